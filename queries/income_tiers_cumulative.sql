@@ -1,0 +1,38 @@
+-- 村财收入分档（累计）：收入达到各分档线的村数和占比；只计“村”，社区另列
+-- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部), $t1 (decimal, 元), $t2 (decimal, 元), $t3 (decimal, 元)
+-- grain: one row per threshold, lowest first; thresholds are inclusive lower bounds
+with incomes as (
+    select
+        i.village,
+        i.total_income
+    from village_income as i
+    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
+        on i.town = u.town and i.village = u.village
+    where i.year = $year and u.kind = '村'
+),
+
+thresholds as (
+    select
+        tier,
+        lower_bound
+    from (
+        values (1, $t1::decimal(18, 2)), (2, $t2::decimal(18, 2)), (3, $t3::decimal(18, 2))
+    ) as t (tier, lower_bound)
+),
+
+final as (
+    select
+        t.tier,
+        printf('%g万元以上', t.lower_bound / 10000) as tier_label,
+        t.lower_bound,
+        count(i.village) as villages,
+        (select count(*) from incomes) as villages_with_income,
+        round(count(i.village)::decimal(18, 6) * 100 / nullif((select count(*) from incomes), 0), 1) as share_pct,
+        string_agg(regexp_replace(i.village, '村$', ''), '、' order by i.total_income desc) as short_names
+    from thresholds as t
+    left join incomes as i on i.total_income >= t.lower_bound
+    group by t.tier, t.lower_bound
+)
+
+select * from final
+order by tier

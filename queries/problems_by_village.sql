@@ -1,0 +1,16 @@
+-- 各村(社区)问题整改：问题条数、已整改、整改率
+-- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部)
+-- grain: one row per unit with problems in $year, most problems first
+select
+    p.town,
+    p.village,
+    regexp_replace(p.village, '村$', '') as short_name,
+    count(*) as problems,
+    count(*) filter (where p.status = '已整改') as rectified,
+    round(count(*) filter (where p.status = '已整改')::decimal(18, 6) * 100 / count(*), 1) as rectified_pct
+from problems as p
+inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
+    on p.town = u.town and p.village = u.village
+where p.year = $year
+group by p.town, p.village
+order by problems desc, p.village

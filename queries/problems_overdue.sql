@@ -1,0 +1,18 @@
+-- 逾期未整改问题清单：整改时限早于 $today 且尚未整改完成
+-- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部), $today (date)
+-- grain: one row per overdue problem, longest overdue first
+select
+    p.problem_id,
+    p.village,
+    p.source,
+    p.category,
+    p.description,
+    p.responsible,
+    p.deadline,
+    p.status,
+    $today::date - p.deadline as days_overdue
+from problems as p
+inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
+    on p.town = u.town and p.village = u.village
+where p.year = $year and p.status <> '已整改' and p.deadline < $today::date
+order by p.deadline, p.problem_id

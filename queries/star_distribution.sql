@@ -1,0 +1,31 @@
+-- 达标创星星级分布：各星级的村(社区)数（含零个的星级）
+-- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部)
+-- grain: one row per star level, five stars first
+with ratings as (
+    select s.stars
+    from star_ratings as s
+    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
+        on s.town = u.town and s.village = u.village
+    where s.year = $year
+),
+
+levels as (
+    select
+        stars,
+        ['无星', '一星级', '二星级', '三星级', '四星级', '五星级'][stars + 1] as star_label
+    from range(0, 6) as r (stars)
+),
+
+final as (
+    select
+        l.stars,
+        l.star_label,
+        count(r.stars) as units,
+        round(count(r.stars)::decimal(18, 6) * 100 / nullif((select count(*) from ratings), 0), 1) as share_pct
+    from levels as l
+    left join ratings as r on l.stars = r.stars
+    group by l.stars, l.star_label
+)
+
+select * from final
+order by stars desc

@@ -1,0 +1,29 @@
+-- 工单办理时效与满意度：办结用时（点单到晒单）中位数和 P90（小时），平均评分，满意率（评单为满意或基本满意的比例）
+-- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部)
+-- grain: one row
+with tickets as (
+    select
+        t.done_at,
+        t.rating,
+        epoch(t.done_at - t.ordered_at) / 3600 as hours
+    from service_tickets as t
+    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
+        on t.town = u.town and t.village = u.village
+    where year(t.ordered_at) = $year
+),
+
+final as (
+    select
+        count(*) as tickets,
+        count(done_at) as done,
+        count(*) - count(done_at) as open,
+        round(count(done_at)::decimal(18, 6) * 100 / nullif(count(*), 0), 1) as done_pct,
+        round(median(hours), 1) as median_hours,
+        round(quantile_cont(hours, 0.9), 1) as p90_hours,
+        count(rating) as rated,
+        round(avg(rating), 2) as average_rating,
+        round(count(*) filter (where rating >= 3)::decimal(18, 6) * 100 / nullif(count(rating), 0), 1) as satisfied_pct
+    from tickets
+)
+
+select * from final

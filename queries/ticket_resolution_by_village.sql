@@ -1,0 +1,32 @@
+-- 各村(社区)工单办理：工单数、办结数、办结用时中位数（小时）、平均评分、满意率
+-- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部)
+-- grain: one row per unit with tickets in $year, most tickets first
+with tickets as (
+    select
+        t.town,
+        t.village,
+        t.done_at,
+        t.rating,
+        epoch(t.done_at - t.ordered_at) / 3600 as hours
+    from service_tickets as t
+    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
+        on t.town = u.town and t.village = u.village
+    where year(t.ordered_at) = $year
+),
+
+final as (
+    select
+        town,
+        village,
+        regexp_replace(village, '村$', '') as short_name,
+        count(*) as tickets,
+        count(done_at) as done,
+        round(median(hours), 1) as median_hours,
+        round(avg(rating), 2) as average_rating,
+        round(count(*) filter (where rating >= 3)::decimal(18, 6) * 100 / nullif(count(rating), 0), 1) as satisfied_pct
+    from tickets
+    group by town, village
+)
+
+select * from final
+order by tickets desc, village

@@ -1,0 +1,3 @@
+from village_stats import cli
+
+raise SystemExit(cli.main())

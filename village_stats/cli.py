@@ -1,0 +1,208 @@
+"""`python -m village_stats`: subcommands over the same code the dashboard uses."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from village_stats import importing, narrative, queries
+from village_stats.datasets import DATASETS
+from village_stats.db import DatabaseBusy, DatabaseMissing, default_db_path, open_database
+from village_stats.reading import UnreadableFile
+from village_stats.settings import Settings, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", type=Path, help="数据库文件（默认 $VILLAGE_STATS_DB 或 data/village.duckdb）")
+    parser = argparse.ArgumentParser(prog="python -m village_stats", description="村情看板 命令行工具")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="命令")
+
+    demo = commands.add_parser("demo", parents=[common], help="用 data/demo/ 中的演示台账（重新）建立演示数据库")
+    demo.add_argument("--force", action="store_true", help="即使库中有非演示数据也重建")
+
+    load = commands.add_parser("import", parents=[common], help="导入台账文件（xlsx/xls/ods/csv）")
+    load.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    load.add_argument("--dataset", choices=sorted(DATASETS), help="指定数据集（默认按表头识别）")
+    load.add_argument("--year", type=int, help="表中没有“年度”列时使用的年度")
+    load.add_argument("--dry-run", action="store_true", help="只检查并显示将发生的变化，不写入")
+
+    query = commands.add_parser("query", parents=[common], help="运行 queries/ 中的命名查询")
+    query.add_argument("name", nargs="?", help="查询名；省略则列出全部查询")
+    query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="查询参数，可重复")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    summary = commands.add_parser("summary", parents=[common], help="输出某年度的汇报文字")
+    summary.add_argument("--year", type=int, help="年度（默认：有数据的最近年度）")
+
+    commands.add_parser("history", parents=[common], help="列出导入历史")
+    undo = commands.add_parser("undo", parents=[common], help="撤销一次导入（默认最近一次）")
+    undo.add_argument("import_id", nargs="?", type=int, metavar="ID")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = load_settings()
+    try:
+        return COMMANDS[args.command](args, settings)
+    except (
+        DatabaseBusy,
+        DatabaseMissing,
+        UnreadableFile,
+        queries.QueryError,
+        importing.UndoRefused,
+        importing.DemoRefused,
+    ) as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 2
+    except duckdb.Error as error:
+        print(f"数据库错误：{error}", file=sys.stderr)
+        return 2
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    return args.db or default_db_path()
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    path = _db_path(args)
+    outcomes = importing.build_demo(path, settings, force=args.force)
+    for outcome in outcomes:
+        print(outcome.summary())
+    print(f"演示数据库已建立：{path}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    database = open_database(_db_path(args), settings.lock_wait_seconds)
+    failed = False
+    user = os.environ.get("USER") or os.environ.get("USERNAME") or "本机用户"
+    for path in args.files:
+        outcome = importing.import_file(
+            database, path, settings, dataset=args.dataset, year=args.year, dry_run=args.dry_run, user=user
+        )
+        for note in outcome.notes:
+            print(f"提示：{note}")
+        for issue in outcome.issues:
+            print(issue.describe(), file=sys.stderr if issue.severity == "error" else sys.stdout)
+        print(outcome.summary() if outcome.tables or outcome.issues else f"{path.name}：没有可导入的数据")
+        if outcome.ok and not outcome.committed and not args.dry_run:
+            print(f"{path.name}：内容与数据库中一致，未做任何更改")
+        if args.dry_run:
+            for table in outcome.tables:
+                for key, column, old, new in table.changes:
+                    print(f"  {key}  {column}：{old} → {new}")
+        failed = failed or not outcome.ok
+    return 1 if failed else 0
+
+
+def _param_value(kind: str, text: str) -> object:
+    if text.lower() in ("", "null", "none"):
+        return None
+    if kind.startswith("integer"):
+        return int(text)
+    if kind.startswith("decimal"):
+        return Decimal(text)
+    if kind.startswith("date"):
+        return date.fromisoformat(text)
+    if kind.endswith("[]"):
+        return [part.strip() for part in text.replace("，", ",").split(",") if part.strip()]
+    return text
+
+
+def query_defaults(settings: Settings) -> dict[str, object]:
+    """What an omitted CLI parameter means: whole scope, thresholds from settings, today."""
+    floors = {
+        "total_floor": settings.weak_total_below_wan * 10_000,
+        "operating_floor": settings.weak_operating_below_wan * 10_000,
+    }
+    return {"town": None, "area": None, "villages": None, "today": date.today(), "limit": 10} | (
+        settings.tier_params() | floors
+    )
+
+
+def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.name:
+        for query in queries.all_queries():
+            params = " ".join(f"${p}" for p in query.params)
+            print(f"{query.name:32} {query.title}  {params}")
+        return 0
+    query = queries.load_query(args.name)
+    defaults = query_defaults(settings)
+    params = {name: defaults[name] for name in query.params if name in defaults}
+    for item in args.param:
+        key, _, value = item.partition("=")
+        if key not in query.param_types:
+            raise queries.QueryError(f"查询“{query.name}”没有参数 {key}（可用：{'、'.join(query.params)}）")
+        params[key] = _param_value(query.param_types[key], value)
+    database = open_database(_db_path(args), settings.lock_wait_seconds)
+    with database.read() as cur:
+        frame = queries.run_query(cur, query.name, **params)
+    if args.format == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    elif args.format == "json":
+        print(json.dumps(json.loads(frame.to_json(orient="records", date_format="iso")), ensure_ascii=False, indent=1))
+    else:
+        print(frame.to_string(index=False) if not frame.empty else "（无结果）")
+    return 0
+
+
+def latest_year(cur: duckdb.DuckDBPyConnection) -> int | None:
+    years = queries.run_query(cur, "data_years")
+    return None if years.empty else int(years["year"].max())
+
+
+def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
+    database = open_database(_db_path(args), settings.lock_wait_seconds)
+    scope = queries.Scope(town=settings.town)
+    with database.read() as cur:
+        year = args.year or latest_year(cur)
+        if year is None:
+            print("数据库中还没有任何台账数据，请先导入。")
+            return 1
+        requests = narrative.summary_requests(year, settings, scope, date.today())
+        results = {role: queries.run_query(cur, name, **params) for role, (name, params) in requests.items()}
+    for paragraph in narrative.year_summary(year, results, settings, scope.label(settings.town)):
+        print(paragraph)
+    return 0
+
+
+def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
+    database = open_database(_db_path(args), settings.lock_wait_seconds)
+    records = importing.history(database)
+    if not records:
+        print("还没有导入记录。")
+    for r in records:
+        state = f"（已于 {r['undone_at']:%Y-%m-%d %H:%M} 撤销）" if r["undone_at"] else ""
+        year = f" {r['year']}年" if r["year"] else ""
+        print(
+            f"#{r['import_id']}  {r['imported_at']:%Y-%m-%d %H:%M}  {r['imported_by']}  {r['file_name']}"
+            f" · {r['sheet']} → {r['dataset_title']}{year}：新增 {r['rows_inserted']}，更新 {r['rows_updated']}"
+            f"，未变 {r['rows_unchanged']}{state}"
+        )
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace, settings: Settings) -> int:
+    database = open_database(_db_path(args), settings.lock_wait_seconds)
+    undone = importing.undo_import(database, args.import_id)
+    print(f"已撤销第 {undone} 次导入，相关数据已恢复到导入前的状态。")
+    return 0
+
+
+COMMANDS = {
+    "demo": cmd_demo,
+    "import": cmd_import,
+    "query": cmd_query,
+    "summary": cmd_summary,
+    "history": cmd_history,
+    "undo": cmd_undo,
+}

@@ -1,0 +1,217 @@
+"""The database file: where it lives, its schema and migrations, and how processes share it.
+
+DuckDB lets one process hold a file read-write, or many processes hold it
+read-only, never both at once. The dashboard and the CLI use the same file, so a
+process never keeps the file open between pieces of work: `Database.read()` and
+`Database.write()` lease a connection for one block (one page run, one import)
+and close it when the last user leaves. A process that finds the file locked by
+another one waits, up to `lock_wait_seconds`, and then says so in Chinese.
+Inside one process, readers share one read-only connection (a cursor each, so
+threads may read at once) and a writer waits for them to finish.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from village_stats.settings import REPO_ROOT
+
+DEFAULT_DB_PATH = REPO_ROOT / "data" / "village.duckdb"
+SCHEMA_PATH = Path(__file__).with_name("schema.sql")
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process held the file for longer than we were willing to wait."""
+
+
+class DatabaseMissing(RuntimeError):
+    """Reading was asked of a database file that does not exist yet."""
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get("VILLAGE_STATS_DB", DEFAULT_DB_PATH))
+
+
+def migrations() -> list[tuple[int, Path]]:
+    """Migration scripts as (version, path), oldest first; `NNN_name.sql`."""
+    found = []
+    for path in MIGRATIONS_DIR.glob("*.sql"):
+        match = re.match(r"(\d+)_", path.name)
+        if match:
+            found.append((int(match.group(1)), path))
+    return sorted(found)
+
+
+def current_schema_version() -> int:
+    """The version schema.sql describes: the newest migration's number (1 when there is none)."""
+    return max((version for version, _ in migrations()), default=1)
+
+
+def _is_lock_conflict(error: duckdb.Error) -> bool:
+    return "lock" in str(error).lower()
+
+
+class Database:
+    """One per process; see the module docstring for the leasing rules."""
+
+    def __init__(self, path: Path | str, lock_wait_seconds: float = 30.0) -> None:
+        self.path = Path(path)
+        self.lock_wait_seconds = lock_wait_seconds
+        self._state = threading.Condition()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._mode: str | None = None  # None, "read" or "write"
+        self._users = 0
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def version(self) -> tuple[int, ...]:
+        """A cheap token that changes whenever the file changes: cache results on it.
+
+        It is read from the file system, so checking it opens nothing and never waits.
+        """
+        token: list[int] = []
+        for path in (self.path, self.path.with_name(self.path.name + ".wal")):
+            try:
+                stat = path.stat()
+                token += [stat.st_mtime_ns, stat.st_size]
+            except FileNotFoundError:
+                token += [0, 0]
+        return tuple(token)
+
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + self.lock_wait_seconds
+        delay = 0.05
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.IOException as error:
+                if not _is_lock_conflict(error) or time.monotonic() >= deadline:
+                    if _is_lock_conflict(error):
+                        raise DatabaseBusy(
+                            f"数据库文件 {self.path.name} 正被另一个程序（看板或命令行导入）占用，"
+                            f"已等待 {self.lock_wait_seconds:.0f} 秒仍未释放，请稍后再试。"
+                        ) from error
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+
+    @contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor on a shared read-only connection, for one block of reading."""
+        if not self.exists():
+            raise DatabaseMissing(f"数据库文件 {self.path} 不存在，请先导入数据或运行 python -m village_stats demo")
+        with self._state:
+            self._state.wait_for(lambda: self._mode != "write")
+            if self._con is None:
+                self._con = self._open(read_only=True)
+                self._mode = "read"
+            self._users += 1
+            cursor = self._con.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+            self._release()
+
+    @contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The process's only read-write connection, for one block of writing."""
+        with self._state:
+            self._state.wait_for(lambda: self._mode is None)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._con = self._open(read_only=False)
+            self._mode = "write"
+            self._users = 1
+        try:
+            yield self._con
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        with self._state:
+            self._users -= 1
+            if self._users == 0 and self._con is not None:
+                self._con.close()
+                self._con = None
+                self._mode = None
+                self._state.notify_all()
+
+    def schema_version(self) -> int:
+        """0 for a file without our schema (new or foreign), else the version recorded in it."""
+        if not self.exists():
+            return 0
+        with self.read() as cur:
+            return _schema_version(cur)
+
+    def migrate(self) -> list[int]:
+        """Create the schema in a new file, or upgrade an older file in place.
+
+        Before an upgrade the file is copied to `backups/` beside it, so a failed
+        migration can be undone by hand. Returns the versions applied.
+        """
+        target = current_schema_version()
+        if self.exists():
+            found = self.schema_version()
+            if found == target:
+                return []
+            if found > target:
+                raise RuntimeError(f"数据库文件版本 v{found} 比本程序 (v{target}) 新，请升级程序")
+            if found > 0:
+                self.backup(label=f"before-v{target}")
+        else:
+            found = 0
+        applied: list[int] = []
+        with self.write() as con:
+            con.execute("begin transaction")
+            if found == 0:
+                con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
+                con.execute("insert into schema_version (version) values ($v)", {"v": target})
+                applied.append(target)
+            else:
+                for version, path in migrations():
+                    if version > found:
+                        con.execute(path.read_text(encoding="utf-8"))
+                        con.execute("insert into schema_version (version) values ($v)", {"v": version})
+                        applied.append(version)
+            con.execute("commit")
+        return applied
+
+    def backup(self, destination: Path | None = None, label: str = "backup") -> Path:
+        """A consistent copy of the file, taken while holding the write lease."""
+        if destination is None:
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            destination = self.path.parent / "backups" / f"{self.path.stem}-{label}-{stamp}.duckdb"
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with self.write() as con:
+            con.execute("checkpoint")
+            shutil.copy2(self.path, destination)
+        return destination
+
+
+def _schema_version(cur: duckdb.DuckDBPyConnection) -> int:
+    has_table = cur.execute(
+        "select count(*) from information_schema.tables where table_name = 'schema_version'"
+    ).fetchone()
+    if not has_table or has_table[0] == 0:
+        return 0
+    row = cur.execute("select max(version) from schema_version").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def open_database(path: Path | str | None = None, lock_wait_seconds: float = 30.0) -> Database:
+    """A Database for `path` (default: $VILLAGE_STATS_DB or data/village.duckdb), schema up to date."""
+    database = Database(path or default_db_path(), lock_wait_seconds=lock_wait_seconds)
+    database.migrate()
+    return database

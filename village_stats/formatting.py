@@ -1,0 +1,64 @@
+"""Numbers as the town's reports write them: money in 万元/亿元, shares with one decimal."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+WAN = Decimal(10_000)
+YI = Decimal(100_000_000)
+
+
+def _round(value: Decimal, places: int = 2) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def to_decimal(value: object) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def wan(yuan: object, places: int = 2) -> str:
+    """元 → `123.45万元`."""
+    return f"{_round(to_decimal(yuan) / WAN, places)}万元"
+
+
+def money(yuan: object) -> str:
+    """元 → 亿元 from one 亿 up, else 万元; two decimals (14.53亿元, 186.40万元)."""
+    value = to_decimal(yuan)
+    if abs(value) >= YI:
+        return f"{_round(value / YI)}亿元"
+    return wan(value)
+
+
+def threshold(yuan: object) -> str:
+    """A tier line: 200000 → `20万元` (no needless decimals)."""
+    value = to_decimal(yuan) / WAN
+    return f"{value.normalize():f}万元"
+
+
+def pct(value: object, places: int = 1) -> str:
+    """A share already in percent (91.3) → `91.3%`."""
+    return f"{_round(to_decimal(value), places)}%"
+
+
+def share(part: int, whole: int, places: int = 1) -> str:
+    """part/whole as a percentage rounded half up: 21/23 → `91.3%`."""
+    if whole == 0:
+        return "—"
+    return pct(Decimal(part) * 100 / Decimal(whole), places)
+
+
+def short_name(name: str) -> str:
+    """北垞村 → 北垞 (the narrative's short form); communities keep their name."""
+    return name[:-1] if name.endswith("村") and len(name) > 1 else name
+
+
+def change_words(current: int | Decimal, previous: int | Decimal | None, unit: str) -> str:
+    """`，比上年增加3个` / `，比上年减少2个` / `，与上年持平`; empty when there is no previous value."""
+    if previous is None:
+        return ""
+    delta = current - previous
+    if delta > 0:
+        return f"，比上年增加{delta}{unit}"
+    if delta < 0:
+        return f"，比上年减少{-delta}{unit}"
+    return "，与上年持平"

@@ -1,0 +1,395 @@
+"""Ledger files → the database, all or nothing, with history and undo.
+
+One file is one transaction: every sheet in it validates, or nothing is
+written. Rows are upserted by the dataset's natural key; before a row is
+changed its old values are kept in `import_rows`, so `undo` can put back
+exactly what was there. The original file is archived by its sha256 beside
+the database before the transaction commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from village_stats.datasets import DATASETS, IMPORT_ORDER, Dataset
+from village_stats.db import Database
+from village_stats.reading import LocatedTable, SheetNote, UnreadableFile, locate_table, read_sheets
+from village_stats.settings import REPO_ROOT, Settings
+from village_stats.validation import Issue, errors_in, validate_table
+
+CHANGE_SAMPLE = 50
+
+
+@dataclass
+class TableOutcome:
+    """What one sheet did (or, in a dry run, would do) to its table."""
+
+    sheet: str
+    dataset: Dataset
+    years: list[int]
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changes: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)  # key, column, old, new
+    import_id: int | None = None
+
+
+@dataclass
+class FileOutcome:
+    file_name: str
+    sha256: str | None = None
+    tables: list[TableOutcome] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not errors_in(self.issues) and bool(self.tables)
+
+    def summary(self) -> str:
+        """A Chinese line per sheet, as the CLI and the page print it."""
+        if not self.ok:
+            return f"{self.file_name}：发现 {len(errors_in(self.issues))} 处错误，未导入任何数据。"
+        lines = []
+        for t in self.tables:
+            years = "、".join(str(y) for y in t.years)
+            scope = f"（{years}年）" if years else ""
+            verb = "已导入" if self.committed else "将导入"
+            lines.append(
+                f"{self.file_name} · {t.sheet} → {t.dataset.title}{scope}：{verb}新增 {t.inserted} 行，"
+                f"更新 {t.updated} 行，未变 {t.unchanged} 行"
+            )
+        return "\n".join(lines)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def table_columns(dataset: Dataset) -> list[str]:
+    """The stored columns of a dataset's table, in schema order."""
+    names = [c.name for c in dataset.columns]
+    return ["project_key", *names] if dataset.name == "projects" else names
+
+
+def _key_json(dataset: Dataset, alias: str) -> str:
+    return "to_json([" + ", ".join(f"cast({alias}.{_quote(k)} as varchar)" for k in dataset.key) + "])"
+
+
+def _row_json(dataset: Dataset, alias: str) -> str:
+    return (
+        "to_json({"
+        + ", ".join(f"'{c}': cast({alias}.{_quote(c)} as varchar)" for c in table_columns(dataset))
+        + "})"
+    )
+
+
+def registry(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    names: dict[str, list[str]] = {}
+    for town, name in con.execute("select town, name from villages order by town, name").fetchall():
+        names.setdefault(town, []).append(name)
+    return names
+
+
+def archive_path(database: Database, sha256: str, suffix: str) -> Path:
+    return database.path.parent / "archive" / f"{sha256}{suffix.lower()}"
+
+
+def import_file(
+    database: Database,
+    path: Path,
+    settings: Settings,
+    dataset: str | None = None,
+    year: int | None = None,
+    dry_run: bool = False,
+    user: str = "本机用户",
+    data: bytes | None = None,
+    file_name: str | None = None,
+) -> FileOutcome:
+    """Read, validate and (unless `dry_run` or an error is found) commit one file."""
+    file_name = file_name or path.name
+    outcome = FileOutcome(file_name)
+    try:
+        data = data if data is not None else path.read_bytes()
+    except OSError as error:
+        outcome.issues.append(Issue(file_name, None, None, None, None, "unreadable-file", f"无法打开文件：{error}"))
+        return outcome
+    limit = settings.max_file_mb * 1024 * 1024
+    if len(data) > limit:
+        message = f"文件大小 {len(data) / 1048576:.1f} MB，超过上限 {settings.max_file_mb} MB（可在设置中调整）"
+        outcome.issues.append(Issue(file_name, None, None, None, None, "file-too-large", message))
+        return outcome
+    if not data:
+        outcome.issues.append(Issue(file_name, None, None, None, None, "empty-file", "文件为空"))
+        return outcome
+    outcome.sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        sheets = read_sheets(Path(file_name), data)
+    except UnreadableFile as error:
+        outcome.issues.append(Issue(file_name, None, None, None, None, "unreadable-file", str(error)))
+        return outcome
+
+    chosen = DATASETS[dataset] if dataset else None
+    located: list[LocatedTable] = []
+    for sheet in sheets:
+        found = locate_table(sheet, file_name, chosen)
+        if isinstance(found, SheetNote):
+            outcome.notes.append(found.message)
+        else:
+            located.append(found)
+    if not located:
+        message = "未在任何工作表中找到可识别的台账表头；" + "；".join(outcome.notes)
+        outcome.issues.append(Issue(file_name, None, None, None, None, "unknown-layout", message))
+        return outcome
+
+    with database.write() as con:
+        con.execute("begin transaction")
+        try:
+            for index, table in enumerate(located):
+                view = f"typed_{index}"
+                validated = validate_table(con, table, settings, registry(con), year, view)
+                outcome.issues += validated.issues
+                if validated.ok:
+                    outcome.tables.append(_apply(con, table, view))
+            changed = any(t.inserted or t.updated for t in outcome.tables)
+            if dry_run or not outcome.ok or not changed:
+                con.execute("rollback")
+                return outcome
+            archived = archive_path(database, outcome.sha256, Path(file_name).suffix)
+            if not archived.exists():
+                archived.parent.mkdir(parents=True, exist_ok=True)
+                archived.write_bytes(data)
+            for table_outcome in outcome.tables:
+                _record(con, table_outcome, outcome, user)
+            con.execute("commit")
+            outcome.committed = True
+        except BaseException:
+            con.execute("rollback")
+            raise
+    return outcome
+
+
+def _apply(con: duckdb.DuckDBPyConnection, table: LocatedTable, view: str) -> TableOutcome:
+    """Classify incoming rows as new/changed/unchanged, keep before-images, upsert."""
+    dataset = table.dataset
+    target = dataset.table
+    columns = table_columns(dataset)
+    on = " and ".join(f"t.{_quote(k)} = i.{_quote(k)}" for k in dataset.key)
+    differs = " or ".join(f"t.{_quote(c)} is distinct from i.{_quote(c)}" for c in columns if c not in dataset.key)
+    con.execute(
+        f"create or replace temp table incoming as select i.*, case when t.{_quote(dataset.key[0])} is null "
+        f"then 'new' when {differs or 'false'} then 'changed' else 'unchanged' end as _change "
+        f"from {_quote(view)} as i left join {target} as t on {on}"
+    )
+    counts = dict(con.execute("select _change, count(*) from incoming group by _change").fetchall())
+    years = []
+    if "year" in columns:
+        years = [r[0] for r in con.execute("select distinct year from incoming order by 1").fetchall()]
+    elif dataset.name == "tickets":
+        years = [r[0] for r in con.execute("select distinct year(ordered_at) from incoming order by 1").fetchall()]
+    outcome = TableOutcome(table.sheet, dataset, years, counts.get("new", 0), counts.get("changed", 0),
+                           counts.get("unchanged", 0))
+    outcome.changes = _changed_values(con, dataset, target, on, columns)
+    # before-images first (import_id filled in by _record), then the upsert
+    con.execute(
+        f"create or replace temp table pending_rows as "
+        f"select '{target}' as table_name, {_key_json(dataset, 't')} as row_key, {_row_json(dataset, 't')} as before "
+        f"from {target} as t join incoming as i on {on} where i._change = 'changed' "
+        f"union all select '{target}', {_key_json(dataset, 'i')}, null from incoming as i where i._change = 'new'"
+    )
+    keys = " and ".join(f"{target}.{_quote(k)} = i.{_quote(k)}" for k in dataset.key)
+    con.execute(f"delete from {target} using incoming as i where {keys} and i._change = 'changed'")
+    column_list = ", ".join(_quote(c) for c in columns)
+    con.execute(
+        f"insert into {target} ({column_list}) select {column_list} from incoming where _change in ('new', 'changed')"
+    )
+    return outcome
+
+
+def _changed_values(
+    con: duckdb.DuckDBPyConnection, dataset: Dataset, target: str, on: str, columns: list[str]
+) -> list[tuple[str, str, str | None, str | None]]:
+    headers = {c.name: c.header for c in dataset.columns}
+    parts = [
+        f"select array_to_string([{', '.join(f'cast(i.{_quote(k)} as varchar)' for k in dataset.key)}], ' / ') as k, "
+        f"'{headers.get(c, c)}' as col, cast(t.{_quote(c)} as varchar) as old, cast(i.{_quote(c)} as varchar) as new "
+        f"from incoming as i join {target} as t on {on} where i._change = 'changed' "
+        f"and t.{_quote(c)} is distinct from i.{_quote(c)}"
+        for c in columns
+        if c not in dataset.key
+    ]
+    if not parts:
+        return []
+    return con.execute(f"select * from ({' union all '.join(parts)}) order by k limit {CHANGE_SAMPLE}").fetchall()
+
+
+def _record(con: duckdb.DuckDBPyConnection, table: TableOutcome, outcome: FileOutcome, user: str) -> None:
+    warnings = [i.describe() for i in outcome.issues if i.severity == "warning" and i.sheet == table.sheet]
+    row = con.execute(
+        "insert into imports (imported_by, file_name, sha256, dataset, sheet, year, rows_inserted, rows_updated, "
+        "rows_unchanged, warnings) values ($user, $file, $sha, $dataset, $sheet, $year, $ins, $upd, $same, $warn) "
+        "returning import_id",
+        {
+            "user": user,
+            "file": outcome.file_name,
+            "sha": outcome.sha256,
+            "dataset": table.dataset.name,
+            "sheet": table.sheet,
+            "year": table.years[0] if len(table.years) == 1 else None,
+            "ins": table.inserted,
+            "upd": table.updated,
+            "same": table.unchanged,
+            "warn": json.dumps(warnings, ensure_ascii=False),
+        },
+    ).fetchone()
+    assert row is not None
+    table.import_id = int(row[0])
+    con.execute(
+        "insert into import_rows select $id, table_name, row_key, before from pending_rows where table_name = $t",
+        {"id": table.import_id, "t": table.dataset.table},
+    )
+
+
+class UndoRefused(RuntimeError):
+    """The import cannot be undone as asked; the message is Chinese."""
+
+
+def undo_import(database: Database, import_id: int | None = None) -> int:
+    """Put back exactly the rows an import changed; the latest live import when no id is given."""
+    with database.write() as con:
+        con.execute("begin transaction")
+        try:
+            import_id = _undo(con, import_id)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+    return import_id
+
+
+def _undo(con: duckdb.DuckDBPyConnection, import_id: int | None) -> int:
+    if import_id is None:
+        row = con.execute("select max(import_id) from imports where undone_at is null").fetchone()
+        if not row or row[0] is None:
+            raise UndoRefused("没有可撤销的导入记录")
+        import_id = int(row[0])
+    found = con.execute(
+        "select dataset, undone_at from imports where import_id = $id", {"id": import_id}
+    ).fetchone()
+    if found is None:
+        raise UndoRefused(f"没有编号为 {import_id} 的导入记录")
+    if found[1] is not None:
+        raise UndoRefused(f"第 {import_id} 次导入已于 {found[1]:%Y-%m-%d %H:%M} 撤销过")
+    later = [
+        r[0]
+        for r in con.execute(
+            "select distinct later.import_id from import_rows as mine "
+            "join import_rows as later using (table_name, row_key) "
+            "join imports as i on i.import_id = later.import_id "
+            "where mine.import_id = $id and later.import_id > $id and i.undone_at is null order by 1",
+            {"id": import_id},
+        ).fetchall()
+    ]
+    if later:
+        ids = "、".join(str(i) for i in later)
+        raise UndoRefused(f"第 {import_id} 次导入之后，第 {ids} 次导入又修改了其中的数据，请先撤销后者")
+    dataset = DATASETS[found[0]]
+    target = dataset.table
+    columns = table_columns(dataset)
+    con.execute(
+        f"delete from {target} where {_key_json(dataset, target)} in "
+        f"(select row_key from import_rows where import_id = $id)",
+        {"id": import_id},
+    )
+    kinds = {c.name: c.sql_type for c in dataset.columns} | {"project_key": "varchar"}
+    restored = ", ".join(f"cast(before->>'{c}' as {kinds[c]})" for c in columns)
+    con.execute(
+        f"insert into {target} ({', '.join(_quote(c) for c in columns)}) "
+        f"select {restored} from import_rows where import_id = $id and before is not null",
+        {"id": import_id},
+    )
+    con.execute("update imports set undone_at = current_timestamp where import_id = $id", {"id": import_id})
+    return import_id
+
+
+def history(database: Database) -> list[dict[str, object]]:
+    """Every import, newest first, as plain dicts for the CLI and the page."""
+    with database.read() as cur:
+        frame = cur.execute(
+            "select import_id, imported_at, imported_by, file_name, dataset, sheet, year, rows_inserted, "
+            "rows_updated, rows_unchanged, undone_at from imports order by import_id desc"
+        ).fetchall()
+        names = [d[0] for d in cur.description]
+    records = [dict(zip(names, row, strict=True)) for row in frame]
+    for record in records:
+        record["dataset_title"] = DATASETS[str(record["dataset"])].title
+    return records
+
+
+DEMO_DIR = REPO_ROOT / "data" / "demo"
+DEMO_USER = "演示数据"
+
+
+def import_order(paths: list[Path]) -> list[Path]:
+    """The registry (村(社区)名录) first: every other ledger is matched against it."""
+
+    def rank(path: Path) -> int:
+        try:
+            for sheet in read_sheets(path):
+                found = locate_table(sheet, path.name)
+                if isinstance(found, LocatedTable):
+                    return IMPORT_ORDER.index(found.dataset.name)
+        except UnreadableFile:
+            pass
+        return len(IMPORT_ORDER)
+
+    return sorted(paths, key=lambda p: (rank(p), p.name))
+
+
+class DemoRefused(RuntimeError):
+    """Rebuilding the demo would throw away data that did not come from the demo."""
+
+
+def build_demo(path: Path, settings: Settings, demo_dir: Path = DEMO_DIR, force: bool = False) -> list[FileOutcome]:
+    """(Re)build the demo database at `path` from the ledgers in `demo_dir`, atomically.
+
+    The new file is built beside the old one and moved into place only when every
+    ledger imported cleanly. A file holding imports of the user's own ledgers is
+    not replaced unless `force` is given.
+    """
+    if path.exists() and not force:
+        existing = Database(path, settings.lock_wait_seconds)
+        if existing.schema_version() > 0:
+            with existing.read() as cur:
+                own = cur.execute(
+                    "select count(*) from imports where imported_by <> $demo and undone_at is null",
+                    {"demo": DEMO_USER},
+                ).fetchone()
+            if own and own[0]:
+                raise DemoRefused(
+                    f"{path.name} 中已有 {own[0]} 次非演示数据的导入，重建演示库会丢弃它们；"
+                    "如确需重建，请加 --force，或用 --db 指定另一个文件"
+                )
+    building = path.with_name(path.name + ".building")
+    for leftover in (building, building.with_name(building.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    database = Database(building, settings.lock_wait_seconds)
+    database.migrate()
+    files = import_order(sorted(demo_dir.glob("*.xlsx")))
+    if not files:
+        raise DemoRefused(f"演示数据目录 {demo_dir} 中没有 xlsx 文件")
+    outcomes = [import_file(database, file, settings, user=DEMO_USER) for file in files]
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        building.unlink(missing_ok=True)
+        details = "\n".join(i.describe() for o in failed for i in o.issues[:20])
+        raise DemoRefused(f"演示数据导入失败，原数据库未改动：\n{details}")
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    building.replace(path)
+    return outcomes

@@ -1,0 +1,275 @@
+"""Spreadsheets and CSV files → located tables of text cells.
+
+A ledger as town staff keep it has a title, a `填报单位/单位：万元` line, a
+header (sometimes two rows, merged), a 序号 column, data, 合计 rows and a
+footer. This module finds the header, decides which dataset the sheet holds,
+and hands on the data rows as text with the row numbers Excel shows. It does
+not judge values: validation does.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from village_stats.datasets import DATASETS, UNIT_FACTORS, Column, Dataset
+
+HEADER_SCAN_ROWS = 30
+UNIT_WORDS = {*UNIT_FACTORS, "人", "户", "个", "分", "星", "件", "次", "人次", "件次", "条", "名", "%"}
+FOOTER_PREFIXES = ("填表人", "审核人", "单位负责人", "统计负责人", "负责人", "制表", "报出日期", "注", "填报说明", "备注：")
+TOTAL_RE = re.compile(r"^(全镇|全街道|全县|全市|全区|本镇)?(合计|总计|小计)")
+UNIT_LINE_RE = re.compile(r"单位[:：]\s*(亿元|万元|元)")
+YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
+YEAR_RANGE_RE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[-—–~至到]+\s*(?:19|20)\d{2}")
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+
+
+class UnreadableFile(ValueError):
+    """The file as a whole cannot be read; the message is Chinese and names the file."""
+
+
+@dataclass(frozen=True)
+class RawSheet:
+    name: str
+    rows: list[list[str | None]]  # rows[i] is Excel row i + 1
+
+
+@dataclass
+class LocatedColumn:
+    index: int  # 0-based position in the sheet
+    column: Column
+    written: str  # the header as the file writes it, for messages
+    unit: str | None  # unit from the header itself
+
+
+@dataclass
+class LocatedTable:
+    file_name: str
+    sheet: str
+    dataset: Dataset
+    header_row: int  # Excel row number of the (last) header row
+    columns: list[LocatedColumn]
+    rows: list[tuple[int, list[str | None]]]  # (Excel row number, cells)
+    unit_line: str | None = None  # 单位：万元 above the header
+    year_hint: int | None = None  # from the title, sheet name or file name
+    total_rows: list[tuple[int, list[str | None]]] = field(default_factory=list)
+
+    def money_factor(self, located: LocatedColumn) -> Decimal:
+        unit = located.unit if located.unit in UNIT_FACTORS else self.unit_line or self.dataset.default_money_unit
+        return UNIT_FACTORS[unit]
+
+
+@dataclass
+class SheetNote:
+    sheet: str
+    message: str
+
+
+def normalize_text(text: str) -> str:
+    """Full-width → half-width and no white space: how headers and names are compared."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def split_unit(header: str) -> tuple[str, str | None]:
+    """`收入(万元)` → (`收入`, `万元`); brackets that are not a unit stay (`村(社区)名称`)."""
+    text = normalize_text(header).replace("【", "[").replace("】", "]")
+    match = re.match(r"^(.*?)[(\[]([^()\[\]]*)[)\]]$", text)
+    if match and match.group(2) in UNIT_WORDS:
+        return match.group(1), match.group(2)
+    return text, None
+
+
+def _header_lookup(dataset: Dataset) -> dict[str, Column]:
+    lookup: dict[str, Column] = {}
+    for column in dataset.columns:
+        for name in (column.header, *column.aliases):
+            lookup.setdefault(split_unit(name)[0], column)
+    return lookup
+
+
+HEADER_LOOKUPS = {name: _header_lookup(dataset) for name, dataset in DATASETS.items()}
+
+
+def cell_text(value: object) -> str | None:
+    """One cell as the text validation parses; numbers keep all their digits."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return format(Decimal(repr(value)), "f")
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+def read_sheets(path: Path, data: bytes | None = None) -> list[RawSheet]:
+    """Every sheet of a workbook, or the one table of a CSV file, as text cells."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return [RawSheet(path.stem, _read_csv(path, data if data is not None else path.read_bytes()))]
+    if suffix not in SPREADSHEET_SUFFIXES:
+        raise UnreadableFile(f"{path.name}：不支持的文件类型“{suffix or '无扩展名'}”，请使用 xlsx、xls、ods 或 csv")
+    import python_calamine
+
+    try:
+        workbook = (
+            python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            if data is not None
+            else python_calamine.CalamineWorkbook.from_path(str(path))
+        )
+        sheets = []
+        for name in workbook.sheet_names:
+            grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheets.append(RawSheet(name, [[cell_text(v) for v in row] for row in grid]))
+    except Exception as error:  # calamine raises its own types for every kind of damage
+        raise UnreadableFile(f"{path.name}：无法读取该表格文件（文件损坏、加密或并非表格）：{error}") from error
+    return sheets
+
+
+def decode_text(name: str, data: bytes) -> str:
+    """UTF-8 (with or without BOM) or GB18030/GBK, decided by strict decoding; never mojibake."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile(f"{name}：无法识别文件编码（仅支持 UTF-8 与 GBK/GB18030），请在 Excel 中另存为 CSV 或 xlsx")
+
+
+def _read_csv(path: Path, data: bytes) -> list[list[str | None]]:
+    text = decode_text(path.name, data)
+    return [[cell_text(v) for v in row] for row in csv.reader(io.StringIO(text))]
+
+
+def _first_cells(cells: list[str | None], count: int = 3) -> list[str]:
+    return [normalize_text(c) for c in cells if c][:count]
+
+
+def _match_header(cells: list[str | None], dataset: Dataset) -> list[LocatedColumn]:
+    lookup = HEADER_LOOKUPS[dataset.name]
+    found: list[LocatedColumn] = []
+    seen: set[str] = set()
+    for index, cell in enumerate(cells):
+        if not cell:
+            continue
+        name, unit = split_unit(cell)
+        column = lookup.get(name)
+        if column and column.name not in seen:
+            seen.add(column.name)
+            found.append(LocatedColumn(index, column, cell, unit))
+    return found
+
+
+def _merge_header_rows(upper: list[str | None], lower: list[str | None]) -> list[str | None]:
+    """A two-row header: the lower cell names the column, a merged upper cell may give its unit."""
+    width = max(len(upper), len(lower))
+    upper = upper + [None] * (width - len(upper))
+    lower = lower + [None] * (width - len(lower))
+    merged: list[str | None] = []
+    carried: str | None = None
+    for top, bottom in zip(upper, lower, strict=True):
+        carried = top if top else (carried if bottom else None)
+        if bottom:
+            _, unit = split_unit(bottom)
+            top_unit = split_unit(carried)[1] if carried else None
+            merged.append(f"{bottom}({top_unit})" if unit is None and top_unit else bottom)
+        else:
+            merged.append(top)
+    return merged
+
+
+def _required_present(dataset: Dataset, columns: list[LocatedColumn]) -> bool:
+    names = {c.column.name for c in columns}
+    return all(c.name in names for c in dataset.columns if c.required and c.kind != "year")
+
+
+def locate_table(
+    sheet: RawSheet, file_name: str, dataset: Dataset | None = None
+) -> LocatedTable | SheetNote:
+    """Find the header and the dataset of one sheet, or say why the sheet is skipped."""
+    candidates = [dataset] if dataset else list(DATASETS.values())
+    best: tuple[int, int, Dataset, list[LocatedColumn], list[str | None]] | None = None
+    tied: list[Dataset] = []
+    for row_index, cells in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
+        for candidate in candidates:
+            columns = _match_header(cells, candidate)
+            if len(columns) < 2 or not _required_present(candidate, columns):
+                continue
+            score = len(columns)
+            if best is None or score > best[0]:
+                best, tied = (score, row_index, candidate, columns, cells), [candidate]
+            elif score == best[0] and row_index == best[1]:
+                tied.append(candidate)
+    if best is None:
+        wanted = f"“{dataset.title}”" if dataset else "任何一种台账"
+        return SheetNote(sheet.name, f"工作表“{sheet.name}”未找到{wanted}的表头，已跳过")
+    if len(tied) > 1:
+        names = "、".join(d.title for d in tied)
+        return SheetNote(sheet.name, f"工作表“{sheet.name}”可能是 {names}，无法确定，请指定数据集")
+    _, header_index, found, columns, cells = best
+    if header_index + 1 < len(sheet.rows):
+        merged = _merge_header_rows(cells, sheet.rows[header_index + 1])
+        merged_columns = _match_header(merged, found)
+        if len(merged_columns) > len(columns):
+            header_index, columns = header_index + 1, merged_columns
+    above = [c for row in sheet.rows[:header_index] for c in row if c]
+    return LocatedTable(
+        file_name=file_name,
+        sheet=sheet.name,
+        dataset=found,
+        header_row=header_index + 1,
+        columns=columns,
+        unit_line=_unit_line(above),
+        year_hint=_year_hint([*above, sheet.name, file_name]),
+        **_split_body(sheet.rows, header_index + 1),
+    )
+
+
+def _unit_line(texts: list[str]) -> str | None:
+    for text in texts:
+        match = UNIT_LINE_RE.search(normalize_text(text))
+        if match:
+            return match.group(1)
+    return None
+
+
+def _year_hint(texts: list[str]) -> int | None:
+    for text in texts:
+        if YEAR_RANGE_RE.search(text):
+            continue
+        match = YEAR_RE.search(text)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def _split_body(rows: list[list[str | None]], start: int) -> dict[str, list[tuple[int, list[str | None]]]]:
+    """Data rows and 合计 rows below the header; blank rows are skipped, a footer ends the table."""
+    data: list[tuple[int, list[str | None]]] = []
+    totals: list[tuple[int, list[str | None]]] = []
+    for index in range(start, len(rows)):
+        cells = rows[index]
+        first = _first_cells(cells)
+        if not first:
+            continue
+        if first[0].startswith(FOOTER_PREFIXES):
+            break
+        if any(TOTAL_RE.match(text) for text in first):
+            totals.append((index + 1, cells))
+            continue
+        data.append((index + 1, cells))
+    return {"rows": data, "total_rows": totals}

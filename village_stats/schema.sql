@@ -1,0 +1,146 @@
+-- 村情看板 数据库结构（当前版本）。金额一律以“元”存储，DECIMAL(18,2)。
+-- Current schema. Older files are upgraded by village_stats/migrations/NNN_*.sql;
+-- a test checks that a migrated old file ends up with exactly these columns.
+-- Enumerations that settings.toml may change (擂台, 工单类型) are checked by
+-- validation, not here; fixed vocabularies of the data model are CHECKs.
+
+create table schema_version (
+    version integer not null,
+    applied_at timestamp not null default current_timestamp
+);
+
+create table villages (
+    town varchar not null,
+    name varchar not null,
+    kind varchar not null check (kind in ('村', '社区')),
+    area varchar,
+    households integer check (households >= 0),
+    population integer check (population >= 0),
+    party_members integer check (party_members >= 0),
+    primary key (town, name)
+);
+
+create table village_income (
+    year integer not null check (year between 2000 and 2100),
+    town varchar not null,
+    village varchar not null,
+    total_income decimal(18, 2) not null check (total_income >= 0),
+    operating_income decimal(18, 2) check (operating_income >= 0 and operating_income <= total_income),
+    contract_income decimal(18, 2) check (contract_income >= 0),
+    investment_income decimal(18, 2),
+    subsidy_income decimal(18, 2) check (subsidy_income >= 0),
+    other_income decimal(18, 2) check (other_income >= 0),
+    primary key (year, town, village)
+);
+
+create table projects (
+    -- project_id when the ledger has one, else year|town|name: the data model's key
+    project_key varchar primary key,
+    project_id varchar unique,
+    year integer not null check (year between 2000 and 2100),
+    town varchar not null,
+    name varchar not null,
+    village varchar,
+    arena varchar,
+    planned_investment decimal(18, 2) not null check (planned_investment >= 0),
+    completed_investment decimal(18, 2) check (completed_investment >= 0),
+    status varchar check (status in ('谋划', '在建', '完工')),
+    leader varchar,
+    start_date date
+);
+
+create table star_ratings (
+    year integer not null check (year between 2000 and 2100),
+    town varchar not null,
+    village varchar not null,
+    stars integer not null check (stars between 0 and 5),
+    score decimal(5, 1) check (score between 0 and 100),
+    weak boolean not null default false,
+    primary key (year, town, village)
+);
+
+create table service_tickets (
+    ticket_id varchar primary key,
+    town varchar not null,
+    village varchar not null,
+    grid varchar,
+    kind varchar not null,
+    category varchar,
+    content varchar,
+    ordered_at timestamp not null,
+    claimed_at timestamp check (claimed_at >= ordered_at),
+    dispatched_at timestamp check (dispatched_at >= coalesce(claimed_at, ordered_at)),
+    done_at timestamp check (done_at >= coalesce(dispatched_at, claimed_at, ordered_at)),
+    rating integer check (rating between 1 and 5),
+    member varchar,
+    check (rating is null or done_at is not null)
+);
+
+create table problems (
+    problem_id varchar primary key,
+    year integer not null check (year between 2000 and 2100),
+    town varchar not null,
+    village varchar not null,
+    source varchar,
+    category varchar check (category in ('共性', '个性')),
+    description varchar not null,
+    responsible varchar,
+    deadline date,
+    status varchar not null check (status in ('未整改', '整改中', '已整改')),
+    rectified_on date,
+    check (status <> '已整改' or rectified_on is not null)
+);
+
+-- 导入历史：每次导入一行；undone_at 非空表示已撤销
+create sequence import_id_seq start 1;
+
+create table imports (
+    import_id integer primary key default nextval('import_id_seq'),
+    imported_at timestamp not null default current_timestamp,
+    imported_by varchar not null default '本机用户',
+    file_name varchar not null,
+    sha256 varchar not null,
+    dataset varchar not null,
+    sheet varchar,
+    year integer,
+    rows_inserted integer not null,
+    rows_updated integer not null,
+    rows_unchanged integer not null,
+    warnings json,
+    undone_at timestamp
+);
+
+-- 撤销所需的“导入前原值”：before 为空表示该行是本次导入新增的
+create table import_rows (
+    import_id integer not null,
+    table_name varchar not null,
+    row_key varchar not null,
+    before json
+);
+
+-- 看板的统一筛选范围：镇、片区、村(社区)清单，参数为 NULL 表示不限。
+-- Every named query joins its data to this, so the sidebar filters mean the same everywhere.
+create macro scoped_units(p_town, p_area, p_villages) as table
+    select
+        town,
+        name as village,
+        kind,
+        area
+    from villages
+    where
+        (p_town is null or town = p_town)
+        and (p_area is null or area = p_area)
+        and (p_villages is null or list_contains(p_villages, name));
+
+-- 筛选范围内某年的项目：村级项目按所属村筛选；镇级项目（所属村为空）只在未按片区/村筛选时计入
+create macro scoped_projects(p_year, p_town, p_area, p_villages) as table
+    select p.*
+    from projects as p
+    left join scoped_units(p_town, p_area, p_villages) as u
+        on p.town = u.town and p.village = u.village
+    where
+        p.year = p_year
+        and (
+            u.village is not null
+            or (p.village is null and p_area is null and p_villages is null and (p_town is null or p.town = p_town))
+        );

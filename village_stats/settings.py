@@ -1,0 +1,74 @@
+"""The one readable settings file (settings.toml), parsed into a frozen object."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SETTINGS_PATH = REPO_ROOT / "settings.toml"
+WAN = Decimal(10_000)
+
+
+@dataclass(frozen=True)
+class Settings:
+    town: str = "青溪镇"
+    income_thresholds_wan: tuple[Decimal, ...] = (Decimal(20), Decimal(50), Decimal(100))
+    weak_total_below_wan: Decimal = Decimal(20)
+    weak_operating_below_wan: Decimal = Decimal(10)
+    arenas: tuple[str, ...] = ("党建引领", "产业发展", "城镇建设", "社会事业", "乡村振兴")
+    ticket_kinds: tuple[str, ...] = ("群众建议", "支部派单", "服务代办")
+    ticket_units: tuple[str, ...] = ("件", "件次", "人次")
+    max_file_mb: int = 50
+    lock_wait_seconds: float = 30.0
+
+    @property
+    def income_thresholds_yuan(self) -> tuple[Decimal, ...]:
+        return tuple(t * WAN for t in self.income_thresholds_wan)
+
+    def tier_params(self) -> dict[str, Decimal]:
+        """The three income thresholds as the `$t1 $t2 $t3` query parameters, in 元."""
+        low, mid, high = self.income_thresholds_yuan
+        return {"t1": low, "t2": mid, "t3": high}
+
+    def ticket_unit(self, kind: str) -> str:
+        return dict(zip(self.ticket_kinds, self.ticket_units, strict=True)).get(kind, "件")
+
+
+def settings_path() -> Path:
+    return Path(os.environ.get("VILLAGE_STATS_SETTINGS", DEFAULT_SETTINGS_PATH))
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read settings.toml; a missing file or key falls back to the defaults above."""
+    path = path or settings_path()
+    raw = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    town = raw.get("town", {})
+    income = raw.get("income", {})
+    projects = raw.get("projects", {})
+    tickets = raw.get("tickets", {})
+    importing = raw.get("import", {})
+    defaults = Settings()
+    thresholds = tuple(Decimal(str(t)) for t in income.get("thresholds_wan", defaults.income_thresholds_wan))
+    if len(thresholds) != 3 or list(thresholds) != sorted(thresholds):
+        raise ValueError(f"设置文件 {path}：thresholds_wan 须为从小到大的三个数（万元）")
+    kinds = tuple(tickets.get("kinds", defaults.ticket_kinds))
+    units = tuple(tickets.get("units", defaults.ticket_units))
+    if len(kinds) != len(units):
+        raise ValueError(f"设置文件 {path}：tickets.kinds 与 tickets.units 个数须相同")
+    return Settings(
+        town=town.get("name", defaults.town),
+        income_thresholds_wan=thresholds,
+        weak_total_below_wan=Decimal(str(income.get("weak_total_below_wan", defaults.weak_total_below_wan))),
+        weak_operating_below_wan=Decimal(
+            str(income.get("weak_operating_below_wan", defaults.weak_operating_below_wan))
+        ),
+        arenas=tuple(projects.get("arenas", defaults.arenas)),
+        ticket_kinds=kinds,
+        ticket_units=units,
+        max_file_mb=int(importing.get("max_file_mb", defaults.max_file_mb)),
+        lock_wait_seconds=float(importing.get("lock_wait_seconds", defaults.lock_wait_seconds)),
+    )
