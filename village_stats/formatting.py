@@ -62,3 +62,39 @@ def change_words(current: int | Decimal, previous: int | Decimal | None, unit: s
     if delta < 0:
         return f"，比上年减少{-delta}{unit}"
     return "，与上年持平"
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or str(value) in ("<NA>", "NaT", "nan")
+
+
+def kpi_text(value: object, previous: object, unit: str) -> tuple[str, str | None]:
+    """A KPI card's value and its change on last year (`持平` when unchanged), with units.
+
+    unit `亿元` formats 元 amounts; `%` treats the values as percentages and the
+    change as 个百分点; anything else is a count.
+    """
+    if _missing(value):
+        return "—", None
+    current = to_decimal(value)
+    before = None if _missing(previous) else to_decimal(previous)
+    if unit == "亿元":
+        text = money(current)
+    elif unit == "%":
+        text = pct(current)
+    else:
+        text = f"{int(current)}{unit}"
+    if before is None:
+        return text, None
+    change = current - before
+    if change == 0:
+        return text, STEADY
+    sign = "+" if change > 0 else "-"
+    if unit == "亿元":
+        return text, sign + money(abs(change))
+    if unit == "%":
+        return text, f"{sign}{_round(abs(change), 1)}个百分点"
+    return text, f"{sign}{int(abs(change))}{unit}"
+
+
+STEADY = "持平"

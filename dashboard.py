@@ -1,0 +1,22 @@
+"""村情看板 entry point: `streamlit run dashboard.py`."""
+
+import streamlit as st
+
+from village_stats import ui
+
+st.set_page_config(page_title="村情看板", page_icon=":material/holiday_village:", layout="wide")
+
+pages = {
+    "看板": [
+        st.Page("views/overview.py", title="总览", icon=":material/dashboard:", default=True),
+        st.Page("views/income.py", title="村财收入", icon=":material/payments:"),
+        st.Page("views/projects.py", title="项目投资", icon=":material/construction:"),
+        st.Page("views/stars.py", title="达标创星", icon=":material/star:"),
+        st.Page("views/tickets.py", title="五单服务", icon=":material/assignment_turned_in:"),
+        st.Page("views/problems.py", title="问题整改", icon=":material/build:"),
+    ],
+}
+page = st.navigation(pages)
+st.sidebar.markdown(f"### 村情看板 · {ui.settings().town}")
+ui.sidebar_filters()
+page.run()

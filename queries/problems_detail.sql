@@ -1,0 +1,19 @@
+-- 问题整改明细：筛选范围内某年的全部问题
+-- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部), $today (date)
+-- grain: one row per problem; unrectified first, then by deadline
+select
+    p.problem_id,
+    p.village,
+    p.source,
+    p.category,
+    p.description,
+    p.responsible,
+    p.deadline,
+    p.status,
+    p.rectified_on,
+    p.status <> '已整改' and p.deadline < $today::date as overdue
+from problems as p
+inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
+    on p.town = u.town and p.village = u.village
+where p.year = $year
+order by p.status = '已整改', p.deadline nulls last, p.problem_id

@@ -1,0 +1,131 @@
+"""A real `streamlit run` on a free loopback port, driven by Debian's Chromium through Playwright.
+
+Locally the browser tests skip when Chromium or Playwright is missing; in CI
+(CI=true) they fail instead, so a missing install step cannot hide.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def chromium_path() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _require(condition: bool, reason: str) -> None:
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must run the browser tests; see .ci/run)")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    executable = chromium_path()
+    _require(executable is not None, "Chromium is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _require(False, "playwright is not installed")
+        raise
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard serving a private copy of the demo database."""
+    folder = tmp_path_factory.mktemp("served")
+    database = folder / "village.duckdb"
+    shutil.copy2(demo_db_path, database)
+    port = _free_port()
+    env = {**os.environ, "VILLAGE_STATS_DB": str(database)}
+    log = (folder / "streamlit.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port)],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            raise RuntimeError("streamlit did not start: " + (folder / "streamlit.log").read_text())
+        time.sleep(0.3)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+def wait_until_idle(page: object, timeout_ms: int = 30_000) -> None:
+    """Wait until the script run has finished and every chart on the page has been drawn.
+
+    Streamlit draws charts only once they scroll into view, so the viewport is
+    first grown to the height of the whole page.
+    """
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout_ms)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]')",
+        timeout=timeout_ms,
+    )
+    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    width = page.viewport_size["width"]
+    page.set_viewport_size({"width": width, "height": min(max(height, 768), 8000)})
+    page.wait_for_function(
+        """() => {
+            const wanted = document.querySelectorAll('[data-testid="stPlotlyChart"]').length;
+            const drawn = document.querySelectorAll('.js-plotly-plot .main-svg').length;
+            return wanted > 0 && drawn >= wanted || !!document.querySelector('[data-testid="stAlert"]');
+        }""",
+        timeout=timeout_ms,
+    )
+    page.wait_for_timeout(500)
+
+
+def save_screenshot(page: object, name: str) -> Path:
+    """The whole page (wait_until_idle has already grown the viewport to fit it)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path

@@ -1,0 +1,51 @@
+"""Every page in headless Chromium: it renders, draws its charts, shows Chinese and no exception."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import save_screenshot, wait_until_idle
+
+PAGES = [
+    ("", "村情总览", "overview"),
+    ("income", "村级集体经济收入", "income"),
+    ("projects", "揭榜挂帅项目投资", "projects"),
+    ("stars", "达标创星", "stars"),
+    ("tickets", "五单闭环服务", "tickets"),
+    ("problems", "问题清单与整改", "problems"),
+]
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize(("path", "heading", "name"), PAGES, ids=[p[2] for p in PAGES])
+def test_page_renders(page, app_url, path, heading, name):
+    page.goto(f"{app_url}/{path}?year=2024")
+    wait_until_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert heading in page.locator("h1").first.inner_text()
+    assert page.locator(".js-plotly-plot").count() >= 1
+    assert "2024年" in page.locator('[data-testid="stMainBlockContainer"]').inner_text()
+    save_screenshot(page, f"page-{name}")
+
+
+def test_filters_round_trip_through_the_url(page, app_url):
+    page.goto(f"{app_url}/income?year=2023&area=北片")
+    wait_until_idle(page)
+    text = page.locator('[data-testid="stMainBlockContainer"]').inner_text()
+    assert "2023年 · 北片" in text
+    assert "岑下村" in text and "溪口村" not in text  # 溪口村 is in 东片
+
+
+def test_overview_states_the_seed_figures(page, app_url):
+    page.goto(f"{app_url}/?year=2023")
+    wait_until_idle(page)
+    text = page.locator('[data-testid="stMainBlockContainer"]').inner_text()
+    assert "2023年全镇21个村村财收入超过20万元，占比91.3%" in text
+    assert "北垞、竹秀、岑下3个村超过100万元" in text

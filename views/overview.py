@@ -1,0 +1,59 @@
+"""总览: the year at a glance for the town's leadership."""
+
+import streamlit as st
+
+from village_stats import charts, narrative, ui
+from village_stats import formatting as fmt
+
+current = ui.settings()
+filters = ui.filters()
+ui.page_header("村情总览", filters)
+if filters.year is None:
+    ui.empty_state("数据库中还没有任何台账数据。")
+    st.stop()
+
+overview = ui.run_query("year_overview", **filters.scope.params(), **current.tier_params())
+this_year = overview[overview["year"] == filters.year]
+last_year = overview[overview["year"] == filters.year - 1]
+
+st.subheader("核心指标")
+low, mid, high = (fmt.threshold(t) for t in current.income_thresholds_yuan)
+first, second = st.columns(4), st.columns(4)
+for column, (label, name) in zip(first, [(f"村财≥{low}", "villages_t1"), (f"村财≥{mid}", "villages_t2"),
+                                         (f"村财≥{high}", "villages_t3")], strict=False):
+    ui.kpi(column, label, name, "个", this_year, last_year, share_of="villages_with_income")
+ui.kpi(first[3], "五星级村(社区)", "five_star", "个", this_year, last_year)
+ui.kpi(second[0], "揭榜挂帅项目", "projects", "个", this_year, last_year)
+ui.kpi(second[1], "计划总投资", "planned_investment", "亿元", this_year, last_year)
+ui.kpi(second[2], "五单服务工单", "tickets", "件", this_year, last_year, note=("满意率", "satisfied_pct", "%"))
+ui.kpi(second[3], "问题整改率", "rectified_pct", "%", this_year, last_year, note=("共", "problems", "条"))
+
+st.subheader("汇报摘要")
+requests = narrative.summary_requests(filters.year, current, filters.scope, ui.today())
+results = {role: ui.run_query(name, **params) for role, (name, params) in requests.items()}
+paragraphs = narrative.year_summary(filters.year, results, current, filters.scope_label)
+ui.paragraphs(paragraphs)
+with st.expander("复制汇报文字"):
+    st.code("\n".join(paragraphs), language=None, wrap_lines=True)
+
+st.subheader("分领域速览")
+left, right = st.columns(2)
+with left:
+    tiers = ui.run_query("income_tiers_cumulative", **filters.params(), **current.tier_params())
+    ui.plot(charts.tier_bars(tiers, "tier_label", "村财收入分档（个）"), f"{filters.year}年村财收入分档")
+    st.page_link("views/income.py", label="查看村财收入 →")
+    stars = ui.run_query("star_distribution", **filters.params())
+    ui.plot(charts.star_distribution(stars, "达标创星星级分布"), f"{filters.year}年星级分布")
+    st.page_link("views/stars.py", label="查看达标创星 →")
+with right:
+    arenas = ui.run_query("projects_by_arena", **filters.params())
+    ui.plot(charts.investment_bars(arenas, "arena", "五大擂台投资（万元）"), f"{filters.year}年擂台投资")
+    st.page_link("views/projects.py", label="查看项目投资 →")
+    steps = ui.run_query("ticket_funnel", **filters.params())
+    ui.plot(charts.funnel(steps, "五单闭环"), f"{filters.year}年五单闭环")
+    st.page_link("views/tickets.py", label="查看五单服务 →")
+st.page_link("views/problems.py", label="查看问题整改 →")
+
+imports = ui.run_query("last_imports")
+if not imports.empty:
+    st.caption("台账最近导入：" + "；".join(ui.import_line(r) for r in imports.itertuples()))

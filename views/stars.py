@@ -1,0 +1,52 @@
+"""达标创星: distribution, change since the previous rating, the village × year grid, detail."""
+
+import streamlit as st
+
+from village_stats import charts, ui
+
+filters = ui.filters()
+ui.page_header("达标创星", filters)
+summary = ui.run_query("star_summary", **filters.params()) if filters.year else None
+if summary is None or int(summary["rated_units"].iloc[0]) == 0:
+    ui.empty_state(f"{filters.year or ''}年暂无达标创星评定数据。")
+    st.stop()
+
+row = summary.iloc[0]
+has_previous = row["previous_year"] is not None and str(row["previous_year"]) != "<NA>"
+cards = st.columns(4)
+for column, label, name, before in (
+    (cards[0], "五星级", "five_star", "previous_five_star"),
+    (cards[1], "四星级", "four_star", "previous_four_star"),
+    (cards[2], "软弱涣散", "weak_units", "previous_weak_units"),
+):
+    change = int(row[name]) - int(row[before]) if has_previous else None
+    delta = None if change is None else ("持平" if change == 0 else f"{change:+d}个")
+    color = "off" if change == 0 else ("inverse" if name == "weak_units" else "normal")
+    column.metric(label, f"{int(row[name])}个", delta, delta_color=color, delta_arrow="off" if change == 0 else "auto",
+                  delta_description=f"较{int(row['previous_year'])}年" if has_previous else None, border=True)
+cards[3].metric("参评村(社区)", f"{int(row['rated_units'])}个", border=True)
+if int(row["weak_units"]):
+    st.warning(f"软弱涣散党组织：{row['weak_names']}")
+
+left, right = st.columns(2)
+with left:
+    distribution = ui.run_query("star_distribution", **filters.params())
+    ui.plot(charts.star_distribution(distribution, "星级分布（个）"), f"{filters.year}年星级分布")
+changes = ui.run_query("star_changes", **filters.params())
+with right:
+    st.markdown(f"**与{int(row['previous_year'])}年相比**" if has_previous else "**与上一评定年度相比**")
+    moved = changes[changes["movement"].isin(["升星", "降星"])]
+    if moved.empty:
+        st.caption("星级没有变化。" if has_previous else "没有更早的评定数据，无法比较。")
+    else:
+        ui.table_with_downloads(moved, f"{filters.year}年星级变化", "stars_moved",
+                                ["village", "previous_stars", "stars", "movement"])
+
+st.subheader("历年星级一览")
+grid = ui.run_query("star_grid", **filters.scope.params())
+ui.plot(charts.star_grid(grid), "历年星级一览")
+st.caption("▲ 表示当年被评为软弱涣散党组织。")
+
+st.subheader("明细")
+ui.table_with_downloads(changes, f"{filters.year}年达标创星", "stars_detail",
+                        ["village", "stars", "score", "weak", "previous_stars", "movement"])

@@ -1,0 +1,157 @@
+"""Query results → files people open in Excel/WPS: CSV (UTF-8 with BOM) and XLSX (pure).
+
+`present` turns a query result into the table people see: Chinese headers,
+money in 万元. Pages show it and the downloads write the same thing, so what is
+downloaded is what was on screen. Text that Excel would run as a formula
+(= + - @ at the start, or a tab/CR/LF) is neutralised in both formats.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pandas as pd
+
+# English query columns → (Chinese header, kind); kind says how to show the values
+COLUMNS: dict[str, tuple[str, str]] = {
+    "town": ("镇(街道)", "text"),
+    "village": ("村(社区)", "text"),
+    "short_name": ("简称", "text"),
+    "name": ("名称", "text"),
+    "kind": ("类型", "text"),
+    "area": ("片区", "text"),
+    "year": ("年度", "int"),
+    "tier_label": ("分档", "text"),
+    "bin_label": ("收入区间", "text"),
+    "villages": ("村数", "int"),
+    "villages_with_income": ("有收入数据的村数", "int"),
+    "share_pct": ("占比(%)", "pct"),
+    "short_names": ("村名", "text"),
+    "total_income": ("村集体经济总收入(万元)", "money"),
+    "operating_income": ("经营性收入(万元)", "money"),
+    "previous_income": ("上年总收入(万元)", "money"),
+    "change": ("同比增减(万元)", "money"),
+    "change_pct": ("同比增幅(%)", "pct"),
+    "movement": ("变化", "text"),
+    "rank_in_kind": ("排名", "int"),
+    "reason": ("原因", "text"),
+    "project_id": ("项目编号", "text"),
+    "arena": ("擂台", "text"),
+    "status": ("状态", "text"),
+    "projects": ("项目数(个)", "int"),
+    "planned_investment": ("计划总投资(万元)", "money"),
+    "completed_investment": ("已完成投资(万元)", "money"),
+    "completion_pct": ("完成率(%)", "pct"),
+    "planned_share_pct": ("占计划总投资(%)", "pct"),
+    "leader": ("揭榜人", "text"),
+    "start_date": ("开工日期", "date"),
+    "stars": ("星级", "int"),
+    "star_label": ("星级", "text"),
+    "units": ("村(社区)数", "int"),
+    "score": ("评分", "number"),
+    "weak": ("软弱涣散", "bool"),
+    "previous_year": ("上一评定年度", "int"),
+    "previous_stars": ("上一评定星级", "int"),
+    "ticket_id": ("工单编号", "text"),
+    "grid": ("网格", "text"),
+    "category": ("类别", "text"),
+    "content": ("诉求内容", "text"),
+    "ordered_at": ("点单时间", "datetime"),
+    "claimed_at": ("领单时间", "datetime"),
+    "dispatched_at": ("派单时间", "datetime"),
+    "done_at": ("晒单时间", "datetime"),
+    "rating": ("评单", "int"),
+    "stage": ("环节", "text"),
+    "hours": ("办结用时(小时)", "number"),
+    "tickets": ("工单数", "int"),
+    "done": ("已办结", "int"),
+    "open": ("未办结", "int"),
+    "median_hours": ("办结用时中位数(小时)", "number"),
+    "average_rating": ("平均评分", "number"),
+    "satisfied_pct": ("满意率(%)", "pct"),
+    "problem_id": ("问题编号", "text"),
+    "source": ("问题来源", "text"),
+    "description": ("问题描述", "text"),
+    "responsible": ("责任人", "text"),
+    "deadline": ("整改时限", "date"),
+    "rectified_on": ("整改完成日期", "date"),
+    "overdue": ("逾期", "bool"),
+    "days_overdue": ("逾期天数", "int"),
+    "problems": ("问题数(条)", "int"),
+    "rectified": ("已整改", "int"),
+    "in_progress": ("整改中", "int"),
+    "not_started": ("未整改", "int"),
+    "rectified_pct": ("整改率(%)", "pct"),
+    "month": ("月份", "int"),
+    "step_label": ("环节", "text"),
+    "pct_of_ordered": ("占点单(%)", "pct"),
+    "dropped": ("较上一环节减少", "int"),
+}
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def present(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """The displayed table: chosen columns, Chinese headers, money in 万元, booleans as 是/否."""
+    chosen = columns or [c for c in frame.columns if c in COLUMNS]
+    shown = pd.DataFrame(index=frame.index)
+    for name in chosen:
+        header, kind = COLUMNS.get(name, (name, "text"))
+        values = frame[name]
+        if kind == "money":
+            values = values.map(lambda v: float("nan") if pd.isna(v) else round(float(Decimal(str(v)) / 10_000), 2))
+        elif kind in ("pct", "number", "int"):
+            values = values.map(lambda v: float("nan") if pd.isna(v) else float(v))
+        elif kind == "bool":
+            values = values.map(lambda v: "" if pd.isna(v) else ("是" if v else "否"))
+        elif kind == "datetime":
+            values = values.map(lambda v: "" if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d %H:%M"))
+        elif kind == "date":
+            values = values.map(lambda v: "" if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d"))
+        shown[header] = values
+    return shown.reset_index(drop=True)
+
+
+def number_formats(frame: pd.DataFrame) -> dict[str, str]:
+    """printf formats for a presented table's numeric headers: money with 2 decimals, shares with 1."""
+    formats = {"money": "%.2f", "pct": "%.1f", "number": "%.1f", "int": "%d"}
+    by_header = {header: formats[kind] for header, kind in COLUMNS.values() if kind in formats}
+    return {header: by_header[header] for header in frame.columns if header in by_header}
+
+
+def neutralise(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _safe(frame: pd.DataFrame) -> pd.DataFrame:
+    safe = frame.copy()
+    safe.columns = [neutralise(str(c)) for c in frame.columns]
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise)
+    return safe
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with BOM, so Excel on Windows opens the Chinese correctly."""
+    return _safe(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
+    """One sheet, bold header, sensible widths; strings are never written as formulas."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(
+        buffer, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}
+    ) as writer:
+        safe = _safe(frame)
+        safe.to_excel(writer, sheet_name=sheet[:31], index=False)
+        worksheet = writer.sheets[sheet[:31]]
+        for index, column in enumerate(safe.columns):
+            longest = max([len(str(column))] + [len(str(v)) for v in safe[column].head(200)])
+            worksheet.set_column(index, index, min(max(8, longest * 1.6), 60))
+        worksheet.freeze_panes(1, 0)
+    return buffer.getvalue()

@@ -1,0 +1,185 @@
+"""Streamlit glue shared by the pages: the database, cached queries, filters, widgets.
+
+This and the files in views/ (the pages) are the only modules that import streamlit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from village_stats import exports, queries
+from village_stats import formatting as fmt
+from village_stats.datasets import DATASETS
+from village_stats.db import Database, default_db_path
+from village_stats.importing import build_demo
+from village_stats.queries import Scope
+from village_stats.settings import Settings, load_settings
+
+ALL = "全部"
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+def database() -> Database:
+    """The process's Database; the first run on a fresh machine builds the demo town."""
+    return _database(str(default_db_path()))
+
+
+@st.cache_resource(show_spinner="正在准备数据库……")
+def _database(location: str) -> Database:
+    current = settings()
+    path = Path(location)
+    if not path.exists():
+        build_demo(path, current)
+    db = Database(path, current.lock_wait_seconds)
+    db.migrate()
+    return db
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def _cached(path: str, version: tuple[int, ...], name: str, params: dict[str, object]) -> pd.DataFrame:
+    with database().read() as cur:
+        return queries.run_query(cur, name, **params)
+
+
+def run_query(name: str, **params: object) -> pd.DataFrame:
+    """A named query's result, cached until the database file changes (any import)."""
+    db = database()
+    return _cached(str(db.path), db.version(), name, params)
+
+
+@dataclass(frozen=True)
+class Filters:
+    year: int | None
+    scope: Scope
+    scope_label: str
+
+    def params(self, **extra: object) -> dict[str, object]:
+        return {"year": self.year, **self.scope.params(), **extra}
+
+
+def sidebar_filters() -> Filters:
+    """Year, town, 片区 and villages in the sidebar, each bound to the URL so a link reopens the view."""
+    current = settings()
+    years = run_query("data_years")
+    units = run_query("units")
+    with st.sidebar:
+        st.markdown("#### 筛选")
+        year_options = sorted({int(y) for y in years["year"]}, reverse=True) if not years.empty else []
+        # plain numbers, so that a link reads ?year=2023
+        year = st.selectbox("年度", year_options, key="year", bind="query-params", placeholder="暂无数据")
+        towns = sorted(units["town"].unique()) if not units.empty else []
+        town = current.town if current.town in towns or not towns else towns[0]
+        if len(towns) > 1:
+            town = st.selectbox("镇(街道)", towns, key="town", bind="query-params")
+        in_town = units[units["town"] == town] if not units.empty else units
+        areas = sorted(a for a in in_town["area"].dropna().unique()) if not in_town.empty else []
+        area = st.selectbox("片区", [ALL, *areas], key="area", bind="query-params")
+        in_area = in_town if area == ALL else in_town[in_town["area"] == area]
+        names = list(in_area["name"]) if not in_area.empty else []
+        chosen = st.multiselect("村(社区)", names, key="village", bind="query-params", placeholder="全部村(社区)")
+    scope = Scope(town=town, area=None if area == ALL else area, villages=tuple(chosen) or None)
+    st.session_state["filters"] = Filters(year=year, scope=scope, scope_label=scope.label(current.town))
+    return st.session_state["filters"]
+
+
+def filters() -> Filters:
+    """The filters the sidebar set for this run (dashboard.py draws the sidebar before the page)."""
+    return st.session_state["filters"]
+
+
+def kpi(
+    container: st.delta_generator.DeltaGenerator,
+    label: str,
+    column: str,
+    unit: str,
+    this_year: pd.DataFrame,
+    last_year: pd.DataFrame,
+    share_of: str | None = None,
+    note: tuple[str, str, str] | None = None,
+) -> None:
+    """A KPI card from one column of a per-year result, with the change on last year.
+
+    `share_of` names the column of the whole (villages with income) and puts the
+    share in the label; `note` = (words, column, unit) adds another figure to it
+    (“满意率93.7%”).
+    """
+    current = this_year.iloc[0] if not this_year.empty else None
+    previous = last_year.iloc[0] if not last_year.empty else None
+    value = None if current is None else current[column]
+    before = None if previous is None else previous[column]
+    text, delta = fmt.kpi_text(value, before, unit)
+    remark = None
+    if current is not None and share_of is not None and text != "—":
+        remark = f"占{fmt.share(int(value), int(current[share_of]))}"
+    elif current is not None and note is not None:
+        words, column_name, note_unit = note
+        figure = fmt.kpi_text(current[column_name], None, note_unit)[0]
+        remark = None if figure == "—" else f"{words}{figure}"
+    container.metric(f"{label}（{remark}）" if remark else label, text, delta, delta_description="较上年" if delta else None, border=True,
+                     help=None if current is not None else "本年度暂无该项数据")
+
+
+def import_line(row: object) -> str:
+    title = DATASETS[row.dataset].title if row.dataset in DATASETS else row.dataset
+    return f"{title} {row.last_imported_at:%Y-%m-%d %H:%M}"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
+
+
+def paragraphs(texts: list[str]) -> None:
+    """Report text as plain paragraphs: names from ledgers never become links or formatting."""
+    st.markdown("\n\n".join(_MARKDOWN_SPECIAL.sub(r"\\\1", text) for text in texts))
+
+
+def today() -> date:
+    return date.today()
+
+
+def page_header(title: str, filters: Filters | None = None) -> None:
+    st.title(title)
+    if filters and filters.year:
+        st.caption(f"{filters.year}年 · {filters.scope_label} · 金额单位：万元")
+
+
+def empty_state(message: str) -> None:
+    st.info(f"{message}  \n可在“数据导入”页面上传台账，或在命令行运行 `python -m village_stats import 文件`。", icon=":material/inbox:")
+
+
+def plot(figure: go.Figure, filename: str, key: str | None = None) -> None:
+    """A chart whose PNG download is sharp enough for a slide and named in Chinese."""
+    config = {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 3},
+        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    }
+    st.plotly_chart(figure, width="stretch", config=config, key=key)
+
+
+def table_with_downloads(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = None) -> None:
+    """The detail table as shown, and the same table as CSV (UTF-8 BOM) and XLSX."""
+    shown = exports.present(frame, columns)
+    formats = {h: st.column_config.NumberColumn(h, format=f) for h, f in exports.number_formats(shown).items()}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=formats)
+    stamp = datetime.now().strftime("%Y%m%d")
+    buttons = st.container(horizontal=True)
+    buttons.download_button("下载 CSV", exports.to_csv_bytes(shown), f"{name}_{stamp}.csv", "text/csv",
+                         key=f"{key}_csv", on_click="ignore")
+    buttons.download_button(
+        "下载 Excel",
+        exports.to_xlsx_bytes(shown, name),
+        f"{name}_{stamp}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        on_click="ignore",
+    )
