@@ -19,16 +19,23 @@ communities = ranking[ranking["kind"] == "社区"]
 cumulative = ui.run_query("income_tiers_cumulative", **filters.params(), **tier_params)
 columns = st.columns(len(cumulative) + 1)
 for column, tier in zip(columns, cumulative.itertuples(), strict=False):
-    column.metric(f"≥{fmt.threshold(tier.lower_bound)}", f"{tier.villages}个", f"占比 {fmt.pct(tier.share_pct)}",
-                  delta_color="off", delta_arrow="off", border=True)
+    column.metric(
+        f"≥{fmt.threshold(tier.lower_bound)}",
+        f"{tier.villages}个",
+        f"占比 {fmt.pct(tier.share_pct)}",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
 weak = ui.run_query(
     "weak_villages",
     **filters.params(),
     total_floor=current.weak_total_below_wan * 10_000,
     operating_floor=current.weak_operating_below_wan * 10_000,
 )
-columns[-1].metric("经济薄弱村", f"{len(weak)}个", "总收入或经营性收入低于标准", delta_color="off",
-                   delta_arrow="off", border=True)
+columns[-1].metric(
+    "经济薄弱村", f"{len(weak)}个", "总收入或经营性收入低于标准", delta_color="off", delta_arrow="off", border=True
+)
 
 view = st.segmented_control("分档方式", ["区间分档", "累计分档"], default="区间分档", key="income_tier_view")
 left, right = st.columns([2, 3])
@@ -54,15 +61,35 @@ movers = villages[villages["movement"].isin(["升档", "降档"])]
 if movers.empty:
     st.caption("与上年相比，没有村跨过分档线。" if villages["movement"].notna().any() else "上年无收入数据，无法比较。")
 else:
-    ui.table_with_downloads(movers, f"{filters.year}年村财收入升降档", "income_movers",
-                            ["village", "previous_income", "total_income", "change", "tier_label", "movement"])
+    ui.table_with_downloads(
+        movers,
+        f"{filters.year}年村财收入升降档",
+        "income_movers",
+        ["village", "previous_income", "total_income", "change", "tier_label", "movement"],
+    )
 
 if not weak.empty:
     st.subheader("经济薄弱村")
-    ui.table_with_downloads(weak, f"{filters.year}年经济薄弱村", "income_weak",
-                            ["village", "total_income", "operating_income", "reason"])
+    ui.table_with_downloads(
+        weak, f"{filters.year}年经济薄弱村", "income_weak", ["village", "total_income", "operating_income", "reason"]
+    )
 
 st.subheader("明细")
-ui.table_with_downloads(ranking, f"{filters.year}年村级集体经济收入", "income_detail",
-                        ["rank_in_kind", "village", "kind", "area", "total_income", "operating_income", "tier_label",
-                         "previous_income", "change", "change_pct", "movement"])
+ui.table_with_downloads(
+    ranking,
+    f"{filters.year}年村级集体经济收入",
+    "income_detail",
+    [
+        "rank_in_kind",
+        "village",
+        "kind",
+        "area",
+        "total_income",
+        "operating_income",
+        "tier_label",
+        "previous_income",
+        "change",
+        "change_pct",
+        "movement",
+    ],
+)

@@ -19,8 +19,11 @@ last_year = overview[overview["year"] == filters.year - 1]
 st.subheader("核心指标")
 low, mid, high = (fmt.threshold(t) for t in current.income_thresholds_yuan)
 first, second = st.columns(4), st.columns(4)
-for column, (label, name) in zip(first, [(f"村财≥{low}", "villages_t1"), (f"村财≥{mid}", "villages_t2"),
-                                         (f"村财≥{high}", "villages_t3")], strict=False):
+for column, (label, name) in zip(
+    first,
+    [(f"村财≥{low}", "villages_t1"), (f"村财≥{mid}", "villages_t2"), (f"村财≥{high}", "villages_t3")],
+    strict=False,
+):
     ui.kpi(column, label, name, "个", this_year, last_year, share_of="villages_with_income")
 ui.kpi(first[3], "五星级村(社区)", "five_star", "个", this_year, last_year)
 ui.kpi(second[0], "揭榜挂帅项目", "projects", "个", this_year, last_year)

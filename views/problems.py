@@ -14,13 +14,24 @@ if summary is None or int(summary["problems"].iloc[0]) == 0:
 
 row = summary.iloc[0]
 cards = st.columns(4)
-cards[0].metric("问题总数", f"{int(row['problems'])}条",
-                f"共性 {int(row['common_problems'])} · 个性 {int(row['individual_problems'])}",
-                delta_color="off", delta_arrow="off", border=True)
+cards[0].metric(
+    "问题总数",
+    f"{int(row['problems'])}条",
+    f"共性 {int(row['common_problems'])} · 个性 {int(row['individual_problems'])}",
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
 cards[1].metric("已整改", f"{int(row['rectified'])}条", border=True)
 cards[2].metric("整改率", f"{row['rectified_pct']}%", border=True)
-cards[3].metric("逾期未整改", f"{int(row['overdue'])}条", f"截至 {today:%Y-%m-%d}", delta_color="off",
-                delta_arrow="off", border=True)
+cards[3].metric(
+    "逾期未整改",
+    f"{int(row['overdue'])}条",
+    f"截至 {today:%Y-%m-%d}",
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
 
 left, right = st.columns(2)
 sources = ui.run_query("problems_by_source", **filters.params())
@@ -28,17 +39,22 @@ with left:
     ui.plot(charts.problem_status(sources, "按来源的整改情况（条）"), f"{filters.year}年问题整改")
 with right:
     by_village = ui.run_query("problems_by_village", **filters.params())
-    ui.plot(charts.village_bars(by_village.head(15), "problems", "问题数", "条", "问题最多的村(社区)"),
-            f"{filters.year}年各村问题数")
+    ui.plot(
+        charts.village_bars(by_village.head(15), "problems", "问题数", "条", "问题最多的村(社区)"),
+        f"{filters.year}年各村问题数",
+    )
 
 overdue = ui.run_query("problems_overdue", **filters.params(), today=today)
 st.subheader(f"逾期未整改（{len(overdue)}条）")
 if overdue.empty:
     st.success("没有逾期未整改的问题。")
 else:
-    ui.table_with_downloads(overdue, f"{filters.year}年逾期未整改问题", "problems_overdue",
-                            ["problem_id", "village", "description", "responsible", "deadline", "status",
-                             "days_overdue"])
+    ui.table_with_downloads(
+        overdue,
+        f"{filters.year}年逾期未整改问题",
+        "problems_overdue",
+        ["problem_id", "village", "description", "responsible", "deadline", "status", "days_overdue"],
+    )
 
 st.subheader("按来源与类型")
 ui.table_with_downloads(sources, f"{filters.year}年问题来源", "problems_sources")

@@ -14,13 +14,24 @@ if totals is None or int(totals["projects"].iloc[0]) == 0:
 
 row = totals.iloc[0]
 cards = st.columns(4)
-cards[0].metric("项目数", f"{int(row['projects'])}个", f"其中镇级 {int(row['town_level_projects'])}个",
-                delta_color="off", delta_arrow="off", border=True)
+cards[0].metric(
+    "项目数",
+    f"{int(row['projects'])}个",
+    f"其中镇级 {int(row['town_level_projects'])}个",
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
 cards[1].metric("计划总投资", fmt.money(row["planned_investment"]), border=True)
 cards[2].metric("已完成投资", fmt.money(row["completed_investment"]), border=True)
-cards[3].metric("投资完成率", "—" if row["completion_pct"] is None else fmt.pct(row["completion_pct"]),
-                f"完工 {int(row['finished_projects'])}个 · 在建 {int(row['ongoing_projects'])}个",
-                delta_color="off", delta_arrow="off", border=True)
+cards[3].metric(
+    "投资完成率",
+    "—" if row["completion_pct"] is None else fmt.pct(row["completion_pct"]),
+    f"完工 {int(row['finished_projects'])}个 · 在建 {int(row['ongoing_projects'])}个",
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
 
 left, right = st.columns([3, 2])
 with left:
@@ -31,14 +42,19 @@ with right:
     ui.plot(charts.donut(status, "status", "projects", "个", "项目进度（个）"), f"{filters.year}年项目进度")
 
 by_village = ui.run_query("projects_by_village", **filters.params())
-ui.plot(charts.investment_bars(by_village, "village", "各村(社区)及镇级项目投资（万元）", horizontal=True),
-        f"{filters.year}年各村项目投资")
+ui.plot(
+    charts.investment_bars(by_village, "village", "各村(社区)及镇级项目投资（万元）", horizontal=True),
+    f"{filters.year}年各村项目投资",
+)
 
 st.subheader("投资最大的10个项目")
 largest = ui.run_query("largest_projects", **filters.params(), limit=10)
-ui.table_with_downloads(largest, f"{filters.year}年投资最大项目", "projects_largest",
-                        ["project_id", "name", "village", "arena", "status", "planned_investment",
-                         "completed_investment", "leader"])
+ui.table_with_downloads(
+    largest,
+    f"{filters.year}年投资最大项目",
+    "projects_largest",
+    ["project_id", "name", "village", "arena", "status", "planned_investment", "completed_investment", "leader"],
+)
 
 st.subheader("项目明细")
 detail = ui.run_query("projects_detail", **filters.params())

@@ -22,8 +22,15 @@ for column, label, name, before in (
     change = int(row[name]) - int(row[before]) if has_previous else None
     delta = None if change is None else ("持平" if change == 0 else f"{change:+d}个")
     color = "off" if change == 0 else ("inverse" if name == "weak_units" else "normal")
-    column.metric(label, f"{int(row[name])}个", delta, delta_color=color, delta_arrow="off" if change == 0 else "auto",
-                  delta_description=f"较{int(row['previous_year'])}年" if has_previous else None, border=True)
+    column.metric(
+        label,
+        f"{int(row[name])}个",
+        delta,
+        delta_color=color,
+        delta_arrow="off" if change == 0 else "auto",
+        delta_description=f"较{int(row['previous_year'])}年" if has_previous else None,
+        border=True,
+    )
 cards[3].metric("参评村(社区)", f"{int(row['rated_units'])}个", border=True)
 if int(row["weak_units"]):
     st.warning(f"软弱涣散党组织：{row['weak_names']}")
@@ -39,8 +46,9 @@ with right:
     if moved.empty:
         st.caption("星级没有变化。" if has_previous else "没有更早的评定数据，无法比较。")
     else:
-        ui.table_with_downloads(moved, f"{filters.year}年星级变化", "stars_moved",
-                                ["village", "previous_stars", "stars", "movement"])
+        ui.table_with_downloads(
+            moved, f"{filters.year}年星级变化", "stars_moved", ["village", "previous_stars", "stars", "movement"]
+        )
 
 st.subheader("历年星级一览")
 grid = ui.run_query("star_grid", **filters.scope.params())
@@ -48,5 +56,9 @@ ui.plot(charts.star_grid(grid), "历年星级一览")
 st.caption("▲ 表示当年被评为软弱涣散党组织。")
 
 st.subheader("明细")
-ui.table_with_downloads(changes, f"{filters.year}年达标创星", "stars_detail",
-                        ["village", "stars", "score", "weak", "previous_stars", "movement"])
+ui.table_with_downloads(
+    changes,
+    f"{filters.year}年达标创星",
+    "stars_detail",
+    ["village", "stars", "score", "weak", "previous_stars", "movement"],
+)

@@ -17,12 +17,22 @@ counts = dict(zip(kinds["kind"], kinds["tickets"], strict=True))
 cards = st.columns(len(current.ticket_kinds) + 2)
 for column, kind in zip(cards, current.ticket_kinds, strict=False):
     column.metric(kind, f"{int(counts.get(kind, 0))}{current.ticket_unit(kind)}", border=True)
-cards[-2].metric("办结用时中位数", f"{resolution['median_hours']:.0f}小时" if resolution["done"] else "—",
-                 f"P90 {resolution['p90_hours']:.0f}小时" if resolution["done"] else None,
-                 delta_color="off", delta_arrow="off", border=True)
-cards[-1].metric("群众满意率", f"{resolution['satisfied_pct']}%" if resolution["rated"] else "—",
-                 f"平均{resolution['average_rating']:.1f}分" if resolution["rated"] else None,
-                 delta_color="off", delta_arrow="off", border=True)
+cards[-2].metric(
+    "办结用时中位数",
+    f"{resolution['median_hours']:.0f}小时" if resolution["done"] else "—",
+    f"P90 {resolution['p90_hours']:.0f}小时" if resolution["done"] else None,
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
+cards[-1].metric(
+    "群众满意率",
+    f"{resolution['satisfied_pct']}%" if resolution["rated"] else "—",
+    f"平均{resolution['average_rating']:.1f}分" if resolution["rated"] else None,
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
 
 left, right = st.columns(2)
 with left:
@@ -34,15 +44,22 @@ with right:
 
 st.subheader("各村(社区)办理情况")
 by_village = ui.run_query("ticket_resolution_by_village", **filters.params())
-ui.table_with_downloads(by_village, f"{filters.year}年各村工单办理", "tickets_villages",
-                        ["village", "tickets", "done", "median_hours", "average_rating", "satisfied_pct"])
+ui.table_with_downloads(
+    by_village,
+    f"{filters.year}年各村工单办理",
+    "tickets_villages",
+    ["village", "tickets", "done", "median_hours", "average_rating", "satisfied_pct"],
+)
 
 st.subheader("工单明细（未办结的在前）")
 detail = ui.run_query("tickets_detail", **filters.params(), limit=5000)
 if int(resolution["open"]):
     st.warning(f"尚有 {int(resolution['open'])} 单未办结。")
-ui.table_with_downloads(detail, f"{filters.year}年五单服务工单", "tickets_detail",
-                        ["ticket_id", "village", "kind", "category", "content", "stage", "ordered_at", "done_at",
-                         "hours", "rating"])
+ui.table_with_downloads(
+    detail,
+    f"{filters.year}年五单服务工单",
+    "tickets_detail",
+    ["ticket_id", "village", "kind", "category", "content", "stage", "ordered_at", "done_at", "hours", "rating"],
+)
 if len(detail) == 5000:
     st.caption("仅显示前 5000 单；完整数据请用“自助查询”或命令行导出。")

@@ -46,8 +46,13 @@ def themed(figure: go.Figure, title: str | None = None, height: int = 380) -> go
         separators=".,",
     )
     # Chinese readers expect 40,000 rather than 40k
-    axes = {"gridcolor": GRID, "zerolinecolor": GRID, "automargin": True, "exponentformat": "none",
-            "separatethousands": True}
+    axes = {
+        "gridcolor": GRID,
+        "zerolinecolor": GRID,
+        "automargin": True,
+        "exponentformat": "none",
+        "separatethousands": True,
+    }
     figure.update_xaxes(**axes)
     figure.update_yaxes(**axes)
     return figure
@@ -78,9 +83,15 @@ def income_ranking(ranking: pd.DataFrame, thresholds_yuan: tuple[Decimal, ...], 
     )
     for value in thresholds_yuan:
         line = float(value / 10_000)
-        figure.add_vline(x=line, line_dash="dash", line_color=RED, line_width=1,
-                         annotation_text=f"{line:g}万", annotation_position="bottom right",
-                         annotation_font_color=RED)
+        figure.add_vline(
+            x=line,
+            line_dash="dash",
+            line_color=RED,
+            line_width=1,
+            annotation_text=f"{line:g}万",
+            annotation_position="bottom right",
+            annotation_font_color=RED,
+        )
     figure.update_xaxes(title_text="万元")
     figure.update_traces(cliponaxis=False)
     return themed(figure, title, height=max(180, 24 * len(rows) + 100))
@@ -93,8 +104,10 @@ def tier_bars(tiers: pd.DataFrame, label: str, title: str | None = None) -> go.F
             x=tiers[label],
             y=tiers["villages"],
             marker_color=[TIER_COLORS.get(i, BLUE) for i in range(len(tiers))] if label == "bin_label" else BLUE,
-            text=[f"{int(v)}个<br>{p:.1f}%" if not pd.isna(p) else f"{int(v)}个"
-                  for v, p in zip(tiers["villages"], tiers["share_pct"], strict=True)],
+            text=[
+                f"{int(v)}个<br>{p:.1f}%" if not pd.isna(p) else f"{int(v)}个"
+                for v, p in zip(tiers["villages"], tiers["share_pct"], strict=True)
+            ],
             textposition="outside",
             textfont={"size": 14},
             cliponaxis=False,
@@ -125,7 +138,9 @@ def tier_trend(trend: pd.DataFrame, title: str | None = None) -> go.Figure:
     return themed(figure, title)
 
 
-def investment_bars(frame: pd.DataFrame, category: str, title: str | None = None, horizontal: bool = False) -> go.Figure:
+def investment_bars(
+    frame: pd.DataFrame, category: str, title: str | None = None, horizontal: bool = False
+) -> go.Figure:
     """计划总投资 and 已完成投资 side by side per category, in 万元."""
     labels = frame[category].astype(str)
     figure = go.Figure()
@@ -238,8 +253,12 @@ def monthly(frame: pd.DataFrame, title: str | None = None) -> go.Figure:
     figure = go.Figure()
     for kind, rows in frame.groupby("kind", sort=False):
         figure.add_trace(
-            go.Bar(x=[f"{int(m)}月" for m in rows["month"]], y=rows["tickets"], name=str(kind),
-                   hovertemplate=f"%{{x}} {kind}：%{{y}}<extra></extra>")
+            go.Bar(
+                x=[f"{int(m)}月" for m in rows["month"]],
+                y=rows["tickets"],
+                name=str(kind),
+                hovertemplate=f"%{{x}} {kind}：%{{y}}<extra></extra>",
+            )
         )
     figure.update_layout(barmode="stack")
     figure.update_xaxes(categoryorder="array", categoryarray=[f"{m}月" for m in range(1, 13)])
@@ -247,8 +266,9 @@ def monthly(frame: pd.DataFrame, title: str | None = None) -> go.Figure:
     return themed(figure, title)
 
 
-def village_bars(frame: pd.DataFrame, value: str, label: str, unit: str, title: str | None = None,
-                 color: str = BLUE) -> go.Figure:
+def village_bars(
+    frame: pd.DataFrame, value: str, label: str, unit: str, title: str | None = None, color: str = BLUE
+) -> go.Figure:
     rows = frame.iloc[::-1]
     figure = go.Figure(
         go.Bar(
@@ -269,9 +289,20 @@ def problem_status(sources: pd.DataFrame, title: str | None = None) -> go.Figure
     """Stacked bars per source: 已整改 / 整改中 / 未整改."""
     grouped = sources.groupby("source", sort=False)[["rectified", "in_progress", "not_started"]].sum()
     figure = go.Figure()
-    for column, name, color in (("rectified", "已整改", TEAL), ("in_progress", "整改中", AMBER), ("not_started", "未整改", RED)):
-        figure.add_trace(go.Bar(x=grouped.index, y=grouped[column], name=name, marker_color=color,
-                                hovertemplate=f"%{{x}} {name}：%{{y}}条<extra></extra>"))
+    for column, name, color in (
+        ("rectified", "已整改", TEAL),
+        ("in_progress", "整改中", AMBER),
+        ("not_started", "未整改", RED),
+    ):
+        figure.add_trace(
+            go.Bar(
+                x=grouped.index,
+                y=grouped[column],
+                name=name,
+                marker_color=color,
+                hovertemplate=f"%{{x}} {name}：%{{y}}条<extra></extra>",
+            )
+        )
     figure.update_layout(barmode="stack")
     figure.update_yaxes(title_text="问题数（条）", rangemode="tozero")
     return themed(figure, title)

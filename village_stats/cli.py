@@ -94,8 +94,6 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         for issue in outcome.issues:
             print(issue.describe(), file=sys.stderr if issue.severity == "error" else sys.stdout)
         print(outcome.summary() if outcome.tables or outcome.issues else f"{path.name}：没有可导入的数据")
-        if outcome.ok and not outcome.committed and not args.dry_run:
-            print(f"{path.name}：内容与数据库中一致，未做任何更改")
         if args.dry_run:
             for table in outcome.tables:
                 for key, column, old, new in table.changes:

@@ -67,9 +67,7 @@ UNITS: tuple[tuple[str, str], ...] = (
     ("茶坪村", "北片"),
 )
 
-SURNAMES = (
-    "王陈张李吴周徐朱胡何郑叶方金楼应汪蒋杨黄俞章邵傅钱沈孙潘洪倪毛施童郭林程姚许丁赵"
-)
+SURNAMES = "王陈张李吴周徐朱胡何郑叶方金楼应汪蒋杨黄俞章邵傅钱沈孙潘洪倪毛施童郭林程姚许丁赵"
 GIVEN_NAMES = (
     "建华", "国强", "丽娟", "卫东", "海燕", "志刚", "伟", "敏", "秀英", "军",
     "勇", "杰", "芳", "静", "晓东", "春燕", "永明", "建军", "红梅", "立新",
@@ -373,9 +371,7 @@ class InspectionRound:
 
 
 INSPECTION_ROUNDS = (
-    InspectionRound(
-        2023, "述职评议", date(2023, 1, 16), (date(2023, 3, 31), date(2023, 4, 30)), 6
-    ),
+    InspectionRound(2023, "述职评议", date(2023, 1, 16), (date(2023, 3, 31), date(2023, 4, 30)), 6),
     InspectionRound(
         2023,
         "党建体检",
@@ -385,9 +381,7 @@ INSPECTION_ROUNDS = (
         common=COMMON_PROBLEMS_2023,
         in_progress=2,
     ),
-    InspectionRound(
-        2023, "集中督查", date(2023, 8, 8), (date(2023, 9, 30), date(2023, 10, 31)), 10
-    ),
+    InspectionRound(2023, "集中督查", date(2023, 8, 8), (date(2023, 9, 30), date(2023, 10, 31)), 10),
     InspectionRound(
         2024,
         "党建体检",
@@ -399,9 +393,7 @@ INSPECTION_ROUNDS = (
         not_started=4,
         overdue=4,
     ),
-    InspectionRound(
-        2024, "集中督查", date(2024, 7, 9), (date(2024, 8, 31), date(2024, 9, 30)), 12
-    ),
+    InspectionRound(2024, "集中督查", date(2024, 7, 9), (date(2024, 8, 31), date(2024, 9, 30)), 12),
     InspectionRound(
         2024,
         "交叉互查",
@@ -464,21 +456,15 @@ def _people(rng: random.Random, count: int) -> list[str]:
 def _build_town(town: str) -> Town:
     """Sizes and people of every unit, shared by all ledgers."""
     rng = _rng("town")
-    people = iter(
-        _people(rng, len(UNITS) * (1 + TICKET_MEMBERS_PER_UNIT) + TOWN_OFFICIALS)
-    )
+    people = iter(_people(rng, len(UNITS) * (1 + TICKET_MEMBERS_PER_UNIT) + TOWN_OFFICIALS))
     units = []
     for name, area in UNITS:
-        households = (
-            rng.randint(1100, 1500) if name.endswith("社区") else rng.randint(320, 1480)
-        )
+        households = rng.randint(1100, 1500) if name.endswith("社区") else rng.randint(320, 1480)
         population = round(households * rng.uniform(2.75, 3.25))
         party_members = min(150, max(30, round(households * rng.uniform(0.075, 0.105))))
         secretary = next(people)
         members = tuple(next(people) for _ in range(TICKET_MEMBERS_PER_UNIT))
-        units.append(
-            Unit(name, area, households, population, party_members, secretary, members)
-        )
+        units.append(Unit(name, area, households, population, party_members, secretary, members))
     officials = tuple(next(people) for _ in range(TOWN_OFFICIALS))
     return Town(town, tuple(units), officials)
 
@@ -524,17 +510,13 @@ def _cell_formats(workbook: xlsxwriter.Workbook) -> dict[tuple[str, bool], Forma
     return formats
 
 
-def _write_cell(
-    sheet: Worksheet, row: int, col: int, kind: str, value: object, fmt: Format
-) -> None:
+def _write_cell(sheet: Worksheet, row: int, col: int, kind: str, value: object, fmt: Format) -> None:
     """Numbers as numbers, dates as Excel dates, missing values as truly empty cells."""
     if value is None:
         return
     if kind in ("date", "datetime"):
         assert isinstance(value, date)
-        moment = (
-            value if isinstance(value, datetime) else datetime.combine(value, time())
-        )
+        moment = value if isinstance(value, datetime) else datetime.combine(value, time())
         sheet.write_datetime(row, col, moment, fmt)
     elif kind == "text":
         sheet.write_string(row, col, str(value), fmt)
@@ -548,13 +530,9 @@ def _write_ledger(path: Path, ledger: Ledger) -> None:
     columns = (Column("序号", "int", 6), *ledger.columns)
     last_col = len(columns) - 1
     workbook = xlsxwriter.Workbook(str(path))
-    workbook.set_properties(
-        {"title": ledger.title, "author": "王丽", "created": CREATED}
-    )
+    workbook.set_properties({"title": ledger.title, "author": "王丽", "created": CREATED})
     sheet = workbook.add_worksheet(Path(ledger.file_name).stem)
-    title_format = workbook.add_format(
-        {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}
-    )
+    title_format = workbook.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
     note_format = workbook.add_format({"align": "left", "valign": "vcenter"})
     header_format = workbook.add_format(
         {
@@ -576,13 +554,9 @@ def _write_ledger(path: Path, ledger: Ledger) -> None:
         sheet.set_column(col, col, column.width)
 
     row = 3
-    numbered_rows = [
-        (number, *values) for number, values in enumerate(ledger.rows, start=1)
-    ]
+    numbered_rows = [(number, *values) for number, values in enumerate(ledger.rows, start=1)]
     total_rows = [(None, *ledger.total_row)] if ledger.total_row else []
-    for values, bold in [(v, False) for v in numbered_rows] + [
-        (v, True) for v in total_rows
-    ]:
+    for values, bold in [(v, False) for v in numbered_rows] + [(v, True) for v in total_rows]:
         for col, (column, value) in enumerate(zip(columns, values, strict=True)):
             _write_cell(sheet, row, col, column.kind, value, formats[column.kind, bold])
         row += 1
@@ -651,9 +625,7 @@ def _operating_share(name: str, total: Decimal, rng: random.Random) -> float:
     )
 
 
-def _income_components(
-    name: str, total: Decimal, rng: random.Random
-) -> tuple[Decimal, ...]:
+def _income_components(name: str, total: Decimal, rng: random.Random) -> tuple[Decimal, ...]:
     """Split a total into (经营性, 发包及上交, 投资收益, 补助, 其他).
 
     The four components add up to the total to the cent; 经营性收入 is
@@ -666,9 +638,7 @@ def _income_components(
     rest = total_cents - operating
     subsidy = round(rest * rng.uniform(0.60, 0.90))
     other = rest - subsidy
-    return tuple(
-        _money(cents) for cents in (operating, contract, investment, subsidy, other)
-    )
+    return tuple(_money(cents) for cents in (operating, contract, investment, subsidy, other))
 
 
 def _income_ledger(town: Town) -> Ledger:
@@ -678,9 +648,7 @@ def _income_ledger(town: Town) -> Ledger:
     for index, year in enumerate(INCOME_YEARS):
         for unit in town.units:
             total = Decimal(INCOME_TOTALS[unit.name][index])
-            rows.append(
-                (year, unit.name, total, *_income_components(unit.name, total, rng))
-            )
+            rows.append((year, unit.name, total, *_income_components(unit.name, total, rng)))
     money_columns = list(zip(*(row[2:] for row in rows), strict=True))
     total_row = (
         None,
@@ -746,18 +714,14 @@ def _scale_to_total(sizes: Sequence[float], total: Decimal) -> list[Decimal]:
     return amounts
 
 
-def _project_drafts(
-    year: int, town: Town, rng: random.Random, used_names: set[str]
-) -> list[ProjectDraft]:
+def _project_drafts(year: int, town: Town, rng: random.Random, used_names: set[str]) -> list[ProjectDraft]:
     """The year's town-level projects plus village projects up to the planned count.
 
     Names are unique across all years, so a project never seems to repeat.
     """
     count, _ = PROJECT_PLAN[year]
     drafts = [
-        ProjectDraft(
-            arena, template.format(town=town.name), None, size * rng.uniform(0.9, 1.1)
-        )
+        ProjectDraft(arena, template.format(town=town.name), None, size * rng.uniform(0.9, 1.1))
         for arena, template, size in TOWN_PROJECTS[year]
     ]
     while len(drafts) < count:
@@ -770,9 +734,7 @@ def _project_drafts(
     return drafts
 
 
-def _project_progress(
-    year: int, planned: Decimal, rng: random.Random
-) -> tuple[str, Decimal | None, date | None]:
+def _project_progress(year: int, planned: Decimal, rng: random.Random) -> tuple[str, Decimal | None, date | None]:
     """Status, completed investment and start date, consistent with each other."""
     weights = PROJECT_STATUS_WEIGHTS[year]
     status = rng.choices(list(weights), weights=list(weights.values()))[0]
@@ -796,9 +758,7 @@ def _project_ledger(town: Town) -> Ledger:
     projects = []
     for year, (_, total) in PROJECT_PLAN.items():
         drafts = _project_drafts(year, town, rng, used_names)
-        for draft, planned in zip(
-            drafts, _scale_to_total([d.size for d in drafts], total), strict=True
-        ):
+        for draft, planned in zip(drafts, _scale_to_total([d.size for d in drafts], total), strict=True):
             status, completed, started = _project_progress(year, planned, rng)
             if draft.village is None:
                 leader = rng.choice(town.officials)
@@ -861,13 +821,7 @@ def _strength_order(town: Town) -> list[str]:
     villages = [unit.name for unit in town.units if unit.kind == "村"]
     villages.sort(key=lambda name: Decimal(INCOME_TOTALS[name][2]), reverse=True)
     communities = [unit.name for unit in town.units if unit.kind == "社区"]
-    return (
-        villages[:6]
-        + communities[1:]
-        + villages[6:12]
-        + communities[:1]
-        + villages[12:]
-    )
+    return villages[:6] + communities[1:] + villages[6:12] + communities[:1] + villages[12:]
 
 
 def _star_ledger(town: Town) -> Ledger:
@@ -884,11 +838,7 @@ def _star_ledger(town: Town) -> Ledger:
         for _ in range(STAR_SHUFFLES_PER_YEAR):
             i = rng.randrange(len(order) - 2)
             order[i], order[i + 1] = order[i + 1], order[i]
-        star_values = [
-            stars
-            for stars, count in zip((5, 4, 3, 2, 1), counts, strict=True)
-            for _ in range(count)
-        ]
+        star_values = [stars for stars, count in zip((5, 4, 3, 2, 1), counts, strict=True) for _ in range(count)]
         for name, stars in zip(order, star_values, strict=True):
             stars_by_year[year, name] = (
                 stars,
@@ -927,9 +877,7 @@ def _after_working_minutes(start: datetime, minutes: int) -> datetime:
     """The moment `minutes` of office time after `start` (08:30—17:30, Monday—Friday)."""
     moment, remaining = start, minutes
     while True:
-        available = (
-            datetime.combine(moment.date(), WORK_END) - moment
-        ).total_seconds() / 60
+        available = (datetime.combine(moment.date(), WORK_END) - moment).total_seconds() / 60
         if remaining <= available:
             return moment + timedelta(minutes=remaining)
         remaining -= max(0, int(available))
@@ -943,9 +891,7 @@ def _order_time(day: date, rng: random.Random) -> datetime:
     return datetime.combine(day, WORK_START) + timedelta(minutes=rng.randint(0, 525))
 
 
-def _ticket_steps(
-    kind: str, ordered: datetime, stage: int, rng: random.Random
-) -> list[datetime | None]:
+def _ticket_steps(kind: str, ordered: datetime, stage: int, rng: random.Random) -> list[datetime | None]:
     """点单, 领单, 派单, 晒单 timestamps; `stage` is how many steps were reached (1—4)."""
     claimed = _after_working_minutes(ordered, rng.randint(15, 240))
     dispatched = _after_working_minutes(claimed, rng.randint(10, 480))
@@ -1027,9 +973,7 @@ def _ticket_ledger(town: Town) -> Ledger:
 # ---------------------------------------------------------------------------
 # 6. 问题清单与整改台账
 # ---------------------------------------------------------------------------
-def _round_findings(
-    inspection: InspectionRound, town: Town, rng: random.Random
-) -> list[tuple[Unit, str, str]]:
+def _round_findings(inspection: InspectionRound, town: Town, rng: random.Random) -> list[tuple[Unit, str, str]]:
     """(unit, 问题类型, 问题描述) of one round: shared problems first, then individual ones."""
     findings = [
         (unit, "共性", description)
@@ -1043,18 +987,14 @@ def _round_findings(
     return findings
 
 
-def _round_statuses(
-    inspection: InspectionRound, count: int, rng: random.Random
-) -> list[str]:
+def _round_statuses(inspection: InspectionRound, count: int, rng: random.Random) -> list[str]:
     statuses = ["整改中"] * inspection.in_progress + ["未整改"] * inspection.not_started
     statuses += ["已整改"] * (count - len(statuses))
     rng.shuffle(statuses)
     return statuses
 
 
-def _round_problems(
-    inspection: InspectionRound, town: Town, rng: random.Random
-) -> list[tuple]:
+def _round_problems(inspection: InspectionRound, town: Town, rng: random.Random) -> list[tuple]:
     """One round's problems with deadlines and, when rectified, the completion date.
 
     Rectified problems are closed between the finding and the deadline.
@@ -1069,9 +1009,7 @@ def _round_problems(
         deadline = rng.choice(inspection.deadlines)
         rectified_on = None
         if status == "已整改":
-            rectified_on = inspection.found_on + timedelta(
-                days=rng.randint(10, (deadline - inspection.found_on).days)
-            )
+            rectified_on = inspection.found_on + timedelta(days=rng.randint(10, (deadline - inspection.found_on).days))
         elif overdue_left > 0:
             overdue_left -= 1
         else:
@@ -1097,9 +1035,7 @@ def _problem_ledger(town: Town) -> Ledger:
     numbers: dict[int, int] = {}
     for inspection in INSPECTION_ROUNDS:
         problems = _round_problems(inspection, town, rng)
-        problems.sort(
-            key=lambda problem: (town.position(problem[0].name), problem[1], problem[2])
-        )
+        problems.sort(key=lambda problem: (town.position(problem[0].name), problem[1], problem[2]))
         for (
             unit,
             category,

@@ -37,6 +37,7 @@ class TableOutcome:
     unchanged: int = 0
     changes: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)  # key, column, old, new
     import_id: int | None = None
+    part: int = 0  # position of the sheet among the file's imported sheets
 
 
 @dataclass
@@ -47,6 +48,7 @@ class FileOutcome:
     issues: list[Issue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     committed: bool = False
+    dry_run: bool = False
 
     @property
     def ok(self) -> bool:
@@ -60,11 +62,16 @@ class FileOutcome:
         for t in self.tables:
             years = "、".join(str(y) for y in t.years)
             scope = f"（{years}年）" if years else ""
-            verb = "已导入" if self.committed else "将导入"
-            lines.append(
-                f"{self.file_name} · {t.sheet} → {t.dataset.title}{scope}：{verb}新增 {t.inserted} 行，"
-                f"更新 {t.updated} 行，未变 {t.unchanged} 行"
-            )
+            counts = f"新增 {t.inserted} 行，更新 {t.updated} 行，未变 {t.unchanged} 行"
+            if self.committed:
+                lines.append(f"{self.file_name} · {t.sheet} → {t.dataset.title}{scope}：已导入，{counts}")
+            elif self.dry_run:
+                lines.append(f"{self.file_name} · {t.sheet} → {t.dataset.title}{scope}：预览（未写入），{counts}")
+            else:
+                lines.append(
+                    f"{self.file_name} · {t.sheet} → {t.dataset.title}{scope}：内容与数据库一致，"
+                    f"未做任何更改（{t.unchanged} 行）"
+                )
         return "\n".join(lines)
 
 
@@ -84,9 +91,7 @@ def _key_json(dataset: Dataset, alias: str) -> str:
 
 def _row_json(dataset: Dataset, alias: str) -> str:
     return (
-        "to_json({"
-        + ", ".join(f"'{c}': cast({alias}.{_quote(c)} as varchar)" for c in table_columns(dataset))
-        + "})"
+        "to_json({" + ", ".join(f"'{c}': cast({alias}.{_quote(c)} as varchar)" for c in table_columns(dataset)) + "})"
     )
 
 
@@ -148,15 +153,20 @@ def import_file(
         outcome.issues.append(Issue(file_name, None, None, None, None, "unknown-layout", message))
         return outcome
 
+    outcome.dry_run = dry_run
     with database.write() as con:
         con.execute("begin transaction")
         try:
+            con.execute(
+                "create or replace temp table pending_rows "
+                "(part integer, table_name varchar, row_key varchar, before json)"
+            )
             for index, table in enumerate(located):
                 view = f"typed_{index}"
                 validated = validate_table(con, table, settings, registry(con), year, view)
                 outcome.issues += validated.issues
                 if validated.ok:
-                    outcome.tables.append(_apply(con, table, view))
+                    outcome.tables.append(_apply(con, table, view, part=index))
             changed = any(t.inserted or t.updated for t in outcome.tables)
             if dry_run or not outcome.ok or not changed:
                 con.execute("rollback")
@@ -175,7 +185,7 @@ def import_file(
     return outcome
 
 
-def _apply(con: duckdb.DuckDBPyConnection, table: LocatedTable, view: str) -> TableOutcome:
+def _apply(con: duckdb.DuckDBPyConnection, table: LocatedTable, view: str, part: int) -> TableOutcome:
     """Classify incoming rows as new/changed/unchanged, keep before-images, upsert."""
     dataset = table.dataset
     target = dataset.table
@@ -193,15 +203,23 @@ def _apply(con: duckdb.DuckDBPyConnection, table: LocatedTable, view: str) -> Ta
         years = [r[0] for r in con.execute("select distinct year from incoming order by 1").fetchall()]
     elif dataset.name == "tickets":
         years = [r[0] for r in con.execute("select distinct year(ordered_at) from incoming order by 1").fetchall()]
-    outcome = TableOutcome(table.sheet, dataset, years, counts.get("new", 0), counts.get("changed", 0),
-                           counts.get("unchanged", 0))
+    outcome = TableOutcome(
+        table.sheet,
+        dataset,
+        years,
+        counts.get("new", 0),
+        counts.get("changed", 0),
+        counts.get("unchanged", 0),
+        part=part,
+    )
     outcome.changes = _changed_values(con, dataset, target, on, columns)
     # before-images first (import_id filled in by _record), then the upsert
     con.execute(
-        f"create or replace temp table pending_rows as "
-        f"select '{target}' as table_name, {_key_json(dataset, 't')} as row_key, {_row_json(dataset, 't')} as before "
+        f"insert into pending_rows "
+        f"select {part}, '{target}', {_key_json(dataset, 't')}, {_row_json(dataset, 't')} "
         f"from {target} as t join incoming as i on {on} where i._change = 'changed' "
-        f"union all select '{target}', {_key_json(dataset, 'i')}, null from incoming as i where i._change = 'new'"
+        f"union all select {part}, '{target}', {_key_json(dataset, 'i')}, null from incoming as i "
+        f"where i._change = 'new'"
     )
     keys = " and ".join(f"{target}.{_quote(k)} = i.{_quote(k)}" for k in dataset.key)
     con.execute(f"delete from {target} using incoming as i where {keys} and i._change = 'changed'")
@@ -251,8 +269,8 @@ def _record(con: duckdb.DuckDBPyConnection, table: TableOutcome, outcome: FileOu
     assert row is not None
     table.import_id = int(row[0])
     con.execute(
-        "insert into import_rows select $id, table_name, row_key, before from pending_rows where table_name = $t",
-        {"id": table.import_id, "t": table.dataset.table},
+        "insert into import_rows select $id, table_name, row_key, before from pending_rows where part = $part",
+        {"id": table.import_id, "part": table.part},
     )
 
 
@@ -279,9 +297,7 @@ def _undo(con: duckdb.DuckDBPyConnection, import_id: int | None) -> int:
         if not row or row[0] is None:
             raise UndoRefused("没有可撤销的导入记录")
         import_id = int(row[0])
-    found = con.execute(
-        "select dataset, undone_at from imports where import_id = $id", {"id": import_id}
-    ).fetchone()
+    found = con.execute("select dataset, undone_at from imports where import_id = $id", {"id": import_id}).fetchone()
     if found is None:
         raise UndoRefused(f"没有编号为 {import_id} 的导入记录")
     if found[1] is not None:

@@ -56,7 +56,10 @@ def income_sentence(year: int, tiers: pd.DataFrame, previous: pd.DataFrame, scop
     parts = []
     for i, tier in enumerate((low, mid)):
         before = int(previous["villages"].iloc[i]) if has_previous else None
-        line = f"{int(tier['villages'])}个村村财收入超过{fmt.threshold(tier['lower_bound'])}，占比{fmt.pct(tier['share_pct'])}"
+        line = (
+            f"{int(tier['villages'])}个村村财收入超过{fmt.threshold(tier['lower_bound'])}，"
+            f"占比{fmt.pct(tier['share_pct'])}"
+        )
         parts.append(line + fmt.change_words(int(tier["villages"]), before, "个"))
     text = f"{year}年{scope_label}" + "，".join(parts)
     top = int(high["villages"])
@@ -74,7 +77,10 @@ def project_sentence(
     if totals.empty or int(totals["projects"].iloc[0]) == 0:
         return f"{year}年{scope_label}暂无揭榜挂帅项目数据。"
     row = totals.iloc[0]
-    text = f"{year}年{scope_label}共实施揭榜挂帅项目{int(row['projects'])}个，计划总投资{fmt.money(row['planned_investment'])}"
+    text = (
+        f"{year}年{scope_label}共实施揭榜挂帅项目{int(row['projects'])}个，"
+        f"计划总投资{fmt.money(row['planned_investment'])}"
+    )
     if not arenas.empty:
         order = {name: i for i, name in enumerate(settings.arenas)}
         ranked = sorted(arenas.itertuples(), key=lambda a: order.get(a.arena, len(order)))
@@ -93,7 +99,9 @@ def star_sentence(year: int, summary: pd.DataFrame, scope_label: str) -> str:
     five = int(row["five_star"])
     text = f"{year}年{scope_label}达标创星评定五星级{five}个、四星级{int(row['four_star'])}个"
     if previous is not None:
-        text += "，五星级" + fmt.change_words(five, previous, "个")[1:].replace("上年", f"{int(row['previous_year'])}年")
+        text += "，五星级" + fmt.change_words(five, previous, "个")[1:].replace(
+            "上年", f"{int(row['previous_year'])}年"
+        )
     weak = int(row["weak_units"])
     text += f"，软弱涣散村{weak}个（{row['weak_names']}）" if weak else "，无软弱涣散村"
     return text + "。"

@@ -22,10 +22,24 @@ from village_stats.datasets import DATASETS, UNIT_FACTORS, Column, Dataset
 
 HEADER_SCAN_ROWS = 30
 UNIT_WORDS = {*UNIT_FACTORS, "人", "户", "个", "分", "星", "件", "次", "人次", "件次", "条", "名", "%"}
-FOOTER_PREFIXES = ("填表人", "审核人", "单位负责人", "统计负责人", "负责人", "制表", "报出日期", "注", "填报说明", "备注：")
-TOTAL_RE = re.compile(r"^(全镇|全街道|全县|全市|全区|本镇)?(合计|总计|小计)")
-UNIT_LINE_RE = re.compile(r"单位[:：]\s*(亿元|万元|元)")
+FOOTER_PREFIXES = (
+    "填表人",
+    "审核人",
+    "单位负责人",
+    "统计负责人",
+    "负责人",
+    "制表",
+    "报出日期",
+    "注",
+    "填报说明",
+    "备注：",
+)
+# 合计, 全镇合计, 北片小计 … (a short qualifier, then the word)
+TOTAL_RE = re.compile(r"^.{0,6}?(合计|总计|小计)$|^(合计|总计|小计)")
+# the unit line, but not the 填报单位/制表单位 before it (“填报单位：元氏县…” names an office)
+UNIT_LINE_RE = re.compile(r"(?<!填报)(?<!制表)(?<!编制)(?<!报送)单位[:：]\s*(亿元|万元|元)")
 YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
+BARE_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 YEAR_RANGE_RE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[-—–~至到]+\s*(?:19|20)\d{2}")
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 
@@ -139,9 +153,18 @@ def read_sheets(path: Path, data: bytes | None = None) -> list[RawSheet]:
 
 
 def decode_text(name: str, data: bytes) -> str:
-    """UTF-8 (with or without BOM) or GB18030/GBK, decided by strict decoding; never mojibake."""
+    """UTF-8 (with or without BOM) or GB18030/GBK, decided by strict decoding; never mojibake.
+
+    GB18030 accepts almost any byte sequence, so text with NUL bytes (UTF-16,
+    binary files) is refused before it is tried.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8")
+    if b"\x00" in data:
+        raise UnreadableFile(
+            f"{name}：文件不是 UTF-8 或 GBK 编码的文本（可能是 UTF-16 或二进制文件），"
+            "请在 Excel 中另存为“CSV UTF-8”或 xlsx"
+        )
     for encoding in ("utf-8", "gb18030"):
         try:
             return data.decode(encoding)
@@ -197,35 +220,32 @@ def _required_present(dataset: Dataset, columns: list[LocatedColumn]) -> bool:
     return all(c.name in names for c in dataset.columns if c.required and c.kind != "year")
 
 
-def locate_table(
-    sheet: RawSheet, file_name: str, dataset: Dataset | None = None
-) -> LocatedTable | SheetNote:
+def locate_table(sheet: RawSheet, file_name: str, dataset: Dataset | None = None) -> LocatedTable | SheetNote:
     """Find the header and the dataset of one sheet, or say why the sheet is skipped."""
     candidates = [dataset] if dataset else list(DATASETS.values())
     best: tuple[int, int, Dataset, list[LocatedColumn], list[str | None]] | None = None
     tied: list[Dataset] = []
     for row_index, cells in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
+        following = sheet.rows[row_index + 1] if row_index + 1 < len(sheet.rows) else []
+        merged = _merge_header_rows(cells, following) if following else cells
         for candidate in candidates:
-            columns = _match_header(cells, candidate)
-            if len(columns) < 2 or not _required_present(candidate, columns):
-                continue
-            score = len(columns)
-            if best is None or score > best[0]:
-                best, tied = (score, row_index, candidate, columns, cells), [candidate]
-            elif score == best[0] and row_index == best[1]:
-                tied.append(candidate)
+            # a header may be one row, or two rows with merged group cells above (投资情况（万元）)
+            for header_index, header_cells in ((row_index, cells), (row_index + 1, merged)):
+                columns = _match_header(header_cells, candidate)
+                if len(columns) < 2 or not _required_present(candidate, columns):
+                    continue
+                score = len(columns)
+                if best is None or score > best[0]:
+                    best, tied = (score, header_index, candidate, columns, header_cells), [candidate]
+                elif score == best[0] and header_index == best[1] and candidate not in tied:
+                    tied.append(candidate)
     if best is None:
         wanted = f"“{dataset.title}”" if dataset else "任何一种台账"
         return SheetNote(sheet.name, f"工作表“{sheet.name}”未找到{wanted}的表头，已跳过")
     if len(tied) > 1:
         names = "、".join(d.title for d in tied)
         return SheetNote(sheet.name, f"工作表“{sheet.name}”可能是 {names}，无法确定，请指定数据集")
-    _, header_index, found, columns, cells = best
-    if header_index + 1 < len(sheet.rows):
-        merged = _merge_header_rows(cells, sheet.rows[header_index + 1])
-        merged_columns = _match_header(merged, found)
-        if len(merged_columns) > len(columns):
-            header_index, columns = header_index + 1, merged_columns
+    _, header_index, found, columns, _ = best
     above = [c for row in sheet.rows[:header_index] for c in row if c]
     return LocatedTable(
         file_name=file_name,
@@ -234,7 +254,7 @@ def locate_table(
         header_row=header_index + 1,
         columns=columns,
         unit_line=_unit_line(above),
-        year_hint=_year_hint([*above, sheet.name, file_name]),
+        year_hint=_year_hint(above, [sheet.name, Path(file_name).stem]),
         **_split_body(sheet.rows, header_index + 1),
     )
 
@@ -247,13 +267,15 @@ def _unit_line(texts: list[str]) -> str | None:
     return None
 
 
-def _year_hint(texts: list[str]) -> int | None:
-    for text in texts:
-        if YEAR_RANGE_RE.search(text):
-            continue
-        match = YEAR_RE.search(text)
-        if match:
-            return int(match.group(1))
+def _year_hint(titles: list[str], names: list[str]) -> int | None:
+    """`2023年` in a title row, else a year in the sheet or file name (`2023`, `村财收入2023`)."""
+    for texts, pattern in ((titles, YEAR_RE), (names, YEAR_RE), (names, BARE_YEAR_RE)):
+        for text in texts:
+            if YEAR_RANGE_RE.search(text):
+                continue
+            match = pattern.search(text)
+            if match:
+                return int(match.group(1))
     return None
 
 

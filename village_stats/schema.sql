@@ -97,7 +97,6 @@ create sequence import_id_seq start 1;
 create table imports (
     import_id integer primary key default nextval('import_id_seq'),
     imported_at timestamp not null default current_timestamp,
-    imported_by varchar not null default '本机用户',
     file_name varchar not null,
     sha256 varchar not null,
     dataset varchar not null,
@@ -107,7 +106,9 @@ create table imports (
     rows_updated integer not null,
     rows_unchanged integer not null,
     warnings json,
-    undone_at timestamp
+    undone_at timestamp,
+    -- added in v2; last so that migrated and new files have the same column order
+    imported_by varchar not null default '本机用户'
 );
 
 -- 撤销所需的“导入前原值”：before 为空表示该行是本次导入新增的

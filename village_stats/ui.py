@@ -125,8 +125,14 @@ def kpi(
         words, column_name, note_unit = note
         figure = fmt.kpi_text(current[column_name], None, note_unit)[0]
         remark = None if figure == "—" else f"{words}{figure}"
-    container.metric(f"{label}（{remark}）" if remark else label, text, delta, delta_description="较上年" if delta else None, border=True,
-                     help=None if current is not None else "本年度暂无该项数据")
+    container.metric(
+        f"{label}（{remark}）" if remark else label,
+        text,
+        delta,
+        delta_description="较上年" if delta else None,
+        border=True,
+        help=None if current is not None else "本年度暂无该项数据",
+    )
 
 
 def import_line(row: object) -> str:
@@ -153,7 +159,10 @@ def page_header(title: str, filters: Filters | None = None) -> None:
 
 
 def empty_state(message: str) -> None:
-    st.info(f"{message}  \n可在“数据导入”页面上传台账，或在命令行运行 `python -m village_stats import 文件`。", icon=":material/inbox:")
+    st.info(
+        f"{message}  \n可在“数据导入”页面上传台账，或在命令行运行 `python -m village_stats import 文件`。",
+        icon=":material/inbox:",
+    )
 
 
 def plot(figure: go.Figure, filename: str, key: str | None = None) -> None:
@@ -173,8 +182,9 @@ def table_with_downloads(frame: pd.DataFrame, name: str, key: str, columns: list
     st.dataframe(shown, hide_index=True, width="stretch", column_config=formats)
     stamp = datetime.now().strftime("%Y%m%d")
     buttons = st.container(horizontal=True)
-    buttons.download_button("下载 CSV", exports.to_csv_bytes(shown), f"{name}_{stamp}.csv", "text/csv",
-                         key=f"{key}_csv", on_click="ignore")
+    buttons.download_button(
+        "下载 CSV", exports.to_csv_bytes(shown), f"{name}_{stamp}.csv", "text/csv", key=f"{key}_csv", on_click="ignore"
+    )
     buttons.download_button(
         "下载 Excel",
         exports.to_xlsx_bytes(shown, name),

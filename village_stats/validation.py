@@ -63,7 +63,8 @@ def _clean_number(cell: str) -> str:
 def _number(cell: str) -> str:
     """Digits only (no unit); at most 15 integer digits so no later arithmetic can overflow."""
     clean = _clean_number(cell)
-    return f"case when regexp_full_match({clean}, '[-+]?\\d{{1,15}}(\\.\\d{{1,8}})?') then cast({clean} as decimal(38, 8)) end"
+    pattern = "'[-+]?\\d{1,15}(\\.\\d{1,8})?'"
+    return f"case when regexp_full_match({clean}, {pattern}) then cast({clean} as decimal(38, 8)) end"
 
 
 def _money(cell: str, factor: Decimal) -> str:
@@ -100,7 +101,8 @@ def _stars(cell: str) -> str:
     text = f"replace(replace(trim({cell}), ' ', ''), '级', '')"
     chinese = " ".join(f"when '{k}星' then {v}" for k, v in _CN_DIGITS.items())
     return (
-        f"case when regexp_full_match({text}, '[0-5](\\.0+)?星?') then cast(cast(regexp_extract({text}, '[0-5]') as integer) as integer) "
+        f"case when regexp_full_match({text}, '\\d{{1,3}}(\\.0+)?星?') "
+        f"then cast(regexp_extract({text}, '\\d+') as integer) "
         f"when regexp_full_match({text}, '★+☆*') then length({text}) - length(replace({text}, '★', '')) "
         f"when {text} in ('无星', '未评星', '零星') then 0 "
         f"else (case {text} {chinese} end) end"
@@ -112,7 +114,7 @@ def _rating(cell: str) -> str:
     return (
         f"case when {text} in ('满意', '非常满意') then 5 when {text} = '基本满意' then 3 "
         f"when {text} in ('不满意', '很不满意') then 1 "
-        f"when regexp_full_match({text}, '[1-5](\\.0+)?') then cast(cast({text} as decimal(3, 1)) as integer) end"
+        f"when regexp_full_match({text}, '\\d{{1,3}}(\\.0+)?') then cast(cast({text} as decimal(5, 1)) as integer) end"
     )
 
 
@@ -280,9 +282,7 @@ def validate_table(
             # 类型 may be left out: a name ending in 社区 is a community, anything else a village
             expression = f"coalesce({expression}, case when r.name like '%社区' then '社区' else '村' end)"
         selects.append(f"{expression} as {_quote(column.name)}")
-    joins = (
-        "left join village_map as vm on vm.written = r.village and vm.town = r.town" if dataset.has_village else ""
-    )
+    joins = "left join village_map as vm on vm.written = r.village and vm.town = r.town" if dataset.has_village else ""
     derived = "".join(f", {d}" for d in _derived_columns(dataset))
     con.execute(
         f"create or replace temp table {_quote(view)} as select *{derived} from "
@@ -360,8 +360,11 @@ def _cell_issues(
         if column.required:
             rules.append((f"{raw_cell} is null", "missing-value", f"“{header}”为必填项，不能为空"))
         if column.kind in PARSE_FAILURES:
+            # judged on the cell itself: the typed value may already carry the column's default
             code, message = PARSE_FAILURES[column.kind]
-            rules.append((f"{raw_cell} is not null and {typed_cell} is null", code, message))
+            factor = table.money_factor(located[column.name]) if column.kind == "money" else Decimal(1)
+            parsed = parse_sql(column, raw_cell, factor)
+            rules.append((f"{raw_cell} is not null and ({parsed}) is null", code, message))
         if column.minimum is not None:
             limit = _display_limit(column, column.minimum)
             message = "不能为负数" if column.minimum == 0 else f"不能小于 {limit}"
