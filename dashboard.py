@@ -15,6 +15,9 @@ pages = {
         st.Page("views/tickets.py", title="五单服务", icon=":material/assignment_turned_in:"),
         st.Page("views/problems.py", title="问题整改", icon=":material/build:"),
     ],
+    "数据": [
+        st.Page("views/data_import.py", title="数据导入", icon=":material/upload_file:"),
+    ],
 }
 page = st.navigation(pages)
 st.sidebar.markdown(f"### 村情看板 · {ui.settings().town}")

@@ -31,7 +31,7 @@ final as (
         b.lower_bound,
         b.upper_bound,
         count(i.total_income) as villages,
-        round(count(i.total_income)::decimal(18, 6) * 100 / nullif((select count(*) from incomes), 0), 1) as share_pct
+        share_pct(count(i.total_income), (select count(*) from incomes)) as share_pct
     from bins as b
     left join incomes as i
         on (b.lower_bound is null or i.total_income >= b.lower_bound)

@@ -35,7 +35,7 @@ final as (
         printf('%g万元以上', t.lower_bound / 10000) as tier_label,
         count(i.total_income) as villages,
         y.villages_with_income,
-        round(count(i.total_income)::decimal(18, 6) * 100 / y.villages_with_income, 1) as share_pct
+        share_pct(count(i.total_income), y.villages_with_income) as share_pct
     from years as y
     cross join thresholds as t
     left join incomes as i on i.year = y.year and i.total_income >= t.lower_bound

@@ -27,8 +27,8 @@ final as (
         t.lower_bound,
         count(i.village) as villages,
         (select count(*) from incomes) as villages_with_income,
-        round(count(i.village)::decimal(18, 6) * 100 / nullif((select count(*) from incomes), 0), 1) as share_pct,
-        string_agg(regexp_replace(i.village, '村$', ''), '、' order by i.total_income desc) as short_names
+        share_pct(count(i.village), (select count(*) from incomes)) as share_pct,
+        string_agg(regexp_replace(i.village, '村$', ''), '、' order by i.total_income desc, i.village) as short_names
     from thresholds as t
     left join incomes as i on i.total_income >= t.lower_bound
     group by t.tier, t.lower_bound

@@ -14,7 +14,7 @@ final as (
         count(*) as problems,
         count(*) filter (where status = '已整改') as rectified,
         count(*) filter (where status <> '已整改') as unrectified,
-        round(count(*) filter (where status = '已整改')::decimal(18, 6) * 100 / nullif(count(*), 0), 1) as rectified_pct,
+        share_pct(count(*) filter (where status = '已整改'), count(*)) as rectified_pct,
         count(*) filter (where status <> '已整改' and deadline < $today::date) as overdue,
         count(*) filter (where category = '共性') as common_problems,
         count(*) filter (where category = '个性') as individual_problems

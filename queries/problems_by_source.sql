@@ -17,7 +17,7 @@ final as (
         count(*) filter (where status = '已整改') as rectified,
         count(*) filter (where status = '整改中') as in_progress,
         count(*) filter (where status = '未整改') as not_started,
-        round(count(*) filter (where status = '已整改')::decimal(18, 6) * 100 / count(*), 1) as rectified_pct
+        share_pct(count(*) filter (where status = '已整改'), count(*)) as rectified_pct
     from problems_in_scope
     group by coalesce(source, '未填'), coalesce(category, '未填')
 )

@@ -7,7 +7,7 @@ select
     regexp_replace(p.village, '村$', '') as short_name,
     count(*) as problems,
     count(*) filter (where p.status = '已整改') as rectified,
-    round(count(*) filter (where p.status = '已整改')::decimal(18, 6) * 100 / count(*), 1) as rectified_pct
+    share_pct(count(*) filter (where p.status = '已整改'), count(*)) as rectified_pct
 from problems as p
 inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
     on p.town = u.town and p.village = u.village

@@ -21,7 +21,7 @@ final as (
         l.stars,
         l.star_label,
         count(r.stars) as units,
-        round(count(r.stars)::decimal(18, 6) * 100 / nullif((select count(*) from ratings), 0), 1) as share_pct
+        share_pct(count(r.stars), (select count(*) from ratings)) as share_pct
     from levels as l
     left join ratings as r on l.stars = r.stars
     group by l.stars, l.star_label

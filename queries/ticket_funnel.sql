@@ -26,7 +26,7 @@ final as (
         step,
         step_label,
         tickets,
-        round(tickets::decimal(18, 6) * 100 / nullif(first_value(tickets) over (order by step), 0), 1) as pct_of_ordered,
+        share_pct(tickets, first_value(tickets) over (order by step)) as pct_of_ordered,
         coalesce(lag(tickets) over (order by step) - tickets, 0) as dropped
     from steps
 )

@@ -17,12 +17,12 @@ final as (
         count(*) as tickets,
         count(done_at) as done,
         count(*) - count(done_at) as open,
-        round(count(done_at)::decimal(18, 6) * 100 / nullif(count(*), 0), 1) as done_pct,
+        share_pct(count(done_at), count(*)) as done_pct,
         round(median(hours), 1) as median_hours,
         round(quantile_cont(hours, 0.9), 1) as p90_hours,
         count(rating) as rated,
         round(avg(rating), 2) as average_rating,
-        round(count(*) filter (where rating >= 3)::decimal(18, 6) * 100 / nullif(count(rating), 0), 1) as satisfied_pct
+        share_pct(count(*) filter (where rating >= 3), count(rating)) as satisfied_pct
     from tickets
 )
 

@@ -23,7 +23,7 @@ final as (
         count(done_at) as done,
         round(median(hours), 1) as median_hours,
         round(avg(rating), 2) as average_rating,
-        round(count(*) filter (where rating >= 3)::decimal(18, 6) * 100 / nullif(count(rating), 0), 1) as satisfied_pct
+        share_pct(count(*) filter (where rating >= 3), count(rating)) as satisfied_pct
     from tickets
     group by town, village
 )

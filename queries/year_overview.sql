@@ -47,7 +47,7 @@ tickets as (
     select
         year(t.ordered_at) as year,
         count(*) as tickets,
-        round(count(*) filter (where t.rating >= 3)::decimal(18, 6) * 100 / nullif(count(t.rating), 0), 1) as satisfied_pct
+        share_pct(count(*) filter (where t.rating >= 3), count(t.rating)) as satisfied_pct
     from service_tickets as t
     inner join units as u on t.town = u.town and t.village = u.village
     group by year(t.ordered_at)
@@ -57,7 +57,7 @@ problem_totals as (
     select
         p.year,
         count(*) as problems,
-        round(count(*) filter (where p.status = '已整改')::decimal(18, 6) * 100 / count(*), 1) as rectified_pct
+        share_pct(count(*) filter (where p.status = '已整改'), count(*)) as rectified_pct
     from problems as p
     inner join units as u on p.town = u.town and p.village = u.village
     group by p.year

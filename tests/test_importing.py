@@ -119,7 +119,7 @@ def test_dry_run_reports_counts_and_changed_values_and_changes_nothing(demo_copy
     assert (table.inserted, table.updated, table.unchanged) == (1, 1, 1)
     assert table.years == [2023, 2030]
     assert table.changes == [
-        ("2023 / 青溪镇 / 北垞村", "村集体经济总收入(万元)", f"{Decimal(old_total) * WAN:.2f}", "1905000.00")
+        ("2023 / 青溪镇 / 北垞村", "村集体经济总收入(万元)", f"{Decimal(old_total):.2f}", "190.50")
     ]
     assert "预览（未写入），新增 1 行，更新 1 行，未变 1 行" in outcome.summary()
     assert differences(snapshot(demo_copy), before) == {}

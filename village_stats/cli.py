@@ -102,15 +102,20 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if failed else 0
 
 
-def _param_value(kind: str, text: str) -> object:
+def _param_value(name: str, kind: str, text: str) -> object:
+    """A `--param` value as the query's declared type; a wrong one is a Chinese error."""
     if text.lower() in ("", "null", "none"):
         return None
-    if kind.startswith("integer"):
-        return int(text)
-    if kind.startswith("decimal"):
-        return Decimal(text)
-    if kind.startswith("date"):
-        return date.fromisoformat(text)
+    try:
+        if kind.startswith("integer"):
+            return int(text)
+        if kind.startswith("decimal"):
+            return Decimal(text)
+        if kind.startswith("date"):
+            return date.fromisoformat(text)
+    except (ValueError, ArithmeticError) as error:
+        wanted = {"integer": "整数", "decimal": "数字", "date": "日期（如 2025-06-30）"}[kind.split()[0]]
+        raise queries.QueryError(f"参数 {name} 的值“{text}”不是有效的{wanted}") from error
     if kind.endswith("[]"):
         return [part.strip() for part in text.replace("，", ",").split(",") if part.strip()]
     return text
@@ -140,7 +145,7 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
         key, _, value = item.partition("=")
         if key not in query.param_types:
             raise queries.QueryError(f"查询“{query.name}”没有参数 {key}（可用：{'、'.join(query.params)}）")
-        params[key] = _param_value(query.param_types[key], value)
+        params[key] = _param_value(key, query.param_types[key], value)
     database = open_database(_db_path(args), settings.lock_wait_seconds)
     with database.read() as cur:
         frame = queries.run_query(cur, query.name, **params)

@@ -24,7 +24,7 @@ def wan(yuan: object, places: int = 2) -> str:
 def money(yuan: object) -> str:
     """元 → 亿元 from one 亿 up, else 万元; two decimals (14.53亿元, 186.40万元)."""
     value = to_decimal(yuan)
-    if abs(value) >= YI:
+    if abs(_round(value / WAN)) >= WAN:  # 99,999,999 元 rounds to 1.00亿元, not 10000.00万元
         return f"{_round(value / YI)}亿元"
     return wan(value)
 

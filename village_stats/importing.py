@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from village_stats.settings import REPO_ROOT, Settings
 from village_stats.validation import Issue, errors_in, validate_table
 
 CHANGE_SAMPLE = 50
+PREVIEW_ROWS = 20
 
 
 @dataclass
@@ -38,6 +40,9 @@ class TableOutcome:
     changes: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)  # key, column, old, new
     import_id: int | None = None
     part: int = 0  # position of the sheet among the file's imported sheets
+    header_row: int = 0  # Excel row number of the header
+    money_unit: str = ""  # where amounts without their own unit were read in (万元 from “单位：万元” …)
+    preview: list[dict[str, object]] = field(default_factory=list)  # first rows as they will be stored
 
 
 @dataclass
@@ -53,6 +58,10 @@ class FileOutcome:
     @property
     def ok(self) -> bool:
         return not errors_in(self.issues) and bool(self.tables)
+
+    @property
+    def changes_anything(self) -> bool:
+        return any(t.inserted or t.updated for t in self.tables)
 
     def summary(self) -> str:
         """A Chinese line per sheet, as the CLI and the page print it."""
@@ -116,8 +125,13 @@ def import_file(
     user: str = "本机用户",
     data: bytes | None = None,
     file_name: str | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> FileOutcome:
-    """Read, validate and (unless `dry_run` or an error is found) commit one file."""
+    """Read, validate and (unless `dry_run` or an error is found) commit one file.
+
+    `progress(fraction, words)` is told how far the import has got, for a progress bar.
+    """
+    report = progress or (lambda fraction, words: None)
     file_name = file_name or path.name
     outcome = FileOutcome(file_name)
     try:
@@ -134,6 +148,7 @@ def import_file(
         outcome.issues.append(Issue(file_name, None, None, None, None, "empty-file", "文件为空"))
         return outcome
     outcome.sha256 = hashlib.sha256(data).hexdigest()
+    report(0.05, "正在读取文件")
     try:
         sheets = read_sheets(Path(file_name), data)
     except UnreadableFile as error:
@@ -163,14 +178,16 @@ def import_file(
             )
             for index, table in enumerate(located):
                 view = f"typed_{index}"
+                report(0.3 + 0.5 * index / len(located), f"正在校验工作表“{table.sheet}”")
                 validated = validate_table(con, table, settings, registry(con), year, view)
                 outcome.issues += validated.issues
                 if validated.ok:
                     outcome.tables.append(_apply(con, table, view, part=index))
-            changed = any(t.inserted or t.updated for t in outcome.tables)
-            if dry_run or not outcome.ok or not changed:
+            if dry_run or not outcome.ok or not outcome.changes_anything:
                 con.execute("rollback")
+                report(1.0, "检查完成")
                 return outcome
+            report(0.85, "正在写入数据库")
             archived = archive_path(database, outcome.sha256, Path(file_name).suffix)
             if not archived.exists():
                 archived.parent.mkdir(parents=True, exist_ok=True)
@@ -179,6 +196,7 @@ def import_file(
                 _record(con, table_outcome, outcome, user)
             con.execute("commit")
             outcome.committed = True
+            report(1.0, "导入完成")
         except BaseException:
             con.execute("rollback")
             raise
@@ -191,11 +209,24 @@ def _apply(con: duckdb.DuckDBPyConnection, table: LocatedTable, view: str, part:
     target = dataset.table
     columns = table_columns(dataset)
     on = " and ".join(f"t.{_quote(k)} = i.{_quote(k)}" for k in dataset.key)
+    # a column the file does not have keeps what is stored: a sheet of 总收入 alone must not wipe 补助收入
+    absent = _absent_columns(table)
+    exists = f"t.{_quote(dataset.key[0])} is not null"
+    merged = ", ".join(
+        f"case when {exists} then t.{_quote(c)} else i.{_quote(c)} end as {_quote(c)}"
+        if c in absent
+        else f"i.{_quote(c)}"
+        for c in columns
+    )
+    con.execute(
+        f"create or replace temp table merged as select i._row, {merged}, {exists} as _exists "
+        f"from {_quote(view)} as i left join {target} as t on {on}"
+    )
     differs = " or ".join(f"t.{_quote(c)} is distinct from i.{_quote(c)}" for c in columns if c not in dataset.key)
     con.execute(
-        f"create or replace temp table incoming as select i.*, case when t.{_quote(dataset.key[0])} is null "
+        f"create or replace temp table incoming as select i.*, case when not i._exists "
         f"then 'new' when {differs or 'false'} then 'changed' else 'unchanged' end as _change "
-        f"from {_quote(view)} as i left join {target} as t on {on}"
+        f"from merged as i left join {target} as t on {on}"
     )
     counts = dict(con.execute("select _change, count(*) from incoming group by _change").fetchall())
     years = []
@@ -213,6 +244,13 @@ def _apply(con: duckdb.DuckDBPyConnection, table: LocatedTable, view: str, part:
         part=part,
     )
     outcome.changes = _changed_values(con, dataset, target, on, columns)
+    outcome.header_row = table.header_row
+    outcome.money_unit = _money_unit(table)
+    preview = con.execute(
+        f"select {', '.join(_quote(c) for c in columns)}, _change from incoming order by _row limit {PREVIEW_ROWS}"
+    )
+    names = [d[0] for d in preview.description]
+    outcome.preview = [dict(zip(names, row, strict=True)) for row in preview.fetchall()]
     # before-images first (import_id filled in by _record), then the upsert
     con.execute(
         f"insert into pending_rows "
@@ -230,13 +268,40 @@ def _apply(con: duckdb.DuckDBPyConnection, table: LocatedTable, view: str, part:
     return outcome
 
 
+def _absent_columns(table: LocatedTable) -> set[str]:
+    """Stored columns this sheet says nothing about (not in its header, not derived, not the key)."""
+    written = {c.column.name for c in table.columns}
+    derived = {"town", "year", "project_key"} | ({"kind"} if table.dataset.name == "villages" else set())
+    return {c.name for c in table.dataset.columns} - written - derived - set(table.dataset.key)
+
+
+def _money_unit(table: LocatedTable) -> str:
+    """How amounts were read: 表头单位, the sheet's 单位 line, or the dataset's default."""
+    money = [c for c in table.columns if c.column.kind == "money"]
+    if not money:
+        return ""
+    own = sorted({c.unit for c in money if c.unit})
+    if own:
+        return "表头注明：" + "、".join(own)
+    if table.unit_line:
+        return f"按表上“单位：{table.unit_line}”"
+    return f"表中未注明，按{table.dataset.default_money_unit}"
+
+
 def _changed_values(
     con: duckdb.DuckDBPyConnection, dataset: Dataset, target: str, on: str, columns: list[str]
 ) -> list[tuple[str, str, str | None, str | None]]:
     headers = {c.name: c.header for c in dataset.columns}
+    money = {c.name for c in dataset.columns if c.kind == "money"}
+
+    def shown(alias: str, column: str) -> str:
+        # money is stored in 元 but labelled (万元) like the template header
+        value = f"{alias}.{_quote(column)}"
+        return f"printf('%.2f', {value} / 10000)" if column in money else f"cast({value} as varchar)"
+
     parts = [
         f"select array_to_string([{', '.join(f'cast(i.{_quote(k)} as varchar)' for k in dataset.key)}], ' / ') as k, "
-        f"'{headers.get(c, c)}' as col, cast(t.{_quote(c)} as varchar) as old, cast(i.{_quote(c)} as varchar) as new "
+        f"'{headers.get(c, c)}' as col, {shown('t', c)} as old, {shown('i', c)} as new "
         f"from incoming as i join {target} as t on {on} where i._change = 'changed' "
         f"and t.{_quote(c)} is distinct from i.{_quote(c)}"
         for c in columns

@@ -145,3 +145,10 @@ create macro scoped_projects(p_year, p_town, p_area, p_villages) as table
             u.village is not null
             or (p.village is null and p_area is null and p_villages is null and (p_town is null or p.town = p_town))
         );
+
+-- 占比（%）：part/whole 四舍五入保留一位小数，用整数运算（浮点会把 0.15 算成 0.1）
+create macro share_pct(part, whole) as
+    case
+        when whole = 0 then null
+        else cast(cast((part::hugeint * 2000 + whole) // (2 * whole) as decimal(18, 0)) * 0.1 as decimal(18, 1))
+    end;

@@ -14,11 +14,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from village_stats import exports, queries
+from village_stats import exports, importing, queries
 from village_stats import formatting as fmt
 from village_stats.datasets import DATASETS
 from village_stats.db import Database, default_db_path
-from village_stats.importing import build_demo
 from village_stats.queries import Scope
 from village_stats.settings import Settings, load_settings
 
@@ -39,7 +38,7 @@ def _database(location: str) -> Database:
     current = settings()
     path = Path(location)
     if not path.exists():
-        build_demo(path, current)
+        importing.build_demo(path, current)
     db = Database(path, current.lock_wait_seconds)
     db.migrate()
     return db
@@ -193,3 +192,167 @@ def table_with_downloads(frame: pd.DataFrame, name: str, key: str, columns: list
         key=f"{key}_xlsx",
         on_click="ignore",
     )
+
+
+# ---- the 数据导入 page ------------------------------------------------------------
+
+
+def _import_order(uploads: list) -> list:
+    """Registry files first, so that the other ledgers in the same upload can be matched against it."""
+    return sorted(uploads, key=lambda u: 0 if "名录" in u.name else 1)
+
+
+def preview_imports(uploads: list, dataset: str | None, year: int | None) -> list[importing.FileOutcome]:
+    """A dry run of every uploaded file: what was detected, what would change, what is wrong."""
+    db = database()
+    outcomes = []
+    for upload in uploads:
+        outcomes.append(
+            importing.import_file(
+                db,
+                Path(upload.name),
+                settings(),
+                dataset=dataset,
+                year=year,
+                dry_run=True,
+                data=upload.getvalue(),
+                file_name=upload.name,
+            )
+        )
+    return outcomes
+
+
+def show_import_outcome(outcome: importing.FileOutcome) -> None:
+    errors = [i for i in outcome.issues if i.severity == "error"]
+    warnings = [i for i in outcome.issues if i.severity == "warning"]
+    icon = ":material/error:" if errors else (":material/check_circle:" if outcome.tables else ":material/info:")
+    with st.container(border=True):
+        st.markdown(f"**{icon} {_escape(outcome.file_name)}**")
+        for table in outcome.tables:
+            years = "、".join(str(y) for y in table.years) or "—"
+            st.markdown(
+                f"工作表“{_escape(table.sheet)}” → **{table.dataset.title}**，表头在第{table.header_row}行；"
+                f"年度：{years}；金额单位：{table.money_unit or '—'}  \n"
+                f"将新增 **{table.inserted}** 行、更新 **{table.updated}** 行，未变 {table.unchanged} 行"
+            )
+            if table.preview:
+                with st.expander("预览：入库后的前几行"):
+                    frame = pd.DataFrame(table.preview).rename(columns={"_change": "变化"})
+                    frame["变化"] = frame["变化"].map({"new": "新增", "changed": "更新", "unchanged": "未变"})
+                    st.dataframe(
+                        exports.present(frame, [*[c for c in frame.columns if c in exports.COLUMNS]]).assign(
+                            变化=frame["变化"]
+                        ),
+                        hide_index=True,
+                    )
+            if table.changes:
+                with st.expander(f"将被修改的数值（{len(table.changes)}处）"):
+                    st.dataframe(pd.DataFrame(table.changes, columns=["记录", "列", "原值", "新值"]), hide_index=True)
+        for note in outcome.notes:
+            st.caption(note)
+        if outcome.issues:
+            frame = issues_frame(outcome.issues)
+            if errors:
+                st.error(f"发现 {len(errors)} 处错误，此文件不会导入。")
+            if warnings:
+                st.warning(f"{len(warnings)} 处提醒（不影响导入），请核对。")
+            st.dataframe(frame, hide_index=True)
+            st.download_button(
+                "下载问题清单",
+                exports.to_xlsx_bytes(frame, "问题清单"),
+                f"{Path(outcome.file_name).stem}_问题清单.xlsx",
+                key=f"issues_{outcome.sha256}",
+                on_click="ignore",
+            )
+
+
+def issues_frame(issues: list) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "级别": "错误" if i.severity == "error" else "提醒",
+                "文件": i.file,
+                "工作表": i.sheet or "",
+                "行": i.row or "",
+                "列": i.column or "",
+                "单元格内容": i.value or "",
+                "问题": i.message,
+                "代码": i.code,
+            }
+            for i in issues
+        ]
+    )
+
+
+def commit_imports(uploads: list, dataset: str | None, year: int | None) -> None:
+    bar = st.progress(0.0, text="准备导入")
+    db = database()
+    for number, upload in enumerate(_import_order(uploads)):
+
+        def step(fraction: float, words: str, number: int = number, name: str = upload.name) -> None:
+            bar.progress(min(1.0, (number + fraction) / len(uploads)), text=f"{name}：{words}")
+
+        outcome = importing.import_file(
+            db,
+            Path(upload.name),
+            settings(),
+            dataset=dataset,
+            year=year,
+            data=upload.getvalue(),
+            file_name=upload.name,
+            progress=step,
+        )
+        if outcome.committed:
+            st.success(outcome.summary())
+        elif outcome.ok:
+            st.info(outcome.summary())
+        else:
+            st.error(outcome.summary())
+    bar.empty()
+
+
+def import_history() -> None:
+    records = importing.history(database())
+    if not records:
+        st.caption("还没有导入记录。")
+        return
+    frame = pd.DataFrame(records)
+    shown = pd.DataFrame(
+        {
+            "编号": frame["import_id"],
+            "导入时间": frame["imported_at"].dt.strftime("%Y-%m-%d %H:%M"),
+            "操作人": frame["imported_by"],
+            "文件": frame["file_name"],
+            "工作表": frame["sheet"],
+            "数据集": frame["dataset_title"],
+            "新增": frame["rows_inserted"],
+            "更新": frame["rows_updated"],
+            "状态": frame["undone_at"].map(lambda t: "已撤销" if pd.notna(t) else "有效"),
+        }
+    )
+    st.dataframe(shown, hide_index=True, width="stretch")
+    live = [r for r in records if r["undone_at"] is None or pd.isna(r["undone_at"])]
+    if not live:
+        return
+    with st.form("import_undo_form"):
+        choice = st.selectbox(
+            "撤销一次导入（恢复到该次导入前的数据）",
+            [r["import_id"] for r in live],
+            key="import_undo_id",
+            format_func=lambda i: next(
+                f"#{r['import_id']} {r['file_name']} · {r['dataset_title']}" for r in live if r["import_id"] == i
+            ),
+        )
+        sure = st.checkbox("我确认要撤销这次导入", key="import_undo_sure")
+        if st.form_submit_button("撤销", type="secondary") and sure:
+            try:
+                importing.undo_import(database(), choice)
+            except importing.UndoRefused as refused:
+                st.error(str(refused))
+            else:
+                st.success(f"已撤销第 {choice} 次导入。")
+                st.rerun()
+
+
+def _escape(text: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

@@ -292,6 +292,7 @@ def validate_table(
     issues += _cell_issues(con, table, raw_view, view, settings)
     issues += _duplicate_issues(con, table, view)
     issues += _check_issues(con, table, raw_view, view)
+    issues += _total_issues(con, table, view)
     issues.sort(key=lambda i: (i.row or 0, i.severity != "error"))
     return Validated(table, issues, view)
 
@@ -440,4 +441,42 @@ def _check_issues(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view:
             Issue(table.file_name, table.sheet, row, header, value, check.code, check.message, check.severity)
             for row, value in found
         ]
+    return issues
+
+
+def _total_issues(con: duckdb.DuckDBPyConnection, table: LocatedTable, view: str) -> list[Issue]:
+    """A 合计/总计 row that disagrees with the sum of the rows above it is worth a warning.
+
+    小计 rows are left alone: what they subtotal (a 片区, a year) is not written down.
+    """
+    issues = []
+    money = [c for c in table.columns if c.column.kind == "money"]
+    for row, cells in table.total_rows:
+        labels = [normalize_text(c) for c in cells if c]
+        if not money or any("小计" in label for label in labels):
+            continue
+        for located in money:
+            written = _cell(cells, located.index)
+            if written is None:
+                continue
+            expression = parse_sql(located.column, "$cell", table.money_factor(located))
+            stated = con.execute(f"select {expression}", {"cell": written}).fetchone()
+            summed = con.execute(
+                f"select coalesce(sum({_quote(located.column.name)}), 0) from {_quote(view)} where _row < $row",
+                {"row": row},
+            ).fetchone()
+            if stated and stated[0] is not None and summed and abs(stated[0] - summed[0]) > 100:
+                message = f"合计行与上方各行之和不符：各行合计为 {summed[0] / 10000:.2f} 万元，请核对"
+                issues.append(
+                    Issue(
+                        table.file_name,
+                        table.sheet,
+                        row,
+                        located.written,
+                        written,
+                        "total-mismatch",
+                        message,
+                        "warning",
+                    )
+                )
     return issues

@@ -1,0 +1,326 @@
+"""Report sentences from the demo town, and the number formatting they are made of."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+
+from village_stats import formatting as fmt
+from village_stats import narrative
+from village_stats.queries import Scope, run_query
+
+TODAY = date(2025, 6, 30)
+DOMAINS = ("income", "projects", "stars", "tickets", "problems")  # year_summary's paragraph order
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo_kept_open(demo_db):
+    """One read lease for the module: the helpers' own leases then share its connection."""
+    with demo_db.read():
+        yield
+
+
+def summary(database, settings, year: int, scope: Scope | None = None) -> list[str]:
+    scope = scope or Scope(town=settings.town)
+    requests = narrative.summary_requests(year, settings, scope, TODAY)
+    with database.read() as cur:
+        results = {role: run_query(cur, name, **params) for role, (name, params) in requests.items()}
+    return narrative.year_summary(year, results, settings, scope.label(settings.town))
+
+
+def paragraphs(database, settings, year: int, scope: Scope | None = None) -> dict[str, str]:
+    return dict(zip(DOMAINS, summary(database, settings, year, scope), strict=True))
+
+
+def rows(database, sql: str, **params: object) -> list[tuple]:
+    with database.read() as cur:
+        return cur.execute(sql, params or None).fetchall()
+
+
+def pct(part: int, whole: int) -> str:
+    return f"{(Decimal(part) * 100 / Decimal(whole)).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+
+
+def change(now: int, before: int | None, unit: str = "个", last_year: str = "上年") -> str:
+    if before is None:
+        return ""
+    if now > before:
+        return f"比{last_year}增加{now - before}{unit}"
+    if now < before:
+        return f"比{last_year}减少{before - now}{unit}"
+    return f"与{last_year}持平"
+
+
+def tier_line(settings, tier: int, count: int, whole: int) -> str:
+    """`21个村村财收入超过20万元，占比91.3%` for tier 0 (the seed's wording)."""
+    return f"{count}个村村财收入超过{fmt.threshold(settings.income_thresholds_yuan[tier])}，占比{pct(count, whole)}"
+
+
+def tier_counts(database, year: int, settings) -> tuple[int, list[int]] | None:
+    """(villages with income, villages at or above each threshold), from the raw table; None without data."""
+    incomes = [
+        r[0]
+        for r in rows(
+            database,
+            "select i.total_income from village_income as i join villages as v "
+            "on v.town = i.town and v.name = i.village where i.year = $y and v.kind = '村'",
+            y=year,
+        )
+    ]
+    if not incomes:
+        return None
+    return len(incomes), [sum(i >= t for i in incomes) for t in settings.income_thresholds_yuan]
+
+
+# ---- the seed speech ---------------------------------------------------------------------
+
+
+def test_seed_sentences_2023(demo_db, settings):
+    text = "".join(summary(demo_db, settings, 2023))
+    for fragment in (
+        "2023年全镇21个村村财收入超过20万元，占比91.3%",
+        "12个村村财收入超过50万元，占比52.2%",
+        "其中北垞、竹秀、岑下3个村超过100万元",
+        "群众建议6件",
+        "支部派单15件次",
+        "服务代办178人次",
+    ):
+        assert fragment in text
+
+
+def test_seed_sentences_2024(demo_db, settings):
+    found = paragraphs(demo_db, settings, 2024)
+    assert "149个" in found["projects"]
+    assert "14.53亿元" in found["projects"]
+    assert "五星级14个" in found["stars"]
+    assert "四星级3个" in found["stars"]
+    assert "无软弱涣散村" in found["stars"]
+    assert "党建体检发现60条" in found["problems"]
+    assert "60条" in found["problems"]
+
+
+def test_whole_town_scope_reads_the_same_with_or_without_town(demo_db, settings):
+    assert summary(demo_db, settings, 2023, Scope()) == summary(demo_db, settings, 2023, Scope(town=settings.town))
+
+
+def test_paragraph_per_domain_in_report_order(demo_db, settings):
+    found = summary(demo_db, settings, 2024)
+    assert len(found) == 5
+    markers = ("村财收入", "揭榜挂帅", "达标创星", "五单闭环", "问题")
+    assert all(marker in paragraph for marker, paragraph in zip(markers, found, strict=True))
+    assert all(paragraph.startswith("2024年全镇") and paragraph.endswith("。") for paragraph in found)
+
+
+# ---- year over year, against the raw rows ------------------------------------------------
+
+
+@pytest.mark.parametrize("year", [2021, 2022, 2023, 2024])
+def test_income_change_words_match_raw(demo_db, settings, year):
+    current, previous = tier_counts(demo_db, year, settings), tier_counts(demo_db, year - 1, settings)
+    assert current is not None
+    whole, counts = current
+    before = previous[1] if previous else [None, None, None]
+    text = paragraphs(demo_db, settings, year)["income"]
+    for i in (0, 1):
+        words = change(counts[i], before[i])
+        assert tier_line(settings, i, counts[i], whole) + ("，" + words if words else "") in text
+    if previous is None:
+        assert "上年" not in text
+
+
+def test_income_change_words_decrease_and_flat(demo_copy, settings):
+    """Earlier years made richer by hand: 2022 reads 持平 against 2021, 2023 reads 减少 against 2022."""
+    rich = settings.income_thresholds_yuan[2] * 2
+    with demo_copy.write() as con:
+        con.execute("update village_income set total_income = $rich where year in (2021, 2022)", {"rich": rich})
+    for year in (2022, 2023):
+        whole, counts = tier_counts(demo_copy, year, settings)
+        _, before = tier_counts(demo_copy, year - 1, settings)
+        text = paragraphs(demo_copy, settings, year)["income"]
+        for i in (0, 1):
+            assert f"{tier_line(settings, i, counts[i], whole)}，{change(counts[i], before[i])}" in text
+    assert "与上年持平" in paragraphs(demo_copy, settings, 2022)["income"]
+    assert "比上年减少" in paragraphs(demo_copy, settings, 2023)["income"]
+
+
+@pytest.mark.parametrize("year", [2022, 2023, 2024])
+def test_star_change_words_match_raw(demo_db, settings, year):
+    five = dict(rows(demo_db, "select year, count(*) filter (where stars = 5) from star_ratings group by year"))
+    earlier = [y for y in five if y < year]
+    text = paragraphs(demo_db, settings, year)["stars"]
+    assert f"五星级{five[year]}个" in text
+    if earlier:
+        last = max(earlier)
+        assert "五星级" + change(five[year], five[last], last_year=f"{last}年") in text
+    else:
+        assert "比" not in text and "持平" not in text
+
+
+def test_ticket_sentence_2024_matches_raw(demo_db, settings):
+    total, done = rows(demo_db, "select count(*), count(done_at) from service_tickets where year(ordered_at) = 2024")[0]
+    rated, satisfied = rows(
+        demo_db,
+        "select count(rating), count(*) filter (where rating >= 3) from service_tickets where year(ordered_at) = 2024",
+    )[0]
+    assert total > done, "the 2024 demo has tickets still open"
+    text = paragraphs(demo_db, settings, 2024)["tickets"]
+    assert f"办结率{pct(done, total)}，尚有{total - done}单在办" in text
+    assert f"群众满意率{pct(satisfied, rated)}" in text
+    assert "全部办结" in paragraphs(demo_db, settings, 2023)["tickets"]
+
+
+def test_problem_sentence_2024_matches_raw(demo_db, settings):
+    total, fixed, late = rows(
+        demo_db,
+        "select count(*), count(*) filter (where status = '已整改'), "
+        "count(*) filter (where status <> '已整改' and deadline < $today) from problems where year = 2024",
+        today=TODAY,
+    )[0]
+    text = paragraphs(demo_db, settings, 2024)["problems"]
+    assert f"共梳理问题{total}条" in text
+    assert f"已整改{fixed}条，整改率{pct(fixed, total)}" in text
+    assert f"逾期未整改{late}条" in text
+
+
+def test_project_sentence_lists_arenas_in_settings_order(demo_db, settings):
+    counts = dict(rows(demo_db, "select arena, count(*) from projects where year = 2024 group by arena"))
+    text = paragraphs(demo_db, settings, 2024)["projects"]
+    assert "其中" + "、".join(f"{a}擂台{counts[a]}个" for a in settings.arenas) in text
+
+
+def test_area_scope_is_named_and_counted(demo_db, settings):
+    area = rows(demo_db, "select min(area) from villages where kind = '村'")[0][0]
+    count = rows(
+        demo_db,
+        "select count(*) from village_income as i join villages as v on v.town = i.town and v.name = i.village "
+        "where i.year = 2023 and v.kind = '村' and v.area = $a and i.total_income >= $t",
+        a=area,
+        t=settings.income_thresholds_yuan[0],
+    )[0][0]
+    text = paragraphs(demo_db, settings, 2023, Scope(area=area))["income"]
+    assert text.startswith(f"2023年{area}{count}个村村财收入超过20万元")
+
+
+# ---- no data -----------------------------------------------------------------------------
+
+NO_DATA = {
+    "income": "暂无村级集体经济收入数据",
+    "projects": "暂无揭榜挂帅项目数据",
+    "stars": "暂无达标创星评定数据",
+    "tickets": "暂无五单闭环服务工单数据",
+    "problems": "暂无问题整改台账数据",
+}
+
+
+def assert_no_data(text: str, domain: str, year: int) -> None:
+    assert NO_DATA[domain] in text
+    assert not re.search(r"\d", text.replace(str(year), "")), f"no figures for a domain without data: {text}"
+
+
+def test_domain_without_data_says_so(demo_db, settings):
+    years_with_problems = {y for (y,) in rows(demo_db, "select distinct year from problems")}
+    assert 2022 not in years_with_problems
+    found = paragraphs(demo_db, settings, 2022)
+    assert_no_data(found["problems"], "problems", 2022)
+    assert "暂无" not in found["income"] + found["projects"] + found["stars"] + found["tickets"]
+    first = paragraphs(demo_db, settings, 2021)
+    for domain in ("projects", "stars", "tickets", "problems"):
+        assert_no_data(first[domain], domain, 2021)
+
+
+def test_empty_database_says_no_data_everywhere(empty_db, settings):
+    for domain, text in paragraphs(empty_db, settings, 2024).items():
+        assert_no_data(text, domain, 2024)
+
+
+# ---- formatting --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("yuan", "text"),
+    [
+        (1_453_000_000, "14.53亿元"),
+        (Decimal("1453000000.00"), "14.53亿元"),
+        (1_453_000_000.0, "14.53亿元"),
+        (100_000_000, "1.00亿元"),
+        (1_864_000, "186.40万元"),
+        (Decimal("1864000"), "186.40万元"),
+        (0, "0.00万元"),
+        (1250, "0.13万元"),  # 0.125万 rounds half up
+        (1_234_567_890, "12.35亿元"),
+    ],
+)
+def test_money(yuan, text):
+    assert fmt.money(yuan) == text
+
+
+def test_wan():
+    assert fmt.wan(1_864_000) == "186.40万元"
+    assert fmt.wan(Decimal("125")) == "0.01万元"  # 0.0125 → 0.01
+    assert fmt.wan(150) == "0.02万元"  # 0.015 → 0.02, half up
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "text"),
+    [
+        (21, 23, "91.3%"),
+        (12, 23, "52.2%"),
+        (1, 8, "12.5%"),
+        (1, 16, "6.3%"),
+        (3, 2000, "0.2%"),
+        (0, 5, "0.0%"),
+        (1, 0, "—"),
+    ],
+)
+def test_share(part, whole, text):
+    assert fmt.share(part, whole) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "text"),
+    [
+        (91.3, 1, "91.3%"),
+        (Decimal("0.125"), 2, "0.13%"),
+        (0.125, 2, "0.13%"),
+        (2.675, 2, "2.68%"),
+        (6.25, 1, "6.3%"),
+        (100, 1, "100.0%"),
+    ],
+)
+def test_pct_rounds_half_up(value, places, text):
+    assert fmt.pct(value, places) == text
+
+
+@pytest.mark.parametrize(
+    ("yuan", "text"),
+    [(200_000, "20万元"), (Decimal("500000.00"), "50万元"), (1_000_000.0, "100万元"), (125_000, "12.5万元")],
+)
+def test_threshold(yuan, text):
+    assert fmt.threshold(yuan) == text
+
+
+@pytest.mark.parametrize(
+    ("name", "short"), [("北垞村", "北垞"), ("凤岗社区", "凤岗社区"), ("村", "村"), ("竹秀", "竹秀")]
+)
+def test_short_name(name, short):
+    assert fmt.short_name(name) == short
+
+
+def test_change_words():
+    assert fmt.change_words(21, 18, "个") == "，比上年增加3个"
+    assert fmt.change_words(18, 21, "个") == "，比上年减少3个"
+    assert fmt.change_words(5, 5, "个") == "，与上年持平"
+    assert fmt.change_words(5, None, "个") == ""
+
+
+def test_scope_labels(settings):
+    assert Scope().label(settings.town) == "全镇"
+    assert Scope(town=settings.town).label(settings.town) == "全镇"
+    assert Scope(town="别的镇").label(settings.town) == "别的镇"
+    assert Scope(area="东片").label(settings.town) == "东片"
+    assert Scope(villages=("北垞村", "凤岗社区")).label(settings.town) == "北垞、凤岗社区"
+    four = Scope(villages=("北垞村", "竹秀村", "荷塘村", "凤岗社区"))
+    assert four.label(settings.town) == "北垞、竹秀、荷塘等4个村(社区)"
