@@ -52,6 +52,7 @@ class UnreadableFile(ValueError):
 class RawSheet:
     name: str
     rows: list[list[str | None]]  # rows[i] is Excel row i + 1
+    hidden: bool = False
 
 
 @dataclass
@@ -135,21 +136,9 @@ def read_sheets(path: Path, data: bytes | None = None) -> list[RawSheet]:
         return [RawSheet(path.stem, _read_csv(path, data if data is not None else path.read_bytes()))]
     if suffix not in SPREADSHEET_SUFFIXES:
         raise UnreadableFile(f"{path.name}：不支持的文件类型“{suffix or '无扩展名'}”，请使用 xlsx、xls、ods 或 csv")
-    import python_calamine
+    from village_stats.workbooks import read_workbook
 
-    try:
-        workbook = (
-            python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-            if data is not None
-            else python_calamine.CalamineWorkbook.from_path(str(path))
-        )
-        sheets = []
-        for name in workbook.sheet_names:
-            grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            sheets.append(RawSheet(name, [[cell_text(v) for v in row] for row in grid]))
-    except Exception as error:  # calamine raises its own types for every kind of damage
-        raise UnreadableFile(f"{path.name}：无法读取该表格文件（文件损坏、加密或并非表格）：{error}") from error
-    return sheets
+    return read_workbook(path.name, data if data is not None else path.read_bytes())
 
 
 def decode_text(name: str, data: bytes) -> str:
@@ -222,6 +211,8 @@ def _required_present(dataset: Dataset, columns: list[LocatedColumn]) -> bool:
 
 def locate_table(sheet: RawSheet, file_name: str, dataset: Dataset | None = None) -> LocatedTable | SheetNote:
     """Find the header and the dataset of one sheet, or say why the sheet is skipped."""
+    if sheet.hidden:
+        return SheetNote(sheet.name, f"工作表“{sheet.name}”是隐藏的工作表，已跳过（如需导入请先在 Excel 中取消隐藏）")
     candidates = [dataset] if dataset else list(DATASETS.values())
     best: tuple[int, int, Dataset, list[LocatedColumn], list[str | None]] | None = None
     tied: list[Dataset] = []
