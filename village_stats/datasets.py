@@ -75,7 +75,13 @@ class Dataset:
         return any(c.kind == "village" for c in self.columns)
 
 
-TOWN = Column("town", "text", "所属镇(街道)", ("镇", "乡镇", "街道", "所属乡镇"), "所属镇(街道)；缺省为设置中的本镇")
+TOWN = Column(
+    "town",
+    "text",
+    "所属镇(街道)",
+    ("镇", "乡镇", "街道", "所属乡镇", "所属镇", "所属街道", "镇(街道)"),
+    "所属镇(街道)；缺省为设置中的本镇",
+)
 YEAR = Column("year", "year", "年度", ("年份",), "年度", required=True)
 
 

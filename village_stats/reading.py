@@ -86,9 +86,12 @@ class SheetNote:
     message: str
 
 
+_SPACE = re.compile(r"\s+")
+
+
 def normalize_text(text: str) -> str:
     """Full-width → half-width and no white space: how headers and names are compared."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
 def split_unit(header: str) -> tuple[str, str | None]:
@@ -164,11 +167,18 @@ def decode_text(name: str, data: bytes) -> str:
 
 def _read_csv(path: Path, data: bytes) -> list[list[str | None]]:
     text = decode_text(path.name, data)
-    return [[cell_text(v) for v in row] for row in csv.reader(io.StringIO(text))]
+    # csv yields str only: strip, and an empty cell is None, as cell_text would say
+    return [[v.strip() or None for v in row] for row in csv.reader(io.StringIO(text))]
 
 
 def _first_cells(cells: list[str | None], count: int = 3) -> list[str]:
-    return [normalize_text(c) for c in cells if c][:count]
+    first: list[str] = []
+    for cell in cells:
+        if cell:
+            first.append(normalize_text(cell))
+            if len(first) == count:
+                break
+    return first
 
 
 def _match_header(cells: list[str | None], dataset: Dataset) -> list[LocatedColumn]:

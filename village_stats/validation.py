@@ -176,25 +176,38 @@ def _short(name: str) -> str:
     return name[:-1] if name.endswith("村") else name
 
 
-def match_village(written: str, registry: list[str]) -> tuple[str | None, str]:
-    """The registry name a written name means, or None and a Chinese explanation.
+class Registry:
+    """One town's village and community names, indexed once for matching many written names."""
 
-    Tolerates spaces, full-width characters and a missing or extra 村 when exactly
-    one registry name fits; otherwise names the closest registry names.
-    """
-    wanted = normalize_text(written)
-    by_normal = {normalize_text(name): name for name in registry}
-    if wanted in by_normal:
-        return by_normal[wanted], ""
-    loose = [name for normal, name in by_normal.items() if _short(normal) == _short(wanted)]
-    if len(loose) == 1:
-        return loose[0], ""
-    if len(loose) > 1:
-        return None, f"{written} 可对应多个村(社区)：{'、'.join(loose)}，请写全称"
-    close = difflib.get_close_matches(wanted, list(by_normal), n=3, cutoff=0.5)
-    if close:
-        return None, f"{written} 不在村(社区)名录中，是否为 {'、'.join(by_normal[c] for c in close)}？"
-    return None, f"{written} 不在村(社区)名录中，请先导入或补充村(社区)名录"
+    def __init__(self, names: list[str]) -> None:
+        self.by_normal = {normalize_text(name): name for name in names}
+        self.by_short: dict[str, list[str]] = {}
+        for normal, name in self.by_normal.items():
+            self.by_short.setdefault(_short(normal), []).append(name)
+
+    def match(self, written: str) -> tuple[str | None, str]:
+        """The registry name a written name means, or None and a Chinese explanation.
+
+        Tolerates spaces, full-width characters and a missing or extra 村 when exactly
+        one registry name fits; otherwise names the closest registry names.
+        """
+        wanted = normalize_text(written)
+        if wanted in self.by_normal:
+            return self.by_normal[wanted], ""
+        loose = self.by_short.get(_short(wanted), [])
+        if len(loose) == 1:
+            return loose[0], ""
+        if len(loose) > 1:
+            return None, f"{written} 可对应多个村(社区)：{'、'.join(loose)}，请写全称"
+        close = difflib.get_close_matches(wanted, list(self.by_normal), n=3, cutoff=0.5)
+        if close:
+            return None, f"{written} 不在村(社区)名录中，是否为 {'、'.join(self.by_normal[c] for c in close)}？"
+        return None, f"{written} 不在村(社区)名录中，请先导入或补充村(社区)名录"
+
+
+def match_village(written: str, registry: list[str]) -> tuple[str | None, str]:
+    """`Registry(registry).match(written)`, for a single name."""
+    return Registry(registry).match(written)
 
 
 # ---- the whole table --------------------------------------------------------------------
@@ -329,8 +342,11 @@ def _village_mapping(
     issues: list[Issue] = []
     mapped = []
     header = next(c.written for c in table.columns if c.column.kind == "village")
+    indexes: dict[str, Registry] = {}
     for town, written in written_pairs:
-        name, problem = match_village(written, registry.get(town, []))
+        if town not in indexes:
+            indexes[town] = Registry(registry.get(town, []))
+        name, problem = indexes[town].match(written)
         if name:
             mapped.append((town, written, name))
             continue

@@ -1,0 +1,221 @@
+"""Import speed and memory, as ratios against the raw readers, measured in one run.
+
+    python benchmarks/import_speed.py               # 1,000,000 tickets, 100,000-row xlsx
+    python benchmarks/import_speed.py --rows 50000  # a quicker look
+
+Every measurement runs in its own child process, so its peak RSS is its own.
+Targets (import issue): full CSV import ≤ 2.0× DuckDB's own read_csv into a
+database file; the same file in GB18030 ≤ 3.0×; xlsx ≤ 1.5× the fastest raw
+reader (fastexcel → Arrow, else python-calamine); peak memory ≤ 1 GiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+TOWNS = 150
+VILLAGES_PER_TOWN = 20
+
+
+def _generate(folder: Path, rows: int, xlsx_rows: int) -> dict[str, Path]:
+    """Registry CSV, tickets CSV (UTF-8 and GB18030) and a tickets xlsx, deterministic."""
+    import duckdb
+    import xlsxwriter
+
+    registry = folder / "registry.csv"
+    tickets = folder / "tickets.csv"
+    con = duckdb.connect()
+    con.execute(
+        f"""
+        create table units as
+        select
+            '第' || (t + 1) || '镇' as town,
+            '样本' || (t * {VILLAGES_PER_TOWN} + v + 1) || '村' as name,
+            '村' as kind,
+            ['东片', '西片', '南片', '北片'][v % 4 + 1] as area
+        from range({TOWNS}) as a (t), range({VILLAGES_PER_TOWN}) as b (v)
+        """
+    )
+    con.execute(
+        f'copy (select town as 所属镇, name as "村(社区)名称", kind as 类型, area as 片区 from units) '
+        f"to '{registry}' (header, delimiter ',')"
+    )
+    contents = [
+        "村道路灯损坏，夜间出行不便",
+        "代办老人养老保险资格认证",
+        "反映村口垃圾清运不及时",
+        "申请困难家庭临时救助",
+        "咨询农村建房审批流程",
+        "邻里宅基地界址纠纷调解",
+    ]
+    con.execute(
+        f"""
+        copy (
+            select
+                'WD' || lpad(i::varchar, 8, '0') as 工单编号,
+                '第' || (i % {TOWNS} + 1) || '镇' as 所属镇,
+                '样本' || ((i % {TOWNS}) * {VILLAGES_PER_TOWN} + (i // {TOWNS}) % {VILLAGES_PER_TOWN} + 1) || '村'
+                    as "村(社区)名称",
+                '第' || (i % 5 + 1) || '网格' as 网格,
+                ['群众建议', '支部派单', '服务代办', '服务代办', '服务代办'][i % 5 + 1] as 类型,
+                ['民生保障', '基础设施', '住房安全', '环境整治', '矛盾纠纷', '政策咨询'][i % 6 + 1] as 诉求类别,
+                {contents!r}[i % 6 + 1] || '（第' || (i % 97) || '号）' as 诉求内容,
+                strftime(timestamp '2023-01-02 08:30' + to_minutes(i % 500000), '%Y-%m-%d %H:%M') as 点单时间,
+                strftime(timestamp '2023-01-02 09:30' + to_minutes(i % 500000), '%Y-%m-%d %H:%M') as 领单时间,
+                strftime(timestamp '2023-01-02 11:30' + to_minutes(i % 500000), '%Y-%m-%d %H:%M') as 派单时间,
+                case when i % 20 <> 0
+                    then strftime(timestamp '2023-01-04 16:30' + to_minutes(i % 500000), '%Y-%m-%d %H:%M') end
+                    as 晒单时间,
+                case when i % 20 <> 0 then ['满意', '满意', '满意', '基本满意', '不满意'][i % 5 + 1] end as 评单,
+                '党员' || (i % 3000) as 承办党员
+            from range({rows}) as r (i)
+        ) to '{tickets}' (header, delimiter ',')
+        """
+    )
+    gbk = folder / "tickets_gb18030.csv"
+    with tickets.open("r", encoding="utf-8") as source, gbk.open("w", encoding="gb18030") as target:
+        while chunk := source.read(1 << 20):
+            target.write(chunk)
+    xlsx = folder / "tickets.xlsx"
+    header = con.execute(f"select * from read_csv('{tickets}', all_varchar=true) limit 0").description
+    book = xlsxwriter.Workbook(str(xlsx), {"constant_memory": True})
+    sheet = book.add_worksheet("工单")
+    sheet.write_row(0, 0, [d[0] for d in header])
+    cursor = con.execute(f"select * from read_csv('{tickets}', all_varchar=true) limit {xlsx_rows}")
+    number = 1
+    while batch := cursor.fetchmany(10_000):
+        for row in batch:
+            sheet.write_row(number, 0, row)
+            number += 1
+    book.close()
+    return {"registry": registry, "csv": tickets, "gb18030": gbk, "xlsx": xlsx}
+
+
+# ---- the measured actions, each run in a fresh child process ------------------------------
+
+
+def _raw_csv(path: str, workdir: str) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(Path(workdir) / "raw.duckdb"))
+    con.execute(f"create table t as select * from read_csv('{path}', all_varchar=true)")
+    con.close()
+
+
+def _raw_xlsx(path: str, workdir: str) -> None:
+    try:
+        import fastexcel
+
+        fastexcel.read_excel(path).load_sheet(0).to_arrow()
+    except ImportError:
+        import python_calamine
+
+        python_calamine.CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python()
+
+
+def _ours(path: str, workdir: str) -> None:
+    """The full import: read, validate, upsert, history, archive, into a database with the registry."""
+    import dataclasses
+
+    from village_stats.db import Database
+    from village_stats.importing import import_file
+    from village_stats.settings import load_settings
+
+    settings = dataclasses.replace(load_settings(), max_file_mb=4096)
+    database = Database(Path(workdir) / "ours.duckdb")
+    outcome = import_file(database, Path(path), settings, dataset="tickets")
+    if not outcome.committed:
+        raise SystemExit("import failed: " + "; ".join(i.describe() for i in outcome.issues[:5]))
+
+
+def _prepare(registry: str, workdir: str) -> None:
+    from village_stats.db import open_database
+    from village_stats.importing import import_file
+    from village_stats.settings import load_settings
+
+    database = open_database(Path(workdir) / "ours.duckdb")
+    outcome = import_file(database, Path(registry), load_settings(), dataset="villages")
+    if not outcome.committed:
+        raise SystemExit("registry import failed: " + "; ".join(i.describe() for i in outcome.issues[:5]))
+
+
+ACTIONS = {"raw_csv": _raw_csv, "raw_xlsx": _raw_xlsx, "ours": _ours, "prepare": _prepare}
+
+
+def measure(action: str, path: Path, workdir: Path) -> tuple[float, float]:
+    """(seconds, peak RSS in MiB) of one action in its own process."""
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, __file__, "--child", action, str(path), str(workdir)])
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"{action} on {path.name} failed")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="service tickets in the CSV")
+    parser.add_argument("--xlsx-rows", type=int, default=100_000)
+    parser.add_argument("--child", nargs=3, metavar=("ACTION", "PATH", "WORKDIR"), help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    args = parser.parse_args()
+    if args.child:
+        action, path, workdir = args.child
+        ACTIONS[action](path, workdir)
+        return 0
+
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        started = time.perf_counter()
+        files = _generate(folder, args.rows, args.xlsx_rows)
+        print(
+            f"generated {args.rows:,} tickets ({files['csv'].stat().st_size / 1e6:.0f} MB CSV) and "
+            f"{args.xlsx_rows:,}-row xlsx in {time.perf_counter() - started:.1f} s"
+        )
+        results: dict[str, tuple[float, float]] = {}
+        for label, action, source in (
+            ("duckdb read_csv (raw)", "raw_csv", "csv"),
+            ("our import, UTF-8 CSV", "ours", "csv"),
+            ("our import, GB18030 CSV", "ours", "gb18030"),
+            ("raw xlsx read", "raw_xlsx", "xlsx"),
+            ("our import, xlsx", "ours", "xlsx"),
+        ):
+            workdir = folder / label.replace(" ", "_").replace(",", "")
+            workdir.mkdir()
+            if action == "ours":
+                measure("prepare", files["registry"], workdir)
+            results[label] = measure(action, files[source], workdir)
+            seconds, rss = results[label]
+            print(f"{label:28} {seconds:7.2f} s   peak RSS {rss:7.0f} MiB")
+
+    raw_csv = results["duckdb read_csv (raw)"][0]
+    raw_xlsx = results["raw xlsx read"][0]
+    ratios = {
+        "UTF-8 CSV import / raw read_csv (target ≤ 2.0)": results["our import, UTF-8 CSV"][0] / raw_csv,
+        "GB18030 CSV import / raw read_csv (target ≤ 3.0)": results["our import, GB18030 CSV"][0] / raw_csv,
+        "xlsx import / raw xlsx read (target ≤ 1.5)": results["our import, xlsx"][0] / raw_xlsx,
+        "peak RSS of the CSV import, MiB (target ≤ 1024)": max(
+            results["our import, UTF-8 CSV"][1], results["our import, GB18030 CSV"][1]
+        ),
+    }
+    print()
+    for name, value in ratios.items():
+        print(f"{name:52} {value:8.2f}")
+    if args.json:
+        print(json.dumps({"seconds_and_rss": results, "ratios": ratios}, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
