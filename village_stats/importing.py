@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ import duckdb
 
 from village_stats.datasets import DATASETS, IMPORT_ORDER, Dataset
 from village_stats.db import Database
-from village_stats.reading import LocatedTable, SheetNote, UnreadableFile, locate_table, read_sheets
+from village_stats.reading import LocatedTable, RawSheet, SheetNote, UnreadableFile, locate_table, read_sheets
 from village_stats.settings import REPO_ROOT, Settings
 from village_stats.validation import Issue, errors_in, validate_table
 
@@ -149,11 +150,29 @@ def import_file(
         return outcome
     outcome.sha256 = hashlib.sha256(data).hexdigest()
     report(0.05, "正在读取文件")
-    try:
-        sheets = read_sheets(Path(file_name), data)
-    except UnreadableFile as error:
-        outcome.issues.append(Issue(file_name, None, None, None, None, "unreadable-file", str(error)))
-        return outcome
+    with tempfile.TemporaryDirectory(prefix="village-import-") as workdir:
+        try:
+            sheets = read_sheets(Path(file_name), data, workdir=Path(workdir))
+        except UnreadableFile as error:
+            outcome.issues.append(Issue(file_name, None, None, None, None, "unreadable-file", str(error)))
+            return outcome
+        return _import_sheets(database, sheets, outcome, data, settings, dataset, year, dry_run, user, report)
+
+
+def _import_sheets(
+    database: Database,
+    sheets: list[RawSheet],
+    outcome: FileOutcome,
+    data: bytes,
+    settings: Settings,
+    dataset: str | None,
+    year: int | None,
+    dry_run: bool,
+    user: str,
+    report: Callable[[float, str], None],
+) -> FileOutcome:
+    """Locate, validate and (unless told otherwise) commit the sheets of one file, in one transaction."""
+    file_name = outcome.file_name
 
     chosen = DATASETS[dataset] if dataset else None
     located: list[LocatedTable] = []

@@ -9,6 +9,7 @@ not judge values: validation does.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -35,7 +36,8 @@ FOOTER_PREFIXES = (
     "备注：",
 )
 # 合计, 全镇合计, 北片小计 … (a short qualifier, then the word)
-TOTAL_RE = re.compile(r"^.{0,6}?(合计|总计|小计)$|^(合计|总计|小计)")
+TOTAL_PATTERN = r".{0,6}(合计|总计|小计)|(合计|总计|小计).{0,8}"  # 北片小计, 全镇合计, 合计（万元）
+TOTAL_RE = re.compile(TOTAL_PATTERN)
 # the unit line, but not the 填报单位/制表单位 before it (“填报单位：元氏县…” names an office)
 UNIT_LINE_RE = re.compile(r"(?<!填报)(?<!制表)(?<!编制)(?<!报送)单位[:：]\s*(亿元|万元|元)")
 YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -51,8 +53,9 @@ class UnreadableFile(ValueError):
 @dataclass(frozen=True)
 class RawSheet:
     name: str
-    rows: list[list[str | None]]  # rows[i] is Excel row i + 1
+    rows: list[list[str | None]]  # rows[i] is Excel row i + 1; for a bulk CSV only the first rows
     hidden: bool = False
+    csv_path: Path | None = None  # a bulk CSV: the whole table, as UTF-8, for DuckDB's reader
 
 
 @dataclass
@@ -74,6 +77,8 @@ class LocatedTable:
     unit_line: str | None = None  # 单位：万元 above the header
     year_hint: int | None = None  # from the title, sheet name or file name
     total_rows: list[tuple[int, list[str | None]]] = field(default_factory=list)
+    csv_path: Path | None = None  # rows and total_rows are then read by validation, in SQL
+    width: int = 0  # columns of a bulk CSV
 
     def money_factor(self, located: LocatedColumn) -> Decimal:
         unit = located.unit if located.unit in UNIT_FACTORS else self.unit_line or self.dataset.default_money_unit
@@ -132,16 +137,72 @@ def cell_text(value: object) -> str | None:
     return text or None
 
 
-def read_sheets(path: Path, data: bytes | None = None) -> list[RawSheet]:
-    """Every sheet of a workbook, or the one table of a CSV file, as text cells."""
+def read_sheets(path: Path, data: bytes | None = None, workdir: Path | None = None) -> list[RawSheet]:
+    """Every sheet of a workbook, or the one table of a CSV file, as text cells.
+
+    Given a `workdir`, a large CSV is not parsed here: it is written there as UTF-8
+    for DuckDB's own reader (see `_bulk_csv`), and only its first rows come back.
+    """
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return [RawSheet(path.stem, _read_csv(path, data if data is not None else path.read_bytes()))]
+        data = data if data is not None else path.read_bytes()
+        if workdir is not None and len(data) >= BULK_CSV_BYTES:
+            bulk = _bulk_csv(path, data, workdir)
+            if bulk is not None:
+                return [bulk]
+        return [RawSheet(path.stem, _read_csv(path, data))]
     if suffix not in SPREADSHEET_SUFFIXES:
         raise UnreadableFile(f"{path.name}：不支持的文件类型“{suffix or '无扩展名'}”，请使用 xlsx、xls、ods 或 csv")
     from village_stats.workbooks import read_workbook
 
     return read_workbook(path.name, data if data is not None else path.read_bytes())
+
+
+BULK_CSV_BYTES = 2 * 1024 * 1024  # below this Python's csv module is quick enough
+HEAD_BYTES = 256 * 1024
+_CHUNK = 8 * 1024 * 1024
+
+
+def _valid(data: bytes, encoding: str) -> bool:
+    """Whether `data` decodes strictly, checked chunk by chunk so no second copy is held."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    view = memoryview(data)
+    try:
+        for start in range(0, len(data), _CHUNK):
+            decoder.decode(view[start : start + _CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _bulk_csv(path: Path, data: bytes, workdir: Path) -> RawSheet | None:
+    """A large CSV as a UTF-8 file for DuckDB, plus its first rows for finding the header.
+
+    DuckDB's reader skips blank lines, which would shift the row numbers errors
+    must name, so a file with blank lines returns None and is parsed in Python.
+    GB18030/GBK is transcoded chunk by chunk (DuckDB reads UTF-8 only).
+    """
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if b"\x00" in body or b"\n\n" in body or b"\n\r\n" in body or body.startswith((b"\n", b"\r\n")):
+        return None
+    target = workdir / f"{path.stem[:40]}.utf8.csv"
+    if _valid(body, "utf-8"):
+        target.write_bytes(body)
+    elif _valid(body, "gb18030"):
+        decoder = codecs.getincrementaldecoder("gb18030")("strict")
+        view = memoryview(body)
+        with target.open("w", encoding="utf-8", newline="") as out:
+            for start in range(0, len(body), _CHUNK):
+                out.write(decoder.decode(view[start : start + _CHUNK]))
+            out.write(decoder.decode(b"", final=True))
+    else:
+        return None  # the Python path refuses it with the usual message
+    with target.open("r", encoding="utf-8", newline="") as stream:
+        head = stream.read(HEAD_BYTES)
+    complete = head[: head.rfind("\n") + 1] if len(head) == HEAD_BYTES else head
+    rows = [[v.strip() or None for v in row] for row in csv.reader(io.StringIO(complete))]
+    return RawSheet(path.stem, rows[: HEADER_SCAN_ROWS + 1], csv_path=target)
 
 
 def decode_text(name: str, data: bytes) -> str:
@@ -248,6 +309,7 @@ def locate_table(sheet: RawSheet, file_name: str, dataset: Dataset | None = None
         return SheetNote(sheet.name, f"工作表“{sheet.name}”可能是 {names}，无法确定，请指定数据集")
     _, header_index, found, columns, _ = best
     above = [c for row in sheet.rows[:header_index] for c in row if c]
+    body = {"rows": [], "total_rows": []} if sheet.csv_path is not None else _split_body(sheet.rows, header_index + 1)
     return LocatedTable(
         file_name=file_name,
         sheet=sheet.name,
@@ -256,7 +318,9 @@ def locate_table(sheet: RawSheet, file_name: str, dataset: Dataset | None = None
         columns=columns,
         unit_line=_unit_line(above),
         year_hint=_year_hint(above, [sheet.name, Path(file_name).stem]),
-        **_split_body(sheet.rows, header_index + 1),
+        csv_path=sheet.csv_path,
+        width=max((len(r) for r in sheet.rows), default=0),
+        **body,
     )
 
 
@@ -286,12 +350,14 @@ def _split_body(rows: list[list[str | None]], start: int) -> dict[str, list[tupl
     totals: list[tuple[int, list[str | None]]] = []
     for index in range(start, len(rows)):
         cells = rows[index]
-        first = _first_cells(cells)
+        first = _first_cells(cells, 1)
         if not first:
             continue
         if first[0].startswith(FOOTER_PREFIXES):
             break
-        if any(TOTAL_RE.match(text) for text in first):
+        # a 合计 label stands in one of the first columns (or is the row's first text)
+        leading = [normalize_text(c) for c in cells[:3] if c]
+        if any(TOTAL_RE.fullmatch(text) for text in [first[0], *leading]):
             totals.append((index + 1, cells))
             continue
         data.append((index + 1, cells))

@@ -10,12 +10,13 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from village_stats.datasets import Column, Dataset
-from village_stats.reading import LocatedTable, normalize_text
+from village_stats.reading import FOOTER_PREFIXES, TOTAL_PATTERN, LocatedTable, normalize_text
 from village_stats.settings import Settings
 
 
@@ -86,6 +87,11 @@ _DATE_FORMATS = "['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y-%m-%dT%
 
 
 def _timestamp(cell: str) -> str:
+    """ISO text (what Excel dates become) is cast directly; other forms go through the slower normalisation."""
+    return f"coalesce(try_cast(trim({cell}) as timestamp), {_timestamp_forms(cell)})"
+
+
+def _timestamp_forms(cell: str) -> str:
     text = f"regexp_replace(regexp_replace(trim({cell}), '[年月/.]', '-', 'g'), '[日号]', '', 'g')"
     serial = (
         f"case when regexp_full_match(trim({cell}), '\\d{{5}}(\\.\\d+)?') "
@@ -258,10 +264,7 @@ def validate_table(
     present = {c.column.name: c for c in table.columns}
     issues: list[Issue] = []
 
-    columns = {"_row": pa.array([row for row, _ in table.rows], pa.int32())}
-    for name, located in present.items():
-        columns[name] = pa.array([_cell(cells, located.index) for _, cells in table.rows], pa.string())
-    constants: dict[str, object] = {}
+    constants: dict[str, str] = {}
     if "town" not in present:
         constants["town"] = settings.town
     if "year" not in present and any(c.name == "year" for c in dataset.columns):
@@ -269,13 +272,12 @@ def validate_table(
         if problem:
             return Validated(table, [problem], None)
         constants["year"] = str(resolved)
-    for name, value in constants.items():
-        columns[name] = pa.array([value] * len(table.rows), pa.string())
     raw_view = f"{view}_raw"
-    arrow_name = f"{raw_view}_arrow"
-    con.register(arrow_name, pa.table(columns))
-    con.execute(f"create or replace temp table {_quote(raw_view)} as select * from {_quote(arrow_name)}")
-    con.unregister(arrow_name)
+    if table.csv_path is not None:
+        _load_bulk_csv(con, table, raw_view, constants)
+    else:
+        _load_rows(con, table, raw_view, constants)
+    columns = {"_row", *present, *constants}
 
     village_sql, village_issues = _village_mapping(con, table, raw_view, registry, settings)
     issues += village_issues
@@ -308,6 +310,79 @@ def validate_table(
     issues += _total_issues(con, table, view)
     issues.sort(key=lambda i: (i.row or 0, i.severity != "error"))
     return Validated(table, issues, view)
+
+
+def _load_rows(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str, constants: dict[str, str]) -> None:
+    """Temp table `raw_view`: `_row` and one text column per located column, from Python rows."""
+    columns = {"_row": pa.array([row for row, _ in table.rows], pa.int32())}
+    for located in table.columns:
+        columns[located.column.name] = pa.array([_cell(cells, located.index) for _, cells in table.rows], pa.string())
+    for name, value in constants.items():
+        columns[name] = pa.array([value] * len(table.rows), pa.string())
+    arrow_name = f"{raw_view}_arrow"
+    con.register(arrow_name, pa.table(columns))
+    con.execute(f"create or replace temp table {_quote(raw_view)} as select * from {_quote(arrow_name)}")
+    con.unregister(arrow_name)
+
+
+_FOOTER_SQL = "^(" + "|".join(p.rstrip("：") for p in FOOTER_PREFIXES) + ")"
+
+
+def _load_bulk_csv(
+    con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str, constants: dict[str, str]
+) -> None:
+    """The same temp table for a bulk CSV, read by DuckDB: the body below the header, blank
+    rows dropped, 合计 rows set aside (into table.total_rows), the footer and all after it cut.
+
+    Records are numbered as Excel numbers the rows of the CSV (reading.py keeps files
+    with blank lines, which DuckDB would skip, on the Python path).
+    """
+    width = max(table.width, *(c.index + 1 for c in table.columns))
+    names = [f"c{i}" for i in range(width)]
+    spec = "{" + ", ".join(f"'{n}': 'varchar'" for n in names) + "}"
+    path = str(table.csv_path).replace("'", "''")
+    # quoted cells may hold line breaks, which only the single-threaded reader can follow
+    parallel = "false" if _has_quotes(table.csv_path) else "true"
+    con.execute(
+        f"create or replace temp table csv_lines as select * from read_csv('{path}', header = false, "
+        f"auto_detect = false, columns = {spec}, delim = ',', quote = '\"', escape = '\"', "
+        f"null_padding = true, strict_mode = false, parallel = {parallel})"
+    )
+    trimmed = [f"nullif(trim({n}), '')" for n in names]
+    first = f"replace(replace(coalesce({', '.join(trimmed)}), ' ', ''), '　', '')"
+    totals = " or ".join(f"regexp_full_match(replace({t}, ' ', ''), '{TOTAL_PATTERN}')" for t in [first, *trimmed[:3]])
+    # rowids follow the file's order (insertion order is kept) but a temp table's start high
+    line = "(rowid - (select min(rowid) from csv_lines) + 1)"
+    con.execute(
+        f"create or replace temp table csv_body as select {line} as _row, {first} as _first, "
+        f"coalesce({totals}, false) as _total, * from csv_lines where {line} > {table.header_row}"
+    )
+    con.execute(
+        f"delete from csv_body where _first is null or _row >= (select min(_row) from csv_body "
+        f"where regexp_matches(_first, '{_FOOTER_SQL}'))"
+    )
+    table.total_rows = [
+        (row, list(values))
+        for row, values in con.execute(
+            f"select _row, [{', '.join(names)}] from csv_body where _total order by _row"
+        ).fetchall()
+    ]
+    selected = [f"nullif(trim(c{c.index}), '') as {_quote(c.column.name)}" for c in table.columns]
+    selected += [f"'{v.replace(chr(39), chr(39) * 2)}' as {_quote(n)}" for n, v in constants.items()]
+    con.execute(
+        f"create or replace temp table {_quote(raw_view)} as select _row, {', '.join(selected)} "
+        f"from csv_body where not _total"
+    )
+    con.execute("drop table csv_lines")
+    con.execute("drop table csv_body")
+
+
+def _has_quotes(path: Path) -> bool:
+    with path.open("rb") as stream:
+        while chunk := stream.read(8 * 1024 * 1024):
+            if b'"' in chunk:
+                return True
+    return False
 
 
 def _cell(cells: list[str | None], index: int) -> str | None:
@@ -379,9 +454,12 @@ def _cell_issues(
         if column.kind in PARSE_FAILURES:
             # judged on the cell itself: the typed value may already carry the column's default
             code, message = PARSE_FAILURES[column.kind]
-            factor = table.money_factor(located[column.name]) if column.kind == "money" else Decimal(1)
-            parsed = parse_sql(column, raw_cell, factor)
-            rules.append((f"{raw_cell} is not null and ({parsed}) is null", code, message))
+            if column.default is None:
+                parsed = typed_cell
+            else:
+                factor = table.money_factor(located[column.name]) if column.kind == "money" else Decimal(1)
+                parsed = f"({parse_sql(column, raw_cell, factor)})"
+            rules.append((f"{raw_cell} is not null and {parsed} is null", code, message))
         if column.minimum is not None:
             limit = _display_limit(column, column.minimum)
             message = "不能为负数" if column.minimum == 0 else f"不能小于 {limit}"

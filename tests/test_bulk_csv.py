@@ -1,0 +1,80 @@
+"""Large CSVs go to DuckDB's reader; it must find exactly what the Python path finds."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import village_stats.reading as reading
+from village_stats.db import Database
+from village_stats.importing import import_file
+
+LEDGER = [
+    "青溪镇2023年度村级集体经济收入统计表,,,",
+    "填报单位：青溪镇农业农村办　　单位：万元,,,",
+    "序号,村(社区)名称,村集体经济总收入,经营性收入",
+    "1,北垞村,101,10",
+    "2,北垞村,102,10",
+    "3,北坨村,12,3",
+    "4,竹秀村,-3,",
+    '5,"岑下 村","1,083,000元",20',
+    "北片小计,,999,",
+    "合计,,1000,",
+    "填表人：王丽　审核人：陈建国,,,",
+    "6,不该读到村,1,1",
+]
+
+
+def outcome(demo_db_path: Path, tmp_path: Path, text: str, bulk: bool, monkeypatch, encoding="gbk", dry_run=True):
+    monkeypatch.setattr(reading, "BULK_CSV_BYTES", 0 if bulk else 10**12)
+    path = tmp_path / ("bulk" if bulk else "python") / "village.duckdb"
+    path.parent.mkdir(exist_ok=True)
+    if not path.exists():
+        shutil.copy2(demo_db_path, path)
+    database = Database(path)
+    return database, import_file(
+        database, Path("收入2023.csv"), _settings(), data=text.encode(encoding), dry_run=dry_run
+    )
+
+
+def _settings():
+    from village_stats.settings import load_settings
+
+    return load_settings()
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8", "utf-8-sig"])
+def test_bulk_and_python_paths_report_the_same_issues(demo_db_path, tmp_path, monkeypatch, encoding):
+    text = "\r\n".join(LEDGER) + "\r\n"
+    found = {}
+    for bulk in (False, True):
+        _, result = outcome(demo_db_path, tmp_path, text, bulk, monkeypatch, encoding)
+        found[bulk] = [(i.row, i.column, i.value, i.code) for i in result.issues]
+    assert found[True] == found[False]
+    assert (5, "村(社区)名称", None, "duplicate-key") in found[True]
+    assert (6, "村(社区)名称", "北坨村", "unknown-village") in found[True]
+    assert (7, "村集体经济总收入", "-3", "out-of-range") in found[True]
+    assert (10, "村集体经济总收入", "1000", "total-mismatch") in found[True]  # 合计 checked, 小计 left alone
+
+
+def test_bulk_path_stores_what_the_python_path_stores(demo_db_path, tmp_path, monkeypatch):
+    good = [line for line in LEDGER if not line.startswith(("2,", "3,", "4,", "北片", "合计"))]
+    text = "\n".join(good) + "\n"
+    stored = {}
+    for bulk in (False, True):
+        database, result = outcome(demo_db_path, tmp_path, text, bulk, monkeypatch, dry_run=False)
+        assert result.committed, [i.describe() for i in result.issues]
+        with database.read() as cur:
+            stored[bulk] = cur.execute(
+                "select village, total_income, operating_income from village_income where year = 2023 order by all"
+            ).fetchall()
+    assert stored[True] == stored[False]
+    assert ("岑下村", 1083000, 200000) in [(v, int(t), int(o)) for v, t, o in stored[True]]
+
+
+def test_a_file_with_blank_lines_keeps_the_python_path(tmp_path):
+    data = "\n".join(["村(社区)名称,类型", "北垞村,村", "", "竹秀村,村"]).encode()
+    assert reading._bulk_csv(Path("名录.csv"), data, tmp_path) is None
+    assert reading._bulk_csv(Path("名录.csv"), data.replace(b"\n\n", b"\n"), tmp_path) is not None
