@@ -34,9 +34,9 @@ cards[3].metric(
 )
 
 left, right = st.columns(2)
-sources = ui.run_query("problems_by_source", **filters.params())
 with left:
-    ui.plot(charts.problem_status(sources, "按来源的整改情况（条）"), f"{filters.year}年问题整改")
+    status = ui.run_query("problem_status_by_source", **filters.params())
+    ui.plot(charts.problem_status(status, "按来源的整改情况（条）"), f"{filters.year}年问题整改")
 with right:
     by_village = ui.run_query("problems_by_village", **filters.params())
     ui.plot(
@@ -57,6 +57,7 @@ else:
     )
 
 st.subheader("按来源与类型")
+sources = ui.run_query("problems_by_source", **filters.params())
 ui.table_with_downloads(sources, f"{filters.year}年问题来源", "problems_sources")
 st.subheader("明细")
 detail = ui.run_query("problems_detail", **filters.params(), today=today)
