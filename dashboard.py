@@ -15,8 +15,13 @@ pages = {
         st.Page("views/tickets.py", title="五单服务", icon=":material/assignment_turned_in:"),
         st.Page("views/problems.py", title="问题整改", icon=":material/build:"),
     ],
+    "汇报": [
+        st.Page("views/report.py", title="汇报导出", icon=":material/slideshow:"),
+        st.Page("views/presenter.py", title="汇报模式", icon=":material/co_present:"),
+    ],
     "数据": [
         st.Page("views/data_import.py", title="数据导入", icon=":material/upload_file:"),
+        st.Page("views/explore.py", title="自助查询", icon=":material/query_stats:"),
     ],
 }
 page = st.navigation(pages)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -23,16 +22,24 @@ def demo_kept_open(demo_db):
         yield
 
 
-def summary(database, settings, year: int, scope: Scope | None = None) -> list[str]:
-    scope = scope or Scope(town=settings.town)
+def results_for(database, settings, year: int, scope: Scope) -> dict:
     requests = narrative.summary_requests(year, settings, scope, TODAY)
     with database.read() as cur:
-        results = {role: run_query(cur, name, **params) for role, (name, params) in requests.items()}
-    return narrative.year_summary(year, results, settings, scope.label(settings.town))
+        return {role: run_query(cur, name, **params) for role, (name, params) in requests.items()}
+
+
+def summary(database, settings, year: int, scope: Scope | None = None) -> list[str]:
+    scope = scope or Scope(town=settings.town)
+    return narrative.year_summary(
+        year, results_for(database, settings, year, scope), settings, scope.label(settings.town)
+    )
 
 
 def paragraphs(database, settings, year: int, scope: Scope | None = None) -> dict[str, str]:
-    return dict(zip(DOMAINS, summary(database, settings, year, scope), strict=True))
+    """Domain → paragraph; a domain without data has none."""
+    scope = scope or Scope(town=settings.town)
+    results = results_for(database, settings, year, scope)
+    return narrative.year_sections(year, results, settings, scope.label(settings.town))
 
 
 def rows(database, sql: str, **params: object) -> list[tuple]:
@@ -204,36 +211,120 @@ def test_area_scope_is_named_and_counted(demo_db, settings):
     assert text.startswith(f"2023年{area}{count}个村村财收入超过20万元")
 
 
-# ---- no data -----------------------------------------------------------------------------
-
-NO_DATA = {
-    "income": "暂无村级集体经济收入数据",
-    "projects": "暂无揭榜挂帅项目数据",
-    "stars": "暂无达标创星评定数据",
-    "tickets": "暂无五单闭环服务工单数据",
-    "problems": "暂无问题整改台账数据",
-}
+# ---- no data: no sentence ----------------------------------------------------------------
 
 
-def assert_no_data(text: str, domain: str, year: int) -> None:
-    assert NO_DATA[domain] in text
-    assert not re.search(r"\d", text.replace(str(year), "")), f"no figures for a domain without data: {text}"
-
-
-def test_domain_without_data_says_so(demo_db, settings):
+def test_domain_without_data_has_no_sentence(demo_db, settings):
     years_with_problems = {y for (y,) in rows(demo_db, "select distinct year from problems")}
     assert 2022 not in years_with_problems
     found = paragraphs(demo_db, settings, 2022)
-    assert_no_data(found["problems"], "problems", 2022)
-    assert "暂无" not in found["income"] + found["projects"] + found["stars"] + found["tickets"]
-    first = paragraphs(demo_db, settings, 2021)
-    for domain in ("projects", "stars", "tickets", "problems"):
-        assert_no_data(first[domain], domain, 2021)
+    assert list(found) == ["income", "projects", "stars", "tickets"]
+    assert narrative.missing_domains(found) == ["问题整改台账"]
+    assert list(paragraphs(demo_db, settings, 2021)) == ["income"]  # the demo's first year: income ledgers only
+    for year in (2021, 2022):
+        assert "暂无" not in "".join(summary(demo_db, settings, year))
 
 
-def test_empty_database_says_no_data_everywhere(empty_db, settings):
-    for domain, text in paragraphs(empty_db, settings, 2024).items():
-        assert_no_data(text, domain, 2024)
+def test_empty_database_has_no_sentences(empty_db, settings):
+    assert summary(empty_db, settings, 2024) == []
+    assert narrative.missing_domains({}) == list(narrative.DOMAINS.values())
+
+
+def test_results_left_out_read_as_no_data(demo_db, settings):
+    """A caller that ran only some of the queries gets those domains' sentences and nothing invented."""
+    scope = Scope(town=settings.town)
+    results = results_for(demo_db, settings, 2024, scope)
+    only = {role: results[role] for role in ("income", "income_previous")}
+    found = narrative.year_sections(2024, only, settings, "全镇")
+    assert list(found) == ["income"]
+    assert found["income"] == paragraphs(demo_db, settings, 2024)["income"].split("。")[0] + "。"
+
+
+# ---- the richer statements, against the raw rows -------------------------------------------
+
+
+def short(name: str) -> str:
+    return fmt.short_name(name)
+
+
+def named(names: list[str], unit: str = "个村") -> str:
+    shown = "、".join(names[:5])
+    return f"{shown}{'等' if len(names) > 5 else ''}{len(names)}{unit}"
+
+
+@pytest.mark.parametrize("year", [2022, 2023, 2024])
+def test_villages_moving_tiers_are_named(demo_db, settings, year):
+    lines = settings.income_thresholds_yuan
+
+    def tier(value) -> int:
+        return sum(value >= line for line in lines)
+
+    def incomes(y: int) -> dict[str, object]:
+        return dict(
+            rows(
+                demo_db,
+                "select i.village, i.total_income from village_income as i join villages as v "
+                "on v.town = i.town and v.name = i.village where i.year = $y and v.kind = '村'",
+                y=y,
+            )
+        )
+
+    now, before = incomes(year), incomes(year - 1)
+    order = sorted(now, key=lambda v: (-now[v], v))  # the query's order: highest income first
+    up = [short(v) for v in order if v in before and tier(now[v]) > tier(before[v])]
+    down = [short(v) for v in order if v in before and tier(now[v]) < tier(before[v])]
+    fell = [short(v) for v in order if v in before and tier(now[v]) == 0 < tier(before[v])]
+    below = [short(v) for v in order if tier(now[v]) == 0]
+    text = paragraphs(demo_db, settings, year)["income"]
+    expected = [f"{named(up)}升档"] if up else []
+    expected += [f"{named(down)}降档"] if down else []
+    expected += [f"其中{named(fell)}降至20万元以下"] if fell else []
+    if expected:
+        assert "与上年相比，" + "，".join(expected) + "。" in text
+    if below:
+        assert f"尚有{named(below)}村财收入低于20万元。" in text
+
+
+def test_a_village_falling_below_the_floor_is_named(demo_copy, settings):
+    with demo_copy.write() as con:
+        con.execute(
+            "update village_income set total_income = 150000, operating_income = 60000 "
+            "where year = 2024 and village = '白沙村'"
+        )
+    text = paragraphs(demo_copy, settings, 2024)["income"]
+    assert "其中白沙1个村降至20万元以下" in text
+
+
+def test_project_and_ticket_year_over_year(demo_db, settings):
+    counts = dict(rows(demo_db, "select year, count(*) from projects group by 1"))
+    planned = dict(rows(demo_db, "select year, sum(planned_investment) from projects group by 1"))
+    tickets = dict(rows(demo_db, "select year(ordered_at), count(*) from service_tickets group by 1"))
+    found = paragraphs(demo_db, settings, 2024)
+    assert f"共实施揭榜挂帅项目{counts[2024]}个，{change(counts[2024], counts[2023])}" in found["projects"]
+    delta = planned[2024] - planned[2023]
+    assert f"计划总投资14.53亿元，比上年增加{fmt.money(delta)}" in found["projects"]
+    assert f"合计{tickets[2024]}件，{change(tickets[2024], tickets[2023], '件')}" in found["tickets"]
+    assert "上年" not in paragraphs(demo_db, settings, 2022)["projects"]  # no projects ledger for 2021
+
+
+def test_ticket_funnel_and_overdue_villages(demo_db, settings):
+    steps = rows(
+        demo_db,
+        "select count(*), count(claimed_at), count(dispatched_at), count(done_at), count(rating) "
+        "from service_tickets where year(ordered_at) = 2024",
+    )[0]
+    labels = ("群众点单", "网格领单", "支部派单", "党员晒单", "群众评单")
+    text = paragraphs(demo_db, settings, 2024)["tickets"]
+    assert "五个环节依次为" + "、".join(f"{k}{n}单" for k, n in zip(labels, steps, strict=True)) in text
+    late = rows(
+        demo_db,
+        "select village from problems where year = 2024 and status <> '已整改' and deadline < $today "
+        "order by deadline, problem_id",
+        today=TODAY,
+    )
+    units = list(dict.fromkeys(short(v) for (v,) in late))
+    problems = paragraphs(demo_db, settings, 2024)["problems"]
+    assert f"逾期未整改{len(late)}条，涉及{named(units, '个村(社区)')}。" in problems
 
 
 # ---- formatting --------------------------------------------------------------------------

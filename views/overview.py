@@ -34,28 +34,61 @@ ui.kpi(second[3], "问题整改率", "rectified_pct", "%", this_year, last_year,
 st.subheader("汇报摘要")
 requests = narrative.summary_requests(filters.year, current, filters.scope, ui.today())
 results = {role: ui.run_query(name, **params) for role, (name, params) in requests.items()}
-paragraphs = narrative.year_summary(filters.year, results, current, filters.scope_label)
-ui.paragraphs(paragraphs)
-with st.expander("复制汇报文字"):
-    st.code("\n".join(paragraphs), language=None, wrap_lines=True)
+sections = narrative.year_sections(filters.year, results, current, filters.scope_label)
+paragraphs = list(sections.values())
+if paragraphs:
+    ui.paragraphs(paragraphs)
+    with st.expander("复制汇报文字"):
+        st.code("\n".join(paragraphs), language=None, wrap_lines=True)
+else:
+    ui.empty_state(f"{filters.year}年{filters.scope_label}暂无可汇报的台账数据。")
+missing = narrative.missing_domains(sections)
+if paragraphs and missing:
+    st.caption(f"{filters.year}年暂无{'、'.join(missing)}数据，摘要中不含这些部分。")
+st.page_link("views/report.py", label="导出 PPT / Word / Excel 汇报材料 →", icon=":material/slideshow:")
 
 st.subheader("分领域速览")
+row = this_year.iloc[0] if not this_year.empty else None
+
+
+def has(column: str) -> bool:
+    """Whether the year has data in the domain this overview column counts."""
+    return row is not None and ui.present(row[column]) and row[column] > 0
+
+
 left, right = st.columns(2)
 with left:
-    tiers = ui.run_query("income_tiers_cumulative", **filters.params(), **current.tier_params())
-    ui.plot(charts.tier_bars(tiers, "tier_label", "村财收入分档（个）"), f"{filters.year}年村财收入分档")
+    if has("villages_with_income"):
+        tiers = ui.run_query("income_tiers_cumulative", **filters.params(), **current.tier_params())
+        ui.plot(charts.tier_bars(tiers, "tier_label", "村财收入分档（个）"), f"{filters.year}年村财收入分档")
+    else:
+        st.caption(f"{filters.year}年暂无村级集体经济收入数据。")
     st.page_link("views/income.py", label="查看村财收入 →")
-    stars = ui.run_query("star_distribution", **filters.params())
-    ui.plot(charts.star_distribution(stars, "达标创星星级分布"), f"{filters.year}年星级分布")
+    if has("rated_units"):
+        stars = ui.run_query("star_distribution", **filters.params())
+        ui.plot(charts.star_distribution(stars, "达标创星星级分布"), f"{filters.year}年星级分布")
+    else:
+        st.caption(f"{filters.year}年暂无达标创星评定数据。")
     st.page_link("views/stars.py", label="查看达标创星 →")
+    if has("problems"):
+        status = ui.run_query("problem_status_by_source", **filters.params())
+        ui.plot(charts.problem_status(status, "问题整改情况（条）"), f"{filters.year}年问题整改")
+    else:
+        st.caption(f"{filters.year}年暂无问题整改台账数据。")
+    st.page_link("views/problems.py", label="查看问题整改 →")
 with right:
-    arenas = ui.run_query("projects_by_arena", **filters.params())
-    ui.plot(charts.investment_bars(arenas, "arena", "五大擂台投资（万元）"), f"{filters.year}年擂台投资")
+    if has("projects"):
+        arenas = ui.run_query("projects_by_arena", **filters.params())
+        ui.plot(charts.investment_bars(arenas, "arena", "五大擂台投资（万元）"), f"{filters.year}年擂台投资")
+    else:
+        st.caption(f"{filters.year}年暂无揭榜挂帅项目数据。")
     st.page_link("views/projects.py", label="查看项目投资 →")
-    steps = ui.run_query("ticket_funnel", **filters.params())
-    ui.plot(charts.funnel(steps, "五单闭环"), f"{filters.year}年五单闭环")
+    if has("tickets"):
+        steps = ui.run_query("ticket_funnel", **filters.params())
+        ui.plot(charts.funnel(steps, "五单闭环"), f"{filters.year}年五单闭环")
+    else:
+        st.caption(f"{filters.year}年暂无五单闭环服务工单数据。")
     st.page_link("views/tickets.py", label="查看五单服务 →")
-st.page_link("views/problems.py", label="查看问题整改 →")
 
 imports = ui.run_query("last_imports")
 if not imports.empty:

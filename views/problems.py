@@ -5,7 +5,7 @@ import streamlit as st
 from village_stats import charts, ui
 
 filters = ui.filters()
-ui.page_header("问题清单与整改", filters)
+ui.page_header("问题清单与整改", filters, money=False)
 today = ui.today()
 summary = ui.run_query("problem_summary", **filters.params(), today=today) if filters.year else None
 if summary is None or int(summary["problems"].iloc[0]) == 0:

@@ -5,7 +5,7 @@ import streamlit as st
 from village_stats import charts, ui
 
 filters = ui.filters()
-ui.page_header("达标创星", filters)
+ui.page_header("达标创星", filters, money=False)
 summary = ui.run_query("star_summary", **filters.params()) if filters.year else None
 if summary is None or int(summary["rated_units"].iloc[0]) == 0:
     ui.empty_state(f"{filters.year or ''}年暂无达标创星评定数据。")

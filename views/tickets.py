@@ -6,7 +6,7 @@ from village_stats import charts, ui
 
 current = ui.settings()
 filters = ui.filters()
-ui.page_header("五单闭环服务", filters)
+ui.page_header("五单闭环服务", filters, money=False)
 kinds = ui.run_query("tickets_by_kind", **filters.params()) if filters.year else None
 if kinds is None or kinds.empty:
     ui.empty_state(f"{filters.year or ''}年暂无五单闭环服务工单数据。")

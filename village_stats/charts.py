@@ -286,8 +286,8 @@ def village_bars(
 
 
 def problem_status(sources: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """Stacked bars per source: 已整改 / 整改中 / 未整改."""
-    grouped = sources.groupby("source", sort=False)[["rectified", "in_progress", "not_started"]].sum()
+    """Stacked bars per source (rows of problem_status_by_source): 已整改 / 整改中 / 未整改."""
+    grouped = sources.set_index("source")
     figure = go.Figure()
     for column, name, color in (
         ("rectified", "已整改", TEAL),
@@ -306,3 +306,95 @@ def problem_status(sources: pd.DataFrame, title: str | None = None) -> go.Figure
     figure.update_layout(barmode="stack")
     figure.update_yaxes(title_text="问题数（条）", rangemode="tozero")
     return themed(figure, title)
+
+
+QUICK_KINDS = {"bar": "柱状图", "line": "折线图", "pie": "饼图", "scatter": "散点图", "treemap": "矩形树图"}
+COUNT = "行数"  # the y axis when no value column is chosen: rows per x (and colour)
+
+
+def quick_chart(
+    frame: pd.DataFrame, kind: str, x: str, y: str | None = None, color: str | None = None, title: str | None = None
+) -> go.Figure:
+    """Any query result as a chart: `x` against `y` (None: the number of rows), one trace per `color` value."""
+    if kind not in QUICK_KINDS:
+        raise ValueError(f"unknown chart kind {kind!r}")
+    if frame.empty:
+        return empty("没有数据，无法作图")
+    data = pd.DataFrame({"x": frame[x].reset_index(drop=True)})
+    data["group"] = frame[color].astype(str).reset_index(drop=True) if color and kind != "pie" else ""
+    if y is None:
+        data["y"] = 1.0
+        data = data.groupby(["group", "x"], sort=False, dropna=False, as_index=False)["y"].sum()
+    else:
+        data["y"] = pd.to_numeric(frame[y].reset_index(drop=True), errors="coerce").astype(float)
+        if data["y"].isna().all():
+            return empty(f"“{y}”列不是数字，请换一列作为数值")
+    y_label = y or COUNT
+    categorical = kind in ("bar", "pie", "treemap") or (kind == "line" and not _continuous(data["x"]))
+    if kind == "line":
+        data = data.sort_values("x", kind="stable")
+    if categorical:
+        data["x"] = data["x"].map(lambda v: "（空）" if pd.isna(v) else str(v))
+    figure = go.Figure()
+    if kind == "pie":
+        figure.add_trace(
+            go.Pie(
+                labels=data["x"],
+                values=data["y"].clip(lower=0),
+                hole=0.45,
+                marker={"colors": PALETTE},
+                hovertemplate=f"{x}：%{{label}}<br>{y_label}：%{{value:,}}（%{{percent}}）<extra></extra>",
+            )
+        )
+    elif kind == "treemap":
+        figure.add_trace(_treemap(data, x, y_label))
+    else:
+        for group, rows in data.groupby("group", sort=False):
+            common = {"x": rows["x"], "y": rows["y"], "name": str(group) or y_label}
+            hover = f"{x}：%{{x}}<br>{y_label}：%{{y:,}}<extra>{group}</extra>"
+            if kind == "bar":
+                figure.add_trace(go.Bar(**common, hovertemplate=hover))
+            else:
+                mode = "lines+markers" if kind == "line" else "markers"
+                figure.add_trace(go.Scatter(**common, mode=mode, hovertemplate=hover))
+        figure.update_layout(barmode="group", showlegend=bool(color))
+        figure.update_xaxes(title_text=x, type="category" if categorical else None)
+        figure.update_yaxes(title_text=y_label)
+    return themed(figure, title, height=420)
+
+
+def _continuous(values: pd.Series) -> bool:
+    """Dates and numbers that are not years: a line over them is drawn to scale."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return True
+    if not pd.api.types.is_numeric_dtype(values):
+        return False
+    numbers = values.dropna()
+    return not (pd.api.types.is_integer_dtype(values) and numbers.between(1900, 2100).all())
+
+
+def _treemap(data: pd.DataFrame, x: str, y_label: str) -> go.Treemap:
+    """Boxes per x, inside a box per colour group when there are groups; negative values cannot be drawn."""
+    rows = data[data["y"] > 0]
+    sums = rows.groupby(["group", "x"], sort=False, as_index=False)["y"].sum()
+    ids, labels, parents, values = [], [], [], []
+    if (sums["group"] != "").any():
+        for group, total in sums.groupby("group", sort=False)["y"].sum().items():
+            ids.append(f"g:{group}")
+            labels.append(str(group))
+            parents.append("")
+            values.append(total)
+    for row in sums.itertuples():
+        ids.append(f"g:{row.group}/x:{row.x}")
+        labels.append(row.x)
+        parents.append(f"g:{row.group}" if row.group != "" else "")
+        values.append(row.y)
+    return go.Treemap(
+        ids=ids,
+        labels=labels,
+        parents=parents,
+        values=values,
+        branchvalues="total",
+        marker={"colors": [PALETTE[i % len(PALETTE)] for i in range(len(ids))]},
+        hovertemplate=f"%{{label}}<br>{y_label}：%{{value:,}}<extra></extra>",
+    )

@@ -6,13 +6,14 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
-from village_stats import importing, narrative, queries
+from village_stats import importing, narrative, queries, sandbox
 from village_stats.datasets import DATASETS
 from village_stats.db import DatabaseBusy, DatabaseMissing, default_db_path, open_database
 from village_stats.reading import UnreadableFile
@@ -39,8 +40,18 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="查询参数，可重复")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
+    sql = commands.add_parser("sql", parents=[common], help="只读地运行一条 SELECT（与“自助查询”页同样的限制）")
+    sql.add_argument("statement", metavar="SQL", help="一条 SELECT 语句；写 - 则从标准输入读取")
+    sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
     summary = commands.add_parser("summary", parents=[common], help="输出某年度的汇报文字")
     summary.add_argument("--year", type=int, help="年度（默认：有数据的最近年度）")
+
+    report = commands.add_parser("report", parents=[common], help="生成汇报材料：PPT、Word 或 Excel 文件")
+    report.add_argument("--year", type=int, help="年度（默认：有数据的最近年度）")
+    report.add_argument("--format", choices=("pptx", "docx", "xlsx"), required=True, help="文件格式")
+    report.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="输出文件")
+    report.add_argument("--town", help="镇(街道)（默认：设置中的本镇）")
 
     commands.add_parser("history", parents=[common], help="列出导入历史")
     undo = commands.add_parser("undo", parents=[common], help="撤销一次导入（默认最近一次）")
@@ -87,7 +98,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     user = os.environ.get("USER") or os.environ.get("USERNAME") or "本机用户"
     for path in args.files:
         outcome = importing.import_file(
-            database, path, settings, dataset=args.dataset, year=args.year, dry_run=args.dry_run, user=user
+            database, path, settings, dataset=args.dataset, year=args.year, dry_run=args.dry_run, user=user,
+            progress=_progress_bar(path.name),
         )
         for note in outcome.notes:
             print(f"提示：{note}")
@@ -100,6 +112,20 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                     print(f"  {key}  {column}：{old} → {new}")
         failed = failed or not outcome.ok
     return 1 if failed else 0
+
+
+def _progress_bar(name: str) -> Callable[[float, str], None] | None:
+    """A one-line progress bar on a terminal's stderr; nothing when output is redirected."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(fraction: float, words: str) -> None:
+        filled = int(fraction * 24)
+        end = "\n" if fraction >= 1 else ""
+        print(f"\r{name} [{'#' * filled}{'.' * (24 - filled)}] {fraction:4.0%} {words}\033[K", end=end,
+              file=sys.stderr, flush=True)
+
+    return show
 
 
 def _param_value(name: str, kind: str, text: str) -> object:
@@ -158,6 +184,31 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
+    """One user statement through the same sandbox and limits as the 自助查询 page."""
+    statement = sys.stdin.read() if args.statement == "-" else args.statement
+    database = open_database(_db_path(args), settings.lock_wait_seconds)
+    limits = sandbox.Limits(lock_wait_seconds=settings.lock_wait_seconds)
+    try:
+        result = sandbox.run_sql(database.path, statement, limits)
+    except sandbox.SandboxRefused as refused:
+        print(f"已拒绝：{refused}", file=sys.stderr)
+        return 2
+    except sandbox.SandboxError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 2
+    frame = result.frame
+    if args.format == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    elif args.format == "json":
+        print(json.dumps(json.loads(frame.to_json(orient="records", date_format="iso")), ensure_ascii=False, indent=1))
+    else:
+        print(frame.to_string(index=False) if not frame.empty else "（无结果）")
+    if result.truncated:
+        print(f"提示：{result.note}", file=sys.stderr)
+    return 0
+
+
 def latest_year(cur: duckdb.DuckDBPyConnection) -> int | None:
     years = queries.run_query(cur, "data_years")
     return None if years.empty else int(years["year"].max())
@@ -175,6 +226,33 @@ def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
         results = {role: queries.run_query(cur, name, **params) for role, (name, params) in requests.items()}
     for paragraph in narrative.year_summary(year, results, settings, scope.label(settings.town)):
         print(paragraph)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from village_stats import reports
+
+    database = open_database(_db_path(args), settings.lock_wait_seconds)
+    scope = queries.Scope(town=args.town or settings.town)
+    today = date.today()
+    with database.read() as cur:
+        year = args.year or latest_year(cur)
+        if year is None:
+            print("数据库中还没有任何台账数据，请先导入。", file=sys.stderr)
+            return 1
+        requests = reports.report_requests(year, settings, scope, today, tables=args.format == "xlsx")
+        results = {role: queries.run_query(cur, name, **params) for role, (name, params) in requests.items()}
+    report = reports.build(year, results, settings, scope, today)
+    if not report.sections:
+        print(f"{year}年{report.scope_label}暂无可汇报的台账数据。", file=sys.stderr)
+        return 1
+    write = {"pptx": reports.to_pptx_bytes, "docx": reports.to_docx_bytes, "xlsx": reports.to_xlsx_bytes}
+    try:
+        args.output.write_bytes(write[args.format](report))
+    except OSError as error:
+        print(f"错误：无法写入 {args.output}：{error.strerror}", file=sys.stderr)
+        return 2
+    print(f"已生成 {args.output}（{year}年 · {report.scope_label}）")
     return 0
 
 
@@ -205,7 +283,9 @@ COMMANDS = {
     "demo": cmd_demo,
     "import": cmd_import,
     "query": cmd_query,
+    "sql": cmd_sql,
     "summary": cmd_summary,
+    "report": cmd_report,
     "history": cmd_history,
     "undo": cmd_undo,
 }

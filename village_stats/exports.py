@@ -155,3 +155,41 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
             worksheet.set_column(index, index, min(max(8, longest * 1.6), 60))
         worksheet.freeze_panes(1, 0)
     return buffer.getvalue()
+
+
+# printf formats of `number_formats` → Excel number formats
+_EXCEL_FORMATS = {"%.2f": "#,##0.00", "%.1f": "0.0", "%d": "0"}
+
+
+def to_xlsx_sheets_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
+    """Several presented tables, one sheet each (name ≤ 31 characters): bold shaded header, frozen,
+    money with two decimals and shares with one; strings are never written as formulas."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(
+        buffer, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}
+    ) as writer:
+        book = writer.book
+        header = book.add_format({"bold": True, "bg_color": "#DCE6F2", "border": 1, "text_wrap": True})
+        numbers = {excel: book.add_format({"num_format": excel}) for excel in _EXCEL_FORMATS.values()}
+        for name, frame in tables.items():
+            sheet = _sheet_name(name)
+            safe = _safe(frame)
+            safe.to_excel(writer, sheet_name=sheet, index=False)
+            worksheet = writer.sheets[sheet]
+            formats = number_formats(frame)
+            for index, column in enumerate(safe.columns):
+                longest = max([len(str(column))] + [len(str(v)) for v in safe[column].head(200)])
+                printf = formats.get(frame.columns[index])
+                style = numbers[_EXCEL_FORMATS[printf]] if printf else None
+                worksheet.set_column(index, index, min(max(8, longest * 1.6), 60), style)
+                worksheet.write(0, index, column, header)
+            worksheet.freeze_panes(1, 0)
+            if len(safe):
+                worksheet.autofilter(0, 0, len(safe), len(safe.columns) - 1)
+    return buffer.getvalue()
+
+
+def _sheet_name(name: str) -> str:
+    """Excel refuses []:*?/\\ in sheet names and anything past 31 characters."""
+    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'")
+    return (cleaned or "数据")[:31]

@@ -25,6 +25,7 @@ from village_stats.settings import REPO_ROOT, Settings
 from village_stats.validation import Issue, errors_in, validate_table
 
 CHANGE_SAMPLE = 50
+IMPORT_MEMORY_LIMIT = "600MB"
 PREVIEW_ROWS = 20
 
 
@@ -189,6 +190,8 @@ def _import_sheets(
 
     outcome.dry_run = dry_run
     with database.write() as con:
+        # a million-row file must not take the server's memory: DuckDB spills beyond this
+        con.execute(f"set memory_limit = '{IMPORT_MEMORY_LIMIT}'")
         con.execute("begin transaction")
         try:
             con.execute(

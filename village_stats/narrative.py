@@ -1,9 +1,10 @@
 """Query results → sentences in the register of the town's own reports (pure functions).
 
 `summary_requests` says which named queries a year's summary needs; the caller
-runs them (CLI, page, export) and hands the DataFrames to `year_summary`. Every
-number in a sentence comes from one of those results. A domain without data
-gives a sentence saying so, never a zero stated as a fact.
+runs them (CLI, page, export) and hands the DataFrames to `year_sections` (or
+`year_summary`, the same paragraphs as a list). Every number in a sentence comes
+from one of those results. A domain without data gives no paragraph at all —
+never a zero stated as a fact — and the caller shows an empty state for it.
 """
 
 from __future__ import annotations
@@ -18,39 +19,85 @@ from village_stats.settings import Settings
 
 Requests = dict[str, tuple[str, dict[str, object]]]
 
+# the paragraphs' keys, in the order the town's reports use, with what a missing one is called
+DOMAINS: dict[str, str] = {
+    "income": "村级集体经济收入",
+    "projects": "揭榜挂帅项目",
+    "stars": "达标创星评定",
+    "tickets": "五单闭环服务工单",
+    "problems": "问题整改台账",
+}
+# names listed in full up to this many; longer lists read "甲、乙、丙等N个村"
+NAMES_LISTED = 5
+
 
 def summary_requests(year: int, settings: Settings, scope: Scope, today: date) -> Requests:
     """The queries (name and parameters) behind `year_summary`, keyed by their role."""
     base = {"year": year, **scope.params()}
+    previous = {**base, "year": year - 1}
     tiers = {**base, **settings.tier_params()}
     return {
         "income": ("income_tiers_cumulative", tiers),
         "income_previous": ("income_tiers_cumulative", {**tiers, "year": year - 1}),
+        "ranking": ("income_ranking", tiers),
         "projects": ("project_totals", base),
+        "projects_previous": ("project_totals", previous),
         "arenas": ("projects_by_arena", base),
         "stars": ("star_summary", base),
         "tickets": ("tickets_by_kind", base),
+        "tickets_previous": ("tickets_by_kind", previous),
         "resolution": ("ticket_resolution", base),
+        "funnel": ("ticket_funnel", base),
         "problems": ("problem_summary", {**base, "today": today}),
         "problem_sources": ("problems_by_source", base),
+        "overdue": ("problems_overdue", {**base, "today": today}),
     }
 
 
+def _frame(results: dict[str, pd.DataFrame], role: str) -> pd.DataFrame:
+    """A result by role; a role the caller did not run reads as no data."""
+    found = results.get(role)
+    return found if found is not None else pd.DataFrame()
+
+
+def year_sections(year: int, results: dict[str, pd.DataFrame], settings: Settings, scope_label: str) -> dict[str, str]:
+    """Domain → paragraph, in report order; a domain without data has no entry."""
+    r = lambda role: _frame(results, role)  # noqa: E731
+    paragraphs = {
+        "income": income_sentence(year, r("income"), r("income_previous"), scope_label, r("ranking")),
+        "projects": project_sentence(year, r("projects"), r("arenas"), settings, scope_label, r("projects_previous")),
+        "stars": star_sentence(year, r("stars"), scope_label),
+        "tickets": ticket_sentence(
+            year, r("tickets"), r("resolution"), settings, scope_label, r("tickets_previous"), r("funnel")
+        ),
+        "problems": problem_sentence(year, r("problems"), r("problem_sources"), scope_label, r("overdue")),
+    }
+    return {domain: text for domain, text in paragraphs.items() if text}
+
+
 def year_summary(year: int, results: dict[str, pd.DataFrame], settings: Settings, scope_label: str) -> list[str]:
-    """One paragraph per domain, in the order the town's reports use."""
-    return [
-        income_sentence(year, results["income"], results["income_previous"], scope_label),
-        project_sentence(year, results["projects"], results["arenas"], settings, scope_label),
-        star_sentence(year, results["stars"], scope_label),
-        ticket_sentence(year, results["tickets"], results["resolution"], settings, scope_label),
-        problem_sentence(year, results["problems"], results["problem_sources"], scope_label),
-    ]
+    """One paragraph per domain that has data, in the order the town's reports use."""
+    return list(year_sections(year, results, settings, scope_label).values())
 
 
-def income_sentence(year: int, tiers: pd.DataFrame, previous: pd.DataFrame, scope_label: str) -> str:
+def missing_domains(sections: dict[str, str]) -> list[str]:
+    """What the year has no data for (`村级集体经济收入` …), for the caller's empty state."""
+    return [title for domain, title in DOMAINS.items() if domain not in sections]
+
+
+def names(short_names: list[str], unit: str = "个村") -> str:
+    """`北垞、竹秀、岑下3个村`; past NAMES_LISTED, `北垞、竹秀、岑下、溪口、梅岭等7个村`."""
+    shown = "、".join(short_names[:NAMES_LISTED])
+    more = "等" if len(short_names) > NAMES_LISTED else ""
+    return f"{shown}{more}{len(short_names)}{unit}"
+
+
+def income_sentence(
+    year: int, tiers: pd.DataFrame, previous: pd.DataFrame, scope_label: str, ranking: pd.DataFrame | None = None
+) -> str | None:
     """2023年全镇21个村村财收入超过20万元，占比91.3%，…；其中北垞、竹秀、岑下3个村超过100万元。"""
     if tiers.empty or int(tiers["villages_with_income"].iloc[0]) == 0:
-        return f"{year}年{scope_label}暂无村级集体经济收入数据。"
+        return None
     has_previous = not previous.empty and int(previous["villages_with_income"].iloc[0]) > 0
     low, mid, high = (tiers.iloc[i] for i in range(3))
     parts = []
@@ -67,20 +114,64 @@ def income_sentence(year: int, tiers: pd.DataFrame, previous: pd.DataFrame, scop
         text += f"；其中{high['short_names']}{top}个村超过{fmt.threshold(high['lower_bound'])}"
     else:
         text += f"；暂无村超过{fmt.threshold(high['lower_bound'])}"
-    return text + "。"
+    text += "。"
+    if ranking is not None and not ranking.empty:
+        text += _income_movement(ranking, fmt.threshold(low["lower_bound"]))
+    return text
+
+
+def _income_movement(ranking: pd.DataFrame, floor: str) -> str:
+    """升档/降档 on last year, the villages that fell below the lowest line, and those below it now."""
+    villages = ranking[ranking["kind"] == "村"]
+    text = ""
+    if villages["movement"].notna().any():
+        up = list(villages.loc[villages["movement"] == "升档", "short_name"])
+        down = villages[villages["movement"] == "降档"]
+        fell = list(down.loc[down["tier"] == 0, "short_name"])
+        parts = [f"{names(up)}升档"] if up else []
+        if not down.empty:
+            parts.append(f"{names(list(down['short_name']))}降档")
+        if fell:
+            parts.append(f"其中{names(fell)}降至{floor}以下")
+        if parts:
+            text += "与上年相比，" + "，".join(parts) + "。"
+    below = list(villages.loc[villages["tier"] == 0, "short_name"])
+    if below:
+        text += f"尚有{names(below)}村财收入低于{floor}。"
+    return text
+
+
+def _money_change(current: object, previous: object) -> str:
+    """`，比上年增加3.27亿元` / `，比上年减少…` / `，与上年持平` for 元 amounts."""
+    delta = fmt.to_decimal(current) - fmt.to_decimal(previous)
+    if delta > 0:
+        return f"，比上年增加{fmt.money(delta)}"
+    if delta < 0:
+        return f"，比上年减少{fmt.money(-delta)}"
+    return "，与上年持平"
 
 
 def project_sentence(
-    year: int, totals: pd.DataFrame, arenas: pd.DataFrame, settings: Settings, scope_label: str
-) -> str:
+    year: int,
+    totals: pd.DataFrame,
+    arenas: pd.DataFrame,
+    settings: Settings,
+    scope_label: str,
+    previous: pd.DataFrame | None = None,
+) -> str | None:
     """2024年全镇共实施揭榜挂帅项目149个，计划总投资14.53亿元，其中…"""
     if totals.empty or int(totals["projects"].iloc[0]) == 0:
-        return f"{year}年{scope_label}暂无揭榜挂帅项目数据。"
+        return None
     row = totals.iloc[0]
-    text = (
-        f"{year}年{scope_label}共实施揭榜挂帅项目{int(row['projects'])}个，"
-        f"计划总投资{fmt.money(row['planned_investment'])}"
-    )
+    before = None
+    if previous is not None and not previous.empty and int(previous["projects"].iloc[0]) > 0:
+        before = previous.iloc[0]
+    text = f"{year}年{scope_label}共实施揭榜挂帅项目{int(row['projects'])}个"
+    if before is not None:
+        text += fmt.change_words(int(row["projects"]), int(before["projects"]), "个")
+    text += f"，计划总投资{fmt.money(row['planned_investment'])}"
+    if before is not None:
+        text += _money_change(row["planned_investment"], before["planned_investment"])
     if not arenas.empty:
         order = {name: i for i, name in enumerate(settings.arenas)}
         ranked = sorted(arenas.itertuples(), key=lambda a: order.get(a.arena, len(order)))
@@ -90,10 +181,10 @@ def project_sentence(
     return text + "。"
 
 
-def star_sentence(year: int, summary: pd.DataFrame, scope_label: str) -> str:
+def star_sentence(year: int, summary: pd.DataFrame, scope_label: str) -> str | None:
     """2024年达标创星评定五星级14个、四星级3个，无软弱涣散村。"""
     if summary.empty or int(summary["rated_units"].iloc[0]) == 0:
-        return f"{year}年{scope_label}暂无达标创星评定数据。"
+        return None
     row = summary.iloc[0]
     previous = None if pd.isna(row["previous_year"]) else int(row["previous_five_star"])
     five = int(row["five_star"])
@@ -108,15 +199,26 @@ def star_sentence(year: int, summary: pd.DataFrame, scope_label: str) -> str:
 
 
 def ticket_sentence(
-    year: int, kinds: pd.DataFrame, resolution: pd.DataFrame, settings: Settings, scope_label: str
-) -> str:
+    year: int,
+    kinds: pd.DataFrame,
+    resolution: pd.DataFrame,
+    settings: Settings,
+    scope_label: str,
+    previous: pd.DataFrame | None = None,
+    funnel: pd.DataFrame | None = None,
+) -> str | None:
     """2023年全镇五单闭环共办理群众建议6件、支部派单15件次、服务代办178人次，…"""
     if kinds.empty:
-        return f"{year}年{scope_label}暂无五单闭环服务工单数据。"
+        return None
     counts = dict(zip(kinds["kind"], kinds["tickets"], strict=True))
     ordered = [k for k in settings.ticket_kinds if k in counts] + [k for k in counts if k not in settings.ticket_kinds]
     listed = "、".join(f"{k}{int(counts[k])}{settings.ticket_unit(k)}" for k in ordered)
     text = f"{year}年{scope_label}五单闭环共办理{listed}"
+    total = int(kinds["tickets"].sum())
+    if len(counts) > 1:
+        text += f"，合计{total}件"
+    if previous is not None and not previous.empty:
+        text += fmt.change_words(total, int(previous["tickets"].sum()), "件")
     if not resolution.empty:
         row = resolution.iloc[0]
         if int(row["open"]) == 0:
@@ -125,13 +227,22 @@ def ticket_sentence(
             text += f"，办结率{fmt.pct(row['done_pct'])}，尚有{int(row['open'])}单在办"
         if int(row["rated"]) > 0:
             text += f"，群众满意率{fmt.pct(row['satisfied_pct'])}"
-    return text + "。"
+    text += "。"
+    if funnel is not None and not funnel.empty and int(funnel["tickets"].iloc[0]) > 0:
+        steps = "、".join(f"{s.step_label}{int(s.tickets)}单" for s in funnel.itertuples())
+        text += f"五个环节依次为{steps}"
+        if not resolution.empty and int(resolution.iloc[0]["done"]) > 0:
+            text += f"；办结用时中位数{fmt.to_decimal(resolution.iloc[0]['median_hours']).normalize():f}小时"
+        text += "。"
+    return text
 
 
-def problem_sentence(year: int, summary: pd.DataFrame, sources: pd.DataFrame, scope_label: str) -> str:
+def problem_sentence(
+    year: int, summary: pd.DataFrame, sources: pd.DataFrame, scope_label: str, overdue: pd.DataFrame | None = None
+) -> str | None:
     """2024年全镇共梳理问题84条，其中党建体检查摆60条（共性…），…整改率…"""
     if summary.empty or int(summary["problems"].iloc[0]) == 0:
-        return f"{year}年{scope_label}暂无问题整改台账数据。"
+        return None
     row = summary.iloc[0]
     by_source: dict[str, dict[str, int]] = {}
     for _, s in sources.iterrows():
@@ -144,8 +255,15 @@ def problem_sentence(year: int, summary: pd.DataFrame, sources: pd.DataFrame, sc
         detail = "、".join(f"{c}问题{entry[c]}条" for c in ("共性", "个性") if entry.get(c))
         done = "，已全部整改" if entry["rectified"] == entry["problems"] else ""
         parts.append(f"{source}发现{entry['problems']}条" + (f"（{detail}）" if detail else "") + done)
-    text = f"{year}年{scope_label}共梳理问题{int(row['problems'])}条，其中" + "；".join(parts)
+    text = f"{year}年{scope_label}共梳理问题{int(row['problems'])}条"
+    if parts:
+        text += "，其中" + "；".join(parts)
     text += f"。已整改{int(row['rectified'])}条，整改率{fmt.pct(row['rectified_pct'])}"
-    overdue = int(row["overdue"])
-    text += f"，逾期未整改{overdue}条" if overdue else "，无逾期未整改问题"
+    late = int(row["overdue"])
+    if not late:
+        return text + "，无逾期未整改问题。"
+    text += f"，逾期未整改{late}条"
+    if overdue is not None and not overdue.empty:
+        units = list(dict.fromkeys(fmt.short_name(str(v)) for v in overdue["village"]))
+        text += f"，涉及{names(units, '个村(社区)')}"
     return text + "。"

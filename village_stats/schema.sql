@@ -119,6 +119,18 @@ create table import_rows (
     before json
 );
 
+-- 自助查询的“已保存的查询”（v3）：所有人可见，用 ?q=编号 打开
+create sequence saved_query_id_seq start 1;
+
+create table saved_queries (
+    id integer primary key default nextval('saved_query_id_seq'),
+    name varchar not null check (length(trim(name)) > 0),
+    description varchar not null default '',
+    sql varchar not null,
+    created_at timestamp not null default current_timestamp,
+    created_by varchar not null default '本机用户'
+);
+
 -- 看板的统一筛选范围：镇、片区、村(社区)清单，参数为 NULL 表示不限。
 -- Every named query joins its data to this, so the sidebar filters mean the same everywhere.
 create macro scoped_units(p_town, p_area, p_villages) as table

@@ -1,0 +1,268 @@
+"""Meeting material from the demo town: the PPTX, DOCX and XLSX open in their own libraries and hold
+the figures of the ledgers, recomputed here from the raw tables."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import openpyxl
+import pytest
+from docx import Document
+from pptx import Presentation
+from pptx.enum.chart import XL_CHART_TYPE
+from pptx.oxml.ns import qn
+
+from village_stats import reports
+from village_stats.queries import Scope, run_query
+
+TODAY = date(2025, 6, 30)
+FONT = reports.SLIDE_FONT
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo_kept_open(demo_db):
+    with demo_db.read():
+        yield
+
+
+def results_for(database, settings, year: int, scope: Scope | None = None) -> dict:
+    scope = scope or Scope(town=settings.town)
+    requests = reports.report_requests(year, settings, scope, TODAY)
+    with database.read() as cur:
+        return {role: run_query(cur, name, **params) for role, (name, params) in requests.items()}
+
+
+def build(database, settings, year: int) -> reports.Report:
+    return reports.build(year, results_for(database, settings, year), settings, Scope(town=settings.town), TODAY)
+
+
+@pytest.fixture(scope="module")
+def report_2024(demo_db, settings) -> reports.Report:
+    return build(demo_db, settings, 2024)
+
+
+@pytest.fixture(scope="module")
+def deck(report_2024):
+    return Presentation(io.BytesIO(reports.to_pptx_bytes(report_2024)))
+
+
+def rows(database, sql: str, **params: object) -> list[tuple]:
+    with database.read() as cur:
+        return cur.execute(sql, params or None).fetchall()
+
+
+def wan(yuan: object) -> float:
+    return float((Decimal(str(yuan)) / 10_000).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def yi(yuan: object) -> float:
+    return float((Decimal(str(yuan)) / 100_000_000).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def slide_text(slide) -> str:
+    return "\n".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+
+
+def chart_slides(deck) -> dict[str, object]:
+    """Slide title → its native chart."""
+    found = {}
+    for slide in deck.slides:
+        frames = [shape for shape in slide.shapes if shape.has_chart]
+        if frames:
+            title = next(
+                shape.text_frame.text for shape in slide.shapes if shape.has_text_frame and shape.text_frame.text
+            )
+            found[title] = frames[0].chart
+    return found
+
+
+def series(chart) -> dict[str, list[float]]:
+    return {s.name: list(s.values) for s in chart.plots[0].series}
+
+
+# ---- PowerPoint ----------------------------------------------------------------------------
+
+
+def test_deck_is_16_9_with_title_kpis_charts_and_narrative(deck, report_2024):
+    assert deck.slide_width * 9 == deck.slide_height * 16
+    assert len(deck.slides) == 2 + len(report_2024.charts) + len(report_2024.narrative_pages())
+    assert len(report_2024.charts) == 9  # every domain has data in 2024
+    assert "青溪镇2024年度村情工作汇报" in slide_text(deck.slides[0])
+    assert "14.53亿元" in slide_text(deck.slides[1])
+    narrative = "".join(slide_text(s) for s in list(deck.slides)[-len(report_2024.narrative_pages()) :])
+    for fragment in ("149个", "14.53亿元", "五星级14个", "四星级3个", "无软弱涣散村", "党建体检发现60条"):
+        assert fragment in narrative
+
+
+def test_every_chart_slide_has_a_native_chart_and_a_takeaway(deck, report_2024):
+    charts = chart_slides(deck)
+    assert list(charts) == [chart.title for chart in report_2024.charts]
+    for slide in list(deck.slides)[2 : 2 + len(charts)]:
+        texts = slide_text(slide)
+        chart = next(c for c in report_2024.charts if c.title in texts)
+        assert chart.takeaway in texts
+    for chart in charts.values():
+        # the data travels with the chart, so PowerPoint/WPS can edit it
+        assert chart.part.chart_workbook.xlsx_part.blob[:2] == b"PK"
+
+
+def test_income_charts_hold_the_ledger_figures(deck, demo_db, settings):
+    charts = chart_slides(deck)
+    incomes = rows(
+        demo_db,
+        "select i.village, i.total_income from village_income as i join villages as v "
+        "on v.town = i.town and v.name = i.village where i.year = 2024 and v.kind = '村' "
+        "order by i.total_income desc, i.village",
+    )
+    ranking = charts["各村村财收入排名（万元）"]
+    assert list(ranking.plots[0].categories) == [name for name, _ in incomes]
+    assert series(ranking) == {"村集体经济总收入": [wan(v) for _, v in incomes]}
+    low, mid, high = settings.income_thresholds_yuan
+    bins = [
+        sum(v < low for _, v in incomes),
+        sum(low <= v < mid for _, v in incomes),
+        sum(mid <= v < high for _, v in incomes),
+        sum(v >= high for _, v in incomes),
+    ]
+    assert series(charts["村财收入分档（个）"]) == {"村数": bins}
+    trend = charts["村财收入分档历年趋势（个）"]
+    assert trend.chart_type == XL_CHART_TYPE.LINE_MARKERS
+    years = [y for (y,) in rows(demo_db, "select distinct year from village_income where year <= 2024 order by 1")]
+    assert list(trend.plots[0].categories) == [f"{y}年" for y in years]
+    above = dict(
+        rows(
+            demo_db,
+            "select i.year, count(*) from village_income as i join villages as v "
+            "on v.town = i.town and v.name = i.village where v.kind = '村' and i.total_income >= $t group by 1",
+            t=low,
+        )
+    )
+    assert series(trend)["20万元以上"] == [above[y] for y in years]
+
+
+def test_project_star_ticket_and_problem_charts_hold_the_ledger_figures(deck, demo_db):
+    charts = chart_slides(deck)
+    arenas = rows(
+        demo_db,
+        "select arena, sum(planned_investment), sum(completed_investment) from projects where year = 2024 "
+        "group by arena order by 2 desc",
+    )
+    investment = charts["五大擂台投资（亿元）"]
+    assert list(investment.plots[0].categories) == [a for a, _, _ in arenas]
+    assert series(investment) == {
+        "计划总投资": [yi(p) for _, p, _ in arenas],
+        "已完成投资": [yi(c) for _, _, c in arenas],
+    }
+    status = charts["项目进度（个）"]
+    assert status.chart_type == XL_CHART_TYPE.DOUGHNUT
+    counts = dict(rows(demo_db, "select status, count(*) from projects where year = 2024 group by 1"))
+    assert dict(zip(status.plots[0].categories, series(status)["项目数"], strict=True)) == counts
+
+    stars = dict(rows(demo_db, "select stars, count(*) from star_ratings where year = 2024 group by 1"))
+    assert series(charts["达标创星星级分布（个）"])["村(社区)数"] == [stars.get(s, 0) for s in (5, 4, 3, 2, 1, 0)]
+
+    funnel = charts["五单闭环各环节工单数（单）"]
+    assert funnel.chart_type == XL_CHART_TYPE.BAR_CLUSTERED  # a funnel, as bars
+    steps = rows(
+        demo_db,
+        "select count(*), count(claimed_at), count(dispatched_at), count(done_at), count(rating) "
+        "from service_tickets where year(ordered_at) = 2024",
+    )[0]
+    assert series(funnel)["工单数"] == list(steps)
+    kinds = dict(rows(demo_db, "select kind, count(*) from service_tickets where year(ordered_at) = 2024 group by 1"))
+    pie = charts["五单服务工单类型（件/件次/人次）"]
+    assert pie.chart_type == XL_CHART_TYPE.PIE
+    assert dict(zip(pie.plots[0].categories, series(pie)["工单数"], strict=True)) == kinds
+
+    problems = rows(
+        demo_db,
+        "select source, count(*) filter (where status = '已整改'), count(*) filter (where status = '整改中'), "
+        "count(*) filter (where status = '未整改') from problems where year = 2024 group by 1",
+    )
+    stacked = charts["问题整改情况（条）"]
+    by_source = dict(zip(stacked.plots[0].categories, zip(*series(stacked).values(), strict=True), strict=True))
+    assert by_source == {source: (done, doing, todo) for source, done, doing, todo in problems}
+
+
+def test_every_text_run_has_a_chinese_font(deck):
+    runs = 0
+    for slide in deck.slides:
+        for properties in slide.shapes._spTree.iter(qn("a:rPr")):
+            runs += 1
+            assert properties.find(qn("a:ea")).get("typeface") == FONT
+            assert properties.find(qn("a:latin")).get("typeface") == FONT
+    assert runs > 50
+    for chart in chart_slides(deck).values():
+        defaults = list(chart._chartSpace.iter(qn("a:defRPr")))
+        assert defaults and all(d.find(qn("a:ea")).get("typeface") == FONT for d in defaults)
+
+
+def test_a_year_with_one_domain_has_only_its_slides(demo_db, settings):
+    report = build(demo_db, settings, 2021)  # the demo's first year has income ledgers only
+    assert list(report.sections) == ["income"]
+    assert {c.key for c in report.charts} == {"income_bins", "income_ranking"}  # no trend from one year
+    assert [k.label for k in report.kpis] == ["村财收入≥20万元", "村财收入≥50万元", "村财收入≥100万元"]
+    deck = Presentation(io.BytesIO(reports.to_pptx_bytes(report)))
+    text = "".join(slide_text(s) for s in deck.slides)
+    assert len(deck.slides) == len(report.slide_titles()) == 5
+    assert "揭榜挂帅" not in text and "五单" not in text and "暂无" not in text
+
+
+# ---- Word ----------------------------------------------------------------------------------
+
+
+def test_docx_draft_holds_the_seed_sentences_and_figures(demo_db, settings):
+    report = build(demo_db, settings, 2023)
+    document = Document(io.BytesIO(reports.to_docx_bytes(report)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert document.paragraphs[0].text == "青溪镇2023年度村情工作汇报"
+    for fragment in (
+        "2023年全镇21个村村财收入超过20万元，占比91.3%",
+        "12个村村财收入超过50万元，占比52.2%",
+        "其中北垞、竹秀、岑下3个村超过100万元",
+        "群众建议6件、支部派单15件次、服务代办178人次",
+        "二、村级集体经济发展情况",
+    ):
+        assert fragment in text
+    tables = {t.rows[0].cells[0].text: t for t in document.tables}
+    tiers = [[c.text for c in row.cells] for row in tables["分档"].rows[1:]]
+    assert tiers == [["20万元以上", "21", "91.3"], ["50万元以上", "12", "52.2"], ["100万元以上", "3", "13.0"]]
+    arenas = dict(rows(demo_db, "select arena, sum(planned_investment) from projects where year = 2023 group by 1"))
+    shown = {row.cells[0].text: row.cells[2].text for row in tables["擂台"].rows[1:]}
+    assert shown == {arena: f"{wan(total):.2f}" for arena, total in arenas.items()}
+    for run in (r for p in document.paragraphs for r in p.runs):
+        assert run._element.rPr.rFonts.get(qn("w:eastAsia")), run.text
+
+
+# ---- Excel ---------------------------------------------------------------------------------
+
+
+def test_xlsx_has_a_sheet_per_table_with_units_and_formats(report_2024, demo_db):
+    book = openpyxl.load_workbook(io.BytesIO(reports.to_xlsx_bytes(report_2024)))
+    assert book.sheetnames == report_2024.sheet_names()
+    assert {"核心指标", "村财收入明细", "项目明细", "工单明细", "问题整改明细"} <= set(book.sheetnames)
+    detail = book["村财收入明细"]
+    headers = [c.value for c in detail[1]]
+    assert "村集体经济总收入(万元)" in headers
+    (units,) = rows(demo_db, "select count(*) from village_income where year = 2024")[0]
+    assert detail.max_row == units + 1
+    column = headers.index("村集体经济总收入(万元)")
+    first = detail.cell(row=2, column=column + 1)
+    assert first.value == wan(rows(demo_db, "select max(total_income) from village_income where year = 2024")[0][0])
+    assert first.number_format == "#,##0.00"
+    kpis = {row[0].value: row[1].value for row in book["核心指标"].iter_rows(min_row=2)}
+    assert kpis["揭榜挂帅项目"] == "149个" and kpis["计划总投资"] == "14.53亿元"
+
+
+def test_xlsx_neutralises_formula_like_names(demo_db, settings):
+    results = results_for(demo_db, settings, 2024)
+    evil = '=HYPERLINK("http://example.invalid","点我")'
+    results["ranking"] = results["ranking"].copy()
+    results["ranking"].loc[0, "village"] = evil
+    report = reports.build(2024, results, settings, Scope(town=settings.town), TODAY)
+    sheet = openpyxl.load_workbook(io.BytesIO(reports.to_xlsx_bytes(report)))["村财收入明细"]
+    cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert [c.value for c in cells] == ["'" + evil]
+    assert all(c.data_type == "s" for c in cells)

@@ -1,0 +1,351 @@
+"""The ad-hoc SQL sandbox: every escape the issue lists fails, the limits hold, and the dashboard keeps serving.
+
+Two layers are tested separately. `run_sql` refuses anything but one SELECT before a
+process starts; the child's locked-down connection (`sandbox._connect`) must refuse the
+same statements on its own, so each escape is also run straight against it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from village_stats import exports, gallery, sandbox
+from village_stats.db import Database
+from village_stats.sandbox import Limits, SandboxError, SandboxRefused, run_sql
+
+FAST = Limits(seconds=1.5, memory="256MB")
+ROOMY = Limits(seconds=10.0, memory="256MB")  # for the memory limit: it must strike before the time limit
+
+# Statements that pass the statement check and so start a child; they run side by side once
+# per module (a child costs a Python start-up) and the tests below look at what each gave.
+CASES: dict[str, tuple[str, Limits]] = {
+    "read_csv": ("select * from read_csv('/etc/passwd')", FAST),
+    "read_text": ("select content from read_text('/etc/hostname')", FAST),
+    "glob": ("select * from glob('/etc/*')", FAST),
+    "url": ("select * from read_csv('http://127.0.0.1:9/x.csv')", FAST),
+    "path_as_table": ("select * from '/etc/passwd'", FAST),
+    "cross_join": ("select count(*) from range(1e12::bigint) as a cross join range(1000) as b", FAST),
+    "string_agg": ("select string_agg(repeat('x', 1000), '') from range(10000000)", ROOMY),
+    "endless_rows": ("select * from range(1e12::bigint)", Limits(rows=500)),
+    "villages": ("select * from villages order by name", FAST),
+    "types": (
+        "select 1 as a, 2 as a, sum(households) as households, 1234567.89::decimal(18, 2) as money, "
+        "[1, 2] as list, interval 3 day as span, null::integer as nothing from villages",
+        FAST,
+    ),
+    "syntax": ("selec * from villages", FAST),
+    "missing_table": ("select * from nosuch_table", FAST),
+    "formulas": ("select '=1+2' as formula, '@SUM(A1)' as other, '北垞村' as name", FAST),
+}
+
+
+def _catch(run: Callable[[], object]) -> object:
+    try:
+        return run()
+    except (SandboxError, SandboxRefused) as error:
+        return error
+
+
+@pytest.fixture(scope="module")
+def outcomes(demo_db_path: Path) -> dict[str, tuple[object, float]]:
+    """Each case's Result or error, and the seconds it took."""
+
+    def timed(statement: str, limits: Limits) -> tuple[object, float]:
+        started = time.monotonic()
+        outcome = _catch(lambda: run_sql(demo_db_path, statement, limits))
+        return outcome, time.monotonic() - started
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = {name: pool.submit(timed, *case) for name, case in CASES.items()}
+    return {name: future.result() for name, future in futures.items()}
+
+
+def result(outcomes: dict, name: str) -> sandbox.Result:
+    found = outcomes[name][0]
+    assert isinstance(found, sandbox.Result), found
+    return found
+
+
+def error(outcomes: dict, name: str) -> SandboxError:
+    found = outcomes[name][0]
+    assert isinstance(found, SandboxError), found
+    return found
+
+
+@pytest.fixture(scope="module")
+def locked(tmp_path_factory: pytest.TempPathFactory, demo_db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The child's connection, opened in this process on a private copy (nothing else here holds that file)."""
+    path = tmp_path_factory.mktemp("locked") / "village.duckdb"
+    shutil.copy2(demo_db_path, path)
+    con = sandbox._connect(path, FAST)
+    yield con
+    con.close()
+
+
+def refused_twice(statement: str, locked: duckdb.DuckDBPyConnection, demo_db_path: Path) -> str:
+    """Refused by the statement check, and by DuckDB itself on the locked connection; the refusal's text."""
+    with pytest.raises(SandboxRefused) as refusal:
+        run_sql(demo_db_path, statement, FAST)
+    with pytest.raises(duckdb.Error):
+        locked.execute(statement).fetchall()
+    return refusal.value.message
+
+
+# ---- reading files ------------------------------------------------------------------------------
+
+
+def test_read_csv_of_a_system_file_is_refused(outcomes):
+    refused = error(outcomes, "read_csv")
+    assert "不能读写文件" in refused.message
+    assert "Permission Error" in refused.detail and "/etc/passwd" in refused.detail
+
+
+def test_read_text_is_refused(outcomes):
+    refused = error(outcomes, "read_text")
+    assert "不能读写文件" in refused.message and "Permission Error" in refused.detail
+
+
+def test_globbing_and_urls_are_refused(outcomes):
+    assert "Permission Error" in error(outcomes, "glob").detail
+    assert "Permission Error" in error(outcomes, "url").detail
+
+
+def test_a_file_path_as_a_table_is_not_read(outcomes):
+    assert "找不到" in error(outcomes, "path_as_table").message
+
+
+# ---- writing files, other databases, extensions, settings ---------------------------------------
+
+
+def test_copy_to_a_file_is_refused(locked, demo_db_path, tmp_path):
+    target = tmp_path / "out.csv"
+    assert "COPY" in refused_twice(f"copy (select * from villages) to '{target}'", locked, demo_db_path)
+    assert not target.exists()
+
+
+def test_export_database_is_refused(locked, demo_db_path, tmp_path):
+    target = tmp_path / "export"
+    assert "导出数据库" in refused_twice(f"export database '{target}'", locked, demo_db_path)
+    assert not target.exists()
+
+
+def test_attach_is_refused(locked, demo_db_path, tmp_path):
+    other = tmp_path / "other.duckdb"
+    assert "挂载" in refused_twice(f"attach '{other}' as other", locked, demo_db_path)
+    assert not other.exists()
+
+
+@pytest.mark.parametrize("statement", ["install httpfs", "load httpfs"])
+def test_installing_or_loading_extensions_is_refused(locked, demo_db_path, statement):
+    assert "扩展" in refused_twice(statement, locked, demo_db_path)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["set enable_external_access = true", "set memory_limit = '20GB'", "pragma threads = 8", "reset threads"],
+)
+def test_set_pragma_and_reset_are_refused(locked, demo_db_path, statement):
+    assert "修改设置" in refused_twice(statement, locked, demo_db_path)
+    with pytest.raises(duckdb.InvalidInputException, match="configuration has been locked"):
+        locked.execute(statement)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "create table notes (a integer)",
+        "insert into villages (town, name, kind) values ('青溪镇', '新村', '村')",
+        "update village_income set total_income = 0",
+        "delete from projects",
+        "drop table villages",
+    ],
+    ids=["create", "insert", "update", "delete", "drop"],
+)
+def test_changing_data_is_refused(locked, demo_db_path, statement):
+    assert "不能" in refused_twice(statement, locked, demo_db_path)
+
+
+def test_two_statements_joined_by_a_semicolon_are_refused(demo_db_path):
+    with pytest.raises(SandboxRefused, match="一次只能运行一条语句"):
+        run_sql(demo_db_path, "select 1; drop table villages", FAST)
+
+
+@pytest.mark.parametrize("statement", ["", "   ", "-- 只有注释"])
+def test_an_empty_statement_is_refused(demo_db_path, statement):
+    with pytest.raises(SandboxRefused, match="请输入"):
+        run_sql(demo_db_path, statement, FAST)
+
+
+def test_explain_is_refused_because_explain_analyze_runs_its_statement(demo_db_path):
+    with pytest.raises(SandboxRefused, match="EXPLAIN"):
+        run_sql(demo_db_path, "explain analyze select * from villages", FAST)
+
+
+def test_the_locked_connection_reports_its_settings(demo_db_path):
+    names = sorted(sandbox._expected(FAST))
+    listed = ", ".join(f"'{n}'" for n in names)
+    result = run_sql(demo_db_path, f"select name, value from duckdb_settings() where name in ({listed})", FAST)
+    found = dict(zip(result.frame["name"], result.frame["value"], strict=True))
+    assert found == sandbox._expected(FAST)
+    assert found["enable_external_access"] == "false" and found["lock_configuration"] == "true"
+    assert found["max_execution_time"] == "1500" and found["threads"] == "1"
+
+
+# ---- limits -------------------------------------------------------------------------------------
+
+
+def test_a_runaway_cross_join_is_interrupted_at_the_time_limit(outcomes):
+    refused, took = error(outcomes, "cross_join"), outcomes["cross_join"][1]
+    assert "超过 1.5 秒" in refused.message and "INTERRUPT" in refused.detail
+    assert took < FAST.seconds + 5  # the limit plus the child's start-up, on a busy machine
+
+
+def test_a_huge_string_agg_hits_the_memory_limit(outcomes):
+    refused, took = error(outcomes, "string_agg"), outcomes["string_agg"][1]
+    assert "内存超过上限" in refused.message and "Out of Memory" in refused.detail
+    assert took < ROOMY.seconds
+
+
+def test_rows_are_capped_and_the_result_says_so(outcomes):
+    capped, took = result(outcomes, "endless_rows"), outcomes["endless_rows"][1]
+    assert took < 10  # read as a stream: the 10^12 rows are never made
+    assert capped.truncated and capped.rows == len(capped.frame) == 500
+    assert "500" in capped.note
+
+
+def test_a_result_under_the_cap_is_whole(outcomes):
+    whole = result(outcomes, "villages")
+    assert not whole.truncated and whole.note == ""
+    assert whole.rows == len(whole.frame) == 25
+    assert whole.elapsed < whole.wall
+
+
+def test_result_columns_come_back_usable(outcomes):
+    frame = result(outcomes, "types").frame
+    row = frame.iloc[0]
+    assert list(frame.columns) == ["a", "a_2", "households", "money", "list", "span", "nothing"]
+    assert int(row["households"]) > 0 and row["money"] == 1234567.89  # exactly, not 1234567.8900000001
+    assert row["list"] == "[1, 2]"
+
+
+def test_errors_are_in_chinese_with_duckdbs_message(outcomes):
+    syntax, missing = error(outcomes, "syntax"), error(outcomes, "missing_table")
+    assert syntax.message.startswith("SQL 语法错误") and "Parser Error" in syntax.detail
+    assert "找不到" in missing.message and "nosuch_table" in missing.detail
+    assert "Traceback" not in str(syntax) + str(missing)
+
+
+def test_a_child_that_overstays_is_killed(demo_db_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "_STARTUP_SECONDS", 0.3)
+    started = time.monotonic()
+    with pytest.raises(SandboxError, match="强制中止"):
+        run_sql(demo_db_path, "select 1", Limits(seconds=0.01, lock_wait_seconds=0))
+    assert time.monotonic() - started < 3
+
+
+def test_downloads_of_a_result_are_formula_safe(outcomes):
+    import io
+
+    import openpyxl
+
+    frame = result(outcomes, "formulas").frame
+    csv = exports.to_csv_bytes(frame)
+    assert csv.startswith(b"\xef\xbb\xbf") and "'=1+2" in csv.decode("utf-8-sig")
+    sheet = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx_bytes(frame))).active
+    assert [c.value for c in sheet[2]] == ["'=1+2", "'@SUM(A1)", "北垞村"]
+    assert all(c.data_type == "s" for c in sheet[2])
+
+
+# ---- sharing the file with the dashboard ---------------------------------------------------------
+
+
+def test_a_query_waits_for_a_writer_in_another_process_and_then_runs(demo_copy):
+    holding, release = threading.Event(), threading.Event()
+
+    def write_until_released() -> None:
+        with demo_copy.write() as con:
+            con.execute("select 1")
+            holding.set()
+            release.wait(timeout=30)
+
+    writer = threading.Thread(target=write_until_released)
+    writer.start()
+    holding.wait()
+    waited: list[object] = []
+    try:
+        with pytest.raises(SandboxError, match="正被另一个程序"):
+            run_sql(demo_copy.path, "select count(*) from villages", Limits(lock_wait_seconds=0.2))
+        patient = threading.Thread(
+            target=lambda: waited.append(
+                _catch(
+                    lambda: run_sql(demo_copy.path, "select count(*) as n from villages", Limits(lock_wait_seconds=20))
+                )
+            )
+        )
+        patient.start()
+        time.sleep(1.5)  # the child is up and retrying
+    finally:
+        release.set()
+        writer.join()
+    patient.join()
+    assert isinstance(waited[0], sandbox.Result), waited[0]
+    assert int(waited[0].frame["n"][0]) == 25
+
+
+def test_the_dashboard_keeps_serving_and_writing_after_escapes(demo_copy):
+    before = demo_copy.version()
+    escapes = [CASES[name] for name in ("cross_join", "string_agg", "read_csv", "read_text")]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ended = list(pool.map(lambda case: _catch(lambda: run_sql(demo_copy.path, *case)), escapes))
+    assert all(isinstance(outcome, SandboxError) for outcome in ended)
+    assert demo_copy.version() == before  # nothing was written
+
+    # right afterwards: the sandbox answers, the dashboard reads, and a writer gets the file at once
+    assert run_sql(demo_copy.path, "select count(*) as n from villages", FAST).frame["n"][0] == 25
+    with demo_copy.read() as cur:
+        assert cur.execute("select count(*) from village_income").fetchone() == (100,)
+    started = time.monotonic()
+    query_id = gallery.save_query(demo_copy, "村数", "", "select count(*) from villages", "测试")
+    assert time.monotonic() - started < 2
+    with demo_copy.read() as cur:
+        assert gallery.saved_query(cur, query_id).name == "村数"
+
+
+def test_a_dashboard_write_waits_for_a_running_query(demo_copy):
+    """A query holds the file read-only; an import in the dashboard's process waits for it instead of failing."""
+    outcome: list[object] = []
+    runner = threading.Thread(
+        target=lambda: outcome.append(
+            _catch(lambda: run_sql(demo_copy.path, "select count(*) from range(1e12::bigint)", Limits(seconds=1.5)))
+        )
+    )
+    runner.start()
+    time.sleep(0.8)  # the child has started and holds the file
+    with Database(demo_copy.path, lock_wait_seconds=15).write() as con:
+        con.execute("insert into saved_queries (name, sql) values ('等待', 'select 1')")
+    runner.join()
+    assert isinstance(outcome[0], SandboxError)
+    with demo_copy.read() as cur:
+        assert cur.execute("select count(*) from saved_queries where name = '等待'").fetchone() == (1,)
+
+
+def test_a_sandbox_runs_at_most_its_share_at_once(demo_db_path):
+    box = sandbox.Sandbox(demo_db_path, Limits(seconds=1.0, concurrent=1))
+    first: list[object] = []
+    runner = threading.Thread(target=lambda: first.append(_catch(lambda: box.run("select 1"))))
+    assert box._slots.acquire(timeout=1)  # as if a query were running
+    try:
+        runner.start()
+        runner.join()
+    finally:
+        box._slots.release()
+    assert isinstance(first[0], SandboxRefused) and "请稍后再试" in first[0].message
+    assert box.run("select 42 as n").frame["n"][0] == 42

@@ -1,0 +1,99 @@
+"""汇报导出: what the PowerPoint, Word and Excel files will hold, and the three downloads."""
+
+import streamlit as st
+
+from village_stats import narrative, reports, ui
+
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+current = ui.settings()
+filters = ui.filters()
+ui.page_header("汇报导出", filters)
+if filters.year is None:
+    ui.empty_state("数据库中还没有任何台账数据。")
+    st.stop()
+
+today = ui.today()
+requests = reports.report_requests(filters.year, current, filters.scope, today)
+results = {role: ui.run_query(name, **params) for role, (name, params) in requests.items()}
+report = reports.build(filters.year, results, current, filters.scope, today)
+if not report.sections:
+    ui.empty_state(f"{filters.year}年{filters.scope_label}暂无可汇报的台账数据。")
+    st.stop()
+
+st.markdown(f"**{report.title}**　共 {len(report.slide_titles())} 张幻灯片 · {len(report.sheet_names())} 个工作表")
+buttons = st.container(horizontal=True)
+# the files are made when a button is clicked, not on every rerun of the page
+buttons.download_button(
+    "下载 PPT",
+    lambda: reports.to_pptx_bytes(report),
+    f"{report.title}.pptx",
+    PPTX,
+    key="report_pptx",
+    on_click="ignore",
+    type="primary",
+    icon=":material/slideshow:",
+)
+buttons.download_button(
+    "下载 Word 汇报稿",
+    lambda: reports.to_docx_bytes(report),
+    f"{report.title}.docx",
+    DOCX,
+    key="report_docx",
+    on_click="ignore",
+    icon=":material/description:",
+)
+buttons.download_button(
+    "下载 Excel 全部表格",
+    lambda: reports.to_xlsx_bytes(report),
+    f"{report.title}.xlsx",
+    XLSX,
+    key="report_xlsx",
+    on_click="ignore",
+    icon=":material/table_view:",
+)
+missing = narrative.missing_domains(report.sections)
+if missing:
+    st.caption(f"{filters.year}年暂无{'、'.join(missing)}数据，汇报材料中不含这些部分。")
+st.page_link("views/presenter.py", label="进入汇报模式（投影演示）→", icon=":material/co_present:")
+
+slides, text, sheets = st.tabs(["幻灯片", "汇报文字", "Excel 工作表"])
+with slides:
+    st.dataframe(
+        {
+            "序号": list(range(1, len(report.slide_titles()) + 1)),
+            "幻灯片": report.slide_titles(),
+            "内容": report.slide_notes(),
+        },
+        hide_index=True,
+        width="stretch",
+        column_config={"序号": st.column_config.NumberColumn(width="small")},
+    )
+    if report.kpis:
+        st.markdown("**核心指标**")
+        cards = st.container(horizontal=True)
+        for kpi in report.kpis:
+            cards.metric(
+                kpi.label, kpi.value, kpi.change, delta_description="较上年" if kpi.change else None, border=True
+            )
+    left, right = st.columns(2)
+    for index, chart in enumerate(report.charts):
+        with left if index % 2 == 0 else right:
+            st.markdown(f"**{chart.title}**")
+            st.caption(chart.takeaway)
+            ui.plot(reports.figure(chart, height=320), f"{filters.year}年{chart.title}", key=f"report_{chart.key}")
+with text:
+    ui.paragraphs(report.paragraphs)
+    with st.expander("复制汇报文字"):
+        st.code("\n".join(report.paragraphs), language=None, wrap_lines=True)
+with sheets:
+    st.dataframe(
+        {
+            "工作表": report.sheet_names(),
+            "行数": ([len(report.kpis)] if report.kpis else []) + [len(t) for t in report.tables.values()],
+        },
+        hide_index=True,
+        width="stretch",
+    )

@@ -1,0 +1,1200 @@
+"""Query results → meeting material: PowerPoint, Word and Excel bytes, and the presenter's screens (pure).
+
+`report_requests` declares the named queries a report needs (as
+`narrative.summary_requests` does); the caller runs them through its own runner
+(CLI: `Database.read()` + `queries.run_query`; pages: `ui.run_query`) and hands
+the results to `build`. The resulting `Report` holds everything already worked
+out — KPI cards, one `Chart` per slide with its one-line takeaway, the narrative
+and the tables — so the PPTX, the DOCX, the XLSX, the preview page and presenter
+mode all show the same figures.
+
+Charts are native PowerPoint charts (python-pptx `CategoryChartData`): their
+data travels inside the file, so a secretary can edit them in PowerPoint or WPS.
+Every text run gets an explicit East Asian typeface (`a:ea` / `w:eastAsia`):
+without one, PowerPoint and Word pick a Latin theme font for the run and the
+Chinese falls back to whatever the machine has.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from village_stats import charts, exports, narrative
+from village_stats import formatting as fmt
+from village_stats.queries import Scope
+from village_stats.settings import Settings
+
+Requests = narrative.Requests
+
+# PowerPoint: 微软雅黑 is on every Chinese Windows and WPS maps it; LibreOffice substitutes a CJK sans.
+SLIDE_FONT = "Microsoft YaHei"
+# Word: the 公文 convention (GB/T 9704): 仿宋 body, 黑体 headings, 楷体 sub-headings, Times New Roman digits
+DOC_BODY_FONT = "仿宋"
+DOC_HEADING_FONT = "黑体"
+DOC_SUBHEADING_FONT = "楷体"
+DOC_TITLE_FONT = "宋体"
+DOC_LATIN_FONT = "Times New Roman"
+
+YI = Decimal(100_000_000)
+WAN = Decimal(10_000)
+CHINESE_NUMERALS = "一二三四五六七八九十"
+# characters of narrative per slide before the text moves on to a further slide
+NARRATIVE_CHARS_PER_SLIDE = 460
+
+
+# ---- what a report is ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: tuple[float, ...]
+    color: str | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One slide's chart: its data exactly as the slide embeds it, and what to say about it."""
+
+    key: str
+    title: str  # the slide title, with the unit: 五大擂台投资（亿元）
+    kind: str  # column, stacked_column, bar, line, doughnut, pie
+    categories: tuple[str, ...]
+    series: tuple[Series, ...]
+    unit: str  # the values' unit: 个, 万元, 亿元, 单, 条
+    takeaway: str
+    number_format: str = "0"
+    point_colors: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Kpi:
+    label: str
+    value: str
+    change: str | None = None  # +3个, 持平, +3.27亿元
+    note: str | None = None  # 占91.3%, 满意率93.7%
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    town: str
+    year: int
+    scope_label: str
+    made_on: date
+    kpis: tuple[Kpi, ...]
+    charts: tuple[Chart, ...]
+    sections: dict[str, str]  # narrative domain → paragraph (domains with data only)
+    figures: dict[str, tuple[str, pd.DataFrame]] = field(default_factory=dict, repr=False)  # domain → (caption, table)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)  # sheet name → presented table
+
+    @property
+    def title(self) -> str:
+        scope = "" if self.scope_label in ("全镇", self.town) else self.scope_label
+        return f"{self.town}{scope}{self.year}年度村情工作汇报"
+
+    @property
+    def date_text(self) -> str:
+        return f"{self.made_on.year}年{self.made_on.month}月{self.made_on.day}日"
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return list(self.sections.values())
+
+    def narrative_pages(self) -> list[list[str]]:
+        """The narrative slides' domains: paragraphs packed in report order up to a length per slide."""
+        pages: list[list[str]] = []
+        used = NARRATIVE_CHARS_PER_SLIDE
+        for domain, text in self.sections.items():
+            if used + len(text) > NARRATIVE_CHARS_PER_SLIDE:
+                pages.append([])
+                used = 0
+            pages[-1].append(domain)
+            used += len(text)
+        return pages
+
+    def slide_titles(self) -> list[str]:
+        """Every slide of the PPTX, in order (the page previews this list)."""
+        titles = [self.title]
+        if self.kpis:
+            titles.append("核心指标")
+        titles += [chart.title for chart in self.charts]
+        pages = self.narrative_pages()
+        titles += ["汇报要点" + ("（续）" if i else "") for i in range(len(pages))]
+        return titles
+
+    def slide_notes(self) -> list[str]:
+        """What each slide of `slide_titles` says, in a line (the page's preview)."""
+        notes = [f"{self.scope_label} · {self.date_text}"]
+        if self.kpis:
+            notes.append("、".join(f"{k.label}{k.value}" for k in self.kpis))
+        notes += [chart.takeaway for chart in self.charts]
+        notes += ["、".join(narrative.DOMAINS[d] for d in page) for page in self.narrative_pages()]
+        return notes
+
+    def sheet_names(self) -> list[str]:
+        """Every sheet of the XLSX, in order."""
+        return (["核心指标"] if self.kpis else []) + list(self.tables)
+
+
+# ---- the queries ---------------------------------------------------------------------------
+
+
+def report_requests(year: int, settings: Settings, scope: Scope, today: date, tables: bool = True) -> Requests:
+    """The named queries behind a report, keyed by role; `tables=False` leaves out the XLSX's detail tables."""
+    base = {"year": year, **scope.params()}
+    tiers = {**base, **settings.tier_params()}
+    requests = narrative.summary_requests(year, settings, scope, today)
+    requests |= {
+        "overview": ("year_overview", {**scope.params(), **settings.tier_params()}),
+        "bins": ("income_tier_bins", tiers),
+        "trend": ("income_tier_trend", {**scope.params(), **settings.tier_params()}),
+        "status": ("projects_by_status", base),
+        "distribution": ("star_distribution", base),
+    }
+    if tables:
+        floors = {
+            "total_floor": settings.weak_total_below_wan * WAN,
+            "operating_floor": settings.weak_operating_below_wan * WAN,
+        }
+        requests |= {
+            "weak": ("weak_villages", {**base, **floors}),
+            "largest": ("largest_projects", {**base, "limit": 10}),
+            "projects_detail": ("projects_detail", base),
+            "star_changes": ("star_changes", base),
+            "tickets_villages": ("ticket_resolution_by_village", base),
+            "tickets_detail": ("tickets_detail", {**base, "limit": 5000}),
+            "problems_detail": ("problems_detail", {**base, "today": today}),
+        }
+    return requests
+
+
+def build(year: int, results: dict[str, pd.DataFrame], settings: Settings, scope: Scope, today: date) -> Report:
+    """The report from the results of `report_requests`; a role not run reads as no data."""
+    r = _Results(results)
+    scope_label = scope.label(settings.town)
+    sections = narrative.year_sections(year, results, settings, scope_label)
+    return Report(
+        town=scope.town or settings.town,
+        year=year,
+        scope_label=scope_label,
+        made_on=today,
+        kpis=tuple(_kpis(year, r("overview"), settings)),
+        charts=tuple(_charts(year, r, settings)),
+        sections=sections,
+        figures={d: found for d in sections if (found := _domain_table(d, r)) is not None and not found[1].empty},
+        tables=_tables(r),
+    )
+
+
+class _Results:
+    def __init__(self, results: dict[str, pd.DataFrame]) -> None:
+        self._results = results
+
+    def __call__(self, role: str) -> pd.DataFrame:
+        found = self._results.get(role)
+        return found if found is not None else pd.DataFrame()
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value) or pd.isna(value)
+
+
+def _round2(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+# ---- KPI cards -----------------------------------------------------------------------------
+
+
+def _kpis(year: int, overview: pd.DataFrame, settings: Settings) -> list[Kpi]:
+    if overview.empty:
+        return []
+    now = overview[overview["year"] == year]
+    before = overview[overview["year"] == year - 1]
+    if now.empty:
+        return []
+    row = now.iloc[0]
+    last = before.iloc[0] if not before.empty else None
+    low, mid, high = (fmt.threshold(t) for t in settings.income_thresholds_yuan)
+    cards = []
+    for label, column, unit in (
+        (f"村财收入≥{low}", "villages_t1", "个"),
+        (f"村财收入≥{mid}", "villages_t2", "个"),
+        (f"村财收入≥{high}", "villages_t3", "个"),
+        ("五星级村(社区)", "five_star", "个"),
+        ("揭榜挂帅项目", "projects", "个"),
+        ("计划总投资", "planned_investment", "亿元"),
+        ("五单服务工单", "tickets", "件"),
+        ("问题整改率", "rectified_pct", "%"),
+    ):
+        value, change = fmt.kpi_text(row[column], None if last is None else last[column], unit)
+        if value == "—":
+            continue  # no data: no card, never a zero
+        note = None
+        if column.startswith("villages_t"):
+            note = f"占{fmt.share(int(row[column]), int(row['villages_with_income']))}"
+        elif column == "tickets" and not _missing(row["satisfied_pct"]):
+            note = f"满意率{fmt.pct(row['satisfied_pct'])}"
+        elif column == "rectified_pct":
+            note = f"共{int(row['problems'])}条"
+        cards.append(Kpi(label, value, change, note))
+    return cards
+
+
+# ---- charts and their takeaways -----------------------------------------------------------
+
+
+def _wan(value: object) -> float:
+    return float(_round2(fmt.to_decimal(value) / WAN))
+
+
+def _money_unit(values: list[object]) -> tuple[str, Decimal]:
+    """亿元 when the largest amount reaches one 亿, else 万元; values shown with two decimals."""
+    largest = max((abs(fmt.to_decimal(v)) for v in values if not _missing(v)), default=Decimal(0))
+    return ("亿元", YI) if largest >= YI else ("万元", WAN)
+
+
+def _in(value: object, divisor: Decimal) -> float:
+    return 0.0 if _missing(value) else float(_round2(fmt.to_decimal(value) / divisor))
+
+
+def _grew(first: int, last: int) -> str:
+    return "增至" if last > first else ("减至" if last < first else "保持在")
+
+
+def _charts(year: int, r: _Results, settings: Settings) -> list[Chart]:
+    found: list[Chart | None] = [
+        _income_bins(r("bins"), r("income"), r("income_previous")),
+        _income_trend(year, r("trend")),
+        _income_ranking(r("ranking"), r("income"), settings),
+        _project_arenas(r("arenas"), r("projects")),
+        _project_status(r("status")),
+        _star_distribution(r("distribution"), r("stars")),
+        _ticket_funnel(r("funnel"), r("resolution")),
+        _ticket_kinds(r("tickets"), settings),
+        _problem_sources(r("problem_sources"), r("problems")),
+    ]
+    return [chart for chart in found if chart is not None]
+
+
+def _income_bins(bins: pd.DataFrame, tiers: pd.DataFrame, previous: pd.DataFrame) -> Chart | None:
+    if bins.empty or tiers.empty or int(tiers["villages_with_income"].iloc[0]) == 0:
+        return None
+    low, high = tiers.iloc[0], tiers.iloc[2]
+    has_previous = not previous.empty and int(previous["villages_with_income"].iloc[0]) > 0
+    before = int(previous["villages"].iloc[0]) if has_previous else None
+    takeaway = (
+        f"{int(low['villages'])}个村超过{fmt.threshold(low['lower_bound'])}，占比{fmt.pct(low['share_pct'])}"
+        + fmt.change_words(int(low["villages"]), before, "个")
+    )
+    if int(high["villages"]):
+        takeaway += f"；{high['short_names']}{int(high['villages'])}个村超过{fmt.threshold(high['lower_bound'])}"
+    colors = [charts.TIER_COLORS.get(i, charts.BLUE) for i in range(len(bins))]
+    return Chart(
+        key="income_bins",
+        title="村财收入分档（个）",
+        kind="column",
+        categories=tuple(str(label) for label in bins["bin_label"]),
+        series=(Series("村数", tuple(float(v) for v in bins["villages"])),),
+        unit="个",
+        takeaway=takeaway,
+        point_colors=tuple(colors),
+    )
+
+
+def _income_trend(year: int, trend: pd.DataFrame) -> Chart | None:
+    if trend.empty:
+        return None
+    shown = trend[trend["year"] <= year]
+    years = sorted({int(y) for y in shown["year"]})
+    if len(years) < 2:
+        return None
+    series = []
+    for index, (label, rows) in enumerate(shown.groupby("tier_label", sort=False)):
+        by_year = dict(zip(rows["year"].astype(int), rows["villages"], strict=True))
+        values = tuple(float(by_year.get(y, 0)) for y in years)
+        series.append(Series(str(label), values, [charts.BLUE, charts.TEAL, charts.NAVY][index % 3]))
+    first, last = series[0], series[-1]
+    takeaway = (
+        f"{first.name}的村由{years[0]}年{int(first.values[0])}个{_grew(first.values[0], first.values[-1])}"
+        f"{years[-1]}年{int(first.values[-1])}个，{last.name}的村由{int(last.values[0])}个"
+        f"{_grew(last.values[0], last.values[-1])}{int(last.values[-1])}个"
+    )
+    return Chart(
+        key="income_trend",
+        title="村财收入分档历年趋势（个）",
+        kind="line",
+        categories=tuple(f"{y}年" for y in years),
+        series=tuple(series),
+        unit="个",
+        takeaway=takeaway,
+    )
+
+
+def _income_ranking(ranking: pd.DataFrame, tiers: pd.DataFrame, settings: Settings) -> Chart | None:
+    if ranking.empty:
+        return None
+    villages = ranking[ranking["kind"] == "村"]
+    if villages.empty:
+        return None
+    top = villages.iloc[0]
+    takeaway = f"{top['village']}以{fmt.wan(top['total_income'])}居首"
+    if not tiers.empty and int(tiers["villages"].iloc[2]):
+        high = tiers.iloc[2]
+        takeaway += f"，{int(high['villages'])}个村超过{fmt.threshold(high['lower_bound'])}"
+    below = int((villages["tier"] == 0).sum())
+    if below:
+        takeaway += f"，{below}个村低于{fmt.threshold(settings.income_thresholds_yuan[0])}"
+    return Chart(
+        key="income_ranking",
+        title="各村村财收入排名（万元）",
+        kind="column",
+        categories=tuple(str(v) for v in villages["village"]),
+        series=(Series("村集体经济总收入", tuple(_wan(v) for v in villages["total_income"])),),
+        unit="万元",
+        takeaway=takeaway,
+        number_format="0.00",
+        point_colors=tuple(charts.TIER_COLORS.get(int(t), charts.GRAY) for t in villages["tier"]),
+    )
+
+
+def _project_arenas(arenas: pd.DataFrame, totals: pd.DataFrame) -> Chart | None:
+    if arenas.empty or totals.empty or int(totals["projects"].iloc[0]) == 0:
+        return None
+    unit, divisor = _money_unit(list(arenas["planned_investment"]) + list(arenas["completed_investment"]))
+    row = totals.iloc[0]
+    takeaway = f"{int(row['projects'])}个项目计划总投资{fmt.money(row['planned_investment'])}"
+    if not _missing(row["completion_pct"]):
+        takeaway += f"，已完成{fmt.money(row['completed_investment'])}，完成率{fmt.pct(row['completion_pct'])}"
+    first = arenas.iloc[0]
+    takeaway += f"；{first['arena']}擂台计划投资最多（{fmt.money(first['planned_investment'])}）"
+    return Chart(
+        key="project_arenas",
+        title=f"五大擂台投资（{unit}）",
+        kind="column",
+        categories=tuple(str(a) for a in arenas["arena"]),
+        series=(
+            Series("计划总投资", tuple(_in(v, divisor) for v in arenas["planned_investment"]), charts.NAVY),
+            Series("已完成投资", tuple(_in(v, divisor) for v in arenas["completed_investment"]), charts.TEAL),
+        ),
+        unit=unit,
+        takeaway=takeaway,
+        number_format="0.00",
+    )
+
+
+def _project_status(status: pd.DataFrame) -> Chart | None:
+    if status.empty or int(status["projects"].sum()) == 0:
+        return None
+    listed = "、".join(f"{s.status}{int(s.projects)}个" for s in status.itertuples())
+    return Chart(
+        key="project_status",
+        title="项目进度（个）",
+        kind="doughnut",
+        categories=tuple(str(s) for s in status["status"]),
+        series=(Series("项目数", tuple(float(v) for v in status["projects"])),),
+        unit="个",
+        takeaway=f"{int(status['projects'].sum())}个项目中{listed}",
+        point_colors=tuple(charts.PALETTE[i % len(charts.PALETTE)] for i in range(len(status))),
+    )
+
+
+def _star_distribution(distribution: pd.DataFrame, summary: pd.DataFrame) -> Chart | None:
+    if distribution.empty or summary.empty or int(summary["rated_units"].iloc[0]) == 0:
+        return None
+    row = summary.iloc[0]
+    takeaway = (
+        f"参评{int(row['rated_units'])}个村(社区)，五星级{int(row['five_star'])}个、四星级{int(row['four_star'])}个"
+    )
+    if not _missing(row["previous_year"]):
+        takeaway += "，五星级" + fmt.change_words(int(row["five_star"]), int(row["previous_five_star"]), "个")[
+            1:
+        ].replace("上年", f"{int(row['previous_year'])}年")
+    weak = int(row["weak_units"])
+    takeaway += f"，软弱涣散村{weak}个（{row['weak_names']}）" if weak else "，无软弱涣散村"
+    return Chart(
+        key="star_distribution",
+        title="达标创星星级分布（个）",
+        kind="column",
+        categories=tuple(str(s) for s in distribution["star_label"]),
+        series=(Series("村(社区)数", tuple(float(v) for v in distribution["units"])),),
+        unit="个",
+        takeaway=takeaway,
+        point_colors=tuple(charts.STAR_COLORS.get(int(s), charts.GRAY) for s in distribution["stars"]),
+    )
+
+
+def _ticket_funnel(funnel: pd.DataFrame, resolution: pd.DataFrame) -> Chart | None:
+    if funnel.empty or int(funnel["tickets"].iloc[0]) == 0:
+        return None
+    steps = dict(zip(funnel["step"].astype(int), funnel["tickets"].astype(int), strict=True))
+    takeaway = f"群众点单{steps[1]}单，党员晒单{steps.get(4, 0)}单，群众评单{steps.get(5, 0)}单"
+    if not resolution.empty:
+        row = resolution.iloc[0]
+        takeaway += f"；办结率{fmt.pct(row['done_pct'])}"
+        if int(row["rated"]):
+            takeaway += f"，群众满意率{fmt.pct(row['satisfied_pct'])}"
+    return Chart(
+        key="ticket_funnel",
+        title="五单闭环各环节工单数（单）",
+        kind="bar",
+        categories=tuple(str(s) for s in funnel["step_label"]),
+        series=(Series("工单数", tuple(float(v) for v in funnel["tickets"])),),
+        unit="单",
+        takeaway=takeaway,
+        point_colors=(charts.NAVY, charts.BLUE, charts.TEAL, charts.AMBER, "#c9a227")[: len(funnel)],
+    )
+
+
+def _ticket_kinds(kinds: pd.DataFrame, settings: Settings) -> Chart | None:
+    if kinds.empty:
+        return None
+    counts = dict(zip(kinds["kind"], kinds["tickets"], strict=True))
+    ordered = [k for k in settings.ticket_kinds if k in counts] + [k for k in counts if k not in settings.ticket_kinds]
+    listed = "、".join(f"{k}{int(counts[k])}{settings.ticket_unit(k)}" for k in ordered)
+    units = "/".join(dict.fromkeys(settings.ticket_unit(k) for k in ordered))
+    return Chart(
+        key="ticket_kinds",
+        title=f"五单服务工单类型（{units}）",
+        kind="pie",
+        categories=tuple(ordered),
+        series=(Series("工单数", tuple(float(counts[k]) for k in ordered)),),
+        unit="件",
+        takeaway=f"共办理{listed}",
+        point_colors=tuple(charts.PALETTE[i % len(charts.PALETTE)] for i in range(len(ordered))),
+    )
+
+
+def _problem_sources(sources: pd.DataFrame, summary: pd.DataFrame) -> Chart | None:
+    if sources.empty or summary.empty or int(summary["problems"].iloc[0]) == 0:
+        return None
+    grouped = sources.groupby("source", sort=False)[["rectified", "in_progress", "not_started"]].sum()
+    row = summary.iloc[0]
+    takeaway = (
+        f"共梳理问题{int(row['problems'])}条，已整改{int(row['rectified'])}条，整改率{fmt.pct(row['rectified_pct'])}"
+    )
+    late = int(row["overdue"])
+    takeaway += f"，逾期未整改{late}条" if late else "，无逾期未整改问题"
+    return Chart(
+        key="problem_sources",
+        title="问题整改情况（条）",
+        kind="stacked_column",
+        categories=tuple(str(s) for s in grouped.index),
+        series=tuple(
+            Series(name, tuple(float(v) for v in grouped[column]), color)
+            for column, name, color in (
+                ("rectified", "已整改", charts.TEAL),
+                ("in_progress", "整改中", charts.AMBER),
+                ("not_started", "未整改", charts.RED),
+            )
+        ),
+        unit="条",
+        takeaway=takeaway,
+    )
+
+
+# ---- tables for the workbook --------------------------------------------------------------
+
+# sheet name → (role, the columns the page shows, a row filter); the pages' own tables, in page order
+TABLES: tuple[tuple[str, str, list[str] | None, tuple[str, tuple[str, ...]] | None], ...] = (
+    (
+        "村财收入明细",
+        "ranking",
+        [
+            "rank_in_kind",
+            "village",
+            "kind",
+            "area",
+            "total_income",
+            "operating_income",
+            "tier_label",
+            "previous_income",
+            "change",
+            "change_pct",
+            "movement",
+        ],
+        None,
+    ),
+    (
+        "升降档的村",
+        "ranking",
+        ["village", "previous_income", "total_income", "change", "tier_label", "movement"],
+        ("movement", ("升档", "降档")),
+    ),
+    ("经济薄弱村", "weak", ["village", "total_income", "operating_income", "reason"], None),
+    ("五大擂台", "arenas", None, None),
+    (
+        "投资最大项目",
+        "largest",
+        ["project_id", "name", "village", "arena", "status", "planned_investment", "completed_investment", "leader"],
+        None,
+    ),
+    ("项目明细", "projects_detail", None, None),
+    ("星级分布", "distribution", None, None),
+    ("星级变化", "star_changes", ["village", "previous_stars", "stars", "movement"], ("movement", ("升星", "降星"))),
+    ("达标创星明细", "star_changes", ["village", "stars", "score", "weak", "previous_stars", "movement"], None),
+    ("五单闭环", "funnel", None, None),
+    (
+        "各村工单办理",
+        "tickets_villages",
+        ["village", "tickets", "done", "median_hours", "average_rating", "satisfied_pct"],
+        None,
+    ),
+    (
+        "工单明细",
+        "tickets_detail",
+        ["ticket_id", "village", "kind", "category", "content", "stage", "ordered_at", "done_at", "hours", "rating"],
+        None,
+    ),
+    (
+        "逾期未整改",
+        "overdue",
+        ["problem_id", "village", "description", "responsible", "deadline", "status", "days_overdue"],
+        None,
+    ),
+    ("问题来源", "problem_sources", None, None),
+    ("问题整改明细", "problems_detail", None, None),
+)
+
+
+def _tables(r: _Results) -> dict[str, pd.DataFrame]:
+    """Each page table that has rows, presented as on screen (Chinese headers, 万元)."""
+    tables: dict[str, pd.DataFrame] = {}
+    for sheet, role, columns, keep in TABLES:
+        frame = r(role)
+        if frame.empty:
+            continue
+        if role == "ranking":
+            frame = frame[frame["kind"] == "村"] if sheet != "村财收入明细" else frame
+        if keep is not None:
+            column, values = keep
+            frame = frame[frame[column].isin(values)]
+        if not frame.empty:
+            tables[sheet] = exports.present(frame, columns)
+    return tables
+
+
+def kpi_table(report: Report) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "指标": [k.label for k in report.kpis],
+            f"{report.year}年": [k.value for k in report.kpis],
+            "较上年": [k.change or "" for k in report.kpis],
+            "说明": [k.note or "" for k in report.kpis],
+        }
+    )
+
+
+def to_xlsx_bytes(report: Report) -> bytes:
+    """核心指标 and every page table, one sheet each; formulas neutralised, units in the headers."""
+    sheets = {"核心指标": kpi_table(report)} if report.kpis else {}
+    return exports.to_xlsx_sheets_bytes(sheets | report.tables)
+
+
+# ---- plotly, for the preview page and presenter mode ---------------------------------------
+
+
+def _label(value: float, number_format: str) -> str:
+    return f"{value:.2f}" if number_format == "0.00" else f"{int(value)}"
+
+
+def figure(chart: Chart, font_size: int = 14, height: int = 420) -> go.Figure:
+    """The slide's chart as a Plotly figure in the dashboard's style (the same numbers as the PPTX).
+
+    The unit is in the chart's title; a vertical axis gets no title of its own
+    (Plotly turns a Chinese axis title on its side).
+    """
+    fig = go.Figure()
+    if chart.kind in ("doughnut", "pie"):
+        fig.add_trace(
+            go.Pie(
+                labels=list(chart.categories),
+                values=list(chart.series[0].values),
+                hole=0.5 if chart.kind == "doughnut" else 0,
+                sort=False,
+                direction="clockwise",
+                textposition="outside",
+                automargin=True,
+                texttemplate="%{label}<br>%{value}（%{percent:.1%}）",
+                marker={"colors": list(chart.point_colors or charts.PALETTE)},
+                hovertemplate=f"%{{label}}：%{{value}}{chart.unit}<extra></extra>",
+            )
+        )
+        fig.update_layout(showlegend=False)
+    elif chart.kind == "line":
+        for s in chart.series:
+            fig.add_trace(
+                go.Scatter(
+                    x=list(chart.categories),
+                    y=list(s.values),
+                    name=s.name,
+                    mode="lines+markers+text",
+                    text=[_label(v, chart.number_format) for v in s.values],
+                    textposition="top center",
+                    cliponaxis=False,
+                    line={"color": s.color, "width": 3},
+                    marker={"size": 9},
+                    hovertemplate=f"%{{x}} {s.name}：%{{y}}{chart.unit}<extra></extra>",
+                )
+            )
+    else:
+        horizontal = chart.kind == "bar"
+        for s in chart.series:
+            color = list(chart.point_colors) if chart.point_colors and len(chart.series) == 1 else s.color
+            fig.add_trace(
+                go.Bar(
+                    x=list(s.values) if horizontal else list(chart.categories),
+                    y=list(chart.categories) if horizontal else list(s.values),
+                    orientation="h" if horizontal else "v",
+                    name=s.name,
+                    marker_color=color,
+                    text=[_label(v, chart.number_format) if v else "" for v in s.values],
+                    textposition="inside" if chart.kind == "stacked_column" else "outside",
+                    insidetextanchor="middle",
+                    textangle=0,
+                    cliponaxis=False,
+                    hovertemplate=f"%{{{'y' if horizontal else 'x'}}} {s.name}：%{{{'x' if horizontal else 'y'}}}"
+                    f"{chart.unit}<extra></extra>",
+                )
+            )
+        fig.update_layout(barmode="stack" if chart.kind == "stacked_column" else "group", legend_traceorder="normal")
+        if horizontal:
+            fig.update_xaxes(title_text=chart.unit)
+            fig.update_yaxes(autorange="reversed")
+        fig.update_layout(showlegend=len(chart.series) > 1)
+    charts.themed(fig, None, height=height)
+    if chart.kind not in ("doughnut", "pie"):
+        # room above the tallest bar (or beside the longest) for its label
+        stacked = chart.kind == "stacked_column"
+        tops = [sum(values) for values in zip(*(s.values for s in chart.series), strict=True)] if stacked else []
+        largest = max(tops or [v for s in chart.series for v in s.values] or [0]) or 1
+        value_axis = fig.update_xaxes if chart.kind == "bar" else fig.update_yaxes
+        value_axis(range=[0, largest * 1.15])
+        # every village's name, upright, and every bar's figure: smaller type when there are many
+        dense = len(chart.categories) > 12
+        fig.update_traces(textfont={"size": font_size - (6 if dense else 0)})
+        fig.update_xaxes(tickfont={"size": font_size - (6 if dense else 2)}, tickangle=0)
+        fig.update_yaxes(tickfont={"size": font_size - 2})
+    fig.update_layout(
+        font={"size": font_size},
+        legend={"font": {"size": font_size}, "y": -0.15},
+        margin={"l": 10, "r": 30, "t": 20, "b": 10},
+    )
+    return fig
+
+
+# ---- PowerPoint ----------------------------------------------------------------------------
+
+
+def to_pptx_bytes(report: Report) -> bytes:
+    """16:9 slides: title, 核心指标, one native chart per slide with its takeaway, the narrative."""
+    from pptx import Presentation
+    from pptx.util import Emu
+
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Emu(12_192_000), Emu(6_858_000)  # PowerPoint's own 16:9, 33.867 × 19.05 cm
+    deck.core_properties.title = report.title
+    deck.core_properties.author = f"{report.town} · 村情看板"
+    deck.core_properties.language = "zh-CN"
+    total = len(report.slide_titles())
+    _title_slide(deck, report)
+    if report.kpis:
+        _kpi_slide(deck, report, total)
+    for chart in report.charts:
+        _chart_slide(deck, report, chart, total)
+    for domains in report.narrative_pages():
+        _narrative_slide(deck, report, domains, total)
+    for slide in deck.slides:
+        _cjk_fonts(slide.shapes._spTree)
+    buffer = io.BytesIO()
+    deck.save(buffer)
+    return buffer.getvalue()
+
+
+def _rgb(color: str) -> object:
+    from pptx.dml.color import RGBColor
+
+    return RGBColor.from_string(color.lstrip("#").upper())
+
+
+def _cjk_fonts(element: object, typeface: str = SLIDE_FONT) -> None:
+    """Give every run (and default run properties) under `element` a Latin and an East Asian typeface."""
+    from pptx.oxml.ns import qn
+
+    for tag in ("a:rPr", "a:defRPr", "a:endParaRPr"):
+        for properties in element.iter(qn(tag)):
+            latin = properties.get_or_add_latin() if hasattr(properties, "get_or_add_latin") else None
+            if latin is None:
+                continue
+            latin.set("typeface", typeface)
+            ea = properties.find(qn("a:ea"))
+            if ea is None:
+                ea = latin.makeelement(qn("a:ea"), {})
+                latin.addnext(ea)
+            ea.set("typeface", typeface)
+            if tag == "a:rPr":
+                properties.set("lang", "zh-CN")
+                properties.set("altLang", "en-US")
+
+
+def _text(
+    slide: object,
+    box: tuple[float, float, float, float],
+    runs: list[list[tuple[str, dict[str, object]]]],
+    size: float = 18,
+    color: str = charts.INK,
+    align: str = "left",
+    anchor: str = "top",
+    spacing: float = 1.15,
+    after: float = 0,
+) -> object:
+    """A text box; `runs` is a list of paragraphs, each a list of (text, style) with bold/size/color."""
+    from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+    from pptx.util import Inches, Pt
+
+    shape = slide.shapes.add_textbox(*(Inches(v) for v in box))
+    frame = shape.text_frame
+    frame.word_wrap = True
+    frame.margin_left = frame.margin_right = Inches(0.05)
+    frame.vertical_anchor = {"top": MSO_ANCHOR.TOP, "middle": MSO_ANCHOR.MIDDLE, "bottom": MSO_ANCHOR.BOTTOM}[anchor]
+    for index, parts in enumerate(runs):
+        paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
+        paragraph.alignment = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER, "right": PP_ALIGN.RIGHT}[align]
+        paragraph.line_spacing = spacing
+        paragraph.space_after = Pt(after)
+        for text, style in parts:
+            run = paragraph.add_run()
+            run.text = text
+            run.font.size = Pt(float(style.get("size", size)))
+            run.font.bold = bool(style.get("bold", False))
+            run.font.color.rgb = _rgb(str(style.get("color", color)))
+    return shape
+
+
+def _rect(slide: object, box: tuple[float, float, float, float], fill: str, rounded: bool = False) -> object:
+    from pptx.enum.shapes import MSO_SHAPE
+    from pptx.oxml.ns import qn
+    from pptx.util import Inches
+
+    shape = slide.shapes.add_shape(
+        MSO_SHAPE.ROUNDED_RECTANGLE if rounded else MSO_SHAPE.RECTANGLE, *(Inches(v) for v in box)
+    )
+    shape.fill.solid()
+    shape.fill.fore_color.rgb = _rgb(fill)
+    shape.line.fill.background()
+    style = shape._element.find(qn("p:style"))
+    if style is not None:
+        shape._element.remove(style)
+    if rounded:
+        shape.adjustments[0] = 0.08
+    return shape
+
+
+def _blank(deck: object) -> object:
+    return deck.slides.add_slide(deck.slide_layouts[6])
+
+
+def _chrome(deck: object, report: Report, title: str, total: int) -> object:
+    """A content slide: the title with a navy mark, a footer with the town, the date and the page number."""
+    slide = _blank(deck)
+    _rect(slide, (0.55, 0.42, 0.09, 0.52), charts.NAVY)
+    _text(slide, (0.78, 0.3, 11.8, 0.76), [[(title, {"bold": True})]], size=28, anchor="middle")
+    _rect(slide, (0.55, 7.0, 12.23, 0.015), charts.GRID)
+    footer = f"{report.town} · {report.year}年度村情工作汇报 · {report.scope_label}"
+    _text(slide, (0.55, 7.03, 8.5, 0.36), [[(footer, {})]], size=11, color="#7b8794", anchor="middle")
+    number = f"{report.date_text}　{len(deck.slides)} / {total}"
+    _text(slide, (8.6, 7.03, 4.18, 0.36), [[(number, {})]], size=11, color="#7b8794", align="right", anchor="middle")
+    return slide
+
+
+def _title_slide(deck: object, report: Report) -> None:
+    slide = _blank(deck)
+    _rect(slide, (0, 0, 13.333, 4.6), charts.NAVY)
+    _rect(slide, (0.9, 3.95, 1.4, 0.07), charts.AMBER)
+    _text(slide, (0.9, 1.35, 11.5, 1.3), [[(report.title, {"bold": True})]], size=40, color="#ffffff")
+    domains = "　".join(narrative.DOMAINS[d].removesuffix("评定").removesuffix("台账") for d in report.sections)
+    _text(slide, (0.9, 2.75, 11.5, 0.9), [[(domains, {})]], size=18, color="#d5e3f3")
+    _text(
+        slide,
+        (0.9, 5.0, 11.5, 1.4),
+        [[(report.town, {"bold": True, "size": 24})], [(report.date_text, {})]],
+        size=20,
+        color=charts.INK,
+        spacing=1.4,
+    )
+    _text(
+        slide,
+        (0.9, 6.7, 11.5, 0.4),
+        [[(f"数据来源：村情看板各口径台账（{report.scope_label}，截至{report.date_text}）", {})]],
+        size=12,
+        color="#7b8794",
+    )
+
+
+def _kpi_slide(deck: object, report: Report, total: int) -> None:
+    slide = _chrome(deck, report, f"{report.year}年核心指标", total)
+    columns = 4
+    width, height, gap = 2.9, 2.55, 0.21
+    for index, kpi in enumerate(report.kpis):
+        row, column = divmod(index, columns)
+        x = 0.55 + column * (width + gap)
+        y = 1.45 + row * (height + 0.3)
+        _rect(slide, (x, y, width, height), "#f1f5fa", rounded=True)
+        _rect(slide, (x, y + 0.25, 0.07, 0.5), charts.NAVY)
+        _text(slide, (x + 0.22, y + 0.15, width - 0.35, 0.7), [[(kpi.label, {})]], size=17, color="#52606d")
+        _text(
+            slide,
+            (x + 0.22, y + 0.75, width - 0.3, 0.9),
+            [[(kpi.value, {"bold": True})]],
+            size=32,
+            color=charts.NAVY,
+            anchor="middle",
+        )
+        below = [[(part, {})] for part in (kpi.note, kpi.change and f"较上年{kpi.change}") if part]
+        if below:
+            _text(slide, (x + 0.22, y + 1.7, width - 0.3, 0.75), below, size=14, color="#52606d")
+
+
+def _takeaway(slide: object, text: str) -> None:
+    _rect(slide, (0.55, 1.2, 12.23, 0.9), "#eaf1fb", rounded=True)
+    _rect(slide, (0.55, 1.2, 0.09, 0.9), charts.AMBER)
+    _text(slide, (0.85, 1.2, 11.8, 0.9), [[(text, {"bold": True})]], size=20, color=charts.NAVY, anchor="middle")
+
+
+def _chart_slide(deck: object, report: Report, chart: Chart, total: int) -> None:
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.util import Inches, Pt
+
+    slide = _chrome(deck, report, chart.title, total)
+    _takeaway(slide, chart.takeaway)
+    data = CategoryChartData(number_format=chart.number_format)
+    data.categories = list(chart.categories)
+    for s in chart.series:
+        data.add_series(s.name, list(s.values))
+    kind = {
+        "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
+        "stacked_column": XL_CHART_TYPE.COLUMN_STACKED,
+        "bar": XL_CHART_TYPE.BAR_CLUSTERED,
+        "line": XL_CHART_TYPE.LINE_MARKERS,
+        "doughnut": XL_CHART_TYPE.DOUGHNUT,
+        "pie": XL_CHART_TYPE.PIE,
+    }[chart.kind]
+    frame = slide.shapes.add_chart(kind, Inches(0.55), Inches(2.25), Inches(12.23), Inches(4.65), data)
+    native = frame.chart
+    native.font.size = Pt(14)
+    native.font.color.rgb = _rgb(charts.INK)
+    native.has_title = False
+    plot = native.plots[0]
+    plot.has_data_labels = True
+    dense = len(chart.categories) > 12
+    plot.data_labels.font.size = Pt(10 if dense else 15)
+    if chart.kind in ("doughnut", "pie"):
+        _style_round(plot, chart)
+        native.has_legend = False
+    else:
+        _style_cartesian(native, plot, chart, dense)
+    _cjk_fonts(native._chartSpace)
+
+
+def _fill(format_: object, color: str) -> None:
+    format_.fill.solid()
+    format_.fill.fore_color.rgb = _rgb(color)
+
+
+def _style_round(plot: object, chart: Chart) -> None:
+    """Pie/doughnut: each slice its colour, labelled `谋划` / `12` (category and value, one per line)."""
+    from pptx.enum.chart import XL_LABEL_POSITION
+    from pptx.oxml.ns import qn
+
+    labels = plot.data_labels
+    labels.number_format = chart.number_format
+    labels.number_format_is_linked = False
+    labels.show_category_name = True
+    labels.show_value = True
+    labels.show_percentage = False
+    if chart.kind == "pie":
+        labels.position = XL_LABEL_POSITION.OUTSIDE_END
+    else:
+        # inside a doughnut's ring the label sits on the slice colour
+        labels.font.color.rgb = _rgb("#ffffff")
+        labels.font.bold = True
+    separator = labels._element.makeelement(qn("c:separator"), {})
+    separator.text = "\n"
+    labels._element.find(qn("c:showBubbleSize")).addnext(separator)
+    for point, color in zip(plot.series[0].points, chart.point_colors or (), strict=False):
+        _fill(point.format, color)
+
+
+def _style_cartesian(native: object, plot: object, chart: Chart, dense: bool) -> None:
+    """Bars, columns and lines: labels on the data, a light grid from zero, the unit beside the value axis."""
+    from pptx.enum.chart import XL_LABEL_POSITION, XL_LEGEND_POSITION
+    from pptx.oxml.ns import qn
+    from pptx.util import Pt
+
+    labels = plot.data_labels
+    # zero slices of a stack get no label: the format's third (zero) section is empty
+    labels.number_format = f"{chart.number_format};-{chart.number_format};;"
+    labels.number_format_is_linked = False
+    labels.position = {
+        "stacked_column": XL_LABEL_POSITION.CENTER,
+        "line": XL_LABEL_POSITION.ABOVE,
+    }.get(chart.kind, XL_LABEL_POSITION.OUTSIDE_END)
+    if chart.kind != "line":
+        plot.gap_width = 30 if dense else 55
+    for s, series in zip(chart.series, plot.series, strict=True):
+        if chart.kind == "line":
+            color = s.color or charts.BLUE
+            series.format.line.color.rgb = _rgb(color)
+            series.format.line.width = Pt(3)
+            series.smooth = False
+            series.marker.size = 9
+            _fill(series.marker.format, color)
+        elif s.color:
+            _fill(series.format, s.color)
+    if chart.point_colors and len(chart.series) == 1 and chart.kind != "line":
+        for point, color in zip(plot.series[0].points, chart.point_colors, strict=False):
+            _fill(point.format, color)
+
+    value_axis = native.value_axis
+    value_axis.minimum_scale = 0  # never a truncated axis: 239 of 261 must not look like a third
+    value_axis.has_major_gridlines = True
+    value_axis.major_gridlines.format.line.color.rgb = _rgb(charts.GRID)
+    value_axis.format.line.fill.background()
+    value_axis.tick_labels.font.size = Pt(12)
+    value_axis.tick_labels.number_format = "#,##0"
+    value_axis.tick_labels.number_format_is_linked = False
+    value_axis.has_title = True
+    value_axis.axis_title.text_frame.text = chart.unit
+    title_run = value_axis.axis_title.text_frame.paragraphs[0].runs[0]
+    title_run.font.size = Pt(12)
+    title_run.font.bold = False
+    # horizontal text: a rotated 万元 reads sideways
+    value_axis.axis_title._title.find(qn("c:tx")).find(qn("c:rich")).find(qn("a:bodyPr")).set("rot", "0")
+
+    category_axis = native.category_axis
+    category_axis.tick_labels.font.size = Pt(10 if dense else 14)
+    category_axis.format.line.color.rgb = _rgb(charts.GRAY)
+    if dense:
+        # every village's name, not every other one, and upright
+        skip = category_axis._element.makeelement(qn("c:tickLblSkip"), {"val": "1"})
+        category_axis._element.find(qn("c:noMultiLvlLbl")).addprevious(skip)
+        category_axis._element.find(qn("c:txPr")).find(qn("a:bodyPr")).attrib.update({"rot": "0", "vert": "horz"})
+    if chart.kind == "bar":
+        # first row at the top, as the dashboard lists it, with the value axis kept at the bottom
+        category_axis.reverse_order = True
+        value_axis._element.find(qn("c:crosses")).set("val", "max")
+    native.has_legend = len(chart.series) > 1
+    if native.has_legend:
+        native.legend.position = XL_LEGEND_POSITION.TOP
+        native.legend.include_in_layout = False
+        native.legend.font.size = Pt(14)
+
+
+def _narrative_slide(deck: object, report: Report, domains: list[str], total: int) -> None:
+    pages = report.narrative_pages()
+    title = "汇报要点" + ("（续）" if pages.index(domains) else "")
+    slide = _chrome(deck, report, title, total)
+    paragraphs = [
+        [(f"{narrative.DOMAINS[d]}　", {"bold": True, "color": charts.NAVY}), (report.sections[d], {})] for d in domains
+    ]
+    _text(slide, (0.6, 1.3, 12.1, 5.6), paragraphs, size=17, spacing=1.3, after=12)
+
+
+# ---- Word ----------------------------------------------------------------------------------
+
+
+def _docx_fonts(run: object, east_asian: str, size: float, bold: bool = False) -> None:
+    """A Word run in the 公文 style: the East Asian face for Chinese, Times New Roman for digits."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run.font.name = DOC_LATIN_FONT
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    properties = run._element.get_or_add_rPr()
+    fonts = properties.get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), east_asian)
+    fonts.set(qn("w:ascii"), DOC_LATIN_FONT)
+    fonts.set(qn("w:hAnsi"), DOC_LATIN_FONT)
+
+
+def _doc_paragraph(
+    document: object,
+    text: str,
+    font: str = DOC_BODY_FONT,
+    size: float = 16,
+    bold: bool = False,
+    align: str = "justify",
+    indent: bool = True,
+    exact: float | None = 28,
+    keep_with_next: bool = False,
+) -> object:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Pt
+
+    paragraph = document.add_paragraph()
+    layout = paragraph.paragraph_format
+    layout.alignment = {
+        "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+        "center": WD_ALIGN_PARAGRAPH.CENTER,
+        "right": WD_ALIGN_PARAGRAPH.RIGHT,
+        "left": WD_ALIGN_PARAGRAPH.LEFT,
+    }[align]
+    layout.space_before = layout.space_after = Pt(0)
+    if exact:
+        layout.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        layout.line_spacing = Pt(exact)
+    layout.keep_with_next = keep_with_next
+    if indent:
+        layout.first_line_indent = Pt(size * 2)  # 首行缩进两字
+    _docx_fonts(paragraph.add_run(text), font, size, bold)
+    return paragraph
+
+
+def _doc_table(document: object, caption: str, frame: pd.DataFrame) -> None:
+    """表N caption above, then the table: 黑体 header, 仿宋 cells, numbers right-aligned."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    caption_paragraph = _doc_paragraph(
+        document, caption, DOC_HEADING_FONT, 14, align="center", indent=False, exact=None, keep_with_next=True
+    )
+    caption_paragraph.paragraph_format.space_before = Pt(6)
+    formats = exports.number_formats(frame)
+    table = document.add_table(rows=1, cols=len(frame.columns))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, header in zip(table.rows[0].cells, frame.columns, strict=True):
+        cell.text = ""
+        paragraph = cell.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.keep_with_next = True
+        _docx_fonts(paragraph.add_run(str(header)), DOC_HEADING_FONT, 12)
+    for index, values in enumerate(frame.itertuples(index=False), start=1):
+        cells = table.add_row().cells
+        for cell, header, value in zip(cells, frame.columns, values, strict=True):
+            number = header in formats and isinstance(value, int | float) and not _missing(value)
+            text = "" if _missing(value) else (formats[header] % value if number else str(value))
+            paragraph = cell.paragraphs[0]
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT if number else WD_ALIGN_PARAGRAPH.CENTER
+            # a short table stays on one page with its caption
+            paragraph.paragraph_format.keep_with_next = index < len(frame) and len(frame) <= 15
+            _docx_fonts(paragraph.add_run(text), DOC_BODY_FONT, 12)
+    spacer = document.add_paragraph()
+    spacer.paragraph_format.space_after = Pt(6)
+
+
+def _page_number_footer(section: object) -> None:
+    """`— 1 —` centred at the foot of every page, as 公文 number their pages."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _docx_fonts(paragraph.add_run("— "), DOC_TITLE_FONT, 14)
+    run = paragraph.add_run()
+    _docx_fonts(run, DOC_TITLE_FONT, 14)
+    for kind, text in (("begin", None), (None, " PAGE "), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._element.append(element)
+    _docx_fonts(paragraph.add_run(" —"), DOC_TITLE_FONT, 14)
+
+
+def _domain_table(domain: str, results: _Results) -> tuple[str, pd.DataFrame] | None:
+    """The key figures behind a domain's paragraph, as the table under it."""
+    if domain == "income":
+        frame = results("income")
+        return "村财收入分档情况", exports.present(frame, ["tier_label", "villages", "share_pct"])
+    if domain == "projects":
+        frame = results("arenas")
+        columns = ["arena", "projects", "planned_investment", "completed_investment", "planned_share_pct"]
+        return "五大擂台项目情况", exports.present(frame, columns)
+    if domain == "stars":
+        return "达标创星星级分布", exports.present(results("distribution"), ["star_label", "units", "share_pct"])
+    if domain == "tickets":
+        return "五单闭环各环节工单数", exports.present(results("funnel"), ["step_label", "tickets", "pct_of_ordered"])
+    if domain == "problems":
+        frame = results("problem_sources")
+        columns = ["source", "category", "problems", "rectified", "in_progress", "not_started", "rectified_pct"]
+        return "问题整改情况", exports.present(frame, columns)
+    return None
+
+
+def to_docx_bytes(report: Report) -> bytes:
+    """A 汇报材料 draft: title, the narrative under numbered headings, a table of key figures per domain."""
+    from docx import Document
+    from docx.shared import Cm
+
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    _page_number_footer(section)
+    document.core_properties.title = report.title
+    document.core_properties.author = f"{report.town} · 村情看板"
+    document.core_properties.language = "zh-CN"
+
+    _doc_paragraph(document, report.title, DOC_TITLE_FONT, 22, bold=True, align="center", indent=False, exact=36)
+    _doc_paragraph(
+        document,
+        f"（{report.scope_label} · {report.date_text}）",
+        DOC_SUBHEADING_FONT,
+        16,
+        align="center",
+        indent=False,
+    )
+    _doc_paragraph(document, "", indent=False)
+    covered = "、".join(narrative.DOMAINS[d].removesuffix("评定").removesuffix("台账") for d in report.sections)
+    if covered:
+        _doc_paragraph(
+            document,
+            f"根据村情看板截至{report.date_text}的台账数据，现将{report.year}年{report.scope_label}{covered}"
+            "等方面情况汇报如下。",
+        )
+    else:
+        _doc_paragraph(document, f"{report.year}年{report.scope_label}暂无可汇报的台账数据。")
+    number = 0
+    headings = {
+        "income": "村级集体经济发展情况",
+        "projects": "揭榜挂帅项目推进情况",
+        "stars": "达标创星评定情况",
+        "tickets": "五单闭环服务情况",
+        "problems": "问题排查整改情况",
+    }
+    tables = 0
+    if report.kpis:
+        number += 1
+        _doc_paragraph(document, f"{CHINESE_NUMERALS[number - 1]}、核心指标", DOC_HEADING_FONT, 16, keep_with_next=True)
+        tables += 1
+        _doc_table(document, f"表{tables}　{report.year}年核心指标", kpi_table(report))
+    for domain, text in report.sections.items():
+        number += 1
+        heading = f"{CHINESE_NUMERALS[number - 1]}、{headings[domain]}"
+        _doc_paragraph(document, heading, DOC_HEADING_FONT, 16, keep_with_next=True)
+        _doc_paragraph(document, text)
+        if domain in report.figures:
+            caption, frame = report.figures[domain]
+            tables += 1
+            _doc_table(document, f"表{tables}　{caption}", frame)
+    _doc_paragraph(document, "", indent=False)
+    _doc_paragraph(document, report.town, align="right", indent=False)
+    _doc_paragraph(document, report.date_text, align="right", indent=False)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

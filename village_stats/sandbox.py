@@ -1,0 +1,432 @@
+"""Ad-hoc SQL for the 自助查询 page and `python -m village_stats sql`, safe by construction.
+
+A user's statement runs in a child process (`python -m village_stats.sandbox`)
+on its own read-only DuckDB connection to the database file, locked down
+before the statement arrives:
+
+- one query only: `duckdb.extract_statements` must find exactly one statement,
+  of type SELECT (which covers WITH, FROM-first, VALUES, TABLE, DESCRIBE, SHOW
+  and SUMMARIZE). EXPLAIN is refused: EXPLAIN ANALYZE runs its statement.
+- no files, URLs or extensions: `enable_external_access=false`, extension
+  autoload/autoinstall and community/unsigned extensions off, no persistent
+  secrets, no Python replacement scans, no temp directory (nothing spills to disk).
+- bounded: `memory_limit`, `threads`, `max_execution_time`, an address-space
+  limit on the process, and a cap on the rows and bytes returned; results are
+  read as a stream, so `select * from range(1e12)` stops at the cap.
+- `lock_configuration=true` last, so SET / RESET / PRAGMA cannot undo any of it.
+  The child reads the settings back and refuses to run if one did not take.
+
+Why a process and not a second connection in the dashboard's process: DuckDB
+settings such as these are per database instance, so the dashboard's own
+connection cannot carry them, and a second instance on the same file in the
+same process shares the process's POSIX lock: closing it silently releases the
+lock the dashboard's connection still relies on (measured; docs/decisions.md).
+A child has its own lock, waits for a writer like any other process
+(`Database`'s lock-wait rules), can be killed outright if it overstays, and a
+crash in it cannot take the server down. The price is a Python start-up per
+query. The parent talks to it over stdin (a JSON request) and stdout (Arrow IPC,
+which carries data only, or a JSON error).
+
+Nothing here imports streamlit; pandas is imported only by the parent, so the
+child starts faster.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pyarrow as pa
+
+from village_stats.db import _is_lock_conflict
+from village_stats.settings import REPO_ROOT
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MAX_SQL_CHARS = 100_000
+_REFUSED, _FAILED = 3, 4  # the child's exit codes; its stdout then holds a JSON error
+_STARTUP_SECONDS = 20.0  # grace for the child's interpreter start-up on a busy machine
+
+
+@dataclass(frozen=True)
+class Limits:
+    seconds: float = 10.0  # max_execution_time; the parent kills the child a little after it
+    memory: str = "512MB"  # DuckDB's memory_limit
+    threads: int = 1  # leaves the other core to the dashboard
+    rows: int = 10_000  # rows returned; more are cut and the result says so
+    result_bytes: int = 64 * 2**20  # Arrow bytes returned
+    address_space_bytes: int = 2 * 2**30  # RLIMIT_AS of the child: what memory_limit does not track
+    lock_wait_seconds: float = 30.0  # as import.lock_wait_seconds: waiting for a writer to finish
+    concurrent: int = 2  # child processes a Sandbox runs at once
+
+
+LIMITS = Limits()
+
+
+class SandboxRefused(ValueError):
+    """The statement is not one we run: empty, several, too long, or not a query."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = ""
+
+
+class SandboxError(RuntimeError):
+    """DuckDB (or the sandbox) stopped the query: a Chinese message, and DuckDB's own in `detail`."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(f"{message}\nDuckDB 原始信息：{detail}" if detail else message)
+        self.message = message
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Result:
+    frame: pd.DataFrame
+    truncated: bool
+    elapsed: float  # seconds the query took inside the sandbox
+    rows: int  # rows in `frame`
+    wall: float = 0.0  # seconds including the sandbox process's start-up
+    note: str = ""  # why the result was cut, in Chinese
+
+
+# ---- the statement ---------------------------------------------------------------------------
+
+_KINDS = {
+    "INSERT": "插入数据",
+    "UPDATE": "修改数据",
+    "DELETE": "删除数据",
+    "MERGE_INTO": "合并数据",
+    "CREATE": "创建表、视图或其他对象",
+    "DROP": "删除表或其他对象",
+    "ALTER": "修改表结构",
+    "COPY": "读写文件（COPY）",
+    "EXPORT": "导出数据库",
+    "ATTACH": "挂载其他数据库",
+    "DETACH": "卸载数据库",
+    "LOAD": "安装或加载扩展",
+    "SET": "修改设置（SET、RESET、PRAGMA、USE）",
+    "VARIABLE_SET": "设置变量",
+    "PRAGMA": "修改设置（PRAGMA）",
+    "CALL": "调用过程（CALL、CHECKPOINT）",
+    "TRANSACTION": "事务控制",
+    "EXPLAIN": "查看执行计划（EXPLAIN）",
+    "PREPARE": "预备语句",
+    "EXECUTE": "执行预备语句",
+    "VACUUM": "整理数据库",
+    "MULTI": "多步语句（如未写明取值的 PIVOT）",
+}
+
+
+def check_statement(sql: str) -> str:
+    """The one SELECT in `sql`, or SandboxRefused/SandboxError saying in Chinese why not."""
+    if len(sql) > MAX_SQL_CHARS:
+        raise SandboxRefused(f"查询语句过长（超过 {MAX_SQL_CHARS:,} 个字符）。")
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.ParserException as error:
+        raise SandboxError("SQL 语法错误，请检查拼写、引号和括号。", str(error)) from error
+    except (duckdb.Error, ValueError) as error:  # a statement kind the Python enum does not know
+        raise SandboxRefused("只允许查询（SELECT）语句。") from error
+    if not statements:
+        raise SandboxRefused("请输入一条查询语句（SELECT）。")
+    if len(statements) > 1:
+        raise SandboxRefused(f"一次只能运行一条语句，这里有 {len(statements)} 条（以分号分隔）；请只保留一条。")
+    kind = statements[0].type.name
+    if kind != "SELECT":
+        what = _KINDS.get(kind, kind)
+        raise SandboxRefused(f"自助查询只能查询数据（SELECT），不能{what}。")
+    return sql.strip()
+
+
+# ---- the parent: start a child, read its answer ----------------------------------------------
+
+
+class Sandbox:
+    """Runs statements against one database file, at most `limits.concurrent` at a time in this process."""
+
+    def __init__(self, path: Path | str, limits: Limits = LIMITS) -> None:
+        self.path = Path(path)
+        self.limits = limits
+        self._slots = threading.BoundedSemaphore(limits.concurrent)
+
+    def run(self, sql: str) -> Result:
+        if not self._slots.acquire(timeout=self.limits.seconds):
+            raise SandboxRefused(f"同时运行的自助查询已有 {self.limits.concurrent} 个，请稍后再试。")
+        try:
+            return run_sql(self.path, sql, self.limits)
+        finally:
+            self._slots.release()
+
+
+def run_sql(path: Path | str, sql: str, limits: Limits = LIMITS) -> Result:
+    """Run one user statement in a fresh sandbox process; a Result or SandboxRefused/SandboxError."""
+    statement = check_statement(sql)
+    path = Path(path)
+    if not path.exists():
+        raise SandboxError(f"数据库文件 {path} 不存在，请先导入数据或运行 python -m village_stats demo。")
+    request = json.dumps({"path": str(path.resolve()), "sql": statement, "limits": asdict(limits)})
+    started = time.monotonic()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "village_stats.sandbox"],
+            input=request.encode("utf-8"),
+            capture_output=True,
+            timeout=limits.lock_wait_seconds + limits.seconds + _STARTUP_SECONDS,
+            cwd=REPO_ROOT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:  # subprocess.run has killed the child
+        raise SandboxError(f"查询超过 {limits.seconds:g} 秒仍未结束，已强制中止。") from error
+    wall = time.monotonic() - started
+    if done.returncode in (_REFUSED, _FAILED):
+        try:
+            answer = json.loads(done.stdout.decode("utf-8"))
+        except ValueError:
+            answer = {"message": "查询未能完成。", "detail": done.stderr.decode("utf-8", "replace")[-300:]}
+        if done.returncode == _REFUSED:
+            raise SandboxRefused(answer["message"])
+        raise SandboxError(answer["message"], answer["detail"])
+    if done.returncode != 0:
+        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise SandboxError(
+            f"查询进程意外退出（退出码 {done.returncode}），看板不受影响；请缩小查询范围后再试。",
+            lines[-1][:300] if lines else "",
+        )
+    return _result(done.stdout, wall)
+
+
+def _result(payload: bytes, wall: float) -> Result:
+    return _table_result(pa.ipc.open_stream(payload).read_all(), wall)
+
+
+def _table_result(table: pa.Table, wall: float = 0.0) -> Result:
+    """What the child sent (an Arrow table with `elapsed` and `note` metadata) as a Result."""
+    import pandas as pd  # here, not at the top: the child imports this module and needs no pandas
+
+    meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
+    frame = pd.DataFrame({name: _values(table.column(i), pd) for i, name in enumerate(table.column_names)})
+    return Result(
+        frame=frame,
+        truncated=bool(meta.get("note")),
+        elapsed=float(meta.get("elapsed", "0")),
+        rows=table.num_rows,
+        wall=wall,
+        note=meta.get("note", ""),
+    )
+
+
+def _values(column: pa.ChunkedArray, pd: Any) -> object:
+    """One result column as pandas values that a grid, a chart and an XLSX writer all accept."""
+    kind = column.type
+    if pa.types.is_decimal(kind):
+        if kind.scale == 0:  # sum() of integers is a HUGEINT, which Arrow carries as decimal(38, 0)
+            try:
+                return column.cast(pa.int64()).to_pandas(types_mapper=_nullable_ints(pd))
+            except pa.ArrowInvalid:
+                pass
+        # via Python's Decimal: Arrow's own cast is not correctly rounded (1234567.89 → 1234567.8900000001)
+        return pd.Series([None if v is None else float(v) for v in column.to_pylist()], dtype="float64")
+    if pa.types.is_integer(kind):
+        return column.to_pandas(types_mapper=_nullable_ints(pd))
+    if pa.types.is_timestamp(kind):
+        values = column.to_pandas()
+        return values.dt.tz_localize(None) if kind.tz else values  # Excel has no time zones
+    if pa.types.is_dictionary(kind):
+        return column.cast(kind.value_type).to_pandas()
+    if (
+        pa.types.is_floating(kind)
+        or pa.types.is_boolean(kind)
+        or pa.types.is_string(kind)
+        or pa.types.is_large_string(kind)
+        or pa.types.is_date(kind)
+        or pa.types.is_time(kind)
+        or pa.types.is_null(kind)
+    ):
+        return column.to_pandas()
+    # lists, structs, maps, intervals, UUIDs, blobs …: shown and downloaded as text
+    return [None if value is None else str(value) for value in column.to_pylist()]
+
+
+def _nullable_ints(pd: Any) -> object:
+    mapping = {pa.int8(): pd.Int64Dtype(), pa.int16(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype()}
+    mapping |= {pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.Int64Dtype(), pa.uint16(): pd.Int64Dtype()}
+    mapping |= {pa.uint32(): pd.Int64Dtype(), pa.uint64(): pd.UInt64Dtype()}
+    return mapping.get
+
+
+# ---- the child: open, lock down, run, stream back --------------------------------------------
+
+
+def _config(limits: Limits) -> dict[str, object]:
+    """Settings given to duckdb.connect; external access and the lock follow as SETs (see _connect)."""
+    return {
+        "threads": limits.threads,
+        "memory_limit": limits.memory,
+        "temp_directory": "",  # nothing spills to disk: a big query fails instead of filling it
+        "max_temp_directory_size": "0KiB",
+        "max_execution_time": int(limits.seconds * 1000),
+        "autoload_known_extensions": False,
+        "autoinstall_known_extensions": False,
+        "allow_community_extensions": False,
+        "allow_unsigned_extensions": False,
+        "allow_persistent_secrets": False,
+        "python_enable_replacements": False,  # no `select * from some_python_variable`
+    }
+
+
+# Applied in this order after connecting: connect() applies its config in no fixed order, and
+# once external access is off, temp_directory may no longer be set (measured).
+_LOCKDOWN = ("set enable_external_access = false", "set lock_configuration = true")
+
+
+def _expected(limits: Limits) -> dict[str, str]:
+    settings = {k: str(v).lower() for k, v in _config(limits).items() if isinstance(v, bool | int)}
+    return settings | {"temp_directory": "", "enable_external_access": "false", "lock_configuration": "true"}
+
+
+def _connect(path: Path, limits: Limits) -> duckdb.DuckDBPyConnection:
+    """The locked-down read-only connection, after waiting (like Database) for a writer to finish."""
+    deadline = time.monotonic() + limits.lock_wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=True, config=_config(limits))
+            break
+        except duckdb.IOException as error:
+            if not _is_lock_conflict(error):
+                raise SandboxError("无法打开数据库文件。", str(error)) from error
+            if time.monotonic() >= deadline:
+                raise SandboxError(
+                    f"数据库文件 {path.name} 正被另一个程序（如导入）写入，已等待 {limits.lock_wait_seconds:.0f} 秒"
+                    "仍未释放，请稍后再试。",
+                    str(error),
+                ) from error
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+    for statement in _LOCKDOWN:
+        con.execute(statement)
+    wanted = _expected(limits)
+    found = dict(
+        con.execute(
+            "select name, value from duckdb_settings() where list_contains($names, name)", {"names": list(wanted)}
+        ).fetchall()
+    )
+    wrong = sorted(name for name, value in wanted.items() if found.get(name) != value)
+    if wrong:
+        con.close()
+        raise SandboxError("查询环境未能按要求锁定，已拒绝运行。", "、".join(wrong))
+    return con
+
+
+def _explain(error: duckdb.Error, limits: Limits) -> SandboxError:
+    """DuckDB's error as the user should read it: what happened in Chinese, DuckDB's words kept."""
+    text = str(error)
+    if isinstance(error, duckdb.InterruptException):
+        message = f"查询超过 {limits.seconds:g} 秒的时间上限，已中止。请加筛选条件或 limit 缩小范围后再试。"
+    elif isinstance(error, duckdb.OutOfMemoryException):
+        message = f"查询所需内存超过上限（{limits.memory}），已中止。请缩小范围或减少分组后再试。"
+    elif isinstance(error, duckdb.PermissionException):
+        message = "自助查询不能读写文件、访问网址，也不能安装或加载扩展。"
+    elif "read-only" in text:
+        message = "自助查询只能读取数据，不能修改。"
+    elif "configuration has been locked" in text:
+        message = "自助查询不能修改数据库设置。"
+    elif "Values were not provided" in text:
+        message = "自助查询不支持参数（如 $1、?），请直接写出取值。"
+    elif isinstance(error, duckdb.CatalogException):
+        message = "找不到这个表、列或函数，请核对名称（可在“数据表”中点击插入）。"
+    elif isinstance(error, duckdb.ParserException):
+        message = "SQL 语法错误，请检查拼写、引号和括号。"
+    elif isinstance(error, duckdb.BinderException):
+        message = "SQL 引用了不存在的列，或函数、分组的用法有误。"
+    elif isinstance(error, duckdb.ConversionException | duckdb.OutOfRangeException):
+        message = "数据类型转换失败或数值超出范围。"
+    else:
+        message = "查询未能完成。"
+    return SandboxError(message, text)
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Column names made unique (a join's two `village`s become village, village_2)."""
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        unique.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return unique
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, statement: str, limits: Limits) -> pa.Table:
+    started = time.perf_counter()
+    reader = con.sql(statement).to_arrow_reader(1024)
+    batches, rows, size, note = [], 0, 0, ""
+    for batch in reader:
+        batches.append(batch)
+        rows += batch.num_rows
+        size += batch.nbytes
+        if rows > limits.rows:
+            note = f"结果超过 {limits.rows:,} 行，只显示前 {limits.rows:,} 行；请加筛选条件或分组。"
+            break
+        if size > limits.result_bytes:
+            note = f"结果数据量超过 {limits.result_bytes // 2**20} MB，只显示前 {rows:,} 行。"
+            break
+    table = pa.Table.from_batches(batches, schema=reader.schema).slice(0, limits.rows)
+    table = table.rename_columns(_unique(table.column_names))
+    metadata = {"elapsed": f"{time.perf_counter() - started:.4f}", "note": note}
+    return table.replace_schema_metadata(metadata)
+
+
+def _confine(limits: Limits) -> None:
+    """This process: lower priority than the dashboard, and a ceiling on its address space (POSIX only;
+    on Windows DuckDB's memory_limit and the row and byte caps remain)."""
+    try:
+        import resource
+    except ImportError:
+        return
+    os.nice(5)
+    resource.setrlimit(resource.RLIMIT_AS, (limits.address_space_bytes, limits.address_space_bytes))
+
+
+def _serve() -> int:
+    """The child's whole life: one request on stdin, one answer on stdout."""
+    request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    limits = Limits(**request["limits"])
+    out = sys.stdout.buffer
+    try:
+        _confine(limits)
+        statement = check_statement(request["sql"])
+        con = _connect(Path(request["path"]), limits)
+        try:
+            table = _fetch(con, statement, limits)
+        finally:
+            con.close()
+    except SandboxRefused as refused:
+        out.write(json.dumps({"message": refused.message, "detail": ""}).encode("utf-8"))
+        return _REFUSED
+    except (SandboxError, duckdb.Error, MemoryError, pa.ArrowException) as error:
+        if isinstance(error, duckdb.Error):
+            error = _explain(error, limits)
+        elif isinstance(error, MemoryError):
+            error = SandboxError("查询结果占用内存过多，已中止。请缩小范围后再试。", "MemoryError")
+        elif isinstance(error, pa.ArrowException):
+            error = SandboxError("结果中有无法传回的数据类型，请用 cast(… as varchar) 转成文字。", str(error))
+        out.write(json.dumps({"message": error.message, "detail": error.detail}).encode("utf-8"))
+        return _FAILED
+    with pa.ipc.new_stream(out, table.schema) as writer:
+        writer.write_table(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_serve())
