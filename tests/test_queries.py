@@ -734,6 +734,23 @@ def test_ticket_resolution_by_village_matches_raw(q, raw, scope, year):
 
 
 @pytest.mark.parametrize("year", TICKET_YEARS)
+def test_ticket_resolution_by_category_matches_raw(q, raw, scope, year):
+    groups: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for t in tickets_in(raw, year, scope):
+        groups[t["category"] or "未填"].append(t)
+    frame = q("ticket_resolution_by_category", year=year, **scope)
+    assert frame["category"].tolist() == sorted(groups, key=lambda c: (-len(groups[c]), c))
+    for row in records(frame):
+        members = groups[row["category"]]
+        done = [t for t in members if t["done_at"] is not None]
+        assert (row["tickets"], row["done"]) == (len(members), len(done))
+        if done:
+            assert close_to_rounded(row["median_hours"], float(np.median([hours(t) for t in done])))
+        assert row["average_rating"] == mean_rating(members)
+        assert row["satisfied_pct"] == satisfied(members)
+
+
+@pytest.mark.parametrize("year", TICKET_YEARS)
 def test_tickets_by_month_matches_raw(q, raw, scope, year):
     counts = Counter((t["ordered_at"].month, t["kind"]) for t in tickets_in(raw, year, scope))
     frame = q("tickets_by_month", year=year, **scope)
@@ -743,6 +760,24 @@ def test_tickets_by_month_matches_raw(q, raw, scope, year):
 
 
 # ---- problems ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("year", PROBLEM_YEARS)
+def test_problem_status_by_source_matches_raw(q, raw, scope, year):
+    groups: dict[str, Counter] = defaultdict(Counter)
+    for p in problems_in(raw, year, scope):
+        groups[p["source"] or "未填"][p["status"]] += 1
+    frame = q("problem_status_by_source", year=year, **scope)
+    expected = sorted(groups, key=lambda s: (-sum(groups[s].values()), s))
+    assert frame["source"].tolist() == expected
+    for row in records(frame):
+        counts = groups[row["source"]]
+        assert (row["problems"], row["rectified"], row["in_progress"], row["not_started"]) == (
+            sum(counts.values()),
+            counts["已整改"],
+            counts["整改中"],
+            counts["未整改"],
+        )
 
 
 def overdue(problem: dict[str, object], today: date) -> bool:

@@ -42,6 +42,15 @@ with right:
     months = ui.run_query("tickets_by_month", **filters.params())
     ui.plot(charts.monthly(months, "每月点单数"), f"{filters.year}年每月工单")
 
+st.subheader("按诉求类别")
+by_category = ui.run_query("ticket_resolution_by_category", **filters.params())
+ui.table_with_downloads(
+    by_category,
+    f"{filters.year}年各类诉求办理",
+    "tickets_categories",
+    ["category", "tickets", "done", "median_hours", "average_rating", "satisfied_pct"],
+)
+
 st.subheader("各村(社区)办理情况")
 by_village = ui.run_query("ticket_resolution_by_village", **filters.params())
 ui.table_with_downloads(
