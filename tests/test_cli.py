@@ -104,6 +104,7 @@ def read_only_commands(path: Path, work: Path) -> dict[str, Callable[[], subproc
     return {
         "summary_2023": lambda: cli("summary", "--year", 2023, db=path, env_db=elsewhere),
         "summary_2024": lambda: cli("summary", "--year", 2024, db=path, env_db=elsewhere),
+        "summary_2021": lambda: cli("summary", "--year", 2021, db=path, env_db=elsewhere),
         "tiers_json": lambda: cli(
             "query", "income_tiers_cumulative", "--param", "year=2023", "--format", "json", db=path, env_db=elsewhere
         ),
@@ -259,6 +260,14 @@ def test_summary_2024(runs):
     assert "149个" in result.stdout
     assert "14.53亿元" in result.stdout
     assert "五星级14个、四星级3个" in result.stdout
+
+
+def test_summary_says_which_domains_a_year_lacks(runs):
+    result = runs["summary_2021"]
+    assert result.returncode == 0, result.stderr
+    assert "2021年全镇15个村村财收入超过20万元" in result.stdout
+    assert "2021年暂无揭榜挂帅项目、达标创星评定、五单闭环服务工单、问题整改台账数据" in result.stdout
+    assert "项目0个" not in result.stdout and "0件" not in result.stdout
 
 
 # ---- query -------------------------------------------------------------------------------

@@ -224,8 +224,13 @@ def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         requests = narrative.summary_requests(year, settings, scope, date.today())
         results = {role: queries.run_query(cur, name, **params) for role, (name, params) in requests.items()}
-    for paragraph in narrative.year_summary(year, results, settings, scope.label(settings.town)):
+    sections = narrative.year_sections(year, results, settings, scope.label(settings.town))
+    for paragraph in sections.values():
         print(paragraph)
+    missing = narrative.missing_domains(sections)
+    if missing:
+        # said apart from the report text, never as a zero inside it
+        print(f"（{year}年暂无{'、'.join(missing)}数据。）")
     return 0
 
 
