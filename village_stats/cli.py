@@ -98,7 +98,13 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     user = os.environ.get("USER") or os.environ.get("USERNAME") or "本机用户"
     for path in args.files:
         outcome = importing.import_file(
-            database, path, settings, dataset=args.dataset, year=args.year, dry_run=args.dry_run, user=user,
+            database,
+            path,
+            settings,
+            dataset=args.dataset,
+            year=args.year,
+            dry_run=args.dry_run,
+            user=user,
             progress=_progress_bar(path.name),
         )
         for note in outcome.notes:
@@ -122,8 +128,12 @@ def _progress_bar(name: str) -> Callable[[float, str], None] | None:
     def show(fraction: float, words: str) -> None:
         filled = int(fraction * 24)
         end = "\n" if fraction >= 1 else ""
-        print(f"\r{name} [{'#' * filled}{'.' * (24 - filled)}] {fraction:4.0%} {words}\033[K", end=end,
-              file=sys.stderr, flush=True)
+        print(
+            f"\r{name} [{'#' * filled}{'.' * (24 - filled)}] {fraction:4.0%} {words}\033[K",
+            end=end,
+            file=sys.stderr,
+            flush=True,
+        )
 
     return show
 
