@@ -48,47 +48,57 @@ if paragraphs and missing:
 st.page_link("views/report.py", label="导出 PPT / Word / Excel 汇报材料 →", icon=":material/slideshow:")
 
 st.subheader("分领域速览")
-row = this_year.iloc[0] if not this_year.empty else None
-
-
-def has(column: str) -> bool:
-    """Whether the year has data in the domain this overview column counts."""
-    return row is not None and ui.present(row[column]) and row[column] > 0
-
-
 left, right = st.columns(2)
 with left:
-    if has("villages_with_income"):
-        tiers = ui.run_query("income_tiers_cumulative", **filters.params(), **current.tier_params())
-        ui.plot(charts.tier_bars(tiers, "tier_label", "村财收入分档（个）"), f"{filters.year}年村财收入分档")
-    else:
-        st.caption(f"{filters.year}年暂无村级集体经济收入数据。")
-    st.page_link("views/income.py", label="查看村财收入 →")
-    if has("rated_units"):
-        stars = ui.run_query("star_distribution", **filters.params())
-        ui.plot(charts.star_distribution(stars, "达标创星星级分布"), f"{filters.year}年星级分布")
-    else:
-        st.caption(f"{filters.year}年暂无达标创星评定数据。")
-    st.page_link("views/stars.py", label="查看达标创星 →")
-    if has("problems"):
-        status = ui.run_query("problem_status_by_source", **filters.params())
-        ui.plot(charts.problem_status(status, "问题整改情况（条）"), f"{filters.year}年问题整改")
-    else:
-        st.caption(f"{filters.year}年暂无问题整改台账数据。")
-    st.page_link("views/problems.py", label="查看问题整改 →")
+    ui.glance(
+        this_year,
+        "villages_with_income",
+        "村级集体经济收入",
+        "views/income.py",
+        "查看村财收入 →",
+        lambda: charts.tier_bars(
+            ui.run_query("income_tiers_cumulative", **filters.params(), **current.tier_params()),
+            "tier_label",
+            "村财收入分档（个）",
+        ),
+    )
+    ui.glance(
+        this_year,
+        "rated_units",
+        "达标创星评定",
+        "views/stars.py",
+        "查看达标创星 →",
+        lambda: charts.star_distribution(ui.run_query("star_distribution", **filters.params()), "达标创星星级分布"),
+    )
+    ui.glance(
+        this_year,
+        "problems",
+        "问题整改台账",
+        "views/problems.py",
+        "查看问题整改 →",
+        lambda: charts.problem_status(
+            ui.run_query("problem_status_by_source", **filters.params()), "问题整改情况（条）"
+        ),
+    )
 with right:
-    if has("projects"):
-        arenas = ui.run_query("projects_by_arena", **filters.params())
-        ui.plot(charts.investment_bars(arenas, "arena", "五大擂台投资（万元）"), f"{filters.year}年擂台投资")
-    else:
-        st.caption(f"{filters.year}年暂无揭榜挂帅项目数据。")
-    st.page_link("views/projects.py", label="查看项目投资 →")
-    if has("tickets"):
-        steps = ui.run_query("ticket_funnel", **filters.params())
-        ui.plot(charts.funnel(steps, "五单闭环"), f"{filters.year}年五单闭环")
-    else:
-        st.caption(f"{filters.year}年暂无五单闭环服务工单数据。")
-    st.page_link("views/tickets.py", label="查看五单服务 →")
+    ui.glance(
+        this_year,
+        "projects",
+        "揭榜挂帅项目",
+        "views/projects.py",
+        "查看项目投资 →",
+        lambda: charts.investment_bars(
+            ui.run_query("projects_by_arena", **filters.params()), "arena", "五大擂台投资（万元）"
+        ),
+    )
+    ui.glance(
+        this_year,
+        "tickets",
+        "五单闭环服务工单",
+        "views/tickets.py",
+        "查看五单服务 →",
+        lambda: charts.funnel(ui.run_query("ticket_funnel", **filters.params()), "五单闭环"),
+    )
 
 imports = ui.run_query("last_imports")
 if not imports.empty:

@@ -6,6 +6,7 @@ This and the files in views/ (the pages) are the only modules that import stream
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
@@ -133,6 +134,24 @@ def kpi(
         border=True,
         help=None if current is not None else "本年度暂无该项数据",
     )
+
+
+def glance(
+    this_year: pd.DataFrame, count_column: str, domain: str, page: str, link: str, figure: Callable[[], go.Figure]
+) -> None:
+    """One small overview chart for a domain, or a line saying the year has none; then a link to its page.
+
+    `count_column` is the year_overview column that counts the domain's records that year.
+    """
+    row = this_year.iloc[0] if not this_year.empty else None
+    if row is not None and present(row[count_column]) and row[count_column] > 0:
+        chart = figure()
+        title = chart.layout.title.text or domain
+        plot(chart, f"{int(row['year'])}年{title}")
+    else:
+        year = "" if row is None else f"{int(row['year'])}年"
+        st.caption(f"{year}暂无{domain}数据。")
+    st.page_link(page, label=link)
 
 
 def present(value: object) -> bool:

@@ -123,3 +123,12 @@ def test_empty_database_shows_the_empty_state(tmp_path, monkeypatch):
         app.switch_page(page).run()
         assert not app.exception
         assert any("暂无" in info.value for info in app.info)
+
+
+def test_overview_year_without_some_domains_draws_no_empty_charts(served_copy):
+    app = open_app(2021)  # the demo has income only for 2021
+    assert not app.exception
+    captions = [c.value for c in app.caption]
+    for domain in ("揭榜挂帅项目", "达标创星评定", "五单闭环服务工单", "问题整改台账"):
+        assert f"2021年暂无{domain}数据。" in captions
+    assert len(app.get("plotly_chart")) == 1  # the income chart only
