@@ -53,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="输出文件")
     report.add_argument("--town", help="镇(街道)（默认：设置中的本镇）")
 
+    backup = commands.add_parser("backup", parents=[common], help="备份数据库（看板运行时也可以）")
+    backup.add_argument("--to", type=Path, metavar="FILE", help="备份文件（默认：数据库旁的 backups/ 目录）")
+    restore = commands.add_parser("restore", parents=[common], help="用备份文件恢复数据库（先自动备份当前库）")
+    restore.add_argument("source", type=Path, metavar="FILE")
+
     commands.add_parser("history", parents=[common], help="列出导入历史")
     undo = commands.add_parser("undo", parents=[common], help="撤销一次导入（默认最近一次）")
     undo.add_argument("import_id", nargs="?", type=int, metavar="ID")
@@ -287,6 +292,23 @@ def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    database = open_database(_db_path(args), settings.lock_wait_seconds)
+    print(f"已备份到 {database.backup(args.to)}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    database = open_database(_db_path(args), settings.lock_wait_seconds)
+    try:
+        safety = database.restore(args.source)
+    except ValueError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 2
+    print(f"已用 {args.source.name} 恢复数据库；恢复前的数据已备份到 {safety}")
+    return 0
+
+
 def cmd_undo(args: argparse.Namespace, settings: Settings) -> int:
     database = open_database(_db_path(args), settings.lock_wait_seconds)
     undone = importing.undo_import(database, args.import_id)
@@ -301,6 +323,8 @@ COMMANDS = {
     "sql": cmd_sql,
     "summary": cmd_summary,
     "report": cmd_report,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
     "history": cmd_history,
     "undo": cmd_undo,
 }

@@ -199,6 +199,33 @@ class Database:
             shutil.copy2(self.path, destination)
         return destination
 
+    def restore(self, source: Path) -> Path:
+        """Put a backup in place of the file; the current file is backed up first. Returns that backup.
+
+        The source is checked (a 村情看板 database of this or an older version) before
+        anything changes, and an older one is migrated after it is in place.
+        """
+        found = Database(source, self.lock_wait_seconds)
+        try:
+            version = found.schema_version() if source.is_file() else 0
+        except duckdb.Error as error:
+            raise ValueError(f"{source.name} 不是可用的数据库文件：{error}") from error
+        if version == 0:
+            raise ValueError(f"{source.name} 不是村情看板的数据库备份")
+        if version > current_schema_version():
+            raise ValueError(f"{source.name} 的版本 v{version} 比本程序新，请先升级程序")
+        safety = self.backup(label="before-restore")
+        staging = self.path.with_name(self.path.name + ".restoring")
+        shutil.copy2(source, staging)
+        with self._state:
+            self._state.wait_for(lambda: self._mode is None)
+            # holding the file lock for a moment proves no other process is inside a lease
+            self._open(read_only=False).close()
+            self.path.with_name(self.path.name + ".wal").unlink(missing_ok=True)
+            staging.replace(self.path)
+        self.migrate()
+        return safety
+
 
 def _schema_version(cur: duckdb.DuckDBPyConnection) -> int:
     has_table = cur.execute(
