@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from village_stats import charts, ui
+from village_stats import charts, exports, ui
 from village_stats import formatting as fmt
 
 current = ui.settings()
@@ -79,17 +79,5 @@ ui.table_with_downloads(
     ranking,
     f"{filters.year}年村级集体经济收入",
     "income_detail",
-    [
-        "rank_in_kind",
-        "village",
-        "kind",
-        "area",
-        "total_income",
-        "operating_income",
-        "tier_label",
-        "previous_income",
-        "change",
-        "change_pct",
-        "movement",
-    ],
+    list(exports.INCOME_DETAIL_COLUMNS),
 )

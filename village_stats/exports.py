@@ -89,6 +89,21 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "dropped": ("较上一环节减少", "int"),
 }
 
+# the income detail table, as the page shows it and the report's workbook writes it
+INCOME_DETAIL_COLUMNS = (
+    "rank_in_kind",
+    "village",
+    "kind",
+    "area",
+    "total_income",
+    "operating_income",
+    "tier_label",
+    "previous_income",
+    "change",
+    "change_pct",
+    "movement",
+)
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 

@@ -506,19 +506,7 @@ TABLES: tuple[tuple[str, str, list[str] | None, tuple[str, tuple[str, ...]] | No
     (
         "村财收入明细",
         "ranking",
-        [
-            "rank_in_kind",
-            "village",
-            "kind",
-            "area",
-            "total_income",
-            "operating_income",
-            "tier_label",
-            "previous_income",
-            "change",
-            "change_pct",
-            "movement",
-        ],
+        list(exports.INCOME_DETAIL_COLUMNS),
         None,
     ),
     (
