@@ -46,7 +46,7 @@ if uploads:
     previews = ui.preview_imports(uploads, dataset, year)
     for outcome in previews:
         ui.show_import_outcome(outcome)
-    ready = [u for u, o in zip(uploads, previews, strict=True) if o.ok and o.changes_anything]
+    ready = [(u, o) for u, o in zip(uploads, previews, strict=True) if o.ok and o.changes_anything]
     blocked = [o.file_name for o in previews if not o.ok]
     if blocked:
         rest = "其余文件可以先导入。" if len(blocked) < len(uploads) else ""

@@ -56,6 +56,7 @@ class RawSheet:
     rows: list[list[str | None]]  # rows[i] is Excel row i + 1; for a bulk CSV only the first rows
     hidden: bool = False
     csv_path: Path | None = None  # a bulk CSV: the whole table, as UTF-8, for DuckDB's reader
+    csv_quoted: bool = False  # it has quoted cells (which may hold line breaks)
 
 
 @dataclass
@@ -78,6 +79,7 @@ class LocatedTable:
     year_hint: int | None = None  # from the title, sheet name or file name
     total_rows: list[tuple[int, list[str | None]]] = field(default_factory=list)
     csv_path: Path | None = None  # rows and total_rows are then read by validation, in SQL
+    csv_quoted: bool = False
     width: int = 0  # columns of a bulk CSV
 
     def money_factor(self, located: LocatedColumn) -> Decimal:
@@ -202,7 +204,7 @@ def _bulk_csv(path: Path, data: bytes, workdir: Path) -> RawSheet | None:
         head = stream.read(HEAD_BYTES)
     complete = head[: head.rfind("\n") + 1] if len(head) == HEAD_BYTES else head
     rows = [[v.strip() or None for v in row] for row in csv.reader(io.StringIO(complete))]
-    return RawSheet(path.stem, rows[: HEADER_SCAN_ROWS + 1], csv_path=target)
+    return RawSheet(path.stem, rows[: HEADER_SCAN_ROWS + 1], csv_path=target, csv_quoted=b'"' in body)
 
 
 def decode_text(name: str, data: bytes) -> str:
@@ -232,14 +234,9 @@ def _read_csv(path: Path, data: bytes) -> list[list[str | None]]:
     return [[v.strip() or None for v in row] for row in csv.reader(io.StringIO(text))]
 
 
-def _first_cells(cells: list[str | None], count: int = 3) -> list[str]:
-    first: list[str] = []
-    for cell in cells:
-        if cell:
-            first.append(normalize_text(cell))
-            if len(first) == count:
-                break
-    return first
+def _first_text(cells: list[str | None]) -> str | None:
+    """The row's first non-empty cell, normalised; None for a blank row."""
+    return next((normalize_text(c) for c in cells if c), None)
 
 
 def _match_header(cells: list[str | None], dataset: Dataset) -> list[LocatedColumn]:
@@ -319,6 +316,7 @@ def locate_table(sheet: RawSheet, file_name: str, dataset: Dataset | None = None
         unit_line=_unit_line(above),
         year_hint=_year_hint(above, [sheet.name, Path(file_name).stem]),
         csv_path=sheet.csv_path,
+        csv_quoted=sheet.csv_quoted,
         width=max((len(r) for r in sheet.rows), default=0),
         **body,
     )
@@ -350,14 +348,14 @@ def _split_body(rows: list[list[str | None]], start: int) -> dict[str, list[tupl
     totals: list[tuple[int, list[str | None]]] = []
     for index in range(start, len(rows)):
         cells = rows[index]
-        first = _first_cells(cells, 1)
-        if not first:
+        first = _first_text(cells)
+        if first is None:
             continue
-        if first[0].startswith(FOOTER_PREFIXES):
+        if first.startswith(FOOTER_PREFIXES):
             break
         # a 合计 label stands in one of the first columns (or is the row's first text)
         leading = [normalize_text(c) for c in cells[:3] if c]
-        if any(TOTAL_RE.fullmatch(text) for text in [first[0], *leading]):
+        if any(TOTAL_RE.fullmatch(text) for text in [first, *leading]):
             totals.append((index + 1, cells))
             continue
         data.append((index + 1, cells))

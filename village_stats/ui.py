@@ -18,10 +18,11 @@ import streamlit as st
 
 from village_stats import exports, gallery, importing, queries, sandbox
 from village_stats import formatting as fmt
-from village_stats.datasets import DATASETS
+from village_stats.datasets import DATASETS, IMPORT_ORDER
 from village_stats.db import Database, default_db_path
 from village_stats.queries import Scope
 from village_stats.settings import Settings, load_settings
+from village_stats.validation import errors_in
 
 ALL = "全部"
 
@@ -169,7 +170,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
 
 def paragraphs(texts: list[str]) -> None:
     """Report text as plain paragraphs: names from ledgers never become links or formatting."""
-    st.markdown("\n\n".join(_MARKDOWN_SPECIAL.sub(r"\\\1", text) for text in texts))
+    st.markdown("\n\n".join(_escape(text) for text in texts))
 
 
 def today() -> date:
@@ -223,9 +224,14 @@ def table_with_downloads(frame: pd.DataFrame, name: str, key: str, columns: list
 # ---- the 数据导入 page ------------------------------------------------------------
 
 
-def _import_order(uploads: list) -> list:
-    """Registry files first, so that the other ledgers in the same upload can be matched against it."""
-    return sorted(uploads, key=lambda u: 0 if "名录" in u.name else 1)
+def _registry_first(ready: list[tuple[object, importing.FileOutcome]]) -> list[object]:
+    """The uploads in IMPORT_ORDER of what their preview detected: the 村(社区)名录 first, so
+    the other ledgers of the same upload are matched against the registry it brings."""
+
+    def rank(pair: tuple[object, importing.FileOutcome]) -> int:
+        return min((IMPORT_ORDER.index(t.dataset.name) for t in pair[1].tables), default=len(IMPORT_ORDER))
+
+    return [upload for upload, _ in sorted(ready, key=rank)]
 
 
 def preview_imports(uploads: list, dataset: str | None, year: int | None) -> list[importing.FileOutcome]:
@@ -249,7 +255,7 @@ def preview_imports(uploads: list, dataset: str | None, year: int | None) -> lis
 
 
 def show_import_outcome(outcome: importing.FileOutcome) -> None:
-    errors = [i for i in outcome.issues if i.severity == "error"]
+    errors = errors_in(outcome.issues)
     warnings = [i for i in outcome.issues if i.severity == "warning"]
     icon = ":material/error:" if errors else (":material/check_circle:" if outcome.tables else ":material/info:")
     with st.container(border=True):
@@ -310,10 +316,12 @@ def issues_frame(issues: list) -> pd.DataFrame:
     )
 
 
-def commit_imports(uploads: list, dataset: str | None, year: int | None) -> None:
+def commit_imports(ready: list[tuple[object, importing.FileOutcome]], dataset: str | None, year: int | None) -> None:
+    """Import the previewed uploads for real, registry first, with a progress bar."""
     bar = st.progress(0.0, text="准备导入")
     db = database()
-    for number, upload in enumerate(_import_order(uploads)):
+    uploads = _registry_first(ready)
+    for number, upload in enumerate(uploads):
 
         def step(fraction: float, words: str, number: int = number, name: str = upload.name) -> None:
             bar.progress(min(1.0, (number + fraction) / len(uploads)), text=f"{name}：{words}")

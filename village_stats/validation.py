@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -342,7 +341,7 @@ def _load_bulk_csv(
     spec = "{" + ", ".join(f"'{n}': 'varchar'" for n in names) + "}"
     path = str(table.csv_path).replace("'", "''")
     # quoted cells may hold line breaks, which only the single-threaded reader can follow
-    parallel = "false" if _has_quotes(table.csv_path) else "true"
+    parallel = "false" if table.csv_quoted else "true"
     con.execute(
         f"create or replace temp table csv_lines as select * from read_csv('{path}', header = false, "
         f"auto_detect = false, columns = {spec}, delim = ',', quote = '\"', escape = '\"', "
@@ -375,14 +374,6 @@ def _load_bulk_csv(
     )
     con.execute("drop table csv_lines")
     con.execute("drop table csv_body")
-
-
-def _has_quotes(path: Path) -> bool:
-    with path.open("rb") as stream:
-        while chunk := stream.read(8 * 1024 * 1024):
-            if b'"' in chunk:
-                return True
-    return False
 
 
 def _cell(cells: list[str | None], index: int) -> str | None:
