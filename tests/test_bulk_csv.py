@@ -78,3 +78,34 @@ def test_a_file_with_blank_lines_keeps_the_python_path(tmp_path):
     data = "\n".join(["村(社区)名称,类型", "北垞村,村", "", "竹秀村,村"]).encode()
     assert reading._bulk_csv(Path("名录.csv"), data, tmp_path) is None
     assert reading._bulk_csv(Path("名录.csv"), data.replace(b"\n\n", b"\n"), tmp_path) is not None
+
+
+AWKWARD = [
+    "青溪镇2023年度村级集体经济收入统计表,,,",
+    "单位：万元,,,",
+    "序号,村(社区)名称,村集体经济总收入,经营性收入",
+    "1,北垞村,101,10",
+    "  ,   ,,",  # only spaces: a blank row
+    ",,合计（北片）,",  # a label in the third column, no figures
+    "2,竹秀村,50,5",
+    "　合 计,,1000,",  # full-width space before, a space inside
+    "3,岑下村,30,3",
+    " 注：本表由各村填报,,,",  # a footer after a leading space: it and all below are cut
+    "4,不该读到村,1,1",
+]
+
+
+def test_bulk_and_python_paths_agree_on_spaces_labels_and_footers(demo_db_path, tmp_path, monkeypatch):
+    text = "\n".join(AWKWARD) + "\n"
+    found = {}
+    for bulk in (False, True):
+        _, result = outcome(demo_db_path, tmp_path, text, bulk, monkeypatch, encoding="utf-8")
+        assert result.ok, [i.describe() for i in result.issues]
+        found[bulk] = (
+            [(i.row, i.column, i.value, i.code) for i in result.issues],
+            [(r["village"], r["total_income"]) for r in result.tables[0].preview],
+        )
+    assert found[True] == found[False]
+    issues, stored = found[True]
+    assert [v for v, _ in stored] == ["北垞村", "竹秀村", "岑下村"]
+    assert (8, "村集体经济总收入", "1000", "total-mismatch") in issues

@@ -235,6 +235,11 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def raw_name(column: str) -> str:
+    """The typed table's copy of a column's cells as the file writes them (trimmed text)."""
+    return f"_raw_{column}"
+
+
 def resolve_year(table: LocatedTable, year: int | None) -> tuple[int | None, Issue | None]:
     """The year for a sheet without a 年度 column: its title/sheet/file name, or the one given."""
     hint = table.year_hint
@@ -296,16 +301,23 @@ def validate_table(
             # 类型 may be left out: a name ending in 社区 is a community, anything else a village
             expression = f"coalesce({expression}, case when r.name like '%社区' then '社区' else '村' end)"
         selects.append(f"{expression} as {_quote(column.name)}")
+    # the cells as written ride along (as _raw_<column>), so every rule below is one scan of one table
+    selects += [f"r.{_quote(name)} as {_quote(raw_name(name))}" for name in present]
     joins = "left join village_map as vm on vm.written = r.village and vm.town = r.town" if dataset.has_village else ""
     derived = "".join(f", {d}" for d in _derived_columns(dataset))
     con.execute(
         f"create or replace temp table {_quote(view)} as select *{derived} from "
         f"(select {', '.join(selects)} from {_quote(raw_view)} as r {joins})"
     )
+    if table.csv_path is not None:
+        con.execute(f"drop view {_quote(raw_view)}")
+        con.execute("drop table csv_lines")
+    else:
+        con.execute(f"drop table {_quote(raw_view)}")
 
-    issues += _cell_issues(con, table, raw_view, view, settings)
+    issues += _cell_issues(con, table, view, settings)
     issues += _duplicate_issues(con, table, view)
-    issues += _check_issues(con, table, raw_view, view)
+    issues += _check_issues(con, table, view)
     issues += _total_issues(con, table, view)
     issues.sort(key=lambda i: (i.row or 0, i.severity != "error"))
     return Validated(table, issues, view)
@@ -330,11 +342,14 @@ _FOOTER_SQL = "^(" + "|".join(p.rstrip("：") for p in FOOTER_PREFIXES) + ")"
 def _load_bulk_csv(
     con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str, constants: dict[str, str]
 ) -> None:
-    """The same temp table for a bulk CSV, read by DuckDB: the body below the header, blank
-    rows dropped, 合计 rows set aside (into table.total_rows), the footer and all after it cut.
+    """The same rows for a bulk CSV, read by DuckDB, as a temp view: the body below the
+    header, blank rows dropped, 合计 rows set aside (into table.total_rows), the footer and
+    all after it cut.
 
     Records are numbered as Excel numbers the rows of the CSV (reading.py keeps files
-    with blank lines, which DuckDB would skip, on the Python path).
+    with blank lines, which DuckDB would skip, on the Python path). The file is read into
+    a table once; finding the footer and the 合计 rows is one more scan that returns only
+    those few lines, and the view is read once, by the typed table.
     """
     width = max(table.width, *(c.index + 1 for c in table.columns))
     names = [f"c{i}" for i in range(width)]
@@ -347,33 +362,48 @@ def _load_bulk_csv(
         f"auto_detect = false, columns = {spec}, delim = ',', quote = '\"', escape = '\"', "
         f"null_padding = true, strict_mode = false, parallel = {parallel})"
     )
-    trimmed = [f"nullif(trim({n}), '')" for n in names]
-    first = f"replace(replace(coalesce({', '.join(trimmed)}), ' ', ''), '　', '')"
-    totals = " or ".join(f"regexp_full_match(replace({t}, ' ', ''), '{TOTAL_PATTERN}')" for t in [first, *trimmed[:3]])
     # rowids follow the file's order (insertion order is kept) but a temp table's start high
-    line = "(rowid - (select min(rowid) from csv_lines) + 1)"
-    con.execute(
-        f"create or replace temp table csv_body as select {line} as _row, {first} as _first, "
-        f"coalesce({totals}, false) as _total, * from csv_lines where {line} > {table.header_row}"
+    first_rowid = con.execute("select min(rowid) from csv_lines").fetchone()
+    line = f"(rowid - {first_rowid[0] if first_rowid and first_rowid[0] is not None else 0} + 1)"
+    trimmed = [f"nullif(trim({n}), '')" for n in names]
+    # coalesce stops at the first non-blank cell, so this costs one trim for most rows
+    first = f"replace(replace(coalesce({', '.join(trimmed)}), ' ', ''), '　', '')"
+    footer_test = f"regexp_matches(_first, '{_FOOTER_SQL}')"
+    total_test = " or ".join(
+        f"regexp_full_match(replace({t}, ' ', ''), '{TOTAL_PATTERN}')" for t in ["_first", *trimmed[:3]]
     )
-    con.execute(
-        f"delete from csv_body where _first is null or _row >= (select min(_row) from csv_body "
-        f"where regexp_matches(_first, '{_FOOTER_SQL}'))"
+    # a cheap first pass keeps the rows that could be a footer or a 合计 row: the first cell
+    # written starts with a footer word's first character or is only spaces, or a leading
+    # cell holds 计 (every 合计/小计/总计 does); the exact tests run on those rows only
+    written = f"coalesce({', '.join(names)})"
+    initials = "".join(sorted({p[0] for p in FOOTER_PREFIXES}))
+    candidate = " or ".join(
+        [
+            f"regexp_matches({written}, '^[\\s　]*([{initials}]|$)')",
+            *(f"contains({n}, '计')" for n in [*names[:3], written]),
+        ]
     )
+    marked = con.execute(
+        f"select _row, coalesce({footer_test}, false), [{', '.join(names)}] from (select {line} as _row, "
+        f"{first} as _first, * from csv_lines where {line} > {table.header_row} and ({candidate})) "
+        f"where _first is not null and ({footer_test} or coalesce({total_test}, false)) order by _row"
+    ).fetchall()
+    footer = next((row for row, is_footer, _ in marked if is_footer), None)
     table.total_rows = [
-        (row, list(values))
-        for row, values in con.execute(
-            f"select _row, [{', '.join(names)}] from csv_body where _total order by _row"
-        ).fetchall()
+        (row, list(cells)) for row, is_footer, cells in marked if not is_footer and row < (footer or row + 1)
     ]
+    skipped = [str(row) for row, _, _ in marked]
     selected = [f"nullif(trim(c{c.index}), '') as {_quote(c.column.name)}" for c in table.columns]
     selected += [f"'{v.replace(chr(39), chr(39) * 2)}' as {_quote(n)}" for n, v in constants.items()]
+    conditions = [f"{line} > {table.header_row}", f"coalesce({', '.join(trimmed)}) is not null"]
+    if footer is not None:
+        conditions.append(f"{line} < {footer}")
+    if skipped:
+        conditions.append(f"{line} not in ({', '.join(skipped)})")
     con.execute(
-        f"create or replace temp table {_quote(raw_view)} as select _row, {', '.join(selected)} "
-        f"from csv_body where not _total"
+        f"create or replace temp view {_quote(raw_view)} as select {line} as _row, {', '.join(selected)} "
+        f"from csv_lines where {' and '.join(conditions)}"
     )
-    con.execute("drop table csv_lines")
-    con.execute("drop table csv_body")
 
 
 def _cell(cells: list[str | None], index: int) -> str | None:
@@ -423,25 +453,27 @@ def _village_mapping(
         code = "ambiguous-village" if "多个" in problem else "unknown-village"
         issues += [Issue(table.file_name, table.sheet, r[0], header, written, code, problem) for r in rows]
     if mapped:
-        con.executemany("insert into village_map values (?, ?, ?)", mapped)
+        # three thousand names through executemany take most of a second; one Arrow batch, none
+        towns, written_names, names = (pa.array(list(c), pa.string()) for c in zip(*mapped, strict=True))
+        con.register("village_map_arrow", pa.table({"town": towns, "written": written_names, "village": names}))
+        con.execute("insert into village_map select * from village_map_arrow")
+        con.unregister("village_map_arrow")
     return "vm.village", issues
 
 
-def _cell_issues(
-    con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str, view: str, settings: Settings
-) -> list[Issue]:
+def _cell_issues(con: duckdb.DuckDBPyConnection, table: LocatedTable, view: str, settings: Settings) -> list[Issue]:
     """Missing required values, unparseable cells, values out of range or not allowed."""
     located = {c.column.name: c for c in table.columns}
-    issues: list[Issue] = []
+    rules: list[tuple[str, str, str, str, str]] = []  # header, cell, condition, code, message
     for column in table.dataset.columns:
         if column.name not in located:
             continue
         header = located[column.name].written
-        raw_cell = f"r.{_quote(column.name)}"
-        typed_cell = f"t.{_quote(column.name)}"
-        rules: list[tuple[str, str, str]] = []
+        raw_cell = _quote(raw_name(column.name))
+        typed_cell = _quote(column.name)
+        own: list[tuple[str, str, str]] = []  # condition, code, message
         if column.required:
-            rules.append((f"{raw_cell} is null", "missing-value", f"“{header}”为必填项，不能为空"))
+            own.append((f"{raw_cell} is null", "missing-value", f"“{header}”为必填项，不能为空"))
         if column.kind in PARSE_FAILURES:
             # judged on the cell itself: the typed value may already carry the column's default
             code, message = PARSE_FAILURES[column.kind]
@@ -450,29 +482,43 @@ def _cell_issues(
             else:
                 factor = table.money_factor(located[column.name]) if column.kind == "money" else Decimal(1)
                 parsed = f"({parse_sql(column, raw_cell, factor)})"
-            rules.append((f"{raw_cell} is not null and {parsed} is null", code, message))
+            own.append((f"{raw_cell} is not null and {parsed} is null", code, message))
         if column.minimum is not None:
             limit = _display_limit(column, column.minimum)
             message = "不能为负数" if column.minimum == 0 else f"不能小于 {limit}"
-            rules.append((f"{typed_cell} < {_limit_sql(column, column.minimum)}", "out-of-range", message))
+            own.append((f"{typed_cell} < {_limit_sql(column, column.minimum)}", "out-of-range", message))
         if column.maximum is not None:
             limit = _display_limit(column, column.maximum)
-            rules.append((f"{typed_cell} > {_limit_sql(column, column.maximum)}", "out-of-range", f"不能大于 {limit}"))
+            own.append((f"{typed_cell} > {_limit_sql(column, column.maximum)}", "out-of-range", f"不能大于 {limit}"))
         if column.kind == "year":
-            rules.append((f"{typed_cell} not between 2000 and 2100", "out-of-range", "年度应在 2000–2100 之间"))
+            own.append((f"{typed_cell} not between 2000 and 2100", "out-of-range", "年度应在 2000–2100 之间"))
         choices = column.choices or tuple(getattr(settings, column.choices_setting or "", ()) or ())
         if column.kind == "choice" and choices:
             allowed = ", ".join("'" + c.replace("'", "''") + "'" for c in choices)
-            rules.append(
+            own.append(
                 (f"{typed_cell} not in ({allowed})", "not-allowed", f"不在可选范围内，应为：{'、'.join(choices)}")
             )
-        for condition, code, message in rules:
-            found = con.execute(
-                f"select r._row, {raw_cell} from {_quote(raw_view)} as r join {_quote(view)} as t using (_row) "
-                f"where {condition} order by r._row"
-            ).fetchall()
-            issues += [Issue(table.file_name, table.sheet, row, header, value, code, message) for row, value in found]
-    return issues
+        rules += [(header, raw_cell, *found) for found in own]
+    hits = _rule_hits(con, view, [(condition, cell) for _, cell, condition, _, _ in rules])
+    return [
+        Issue(table.file_name, table.sheet, row, header, cell, code, message)
+        for (header, _, _, code, message), found in zip(rules, hits, strict=True)
+        for row, cell in found
+    ]
+
+
+def _rule_hits(con: duckdb.DuckDBPyConnection, view: str, rules: list[tuple[str, str]]) -> list[list[tuple[int, str]]]:
+    """For each (condition, cell) the rows, in order, where the condition holds, with the cell.
+
+    All rules are answered by one scan of the typed table (a filtered list per rule),
+    not one query each: a million-row sheet has a few dozen rules.
+    """
+    if not rules:
+        return []
+    lists = [f"list([_row::varchar, {cell}] order by _row) filter (where {condition})" for condition, cell in rules]
+    found = con.execute(f"select {', '.join(lists)} from {_quote(view)}").fetchone()
+    assert found is not None
+    return [[(int(row), cell) for row, cell in hits or []] for hits in found]
 
 
 def _limit_sql(column: Column, limit: Decimal) -> str:
@@ -512,19 +558,17 @@ def _key_words(dataset: Dataset) -> str:
     return "+".join(p for p in parts if p) or dataset.column(dataset.key[0]).header
 
 
-def _check_issues(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str, view: str) -> list[Issue]:
+def _check_issues(con: duckdb.DuckDBPyConnection, table: LocatedTable, view: str) -> list[Issue]:
     located = {c.column.name: c.written for c in table.columns}
+    checks = table.dataset.checks
+    cells = [_quote(raw_name(c.column)) + "::varchar" if c.column in located else "null::varchar" for c in checks]
+    hits = _rule_hits(con, view, [(c.bad_when, cell) for c, cell in zip(checks, cells, strict=True)])
     issues = []
-    for check in table.dataset.checks:
+    for check, found in zip(checks, hits, strict=True):
         header = located.get(check.column, table.dataset.column(check.column).header)
-        cell = f"r.{_quote(check.column)}" if check.column in located else "null"
-        found = con.execute(
-            f"select r._row, {cell} from (select _row from {_quote(view)} where {check.bad_when}) as bad "
-            f"join {_quote(raw_view)} as r using (_row) order by r._row"
-        ).fetchall()
         issues += [
-            Issue(table.file_name, table.sheet, row, header, value, check.code, check.message, check.severity)
-            for row, value in found
+            Issue(table.file_name, table.sheet, row, header, cell, check.code, check.message, check.severity)
+            for row, cell in found
         ]
     return issues
 
