@@ -109,3 +109,35 @@ def test_bulk_and_python_paths_agree_on_spaces_labels_and_footers(demo_db_path, 
     issues, stored = found[True]
     assert [v for v, _ in stored] == ["北垞村", "竹秀村", "岑下村"]
     assert (8, "村集体经济总收入", "1000", "total-mismatch") in issues
+
+
+def test_a_utf8_file_with_gbk_lines_names_the_first_such_row(demo_db_path, tmp_path, monkeypatch):
+    """The head decides UTF-8; DuckDB's reader then checks every line, and the row is named."""
+    rows = 20_000  # past the 256 KB head that decides the encoding
+    good = "\n".join(LEDGER[:3] + ["1,北垞村,101,10"] * rows) + "\n"
+    data = good.encode("utf-8") + "6,竹秀村,12,3\n".encode("gbk")
+    monkeypatch.setattr(reading, "BULK_CSV_BYTES", 0)
+    database = Database(tmp_path / "village.duckdb")
+    shutil.copy2(demo_db_path, database.path)
+    before = database.version()
+    result = import_file(database, Path("收入2023.csv"), _settings(), data=data)
+    assert not result.committed
+    assert [(i.row, i.code) for i in result.issues] == [(3 + rows + 1, "mixed-encoding")]
+    assert "另存为" in result.issues[0].message
+    assert database.version() == before
+
+
+def test_a_csv_on_disk_is_read_where_it_lies_and_left_as_it_was(demo_db_path, tmp_path, monkeypatch):
+    good = [line for line in LEDGER if not line.startswith(("2,", "3,", "4,", "北片", "合计"))]
+    source = tmp_path / "收入2023.csv"
+    source.write_bytes(b"\xef\xbb\xbf" + ("\n".join(good) + "\n").encode("utf-8"))
+    original = source.read_bytes()
+    monkeypatch.setattr(reading, "BULK_CSV_BYTES", 0)
+    database = Database(tmp_path / "village.duckdb")
+    shutil.copy2(demo_db_path, database.path)
+    result = import_file(database, source, _settings())
+    assert result.committed, [i.describe() for i in result.issues]
+    assert source.read_bytes() == original
+    with database.read() as cur:
+        stored = cur.execute("select total_income from village_income where year = 2023 and village = '岑下村'")
+        assert int(stored.fetchone()[0]) == 1083000

@@ -578,3 +578,25 @@ def test_full_width_year_and_year_with_suffix(check):
 
     assert outcome.ok, [i.describe() for i in outcome.issues]
     assert outcome.tables[0].years == [2023]
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("村口  路灯损坏", "村口 路灯损坏"),
+        ("代办\t社保\n认证", "代办 社保 认证"),
+        ("反映 垃圾清运", "反映 垃圾清运"),
+        ("邻里纠纷", "邻里纠纷"),
+        (None, None),
+    ],
+)
+def test_text_cells_keep_single_spaces_and_collapse_runs(written, stored):
+    """Most cells take the quick path (no doubled space, tab or line break); the rest are collapsed."""
+    import duckdb
+
+    from village_stats.datasets import DATASETS
+    from village_stats.validation import parse_sql
+
+    column = DATASETS["tickets"].column("content")
+    found = duckdb.connect().execute(f"select {parse_sql(column, '$cell', Decimal(1))}", {"cell": written})
+    assert found.fetchone()[0] == stored

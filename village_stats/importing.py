@@ -136,6 +136,7 @@ def import_file(
     report = progress or (lambda fraction, words: None)
     file_name = file_name or path.name
     outcome = FileOutcome(file_name)
+    on_disk = path if data is None else None  # a bulk CSV may then be read where it lies
     try:
         data = data if data is not None else path.read_bytes()
     except OSError as error:
@@ -153,7 +154,7 @@ def import_file(
     report(0.05, "正在读取文件")
     with tempfile.TemporaryDirectory(prefix="village-import-") as workdir:
         try:
-            sheets = read_sheets(Path(file_name), data, workdir=Path(workdir))
+            sheets = read_sheets(Path(file_name), data, workdir=Path(workdir), on_disk=on_disk)
         except UnreadableFile as error:
             outcome.issues.append(Issue(file_name, None, None, None, None, "unreadable-file", str(error)))
             return outcome

@@ -139,17 +139,20 @@ def cell_text(value: object) -> str | None:
     return text or None
 
 
-def read_sheets(path: Path, data: bytes | None = None, workdir: Path | None = None) -> list[RawSheet]:
+def read_sheets(
+    path: Path, data: bytes | None = None, workdir: Path | None = None, on_disk: Path | None = None
+) -> list[RawSheet]:
     """Every sheet of a workbook, or the one table of a CSV file, as text cells.
 
-    Given a `workdir`, a large CSV is not parsed here: it is written there as UTF-8
-    for DuckDB's own reader (see `_bulk_csv`), and only its first rows come back.
+    Given a `workdir`, a large CSV is not parsed here: it is handed to DuckDB's own
+    reader as UTF-8 (see `_bulk_csv`), and only its first rows come back. `on_disk`
+    is a file holding exactly `data`, which DuckDB may read instead of a copy.
     """
     suffix = path.suffix.lower()
     if suffix == ".csv":
         data = data if data is not None else path.read_bytes()
         if workdir is not None and len(data) >= BULK_CSV_BYTES:
-            bulk = _bulk_csv(path, data, workdir)
+            bulk = _bulk_csv(path, data, workdir, on_disk)
             if bulk is not None:
                 return [bulk]
         return [RawSheet(path.stem, _read_csv(path, data))]
@@ -178,33 +181,61 @@ def _valid(data: bytes, encoding: str) -> bool:
     return True
 
 
-def _bulk_csv(path: Path, data: bytes, workdir: Path) -> RawSheet | None:
+def _chinese_utf8_head(body: bytes) -> bool:
+    """The first 256 KB are UTF-8 with Chinese (or other non-ASCII) text in them.
+
+    GBK text is practically never valid UTF-8 over that length, so such a file is
+    taken as UTF-8 without decoding all of it here: DuckDB's reader checks every line
+    and a line in another encoding is reported with its row number (validation.py).
+    An all-ASCII head says nothing, and the whole file is checked.
+    """
+    head = body[:HEAD_BYTES]
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return not head.isascii()
+
+
+def _bulk_csv(path: Path, data: bytes, workdir: Path, on_disk: Path | None = None) -> RawSheet | None:
     """A large CSV as a UTF-8 file for DuckDB, plus its first rows for finding the header.
 
     DuckDB's reader skips blank lines, which would shift the row numbers errors
     must name, so a file with blank lines returns None and is parsed in Python.
-    GB18030/GBK is transcoded chunk by chunk (DuckDB reads UTF-8 only).
+    UTF-8 (DuckDB skips a BOM itself) is read where it is, `on_disk`, or from one
+    copy; GB18030/GBK is transcoded chunk by chunk (DuckDB reads UTF-8 only).
     """
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     if b"\x00" in body or b"\n\n" in body or b"\n\r\n" in body or body.startswith((b"\n", b"\r\n")):
         return None
     target = workdir / f"{path.stem[:40]}.utf8.csv"
-    if _valid(body, "utf-8"):
-        target.write_bytes(body)
-    elif _valid(body, "gb18030"):
-        decoder = codecs.getincrementaldecoder("gb18030")("strict")
-        view = memoryview(body)
-        with target.open("w", encoding="utf-8", newline="") as out:
-            for start in range(0, len(body), _CHUNK):
-                out.write(decoder.decode(view[start : start + _CHUNK]))
-            out.write(decoder.decode(b"", final=True))
-    else:
+    if _chinese_utf8_head(body) or _valid(body, "utf-8"):
+        if on_disk is not None:
+            target = on_disk
+        else:
+            target.write_bytes(data)
+    elif not _transcode(body, "gb18030", target):
         return None  # the Python path refuses it with the usual message
-    with target.open("r", encoding="utf-8", newline="") as stream:
+    with target.open("r", encoding="utf-8-sig", errors="replace", newline="") as stream:
         head = stream.read(HEAD_BYTES)
     complete = head[: head.rfind("\n") + 1] if len(head) == HEAD_BYTES else head
     rows = [[v.strip() or None for v in row] for row in csv.reader(io.StringIO(complete))]
     return RawSheet(path.stem, rows[: HEADER_SCAN_ROWS + 1], csv_path=target, csv_quoted=b'"' in body)
+
+
+def _transcode(body: bytes, encoding: str, target: Path) -> bool:
+    """Write `body` decoded strictly from `encoding` to `target` as UTF-8; False if it does not decode."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    view = memoryview(body)
+    try:
+        with target.open("w", encoding="utf-8", newline="") as out:
+            for start in range(0, len(body), _CHUNK):
+                out.write(decoder.decode(view[start : start + _CHUNK]))
+            out.write(decoder.decode(b"", final=True))
+    except UnicodeDecodeError:
+        target.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def decode_text(name: str, data: bytes) -> str:
