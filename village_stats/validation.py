@@ -382,7 +382,7 @@ def _load_bulk_csv(
     # rowids follow the file's order (insertion order is kept) but a temp table's start high
     first_rowid = con.execute("select min(rowid) from csv_lines").fetchone()
     line = f"(rowid - {first_rowid[0] if first_rowid and first_rowid[0] is not None else 0} + 1)"
-    trimmed = [f"nullif(trim({n}), '')" for n in names]
+    trimmed = [_trimmed(n) for n in names]
     # coalesce stops at the first non-blank cell, so this costs one trim for most rows
     first = f"replace(replace(coalesce({', '.join(trimmed)}), ' ', ''), '　', '')"
     footer_test = f"regexp_matches(_first, '{_FOOTER_SQL}')"
@@ -410,7 +410,7 @@ def _load_bulk_csv(
         (row, list(cells)) for row, is_footer, cells in marked if not is_footer and row < (footer or row + 1)
     ]
     skipped = [str(row) for row, _, _ in marked]
-    selected = [f"nullif(trim(c{c.index}), '') as {_quote(c.column.name)}" for c in table.columns]
+    selected = [f"{_trimmed(f'c{c.index}')} as {_quote(c.column.name)}" for c in table.columns]
     selected += [f"'{v.replace(chr(39), chr(39) * 2)}' as {_quote(n)}" for n, v in constants.items()]
     conditions = [f"{line} > {table.header_row}", f"coalesce({', '.join(trimmed)}) is not null"]
     if footer is not None:
@@ -421,6 +421,19 @@ def _load_bulk_csv(
         f"create or replace temp view {_quote(raw_view)} as select {line} as _row, {', '.join(selected)} "
         f"from csv_lines where {' and '.join(conditions)}"
     )
+
+
+_EDGE_SPACES = ("' '", "'　'", "chr(160)")  # space, full-width space, no-break space
+
+
+def _trimmed(cell: str) -> str:
+    """A CSV cell without the spaces around it, NULL when blank: what the Python reader makes of it.
+
+    Most cells have none, and trim() costs more than the read itself for Chinese text,
+    so only cells that start or end with a space (ASCII, full-width or no-break) are trimmed.
+    """
+    edges = " or ".join(f"{side}({cell}, {space})" for space in _EDGE_SPACES for side in ("prefix", "suffix"))
+    return f"case when {edges} then nullif(trim({cell}), '') else nullif({cell}, '') end"
 
 
 def _unreadable_line(table: LocatedTable, error: duckdb.InvalidInputException) -> Issue:
