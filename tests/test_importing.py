@@ -182,6 +182,21 @@ def test_history_records_file_sheet_dataset_year_and_counts(demo_copy, settings,
     assert latest["dataset_title"] == "村级集体经济收入"
 
 
+def test_import_numbers_have_no_gaps_after_refused_files_and_previews(demo_copy, settings, tmp_path):
+    """Staff read the history by number: a refused file or a preview must not use one up."""
+    good = write_xlsx(tmp_path / "收入.xlsx", ledgers.income([[2031, "北垞村", 200, None, None, None, None, None]]))
+    bad = write_xlsx(tmp_path / "错.xlsx", ledgers.income([[2031, "没有这个村", 200, None, None, None, None, None]]))
+    with demo_copy.read() as cur:
+        last = cur.execute("select max(import_id) from imports").fetchone()[0]
+
+    assert not import_file(demo_copy, bad, settings).committed
+    assert not import_file(demo_copy, good, settings, dry_run=True).committed
+    outcome = import_file(demo_copy, good, settings)
+
+    assert outcome.committed and outcome.tables[0].import_id == last + 1
+    assert history(demo_copy)[0]["import_id"] == last + 1
+
+
 def test_the_original_file_is_archived_by_sha256_beside_the_database(demo_copy, settings, tmp_path):
     path = write_xlsx(tmp_path / "收入.xlsx", ledgers.income([[2030, "北垞村", 200, None, None, None, None, None]]))
     csv_path = write_csv(tmp_path / "星级.csv", ledgers.stars([[2030, "北垞村", "五星级", 96, "否"]]), "gbk")

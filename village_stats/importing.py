@@ -195,19 +195,20 @@ def _import_sheets(
         con.execute(f"set memory_limit = '{IMPORT_MEMORY_LIMIT}'")
         con.execute("begin transaction")
         try:
-            con.execute(
-                "create or replace temp table pending_rows "
-                "(part integer, table_name varchar, row_key varchar, before json)"
-            )
+            first_id = _next_import_id(con)
             for index, table in enumerate(located):
                 view = f"typed_{index}"
                 report(0.3 + 0.5 * index / len(located), f"正在校验工作表“{table.sheet}”")
                 validated = validate_table(con, table, settings, registry(con), year, view)
                 outcome.issues += validated.issues
                 if validated.ok:
-                    outcome.tables.append(_apply(con, table, view, part=index))
+                    # a dry run keeps no before-images: it is rolled back whatever happens
+                    import_id = None if dry_run else first_id + len(outcome.tables)
+                    outcome.tables.append(_apply(con, table, view, part=index, import_id=import_id))
             if dry_run or not outcome.ok or not outcome.changes_anything:
                 con.execute("rollback")
+                for table_outcome in outcome.tables:
+                    table_outcome.import_id = None  # nothing was recorded
                 report(1.0, "检查完成")
                 return outcome
             report(0.85, "正在写入数据库")
@@ -226,8 +227,21 @@ def _import_sheets(
     return outcome
 
 
-def _apply(con: duckdb.DuckDBPyConnection, table: LocatedTable, view: str, part: int) -> TableOutcome:
-    """Classify incoming rows as new/changed/unchanged, keep before-images, upsert."""
+def _next_import_id(con: duckdb.DuckDBPyConnection) -> int:
+    """The number the next recorded import gets.
+
+    Taken as max + 1 inside the write transaction (there is one writer at a time), not
+    from a sequence: DuckDB sequences do not roll back, and a refused or previewed file
+    must not leave a gap in the numbers the history shows.
+    """
+    row = con.execute("select coalesce(max(import_id), 0) + 1 from imports").fetchone()
+    return int(row[0]) if row else 1
+
+
+def _apply(
+    con: duckdb.DuckDBPyConnection, table: LocatedTable, view: str, part: int, import_id: int | None
+) -> TableOutcome:
+    """Classify incoming rows as new/changed/unchanged, keep before-images under `import_id`, upsert."""
     dataset = table.dataset
     target = dataset.table
     columns = table_columns(dataset)
@@ -241,15 +255,19 @@ def _apply(con: duckdb.DuckDBPyConnection, table: LocatedTable, view: str, part:
         else f"i.{_quote(c)}"
         for c in columns
     )
-    con.execute(
-        f"create or replace temp table merged as select i._row, {merged}, {exists} as _exists "
-        f"from {_quote(view)} as i left join {target} as t on {on}"
+    # one join classifies every row and keeps the stored values of the rows it will change
+    differs = " or ".join(
+        f"t.{_quote(c)} is distinct from i.{_quote(c)}" for c in columns if c not in dataset.key and c not in absent
     )
-    differs = " or ".join(f"t.{_quote(c)} is distinct from i.{_quote(c)}" for c in columns if c not in dataset.key)
+    change = f"case when not {exists} then 'new' when {differs or 'false'} then 'changed' else 'unchanged' end"
+    before = (
+        f"case when {exists} and ({differs or 'false'}) then {_row_json(dataset, 't')} end"
+        if import_id is not None
+        else "null"
+    )
     con.execute(
-        f"create or replace temp table incoming as select i.*, case when not i._exists "
-        f"then 'new' when {differs or 'false'} then 'changed' else 'unchanged' end as _change "
-        f"from merged as i left join {target} as t on {on}"
+        f"create or replace temp table incoming as select i._row, {merged}, {change} as _change, "
+        f"{before} as _before from {_quote(view)} as i left join {target} as t on {on}"
     )
     counts = dict(con.execute("select _change, count(*) from incoming group by _change").fetchall())
     years = []
@@ -265,6 +283,7 @@ def _apply(con: duckdb.DuckDBPyConnection, table: LocatedTable, view: str, part:
         counts.get("changed", 0),
         counts.get("unchanged", 0),
         part=part,
+        import_id=import_id,
     )
     outcome.changes = _changed_values(con, dataset, target, on, columns)
     outcome.header_row = table.header_row
@@ -274,14 +293,12 @@ def _apply(con: duckdb.DuckDBPyConnection, table: LocatedTable, view: str, part:
     )
     names = [d[0] for d in preview.description]
     outcome.preview = [dict(zip(names, row, strict=True)) for row in preview.fetchall()]
-    # before-images first (import_id filled in by _record), then the upsert
-    con.execute(
-        f"insert into pending_rows "
-        f"select {part}, '{target}', {_key_json(dataset, 't')}, {_row_json(dataset, 't')} "
-        f"from {target} as t join incoming as i on {on} where i._change = 'changed' "
-        f"union all select {part}, '{target}', {_key_json(dataset, 'i')}, null from incoming as i "
-        f"where i._change = 'new'"
-    )
+    if import_id is not None:
+        # what undo needs: the old values of changed rows, the keys of new ones
+        con.execute(
+            f"insert into import_rows select {import_id}, '{target}', {_key_json(dataset, 'i')}, i._before "
+            f"from incoming as i where i._change in ('new', 'changed')"
+        )
     keys = " and ".join(f"{target}.{_quote(k)} = i.{_quote(k)}" for k in dataset.key)
     con.execute(f"delete from {target} using incoming as i where {keys} and i._change = 'changed'")
     column_list = ", ".join(_quote(c) for c in columns)
@@ -336,12 +353,14 @@ def _changed_values(
 
 
 def _record(con: duckdb.DuckDBPyConnection, table: TableOutcome, outcome: FileOutcome, user: str) -> None:
+    """The history row of one imported sheet (its before-images are already under its number)."""
     warnings = [i.describe() for i in outcome.issues if i.severity == "warning" and i.sheet == table.sheet]
-    row = con.execute(
-        "insert into imports (imported_by, file_name, sha256, dataset, sheet, year, rows_inserted, rows_updated, "
-        "rows_unchanged, warnings) values ($user, $file, $sha, $dataset, $sheet, $year, $ins, $upd, $same, $warn) "
-        "returning import_id",
+    con.execute(
+        "insert into imports (import_id, imported_by, file_name, sha256, dataset, sheet, year, rows_inserted, "
+        "rows_updated, rows_unchanged, warnings) values ($id, $user, $file, $sha, $dataset, $sheet, $year, $ins, "
+        "$upd, $same, $warn)",
         {
+            "id": table.import_id,
             "user": user,
             "file": outcome.file_name,
             "sha": outcome.sha256,
@@ -353,12 +372,6 @@ def _record(con: duckdb.DuckDBPyConnection, table: TableOutcome, outcome: FileOu
             "same": table.unchanged,
             "warn": json.dumps(warnings, ensure_ascii=False),
         },
-    ).fetchone()
-    assert row is not None
-    table.import_id = int(row[0])
-    con.execute(
-        "insert into import_rows select $id, table_name, row_key, before from pending_rows where part = $part",
-        {"id": table.import_id, "part": table.part},
     )
 
 

@@ -318,23 +318,20 @@ def validate_table(
             # 类型 may be left out: a name ending in 社区 is a community, anything else a village
             expression = f"coalesce({expression}, case when r.name like '%社区' then '社区' else '村' end)"
         selects.append(f"{expression} as {_quote(column.name)}")
-    # the cells as written ride along (as _raw_<column>), so every rule below is one scan of one table
-    selects += [f"r.{_quote(name)} as {_quote(raw_name(name))}" for name in present]
+    selects += [f"r.{_quote(name)} as {_quote(raw_name(name))}" for name in _carried(table)]
     joins = "left join village_map as vm on vm.written = r.village and vm.town = r.town" if dataset.has_village else ""
     derived = "".join(f", {d}" for d in _derived_columns(dataset))
     con.execute(
         f"create or replace temp table {_quote(view)} as select *{derived} from "
         f"(select {', '.join(selects)} from {_quote(raw_view)} as r {joins})"
     )
+    issues += _rule_issues(con, table, view, raw_view, [*_cell_rules(table, settings), *_check_rules(table)])
     if table.csv_path is not None:
         con.execute(f"drop view {_quote(raw_view)}")
         con.execute("drop table csv_lines")
     else:
         con.execute(f"drop table {_quote(raw_view)}")
-
-    issues += _cell_issues(con, table, view, settings)
     issues += _duplicate_issues(con, table, view)
-    issues += _check_issues(con, table, view)
     issues += _total_issues(con, table, view)
     issues.sort(key=lambda i: (i.row or 0, i.severity != "error"))
     return Validated(table, issues, view)
@@ -508,19 +505,61 @@ def _village_mapping(
     return "vm.village", issues
 
 
-def _cell_issues(con: duckdb.DuckDBPyConnection, table: LocatedTable, view: str, settings: Settings) -> list[Issue]:
+def _carried(table: LocatedTable) -> list[str]:
+    """Columns whose cells as written ride along in the typed table: where NULL there does
+    not tell a blank cell from an unreadable one (an optional date, a column with a default).
+    Other columns' cells are fetched only for rows that break a rule."""
+    present = {c.column.name for c in table.columns}
+    return [
+        c.name
+        for c in table.dataset.columns
+        if c.name in present and (c.default is not None or (not c.required and c.kind in PARSE_FAILURES))
+    ]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule on one column: rows where `condition` holds break it.
+
+    `condition` may use the typed columns and the cells as written (`_raw_<column>`);
+    `screen` uses typed columns only and holds wherever `condition` does, so one scan
+    of the typed table finds the few rows worth a closer look.
+    """
+
+    header: str
+    cell: str  # the cell shown in the issue (as written)
+    condition: str
+    screen: str
+    code: str
+    message: str
+    severity: str = "error"
+
+
+def _cell_rules(table: LocatedTable, settings: Settings) -> list[Rule]:
     """Missing required values, unparseable cells, values out of range or not allowed."""
     located = {c.column.name: c for c in table.columns}
-    rules: list[tuple[str, str, str, str, str]] = []  # header, cell, condition, code, message
+    carried = set(_carried(table))
+    rules: list[Rule] = []
     for column in table.dataset.columns:
         if column.name not in located:
             continue
         header = located[column.name].written
         raw_cell = _quote(raw_name(column.name))
         typed_cell = _quote(column.name)
-        own: list[tuple[str, str, str]] = []  # condition, code, message
+        # a blank or unreadable cell leaves the typed value NULL; if the cell rides along, ask it
+        may_be_bad = None if column.name in carried else f"{typed_cell} is null"
         if column.required:
-            own.append((f"{raw_cell} is null", "missing-value", f"“{header}”为必填项，不能为空"))
+            condition = f"{raw_cell} is null"
+            rules.append(
+                Rule(
+                    header,
+                    raw_cell,
+                    condition,
+                    may_be_bad or condition,
+                    "missing-value",
+                    f"“{header}”为必填项，不能为空",
+                )
+            )
         if column.kind in PARSE_FAILURES:
             # judged on the cell itself: the typed value may already carry the column's default
             code, message = PARSE_FAILURES[column.kind]
@@ -529,43 +568,77 @@ def _cell_issues(con: duckdb.DuckDBPyConnection, table: LocatedTable, view: str,
             else:
                 factor = table.money_factor(located[column.name]) if column.kind == "money" else Decimal(1)
                 parsed = f"({parse_sql(column, raw_cell, factor)})"
-            own.append((f"{raw_cell} is not null and {parsed} is null", code, message))
+            condition = f"{raw_cell} is not null and {parsed} is null"
+            rules.append(Rule(header, raw_cell, condition, may_be_bad or condition, code, message))
+        typed_rules: list[tuple[str, str, str]] = []
         if column.minimum is not None:
             limit = _display_limit(column, column.minimum)
             message = "不能为负数" if column.minimum == 0 else f"不能小于 {limit}"
-            own.append((f"{typed_cell} < {_limit_sql(column, column.minimum)}", "out-of-range", message))
+            typed_rules.append((f"{typed_cell} < {_limit_sql(column, column.minimum)}", "out-of-range", message))
         if column.maximum is not None:
             limit = _display_limit(column, column.maximum)
-            own.append((f"{typed_cell} > {_limit_sql(column, column.maximum)}", "out-of-range", f"不能大于 {limit}"))
+            message = f"不能大于 {limit}"
+            typed_rules.append((f"{typed_cell} > {_limit_sql(column, column.maximum)}", "out-of-range", message))
         if column.kind == "year":
-            own.append((f"{typed_cell} not between 2000 and 2100", "out-of-range", "年度应在 2000–2100 之间"))
+            typed_rules.append((f"{typed_cell} not between 2000 and 2100", "out-of-range", "年度应在 2000–2100 之间"))
         choices = column.choices or tuple(getattr(settings, column.choices_setting or "", ()) or ())
         if column.kind == "choice" and choices:
             allowed = ", ".join("'" + c.replace("'", "''") + "'" for c in choices)
-            own.append(
-                (f"{typed_cell} not in ({allowed})", "not-allowed", f"不在可选范围内，应为：{'、'.join(choices)}")
-            )
-        rules += [(header, raw_cell, *found) for found in own]
-    hits = _rule_hits(con, view, [(condition, cell) for _, cell, condition, _, _ in rules])
+            message = f"不在可选范围内，应为：{'、'.join(choices)}"
+            typed_rules.append((f"{typed_cell} not in ({allowed})", "not-allowed", message))
+        rules += [Rule(header, raw_cell, c, c, code, message) for c, code, message in typed_rules]
+    return rules
+
+
+def _check_rules(table: LocatedTable) -> list[Rule]:
+    """The dataset's checks across columns (step order, components that must add up …)."""
+    located = {c.column.name: c.written for c in table.columns}
     return [
-        Issue(table.file_name, table.sheet, row, header, cell, code, message)
-        for (header, _, _, code, message), found in zip(rules, hits, strict=True)
-        for row, cell in found
+        Rule(
+            located.get(check.column, table.dataset.column(check.column).header),
+            _quote(raw_name(check.column)) if check.column in located else "null",
+            check.bad_when,
+            check.bad_when,
+            check.code,
+            check.message,
+            check.severity,
+        )
+        for check in table.dataset.checks
     ]
 
 
-def _rule_hits(con: duckdb.DuckDBPyConnection, view: str, rules: list[tuple[str, str]]) -> list[list[tuple[int, str]]]:
-    """For each (condition, cell) the rows, in order, where the condition holds, with the cell.
+def _rule_issues(
+    con: duckdb.DuckDBPyConnection, table: LocatedTable, view: str, raw_view: str, rules: list[Rule]
+) -> list[Issue]:
+    """Every rule, for every row.
 
-    All rules are answered by one scan of the typed table (a filtered list per rule),
-    not one query each: a million-row sheet has a few dozen rules.
+    One scan of the typed table with the screens finds the suspect rows (none, in a
+    clean ledger); only those are joined with the cells as written and judged exactly,
+    each rule as a filtered list, so the whole lot costs two queries, not one per rule.
     """
     if not rules:
         return []
-    lists = [f"list([_row::varchar, {cell}] order by _row) filter (where {condition})" for condition, cell in rules]
-    found = con.execute(f"select {', '.join(lists)} from {_quote(view)}").fetchone()
+    screens = " or ".join(f"coalesce({r.screen}, false)" for r in rules)
+    con.execute(f"create or replace temp table suspects as select * from {_quote(view)} where {screens}")
+    count = con.execute("select count(*) from suspects").fetchone()
+    if not count or not count[0]:
+        return []
+    present = [c.column.name for c in table.columns]
+    carried = set(_carried(table))
+    raw_cells = [f"r.{_quote(n)} as {_quote(raw_name(n))}" for n in present if n not in carried]
+    con.execute(
+        f"create or replace temp table suspects as select s.*{''.join(', ' + c for c in raw_cells)} "
+        f"from suspects as s join {_quote(raw_view)} as r using (_row)"
+    )
+    lists = [f"list([_row::varchar, {r.cell}::varchar] order by _row) filter (where {r.condition})" for r in rules]
+    found = con.execute(f"select {', '.join(lists)} from suspects").fetchone()
+    con.execute("drop table suspects")
     assert found is not None
-    return [[(int(row), cell) for row, cell in hits or []] for hits in found]
+    return [
+        Issue(table.file_name, table.sheet, int(row), rule.header, cell, rule.code, rule.message, rule.severity)
+        for rule, hits in zip(rules, found, strict=True)
+        for row, cell in hits or []
+    ]
 
 
 def _limit_sql(column: Column, limit: Decimal) -> str:
@@ -603,21 +676,6 @@ def _key_words(dataset: Dataset) -> str:
     if dataset.name == "projects":
         return "项目（编号，或年度+项目名称）"
     return "+".join(p for p in parts if p) or dataset.column(dataset.key[0]).header
-
-
-def _check_issues(con: duckdb.DuckDBPyConnection, table: LocatedTable, view: str) -> list[Issue]:
-    located = {c.column.name: c.written for c in table.columns}
-    checks = table.dataset.checks
-    cells = [_quote(raw_name(c.column)) + "::varchar" if c.column in located else "null::varchar" for c in checks]
-    hits = _rule_hits(con, view, [(c.bad_when, cell) for c, cell in zip(checks, cells, strict=True)])
-    issues = []
-    for check, found in zip(checks, hits, strict=True):
-        header = located.get(check.column, table.dataset.column(check.column).header)
-        issues += [
-            Issue(table.file_name, table.sheet, row, header, cell, check.code, check.message, check.severity)
-            for row, cell in found
-        ]
-    return issues
 
 
 def _total_issues(con: duckdb.DuckDBPyConnection, table: LocatedTable, view: str) -> list[Issue]:
