@@ -141,3 +141,73 @@ def test_a_csv_on_disk_is_read_where_it_lies_and_left_as_it_was(demo_db_path, tm
     with database.read() as cur:
         stored = cur.execute("select total_income from village_income where year = 2023 and village = '岑下村'")
         assert int(stored.fetchone()[0]) == 1083000
+
+
+def _awkward_workbook(path: Path) -> Path:
+    """The income ledger above as Excel keeps it: numbers as numbers, a blank row, 合计, a footer."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("2023年")
+    sheet.merge_range(0, 0, 0, 3, "青溪镇2023年度村级集体经济收入统计表")
+    sheet.write(1, 0, "单位：万元")
+    sheet.write_row(2, 0, ["序号", "村(社区)名称", "村集体经济总收入", "经营性收入"])
+    sheet.write_row(3, 0, [1, "北垞村", 101.5, 10])
+    sheet.write_row(5, 0, [2, " 竹秀村 ", "50", 5.25])  # row 5 left blank
+    sheet.write_row(6, 0, [3, "北坨村", -3, None])  # an unknown village, a negative figure
+    sheet.write_row(7, 0, ["合计", None, 1000, None])
+    sheet.write_row(8, 0, [4, "岑下村", 30, 3])
+    sheet.write(9, 0, "填表人：王丽")
+    sheet.write_row(10, 0, [5, "不该读到村", 1, 1])
+    book.close()
+    return path
+
+
+def test_a_long_sheet_read_as_columns_gives_what_the_row_path_gives(demo_db_path, tmp_path, monkeypatch):
+    """Sheets longer than BULK_SHEET_ROWS come from the workbook reader as Arrow columns and
+    go through the same SQL as a bulk CSV; row numbers, issues and values must not change."""
+    path = _awkward_workbook(tmp_path / "收入2023.xlsx")
+    found = {}
+    for bulk in (False, True):
+        monkeypatch.setattr(reading, "BULK_SHEET_ROWS", 0 if bulk else 10**9)
+        database = Database(tmp_path / f"{bulk}.duckdb")
+        shutil.copy2(demo_db_path, database.path)
+        result = import_file(database, path, _settings(), dry_run=True)
+        found[bulk] = (
+            [(i.row, i.column, i.value, i.code) for i in result.issues],
+            [(r["village"], r["total_income"], r["operating_income"]) for t in result.tables for r in t.preview],
+        )
+    assert found[True] == found[False]
+    issues, _ = found[True]
+    assert (7, "村(社区)名称", "北坨村", "unknown-village") in issues
+    assert (7, "村集体经济总收入", "-3", "out-of-range") in issues
+    assert not [i for i in issues if i[0] in (6, 11)]  # the blank row and what follows the footer
+
+
+def test_a_long_sheet_stores_what_the_row_path_stores(demo_db_path, tmp_path, monkeypatch):
+    import xlsxwriter
+
+    path = tmp_path / "收入2023.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("2023年")
+    sheet.write(0, 0, "单位：万元")
+    sheet.write_row(1, 0, ["村(社区)名称", "村集体经济总收入", "经营性收入"])
+    sheet.write_row(2, 0, ["北垞村", 101.5, 10])
+    sheet.write_row(3, 0, [" 竹秀村 ", "50", 5.25])
+    book.close()
+    stored = {}
+    for bulk in (False, True):
+        monkeypatch.setattr(reading, "BULK_SHEET_ROWS", 0 if bulk else 10**9)
+        database = Database(tmp_path / f"stored-{bulk}.duckdb")
+        shutil.copy2(demo_db_path, database.path)
+        assert import_file(database, path, _settings()).committed
+        with database.read() as cur:
+            stored[bulk] = cur.execute(
+                "select village, total_income, operating_income from village_income "
+                "where year = 2023 and village in ('北垞村', '竹秀村') order by all"
+            ).fetchall()
+    assert stored[True] == stored[False]
+    assert [(v, float(t), float(o)) for v, t, o in stored[True]] == [
+        ("北垞村", 1015000.0, 100000.0),
+        ("竹秀村", 500000.0, 52500.0),
+    ]

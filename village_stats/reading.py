@@ -18,10 +18,15 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from village_stats.datasets import DATASETS, UNIT_FACTORS, Column, Dataset
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 HEADER_SCAN_ROWS = 30
+BULK_SHEET_ROWS = 20_000  # a sheet longer than this comes from the workbook reader as Arrow columns
 UNIT_WORDS = {*UNIT_FACTORS, "人", "户", "个", "分", "星", "件", "次", "人次", "件次", "条", "名", "%"}
 FOOTER_PREFIXES = (
     "填表人",
@@ -57,6 +62,12 @@ class RawSheet:
     hidden: bool = False
     csv_path: Path | None = None  # a bulk CSV: the whole table, as UTF-8, for DuckDB's reader
     csv_quoted: bool = False  # it has quoted cells (which may hold line breaks)
+    cells: pa.Table | None = None  # a long sheet: text columns c0, c1 …; row i is Excel row i + 1
+
+    @property
+    def bulk(self) -> bool:
+        """Its body is read by validation, in SQL, not from `rows`."""
+        return self.csv_path is not None or self.cells is not None
 
 
 @dataclass
@@ -80,7 +91,12 @@ class LocatedTable:
     total_rows: list[tuple[int, list[str | None]]] = field(default_factory=list)
     csv_path: Path | None = None  # rows and total_rows are then read by validation, in SQL
     csv_quoted: bool = False
+    cells: pa.Table | None = None  # likewise, a long sheet's cells
     width: int = 0  # columns of a bulk CSV
+
+    @property
+    def bulk(self) -> bool:
+        return self.csv_path is not None or self.cells is not None
 
     def money_factor(self, located: LocatedColumn) -> Decimal:
         unit = located.unit if located.unit in UNIT_FACTORS else self.unit_line or self.dataset.default_money_unit
@@ -337,7 +353,7 @@ def locate_table(sheet: RawSheet, file_name: str, dataset: Dataset | None = None
         return SheetNote(sheet.name, f"工作表“{sheet.name}”可能是 {names}，无法确定，请指定数据集")
     _, header_index, found, columns, _ = best
     above = [c for row in sheet.rows[:header_index] for c in row if c]
-    body = {"rows": [], "total_rows": []} if sheet.csv_path is not None else _split_body(sheet.rows, header_index + 1)
+    body = {"rows": [], "total_rows": []} if sheet.bulk else _split_body(sheet.rows, header_index + 1)
     return LocatedTable(
         file_name=file_name,
         sheet=sheet.name,
@@ -348,7 +364,8 @@ def locate_table(sheet: RawSheet, file_name: str, dataset: Dataset | None = None
         year_hint=_year_hint(above, [sheet.name, Path(file_name).stem]),
         csv_path=sheet.csv_path,
         csv_quoted=sheet.csv_quoted,
-        width=max((len(r) for r in sheet.rows), default=0),
+        cells=sheet.cells,
+        width=sheet.cells.num_columns if sheet.cells is not None else max((len(r) for r in sheet.rows), default=0),
         **body,
     )
 

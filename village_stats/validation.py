@@ -291,9 +291,9 @@ def validate_table(
             return Validated(table, [problem], None)
         constants["year"] = str(resolved)
     raw_view = f"{view}_raw"
-    if table.csv_path is not None:
+    if table.bulk:
         try:
-            _load_bulk_csv(con, table, raw_view, constants)
+            _load_bulk(con, table, raw_view, constants)
         except duckdb.InvalidInputException as error:
             return Validated(table, [_unreadable_line(table, error)], None)
     else:
@@ -326,7 +326,7 @@ def validate_table(
         f"(select {', '.join(selects)} from {_quote(raw_view)} as r {joins})"
     )
     issues += _rule_issues(con, table, view, raw_view, [*_cell_rules(table, settings), *_check_rules(table)])
-    if table.csv_path is not None:
+    if table.bulk:
         con.execute(f"drop view {_quote(raw_view)}")
         con.execute("drop table csv_lines")
     else:
@@ -353,29 +353,27 @@ def _load_rows(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: st
 _FOOTER_SQL = "^(" + "|".join(p.rstrip("：") for p in FOOTER_PREFIXES) + ")"
 
 
-def _load_bulk_csv(
-    con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str, constants: dict[str, str]
-) -> None:
-    """The same rows for a bulk CSV, read by DuckDB, as a temp view: the body below the
-    header, blank rows dropped, 合计 rows set aside (into table.total_rows), the footer and
-    all after it cut.
+def _load_bulk(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str, constants: dict[str, str]) -> None:
+    """The same rows for a bulk CSV (read by DuckDB) or a long sheet (Arrow columns from the
+    workbook reader), as a temp view: the body below the header, blank rows dropped, 合计
+    rows set aside (into table.total_rows), the footer and all after it cut.
 
-    Records are numbered as Excel numbers the rows of the CSV (reading.py keeps files
-    with blank lines, which DuckDB would skip, on the Python path). The file is read into
-    a table once; finding the footer and the 合计 rows is one more scan that returns only
+    Records are numbered as Excel numbers the rows (reading.py keeps CSV files with
+    blank lines, which DuckDB would skip, on the Python path). The cells are put in a
+    table once; finding the footer and the 合计 rows is one more scan that returns only
     those few lines, and the view is read once, by the typed table.
     """
     width = max(table.width, *(c.index + 1 for c in table.columns))
     names = [f"c{i}" for i in range(width)]
-    spec = "{" + ", ".join(f"'{n}': 'varchar'" for n in names) + "}"
-    path = str(table.csv_path).replace("'", "''")
-    # quoted cells may hold line breaks, which only the single-threaded reader can follow
-    parallel = "false" if table.csv_quoted else "true"
-    con.execute(
-        f"create or replace temp table csv_lines as select * from read_csv('{path}', header = false, "
-        f"auto_detect = false, columns = {spec}, delim = ',', quote = '\"', escape = '\"', "
-        f"null_padding = true, strict_mode = false, parallel = {parallel})"
-    )
+    if table.cells is not None:
+        cells = table.cells
+        for name in names[cells.num_columns :]:
+            cells = cells.append_column(name, pa.nulls(cells.num_rows, pa.string()))
+        con.register("sheet_cells", cells)
+        con.execute("create or replace temp table csv_lines as select * from sheet_cells")
+        con.unregister("sheet_cells")
+    else:
+        _read_csv_lines(con, table, names)
     # rowids follow the file's order (insertion order is kept) but a temp table's start high
     first_rowid = con.execute("select min(rowid) from csv_lines").fetchone()
     line = f"(rowid - {first_rowid[0] if first_rowid and first_rowid[0] is not None else 0} + 1)"
@@ -417,6 +415,19 @@ def _load_bulk_csv(
     con.execute(
         f"create or replace temp view {_quote(raw_view)} as select {line} as _row, {', '.join(selected)} "
         f"from csv_lines where {' and '.join(conditions)}"
+    )
+
+
+def _read_csv_lines(con: duckdb.DuckDBPyConnection, table: LocatedTable, names: list[str]) -> None:
+    """Temp table csv_lines: every record of the CSV, text columns `names`, in file order."""
+    spec = "{" + ", ".join(f"'{n}': 'varchar'" for n in names) + "}"
+    path = str(table.csv_path).replace("'", "''")
+    # quoted cells may hold line breaks, which only the single-threaded reader can follow
+    parallel = "false" if table.csv_quoted else "true"
+    con.execute(
+        f"create or replace temp table csv_lines as select * from read_csv('{path}', header = false, "
+        f"auto_detect = false, columns = {spec}, delim = ',', quote = '\"', escape = '\"', "
+        f"null_padding = true, strict_mode = false, parallel = {parallel})"
     )
 
 

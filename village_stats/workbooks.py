@@ -24,8 +24,13 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from village_stats.reading import RawSheet, UnreadableFile, cell_text
+from village_stats import reading
+from village_stats.reading import HEADER_SCAN_ROWS, RawSheet, UnreadableFile, cell_text
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
@@ -93,7 +98,7 @@ def read_workbook(name: str, data: bytes) -> list[RawSheet]:
     engine = choose_engine(name, data)
     try:
         finished = subprocess.run(
-            [sys.executable, "-m", "village_stats.workbooks", engine],
+            [sys.executable, "-m", "village_stats.workbooks", engine, str(reading.BULK_SHEET_ROWS)],
             input=data,
             capture_output=True,
             timeout=CHILD_TIMEOUT_SECONDS,
@@ -109,7 +114,7 @@ def read_workbook(name: str, data: bytes) -> list[RawSheet]:
     return pickle.loads(finished.stdout)
 
 
-def _parse_calamine(data: bytes) -> list[RawSheet]:
+def _parse_calamine(data: bytes, bulk_rows: int) -> list[RawSheet]:
     import python_calamine
 
     workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -119,8 +124,33 @@ def _parse_calamine(data: bytes) -> list[RawSheet]:
             continue
         grid = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
         hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
-        sheets.append(RawSheet(meta.name, [[cell_text(v) for v in row] for row in grid], hidden=hidden))
+        if len(grid) > bulk_rows:
+            head = [[cell_text(v) for v in row] for row in grid[: HEADER_SCAN_ROWS + 1]]
+            sheets.append(RawSheet(meta.name, head, hidden=hidden, cells=_columns(grid)))
+        else:
+            sheets.append(RawSheet(meta.name, [[cell_text(v) for v in row] for row in grid], hidden=hidden))
     return sheets
+
+
+def _columns(grid: list[list[object]]) -> pa.Table:
+    """A long sheet as Arrow text columns c0, c1 …, the cells made text as `cell_text` makes them.
+
+    A column of text only (most are) is trimmed in Arrow; a column holding numbers,
+    dates or booleans goes cell by cell through `cell_text`, so both paths agree.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    width = max((len(row) for row in grid), default=0)
+    columns = {}
+    for index in range(width):
+        values = [row[index] if index < len(row) else None for row in grid]
+        try:
+            text = pc.utf8_trim_whitespace(pa.array(values, pa.string()))
+            columns[f"c{index}"] = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            columns[f"c{index}"] = pa.array([cell_text(v) for v in values], pa.string())
+    return pa.table(columns)
 
 
 def _parse_openpyxl(data: bytes) -> list[RawSheet]:
@@ -141,10 +171,10 @@ def _trimmed(cells: list[str | None]) -> list[str | None]:
     return cells
 
 
-def _child(engine: str) -> int:
+def _child(engine: str, bulk_rows: int) -> int:
     data = sys.stdin.buffer.read()
     try:
-        sheets = _parse_openpyxl(data) if engine == "openpyxl" else _parse_calamine(data)
+        sheets = _parse_openpyxl(data) if engine == "openpyxl" else _parse_calamine(data, bulk_rows)
     except MemoryError:
         print("文件内容过大，超出读取时允许的内存", file=sys.stderr)
         return 1
@@ -156,4 +186,4 @@ def _child(engine: str) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(_child(sys.argv[1]))
+    raise SystemExit(_child(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else reading.BULK_SHEET_ROWS))
