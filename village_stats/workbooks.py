@@ -142,9 +142,11 @@ def _columns(grid: list[list[object]]) -> pa.Table:
     import pyarrow.compute as pc
 
     width = max((len(row) for row in grid), default=0)
+    # calamine's grid is rectangular; zip turns it into columns without a Python loop per cell
+    if any(len(row) != width for row in grid):
+        grid = [[*row, *[None] * (width - len(row))] for row in grid]
     columns = {}
-    for index in range(width):
-        values = [row[index] if index < len(row) else None for row in grid]
+    for index, values in enumerate(zip(*grid, strict=True)):
         try:
             text = pc.utf8_trim_whitespace(pa.array(values, pa.string()))
             columns[f"c{index}"] = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
