@@ -257,3 +257,46 @@ def test_a_removed_account_cannot_sign_in(users):
     assert access.sign_in(users, "李干事", "viewer-password-1", THROTTLE, T0).account is None
     with pytest.raises(access.AccessError, match="没有用户"):
         access.remove_user(users, "李干事")
+
+
+# ---- the accounts stay out of ad-hoc SQL ------------------------------------------------------
+
+HIDDEN = [
+    "select * from users",
+    'select name, password_hash from main."USERS"',
+    "summarize users",
+    "describe sign_in_failures",
+    "show users",
+    "with u as (from users) select count(*) from u",
+    "select * from villages where name in (select name from users)",
+    "select * from query_table('us' || 'ers')",
+    "select * from query(concat('select password_hash from ', 'users'))",
+    "select * from histogram(users, password_hash)",
+    "select * from pragma_storage_info('users')",
+]
+
+
+@pytest.mark.parametrize("sql", HIDDEN)
+def test_ad_hoc_sql_cannot_read_the_accounts(sql):
+    from village_stats import sandbox
+
+    with pytest.raises(sandbox.SandboxRefused):
+        sandbox.check_statement(sql)
+
+
+def test_the_sandbox_child_refuses_the_accounts_and_still_answers_other_queries(users):
+    """Through a real child on a file holding accounts: the hashes never come back."""
+    from village_stats import sandbox
+
+    with pytest.raises(sandbox.SandboxRefused, match="账号表"):
+        sandbox.run_sql(users.path, "select password_hash from users")
+    assert sandbox.run_sql(users.path, "select count(*) as n from villages").frame["n"].iloc[0] == 0
+
+
+def test_the_table_browser_does_not_list_the_accounts(users):
+    from village_stats import gallery
+
+    with users.read() as cur:
+        names = {t.name for t in gallery.catalog(cur)}
+    assert "villages" in names and "imports" in names
+    assert not names & {"users", "sign_in_failures"}
