@@ -40,6 +40,7 @@ import sys
 import threading
 import time
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -165,12 +166,18 @@ def _references(node: object, found: set[tuple[str, str]]) -> None:
             _references(value, found)
 
 
+@lru_cache(maxsize=1)
+def _parser() -> duckdb.DuckDBPyConnection:
+    """An empty in-memory database, only for its parser: opening one costs ~85 ms, a cursor ~2 ms."""
+    return duckdb.connect()
+
+
 def _refuse_protected(sql: str) -> None:
-    con = duckdb.connect()  # in memory: only the parser is used
+    cur = _parser().cursor()  # a cursor per call: threads may check statements at once
     try:
-        tree = json.loads(con.execute("select json_serialize_sql($sql)", {"sql": sql}).fetchone()[0])
+        tree = json.loads(cur.execute("select json_serialize_sql($sql)", {"sql": sql}).fetchone()[0])
     finally:
-        con.close()
+        cur.close()
     if tree.get("error"):  # cannot be checked, so it is not run
         raise SandboxRefused("无法核对这条查询用到的表，未运行；请改写为普通的 SELECT 查询。")
     found: set[tuple[str, str]] = set()
