@@ -24,7 +24,10 @@ pages = {
         st.Page("views/explore.py", title="自助查询", icon=":material/query_stats:"),
     ],
 }
-page = st.navigation(pages)
 st.sidebar.markdown(f"### 村情看板 · {ui.settings().town}")
+if not ui.access_sidebar():  # settings: viewing needs a sign-in, and this session has none
+    st.navigation([st.Page(ui.sign_in_page, title="登录", icon=":material/login:")], position="hidden").run()
+    st.stop()
+page = st.navigation(pages)
 ui.sidebar_filters()
 page.run()
