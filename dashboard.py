@@ -25,9 +25,11 @@ pages = {
     ],
 }
 st.sidebar.markdown(f"### 村情看板 · {ui.settings().town}")
-if not ui.access_sidebar():  # settings: viewing needs a sign-in, and this session has none
-    st.navigation([st.Page(ui.sign_in_page, title="登录", icon=":material/login:")], position="hidden").run()
+may_view = ui.access_sidebar()
+# every page stays registered while signed out, so a link to one opens it after signing in
+page = st.navigation(pages, position="sidebar" if may_view else "hidden")
+if not may_view:  # settings: viewing needs a sign-in, and this session has none
+    ui.sign_in_page()
     st.stop()
-page = st.navigation(pages)
 ui.sidebar_filters()
 page.run()

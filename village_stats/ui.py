@@ -515,9 +515,7 @@ def import_history() -> None:
             "数据集": frame["dataset_title"],
             "新增": frame["rows_inserted"],
             "更新": frame["rows_updated"],
-            "状态": frame["undone_at"].map(lambda t: "已撤销" if pd.notna(t) else "有效"),
-            "撤销人": frame["undone_by"].fillna(""),
-            "撤销时间": pd.to_datetime(frame["undone_at"]).dt.strftime("%Y-%m-%d %H:%M").fillna(""),
+            "状态": [_undo_state(at, by) for at, by in zip(frame["undone_at"], frame["undone_by"], strict=True)],
         }
     )
     st.dataframe(shown, hide_index=True, width="stretch")
@@ -545,6 +543,14 @@ def import_history() -> None:
             else:
                 st.success(f"已撤销第 {choice} 次导入。")
                 st.rerun()
+
+
+def _undo_state(undone_at: object, undone_by: object) -> str:
+    """有效, or when and by whom an import was undone (undos from before v6 name nobody)."""
+    if undone_at is None or pd.isna(undone_at):
+        return "有效"
+    when = f"{pd.Timestamp(undone_at):%Y-%m-%d %H:%M}"
+    return f"已撤销（{undone_by}，{when}）" if isinstance(undone_by, str) and undone_by else f"已撤销（{when}）"
 
 
 def _escape(text: str) -> str:

@@ -143,6 +143,8 @@ def test_anonymous_and_viewer_cannot_change_data_and_an_admin_can(accounts, netw
     assert can_import(app) and can_undo(app)
     import_and_undo(app, accounts)
     assert last_import(accounts) == ("张书记", "张书记")
+    history = next(d.value for d in app.dataframe if "操作人" in d.value.columns)
+    assert history.iloc[0]["操作人"] == "张书记" and history.iloc[0]["状态"].startswith("已撤销（张书记，")
 
 
 AUTH = ("auth_user", "auth_role", "auth_changed_at", "auth_last_seen")
