@@ -112,6 +112,21 @@ def test_loopback_addresses(address, loopback):
     assert access.is_loopback(address) is loopback
 
 
+@pytest.mark.parametrize(
+    ("headers", "local"),
+    [
+        ([], True),
+        (["Host", "User-Agent", "Cookie"], True),
+        (["Host", "X-Forwarded-For"], False),  # nginx in front, itself on loopback
+        (["x-real-ip"], False),
+        (["Forwarded"], False),
+    ],
+)
+def test_a_reverse_proxy_in_front_of_a_loopback_server_means_the_network(headers, local):
+    assert access.serves_this_computer_only("127.0.0.1", headers) is local
+    assert not access.serves_this_computer_only("0.0.0.0", headers)
+
+
 ADMIN_ACCOUNT = Account("张书记", ADMIN, T0)
 VIEWER_ACCOUNT = Account("李干事", VIEWER, T0)
 

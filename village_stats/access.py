@@ -124,6 +124,16 @@ def is_loopback(address: str | None) -> bool:
         return False  # a host name: it may resolve to anything
 
 
+# Headers a reverse proxy adds. Behind one, Streamlit itself listens on loopback although the
+# app serves the network; a client sending them itself only makes its own session less trusted.
+PROXY_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip", "x-forwarded-host")
+
+
+def serves_this_computer_only(address: str | None, headers: Iterable[str] = ()) -> bool:
+    """Loopback address and no sign of a reverse proxy in the request's header names."""
+    return is_loopback(address) and not {h.lower() for h in headers} & set(PROXY_HEADERS)
+
+
 @dataclass(frozen=True)
 class Account:
     name: str

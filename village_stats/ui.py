@@ -85,7 +85,8 @@ def accounts() -> tuple[access.Account, ...]:
 
 
 def server_is_loopback() -> bool:
-    return access.is_loopback(st.get_option("server.address"))
+    """Whether only this computer can reach the app: server.address, and no reverse proxy in front."""
+    return access.serves_this_computer_only(st.get_option("server.address"), st.context.headers)
 
 
 def sign_out(message: str | None = None, warn: bool = False) -> None:
