@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -157,6 +158,9 @@ def _sign_in_form(key: str) -> None:
                 outcome = access.sign_in(database(), name, password, throttle, now())
             except DatabaseBusy as busy:
                 st.error(str(busy))
+                return
+            except (duckdb.Error, OSError) as error:  # e.g. a read-only data folder: failures cannot be recorded
+                st.error(f"登录暂时无法完成：数据库无法写入（{error}）。请联系管理员检查数据目录。")
                 return
             if outcome.account is None:
                 st.error(outcome.message, icon=":material/block:")
