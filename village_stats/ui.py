@@ -124,7 +124,7 @@ def current_access() -> access.Access:
 
 
 def current_role() -> str:
-    """ "admin" or "viewer"."""
+    """The session's role: "admin" or "viewer"."""
     return current_access().role
 
 
@@ -525,7 +525,7 @@ def import_history() -> None:
     )
     st.dataframe(shown, hide_index=True, width="stretch")
     live = [r for r in records if r["undone_at"] is None or pd.isna(r["undone_at"])]
-    if not live or not may_change_data("撤销导入"):
+    if not live or admin_refusal():  # the page has said why at the top
         return
     with st.form("import_undo_form"):
         choice = st.selectbox(
