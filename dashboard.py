@@ -24,7 +24,12 @@ pages = {
         st.Page("views/explore.py", title="自助查询", icon=":material/query_stats:"),
     ],
 }
-page = st.navigation(pages)
 st.sidebar.markdown(f"### 村情看板 · {ui.settings().town}")
+may_view = ui.access_sidebar()
+# every page stays registered while signed out, so a link to one opens it after signing in
+page = st.navigation(pages, position="sidebar" if may_view else "hidden")
+if not may_view:  # settings: viewing needs a sign-in, and this session has none
+    ui.sign_in_page()
+    st.stop()
 ui.sidebar_filters()
 page.run()

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from tests import ledgers
-from village_stats.db import Database, current_schema_version, open_database
+from village_stats.db import Database, current_schema_version, migrations, open_database
 from village_stats.importing import import_file
 
 V1_SCHEMA = Path(__file__).with_name("fixtures") / "schema_v1.sql"
@@ -237,8 +237,10 @@ def test_a_v1_file_is_migrated_in_place_without_losing_rows(migration):
         assert cur.execute(
             "select import_id, file_name, sha256, dataset, sheet, year, rows_inserted, imported_by from imports"
         ).fetchall() == [(1, "村财收入.xlsx", "abc", "income", "2023年", 2023, 1, "本机用户")]
+        # every migration ran once, in order (numbers are reserved per branch, so they may have gaps)
         assert [v for (v,) in cur.execute("select version from schema_version order by 1").fetchall()] == [
-            *range(1, current_schema_version() + 1)
+            1,
+            *(version for version, _ in migrations()),
         ]
 
 

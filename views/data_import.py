@@ -25,22 +25,27 @@ with st.expander("下载空白模板", icon=":material/download:"):
             icon=":material/table_view:",
         )
 
-uploads = st.file_uploader(
-    "选择台账文件（可多选）", type=["xlsx", "xlsm", "xls", "ods", "csv"], accept_multiple_files=True, key="import_files"
-)
-options = ["自动识别", *[DATASETS[n].title for n in IMPORT_ORDER]]
-left, right = st.columns(2)
-chosen_title = left.selectbox("数据集", options, key="import_dataset", help="表头不规范时可手动指定")
-year = right.number_input(
-    "年度（表中无“年度”列且标题、文件名中也没有年份时使用）",
-    min_value=2000,
-    max_value=2100,
-    value=None,
-    step=1,
-    key="import_year",
-    placeholder="自动识别",
-)
-dataset = next((n for n in IMPORT_ORDER if DATASETS[n].title == chosen_title), None)
+uploads = None
+if ui.may_change_data("导入台账"):
+    uploads = st.file_uploader(
+        "选择台账文件（可多选）",
+        type=["xlsx", "xlsm", "xls", "ods", "csv"],
+        accept_multiple_files=True,
+        key="import_files",
+    )
+    options = ["自动识别", *[DATASETS[n].title for n in IMPORT_ORDER]]
+    left, right = st.columns(2)
+    chosen_title = left.selectbox("数据集", options, key="import_dataset", help="表头不规范时可手动指定")
+    year = right.number_input(
+        "年度（表中无“年度”列且标题、文件名中也没有年份时使用）",
+        min_value=2000,
+        max_value=2100,
+        value=None,
+        step=1,
+        key="import_year",
+        placeholder="自动识别",
+    )
+    dataset = next((n for n in IMPORT_ORDER if DATASETS[n].title == chosen_title), None)
 
 if uploads:
     previews = ui.preview_imports(uploads, dataset, year)

@@ -178,15 +178,18 @@ with work:
             )
 
         saving = st.expander("保存这条查询（所有人可见）", icon=":material/bookmark_add:")
-        with saving, st.form("explore_save_form", border=False):
-            name = st.text_input("名称", value=title, key="explore_save_name")
-            description = st.text_area("说明", key="explore_save_description", height=80)
-            if st.form_submit_button("保存", key="explore_save"):
-                saved = ui.save_query(name, description, st.session_state.get("explore_ran_sql", ""))
-                if isinstance(saved, int):
-                    st.success(f"已保存为第 {saved} 号查询，链接：[?q={saved}](?q={saved})")
-                else:
-                    st.error(saved)
+        with saving:
+            allowed = ui.may_change_data("保存查询")
+        if allowed:
+            with saving, st.form("explore_save_form", border=False):
+                name = st.text_input("名称", value=title, key="explore_save_name")
+                description = st.text_area("说明", key="explore_save_description", height=80)
+                if st.form_submit_button("保存", key="explore_save"):
+                    saved = ui.save_query(name, description, st.session_state.get("explore_ran_sql", ""))
+                    if isinstance(saved, int):
+                        st.success(f"已保存为第 {saved} 号查询，链接：[?q={saved}](?q={saved})")
+                    else:
+                        st.error(saved)
 
     saved_list = ui.saved_queries()
     if saved_list:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
-import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from village_stats import importing, narrative, queries, sandbox
+from village_stats import access, importing, narrative, queries, sandbox
 from village_stats.datasets import DATASETS
 from village_stats.db import DatabaseBusy, DatabaseMissing, default_db_path, open_database
 from village_stats.reading import UnreadableFile
@@ -34,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--dataset", choices=sorted(DATASETS), help="指定数据集（默认按表头识别）")
     load.add_argument("--year", type=int, help="表中没有“年度”列时使用的年度")
     load.add_argument("--dry-run", action="store_true", help="只检查并显示将发生的变化，不写入")
+    load.add_argument("--by", metavar="NAME", help="导入记录中的操作人（默认：当前系统用户）")
 
     query = commands.add_parser("query", parents=[common], help="运行 queries/ 中的命名查询")
     query.add_argument("name", nargs="?", help="查询名；省略则列出全部查询")
@@ -61,6 +62,22 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("history", parents=[common], help="列出导入历史")
     undo = commands.add_parser("undo", parents=[common], help="撤销一次导入（默认最近一次）")
     undo.add_argument("import_id", nargs="?", type=int, metavar="ID")
+    undo.add_argument("--by", metavar="NAME", help="导入记录中的撤销人（默认：当前系统用户）")
+
+    user = commands.add_parser(
+        "user",
+        parents=[common],
+        help="管理看板账号：add | passwd | remove | list",
+        description="管理看板账号。密码从终端输入（不回显）；非终端时从标准输入读一行，便于脚本使用。",
+    )
+    user.add_argument("action", choices=("add", "passwd", "remove", "list"), metavar="add|passwd|remove|list")
+    user.add_argument("name", nargs="?", metavar="NAME", help="用户名")
+    user.add_argument(
+        "--role",
+        choices=tuple(access.ROLES),
+        help="角色：admin 管理员（可导入、撤销、保存查询）或 viewer 查看（add 默认 viewer）",
+    )
+    user.add_argument("--by", metavar="NAME", help="记录为谁创建的账号（默认：当前系统用户）")
     return parser
 
 
@@ -76,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         queries.QueryError,
         importing.UndoRefused,
         importing.DemoRefused,
+        access.AccessError,
     ) as error:
         print(f"错误：{error}", file=sys.stderr)
         return 2
@@ -86,6 +104,16 @@ def main(argv: list[str] | None = None) -> int:
 
 def _db_path(args: argparse.Namespace) -> Path:
     return args.db or default_db_path()
+
+
+def _operator(args: argparse.Namespace) -> str:
+    """Who the import history names for this command: --by, else the signed-in system user."""
+    if getattr(args, "by", None):
+        return access.check_user_name(args.by)
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or the password database
+        return access.LOCAL_USER
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -100,7 +128,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     database = open_database(_db_path(args), settings.lock_wait_seconds)
     failed = False
-    user = os.environ.get("USER") or os.environ.get("USERNAME") or "本机用户"
+    user = _operator(args)
     for path in args.files:
         outcome = importing.import_file(
             database,
@@ -282,7 +310,8 @@ def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
     if not records:
         print("还没有导入记录。")
     for r in records:
-        state = f"（已于 {r['undone_at']:%Y-%m-%d %H:%M} 撤销）" if r["undone_at"] else ""
+        by = f"由 {r['undone_by']} " if r["undone_by"] else ""
+        state = f"（已于 {r['undone_at']:%Y-%m-%d %H:%M} {by}撤销）" if r["undone_at"] else ""
         year = f" {r['year']}年" if r["year"] else ""
         print(
             f"#{r['import_id']}  {r['imported_at']:%Y-%m-%d %H:%M}  {r['imported_by']}  {r['file_name']}"
@@ -311,8 +340,56 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_undo(args: argparse.Namespace, settings: Settings) -> int:
     database = open_database(_db_path(args), settings.lock_wait_seconds)
-    undone = importing.undo_import(database, args.import_id)
+    undone = importing.undo_import(database, args.import_id, user=_operator(args))
     print(f"已撤销第 {undone} 次导入，相关数据已恢复到导入前的状态。")
+    return 0
+
+
+def _read_password(confirm: bool) -> str:
+    """A password typed at the terminal without echo (twice for a new one), or one line of stdin from a script."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("密码（不回显）：")
+    if confirm and getpass.getpass("再输入一次：") != first:
+        raise access.AccessError("两次输入的密码不一致，未作修改。")
+    return first
+
+
+def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
+    database = open_database(_db_path(args), settings.lock_wait_seconds)
+    if args.action == "list":
+        rows = access.user_rows(database)
+        if not rows:
+            print("还没有账号：看板以本机单用户方式运行（只在本机可用）。")
+        for name, role, created_at, created_by, changed_at in rows:
+            print(
+                f"{name}\t{access.ROLES[role]}（{role}）\t{created_at:%Y-%m-%d %H:%M} 由 {created_by} 创建"
+                f"\t密码或角色最近修改 {changed_at:%Y-%m-%d %H:%M}"
+            )
+        return 0
+    if not args.name:
+        raise access.AccessError(f"请给出用户名：python -m village_stats user {args.action} 用户名")
+    if args.role and args.action != "add":
+        raise access.AccessError("--role 只用于 user add；改角色请先 remove 再 add。")
+    if args.action == "add":
+        role = args.role or access.VIEWER
+        name = access.check_user_name(args.name)
+        name = access.add_user(database, name, role, _read_password(confirm=True), by=_operator(args))
+        print(f"已创建{access.ROLES[role]}账号 {name}。")
+    elif args.action == "passwd":
+        access.change_password(database, args.name, _read_password(confirm=True))
+        print(f"已修改 {args.name} 的密码；用旧密码登录的会话将在下次操作时退出。")
+    else:
+        role = access.remove_user(database, args.name)
+        print(f"已删除账号 {args.name}（{access.ROLES[role]}）。")
+        left = access.user_rows(database)
+        if not left:
+            print("已没有任何账号：看板回到本机单用户方式（只在本机 127.0.0.1 上可以导入）。")
+        elif role == access.ADMIN and not any(r[1] == access.ADMIN for r in left):
+            print(
+                "提示：已没有管理员账号，看板上的导入、撤销导入和保存查询将停用，"
+                f"直到用 {access.ADD_ADMIN} 创建管理员。"
+            )
     return 0
 
 
@@ -327,4 +404,5 @@ COMMANDS = {
     "restore": cmd_restore,
     "history": cmd_history,
     "undo": cmd_undo,
+    "user": cmd_user,
 }

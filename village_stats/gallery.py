@@ -26,7 +26,7 @@ import pandas as pd
 
 from village_stats.datasets import DATASETS, IMPORT_ORDER, Column, Dataset
 from village_stats.db import Database
-from village_stats.sandbox import check_statement
+from village_stats.sandbox import PROTECTED_TABLES, check_statement
 
 # ---- example questions -----------------------------------------------------------------------
 
@@ -335,6 +335,7 @@ OTHER_TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "warnings": "提醒（JSON）",
             "undone_at": "撤销时间（空表示有效）",
             "imported_by": "操作人",
+            "undone_by": "撤销人",
         },
     ),
     "import_rows": (
@@ -409,7 +410,8 @@ def catalog(cur: duckdb.DuckDBPyConnection) -> list[TableInfo]:
     ).fetchall()
     by_table: dict[str, list[tuple[str, str]]] = {}
     for table, column, kind in found:
-        by_table.setdefault(table, []).append((column, kind))
+        if table not in PROTECTED_TABLES:  # accounts: never shown, and the sandbox refuses them
+            by_table.setdefault(table, []).append((column, kind))
     ledgers = {d.table: d for d in DATASETS.values()}
     tables = []
     for table in sorted(by_table, key=_order):

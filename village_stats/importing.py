@@ -379,12 +379,15 @@ class UndoRefused(RuntimeError):
     """The import cannot be undone as asked; the message is Chinese."""
 
 
-def undo_import(database: Database, import_id: int | None = None) -> int:
-    """Put back exactly the rows an import changed; the latest live import when no id is given."""
+def undo_import(database: Database, import_id: int | None = None, user: str = "本机用户") -> int:
+    """Put back exactly the rows an import changed; the latest live import when no id is given.
+
+    `user` is recorded as who undid it (undone_by), beside when (undone_at).
+    """
     with database.write() as con:
         con.execute("begin transaction")
         try:
-            import_id = _undo(con, import_id)
+            import_id = _undo(con, import_id, user)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
@@ -392,7 +395,7 @@ def undo_import(database: Database, import_id: int | None = None) -> int:
     return import_id
 
 
-def _undo(con: duckdb.DuckDBPyConnection, import_id: int | None) -> int:
+def _undo(con: duckdb.DuckDBPyConnection, import_id: int | None, user: str) -> int:
     if import_id is None:
         row = con.execute("select max(import_id) from imports where undone_at is null").fetchone()
         if not row or row[0] is None:
@@ -431,7 +434,10 @@ def _undo(con: duckdb.DuckDBPyConnection, import_id: int | None) -> int:
         f"select {restored} from import_rows where import_id = $id and before is not null",
         {"id": import_id},
     )
-    con.execute("update imports set undone_at = current_timestamp where import_id = $id", {"id": import_id})
+    con.execute(
+        "update imports set undone_at = current_timestamp, undone_by = $user where import_id = $id",
+        {"id": import_id, "user": user},
+    )
     return import_id
 
 
@@ -440,7 +446,7 @@ def history(database: Database) -> list[dict[str, object]]:
     with database.read() as cur:
         frame = cur.execute(
             "select import_id, imported_at, imported_by, file_name, dataset, sheet, year, rows_inserted, "
-            "rows_updated, rows_unchanged, undone_at from imports order by import_id desc"
+            "rows_updated, rows_unchanged, undone_at, undone_by from imports order by import_id desc"
         ).fetchall()
         names = [d[0] for d in cur.description]
     records = [dict(zip(names, row, strict=True)) for row in frame]

@@ -24,6 +24,10 @@ class Settings:
     ticket_units: tuple[str, ...] = ("件", "件次", "人次")
     max_file_mb: int = 50
     lock_wait_seconds: float = 30.0
+    viewers_must_sign_in: bool = False
+    session_idle_hours: float = 8.0
+    max_failed_sign_ins: int = 5
+    lockout_minutes: float = 15.0
 
     @property
     def income_thresholds_yuan(self) -> tuple[Decimal, ...]:
@@ -51,7 +55,11 @@ def load_settings(path: Path | None = None) -> Settings:
     projects = raw.get("projects", {})
     tickets = raw.get("tickets", {})
     importing = raw.get("import", {})
+    access = raw.get("access", {})
     defaults = Settings()
+    viewers_must_sign_in = access.get("viewers_must_sign_in", defaults.viewers_must_sign_in)
+    if not isinstance(viewers_must_sign_in, bool):
+        raise ValueError(f"设置文件 {path}：access.viewers_must_sign_in 须为 true 或 false（不带引号）")
     thresholds = tuple(Decimal(str(t)) for t in income.get("thresholds_wan", defaults.income_thresholds_wan))
     if len(thresholds) != 3 or list(thresholds) != sorted(thresholds):
         raise ValueError(f"设置文件 {path}：thresholds_wan 须为从小到大的三个数（万元）")
@@ -71,4 +79,8 @@ def load_settings(path: Path | None = None) -> Settings:
         ticket_units=units,
         max_file_mb=int(importing.get("max_file_mb", defaults.max_file_mb)),
         lock_wait_seconds=float(importing.get("lock_wait_seconds", defaults.lock_wait_seconds)),
+        viewers_must_sign_in=viewers_must_sign_in,
+        session_idle_hours=float(access.get("session_idle_hours", defaults.session_idle_hours)),
+        max_failed_sign_ins=max(1, int(access.get("max_failed_sign_ins", defaults.max_failed_sign_ins))),
+        lockout_minutes=float(access.get("lockout_minutes", defaults.lockout_minutes)),
     )

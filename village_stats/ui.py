@@ -8,18 +8,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from village_stats import exports, gallery, importing, queries, sandbox
+from village_stats import access, exports, gallery, importing, queries, sandbox
 from village_stats import formatting as fmt
 from village_stats.datasets import DATASETS, IMPORT_ORDER
-from village_stats.db import Database, default_db_path
+from village_stats.db import Database, DatabaseBusy, default_db_path
 from village_stats.queries import Scope
 from village_stats.settings import Settings, load_settings
 from village_stats.validation import errors_in
@@ -57,6 +58,158 @@ def run_query(name: str, **params: object) -> pd.DataFrame:
     """A named query's result, cached until the database file changes (any import)."""
     db = database()
     return _cached(str(db.path), db.version(), name, params)
+
+
+# ---- accounts and sign-in ---------------------------------------------------------------
+# A session's sign-in lives in st.session_state (server memory, one browser tab): auth_user,
+# auth_role, auth_changed_at (the account's changed_at when it signed in) and auth_last_seen.
+# "auth_role" = "viewer" on its own (no auth_user) is honoured as a downgrade: code and tests may
+# always make a session a viewer, never an admin.
+
+_AUTH_KEYS = ("auth_user", "auth_role", "auth_changed_at", "auth_last_seen")
+
+
+def now() -> datetime:
+    return datetime.now()
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def _accounts(path: str, version: tuple[int, ...]) -> tuple[access.Account, ...]:
+    with database().read() as cur:
+        return tuple(access.accounts(cur))
+
+
+def accounts() -> tuple[access.Account, ...]:
+    """Every account (no hashes), cached until the database file changes (`user add` changes it)."""
+    db = database()
+    return _accounts(str(db.path), db.version())
+
+
+def server_is_loopback() -> bool:
+    """Whether only this computer can reach the app: server.address, and no reverse proxy in front."""
+    return access.serves_this_computer_only(st.get_option("server.address"), st.context.headers)
+
+
+def sign_out(message: str | None = None, warn: bool = False) -> None:
+    """End the session's sign-in; `message` is shown on the next run (as a warning that stays, if `warn`)."""
+    for key in _AUTH_KEYS:
+        st.session_state.pop(key, None)
+    if message:
+        st.session_state["auth_warning" if warn else "auth_notice"] = message
+
+
+def _signed_in() -> access.Account | None:
+    """The session's account if its sign-in still holds: not idle too long, account unchanged."""
+    name = st.session_state.get("auth_user")
+    if name is None:
+        return None
+    account = next((a for a in accounts() if a.name == name), None)
+    if account is None or account.changed_at != st.session_state.get("auth_changed_at"):
+        sign_out("账号的密码或角色已修改（或账号已删除），请重新登录。", warn=True)
+        return None
+    idle = timedelta(hours=settings().session_idle_hours)
+    if access.session_expired(st.session_state.get("auth_last_seen", datetime.min), now(), idle):
+        sign_out(f"超过 {settings().session_idle_hours:g} 小时未操作，已自动退出登录。", warn=True)
+        return None
+    st.session_state["auth_last_seen"] = now()
+    return account
+
+
+def current_access() -> access.Access:
+    """What this session may do; checked afresh on every script run."""
+    account = _signed_in()
+    if account is None and st.session_state.get("auth_role") == access.VIEWER:
+        account = access.Account(access.LOCAL_USER, access.VIEWER, datetime.min)
+    return access.decide(accounts(), account, server_is_loopback(), settings().viewers_must_sign_in)
+
+
+def current_role() -> str:
+    """The session's role: "admin" or "viewer"."""
+    return current_access().role
+
+
+def current_user() -> str | None:
+    """Who is acting (an account, 本机用户 in single-user mode), or None for an anonymous viewer."""
+    return current_access().user
+
+
+def admin_refusal() -> str | None:
+    """Why this session may not change data (Chinese, with what to do), or None when it may."""
+    return current_access().refusal
+
+
+def may_change_data(action: str) -> bool:
+    """True for an admin; otherwise says why `action` is not offered and returns False."""
+    refusal = admin_refusal()
+    if refusal:
+        st.info(f"{action}：{refusal}", icon=":material/lock:")
+    return refusal is None
+
+
+def _sign_in_form(key: str) -> None:
+    with st.form(key, clear_on_submit=True, border=key != "auth_sidebar_form"):
+        name = st.text_input("用户名", key=f"{key}_name", autocomplete="username")
+        password = st.text_input("密码", type="password", key=f"{key}_password", autocomplete="current-password")
+        if st.form_submit_button("登录", type="primary", key=f"{key}_submit"):
+            throttle = access.Throttle(
+                per_name=settings().max_failed_sign_ins, window=timedelta(minutes=settings().lockout_minutes)
+            )
+            try:
+                outcome = access.sign_in(database(), name, password, throttle, now())
+            except DatabaseBusy as busy:
+                st.error(str(busy))
+                return
+            except (duckdb.Error, OSError) as error:  # e.g. a read-only data folder: failures cannot be recorded
+                st.error(f"登录暂时无法完成：数据库无法写入（{error}）。请联系管理员检查数据目录。")
+                return
+            if outcome.account is None:
+                st.error(outcome.message, icon=":material/block:")
+                return
+            sign_out()
+            st.session_state["auth_user"] = outcome.account.name
+            st.session_state["auth_role"] = outcome.account.role
+            st.session_state["auth_changed_at"] = outcome.account.changed_at
+            st.session_state["auth_last_seen"] = now()
+            st.session_state["auth_notice"] = outcome.message
+            st.rerun()
+
+
+def access_sidebar() -> bool:
+    """The sign-in state in the sidebar (banner, sign-in form or who is signed in); whether the pages may be shown."""
+    rights = current_access()
+    with st.sidebar:
+        if "auth_notice" in st.session_state:
+            st.toast(st.session_state.pop("auth_notice"))
+        if "auth_warning" in st.session_state:
+            st.warning(st.session_state.pop("auth_warning"), icon=":material/logout:")
+        if rights.banner:
+            (st.info if rights.local else st.warning)(rights.banner, icon=":material/person:")
+        if "auth_user" in st.session_state:
+            role = access.ROLES[rights.role]
+            st.markdown(f"已登录：**{_escape(str(rights.user))}**（{role}）")
+            st.button(
+                "退出登录", key="auth_sign_out", icon=":material/logout:", on_click=sign_out, args=("已退出登录。",)
+            )
+        elif rights.may_view and not rights.local and accounts():
+            with st.expander("登录", icon=":material/login:"):
+                _sign_in_form("auth_sidebar_form")
+    return rights.may_view
+
+
+def sign_in_page() -> None:
+    """The whole page when viewing needs a sign-in (settings: access.viewers_must_sign_in)."""
+    st.title("登录村情看板")
+    if not accounts():
+        st.warning(
+            f"查看看板需要登录，但还没有任何账号。请在服务器上运行 `{access.ADD_ADMIN}` 创建管理员"
+            "（查看账号用 `--role viewer`）。",
+            icon=":material/person_add:",
+        )
+        return
+    st.caption("本看板设置为登录后才能查看。没有账号请联系管理员。")
+    left, _ = st.columns([1, 2])
+    with left:
+        _sign_in_form("auth_page_form")
 
 
 @dataclass(frozen=True)
@@ -236,6 +389,8 @@ def _registry_first(ready: list[tuple[object, importing.FileOutcome]]) -> list[o
 
 def preview_imports(uploads: list, dataset: str | None, year: int | None) -> list[importing.FileOutcome]:
     """A dry run of every uploaded file: what was detected, what would change, what is wrong."""
+    if admin_refusal():  # parsing untrusted files is part of importing
+        return []
     db = database()
     outcomes = []
     for upload in uploads:
@@ -318,6 +473,9 @@ def issues_frame(issues: list) -> pd.DataFrame:
 
 def commit_imports(ready: list[tuple[object, importing.FileOutcome]], dataset: str | None, year: int | None) -> None:
     """Import the previewed uploads for real, registry first, with a progress bar."""
+    if not may_change_data("导入"):
+        return
+    user = current_user() or access.LOCAL_USER
     bar = st.progress(0.0, text="准备导入")
     db = database()
     uploads = _registry_first(ready)
@@ -335,6 +493,7 @@ def commit_imports(ready: list[tuple[object, importing.FileOutcome]], dataset: s
             data=upload.getvalue(),
             file_name=upload.name,
             progress=step,
+            user=user,
         )
         if outcome.committed:
             st.success(outcome.summary())
@@ -361,12 +520,12 @@ def import_history() -> None:
             "数据集": frame["dataset_title"],
             "新增": frame["rows_inserted"],
             "更新": frame["rows_updated"],
-            "状态": frame["undone_at"].map(lambda t: "已撤销" if pd.notna(t) else "有效"),
+            "状态": [_undo_state(at, by) for at, by in zip(frame["undone_at"], frame["undone_by"], strict=True)],
         }
     )
     st.dataframe(shown, hide_index=True, width="stretch")
     live = [r for r in records if r["undone_at"] is None or pd.isna(r["undone_at"])]
-    if not live:
+    if not live or admin_refusal():  # the page has said why at the top
         return
     with st.form("import_undo_form"):
         choice = st.selectbox(
@@ -378,14 +537,25 @@ def import_history() -> None:
             ),
         )
         sure = st.checkbox("我确认要撤销这次导入", key="import_undo_sure")
-        if st.form_submit_button("撤销", type="secondary") and sure:
+        if st.form_submit_button("撤销", type="secondary", key="import_undo_submit") and sure:
+            refusal = admin_refusal()
             try:
-                importing.undo_import(database(), choice)
+                if refusal:
+                    raise importing.UndoRefused(refusal)
+                importing.undo_import(database(), choice, user=current_user() or access.LOCAL_USER)
             except importing.UndoRefused as refused:
                 st.error(str(refused))
             else:
                 st.success(f"已撤销第 {choice} 次导入。")
                 st.rerun()
+
+
+def _undo_state(undone_at: object, undone_by: object) -> str:
+    """有效, or when and by whom an import was undone (undos from before v6 name nobody)."""
+    if undone_at is None or pd.isna(undone_at):
+        return "有效"
+    when = f"{pd.Timestamp(undone_at):%Y-%m-%d %H:%M}"
+    return f"已撤销（{undone_by}，{when}）" if isinstance(undone_by, str) and undone_by else f"已撤销（{when}）"
 
 
 def _escape(text: str) -> str:
@@ -394,7 +564,6 @@ def _escape(text: str) -> str:
 
 # ---- the 自助查询 page ------------------------------------------------------------
 
-EXPLORE_USER = "本机用户"  # no sign-in yet; saving will need the importing permission once there is one
 _CHART_KEYS = ("explore_chart_kind", "explore_chart_x", "explore_chart_y", "explore_chart_color")
 
 
@@ -496,8 +665,11 @@ def saved_queries() -> list[gallery.SavedQuery]:
 
 def save_query(name: str, description: str, sql: str) -> int | str:
     """The new saved query's id, or why it was not saved (Chinese)."""
+    refusal = admin_refusal()
+    if refusal:
+        return refusal
     try:
-        return gallery.save_query(database(), name, description, sql, EXPLORE_USER)
+        return gallery.save_query(database(), name, description, sql, current_user() or access.LOCAL_USER)
     except (gallery.SaveRefused, sandbox.SandboxRefused, sandbox.SandboxError) as refused:
         return str(refused)
 
