@@ -354,6 +354,28 @@ def test_undo_without_an_id_undoes_the_latest_and_twice_is_refused(demo_copy, se
     assert "撤销过" in str(refused.value)
 
 
+def test_undo_of_a_registry_import_whose_villages_are_in_use_is_refused(demo_copy, settings, tmp_path):
+    """Undoing the 名录 import that added 新设村 would orphan the income rows naming it."""
+    registry = import_file(
+        demo_copy, write_xlsx(tmp_path / "名录.xlsx", ledgers.villages([["新设村", "村", "东片", 120, 400, 30]])), settings
+    )
+    income = import_file(
+        demo_copy,
+        write_xlsx(tmp_path / "收入.xlsx", ledgers.income([[2030, "新设村", 25, None, None, None, None, None]])),
+        settings,
+    )
+    assert registry.committed and income.committed
+
+    with pytest.raises(UndoRefused) as refused:
+        undo_import(demo_copy, registry.tables[0].import_id)
+    assert "村级集体经济收入 1 行" in str(refused.value)
+
+    undo_import(demo_copy, income.tables[0].import_id)
+    undo_import(demo_copy, registry.tables[0].import_id)
+    with demo_copy.read() as cur:
+        assert cur.execute("select count(*) from villages where name = '新设村'").fetchone() == (0,)
+
+
 def test_undo_of_an_unknown_import_is_refused(demo_copy):
     with pytest.raises(UndoRefused) as refused:
         undo_import(demo_copy, 9999)
