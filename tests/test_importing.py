@@ -287,6 +287,20 @@ def test_undo_restores_exact_timestamps_and_ratings(demo_copy, settings, tmp_pat
     assert differences(snapshot(demo_copy, history_too=False), before) == {}
 
 
+def test_ticket_ids_stay_unique_without_a_key_index(demo_copy, settings, tmp_path):
+    """service_tickets has no primary key index (v7): the importer alone keeps ids unique."""
+    _, row = ticket_as_written(demo_copy)
+    changed = [*NEW_TICKET[:5], "修路灯（已补充说明）", *NEW_TICKET[6:]]
+    for number, rows in enumerate(([row, NEW_TICKET], [row, NEW_TICKET], [changed])):
+        outcome = import_file(demo_copy, write_xlsx(tmp_path / f"工单{number}.xlsx", ledgers.tickets(rows)), settings)
+        assert outcome.ok, [i.describe() for i in outcome.issues]
+    with demo_copy.read() as cur:
+        total, distinct = cur.execute("select count(*), count(distinct ticket_id) from service_tickets").fetchone()
+        content = cur.execute("select content from service_tickets where ticket_id = $id", {"id": NEW_TICKET[0]})
+        assert content.fetchall() == [("修路灯（已补充说明）",)]
+    assert total == distinct
+
+
 def test_undo_restores_every_sheet_of_a_two_sheet_workbook(demo_copy, settings, tmp_path):
     before = snapshot(demo_copy, history_too=False)
     _, row = ticket_as_written(demo_copy)
@@ -338,6 +352,28 @@ def test_undo_without_an_id_undoes_the_latest_and_twice_is_refused(demo_copy, se
     with pytest.raises(UndoRefused) as refused:
         undo_import(demo_copy, latest)
     assert "撤销过" in str(refused.value)
+
+
+def test_undo_of_a_registry_import_whose_villages_are_in_use_is_refused(demo_copy, settings, tmp_path):
+    """Undoing the 名录 import that added 新设村 would orphan the income rows naming it."""
+    registry = import_file(
+        demo_copy, write_xlsx(tmp_path / "名录.xlsx", ledgers.villages([["新设村", "村", "东片", 120, 400, 30]])), settings
+    )
+    income = import_file(
+        demo_copy,
+        write_xlsx(tmp_path / "收入.xlsx", ledgers.income([[2030, "新设村", 25, None, None, None, None, None]])),
+        settings,
+    )
+    assert registry.committed and income.committed
+
+    with pytest.raises(UndoRefused) as refused:
+        undo_import(demo_copy, registry.tables[0].import_id)
+    assert "村级集体经济收入 1 行" in str(refused.value)
+
+    undo_import(demo_copy, income.tables[0].import_id)
+    undo_import(demo_copy, registry.tables[0].import_id)
+    with demo_copy.read() as cur:
+        assert cur.execute("select count(*) from villages where name = '新设村'").fetchone() == (0,)
 
 
 def test_undo_of_an_unknown_import_is_refused(demo_copy):

@@ -144,7 +144,6 @@ def test_checks_reject_a_bad_row_inserted_directly(con, table, change):
         pytest.param("villages", {"households": 1}, id="villages-town-name"),
         pytest.param("village_income", {"total_income": 1}, id="income-year-town-village"),
         pytest.param("star_ratings", {"stars": 4}, id="stars-year-town-village"),
-        pytest.param("service_tickets", {"village": "竹秀村"}, id="ticket-id"),
         pytest.param("problems", {"village": "竹秀村"}, id="problem-id"),
         pytest.param("projects", {"name": "另一个项目"}, id="project-key"),
         pytest.param("projects", {"project_key": "2024|青溪镇|另一个项目"}, id="project-id-unique"),

@@ -420,6 +420,8 @@ def _undo(con: duckdb.DuckDBPyConnection, import_id: int | None, user: str) -> i
         ids = "、".join(str(i) for i in later)
         raise UndoRefused(f"第 {import_id} 次导入之后，第 {ids} 次导入又修改了其中的数据，请先撤销后者")
     dataset = DATASETS[found[0]]
+    if dataset.name == "villages":
+        _refuse_if_villages_in_use(con, import_id)
     target = dataset.table
     columns = table_columns(dataset)
     con.execute(
@@ -439,6 +441,29 @@ def _undo(con: duckdb.DuckDBPyConnection, import_id: int | None, user: str) -> i
         {"id": import_id, "user": user},
     )
     return import_id
+
+
+def _refuse_if_villages_in_use(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
+    """Undoing a 名录 import removes the villages it added; ledgers naming them would be orphaned."""
+    added = (
+        "select before_key->>0 as town, before_key->>1 as name from "
+        "(select row_key::json as before_key from import_rows where import_id = $id and before is null)"
+    )
+    used = []
+    for dataset in DATASETS.values():
+        if not dataset.has_village:
+            continue
+        row = con.execute(
+            f"select count(*) from {dataset.table} as d join ({added}) as a on d.town = a.town and d.village = a.name",
+            {"id": import_id},
+        ).fetchone()
+        if row and row[0]:
+            used.append(f"{dataset.title} {row[0]} 行")
+    if used:
+        raise UndoRefused(
+            f"第 {import_id} 次导入新增的村(社区)已被其他台账使用（{'、'.join(used)}），"
+            "撤销会使这些数据失去所属村(社区)；请先撤销或删除引用它们的导入"
+        )
 
 
 def history(database: Database) -> list[dict[str, object]]:
