@@ -4,7 +4,7 @@
 with by_sage as (
     select
         a.sage,
-        string_agg(distinct a.village, '、' order by a.village) as villages,
+        string_agg(distinct a.village, '、' order by a.village) as sage_villages,
         count(*) as activities,
         cast(sum(a.quantity) as bigint) as quantity,
         cast(coalesce(sum(a.quantity) filter (where a.kind = '民意收集'), 0) as bigint) as opinions,

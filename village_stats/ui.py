@@ -94,6 +94,14 @@ def sidebar_filters() -> Filters:
     return st.session_state["filters"]
 
 
+def current_role() -> str:
+    """"admin" or "viewer"; one local user (no sign-in) is the admin.
+
+    A stand-in until access control arrives: it reads the role a sign-in would put in the session.
+    """
+    return str(st.session_state.get("auth_role", "admin"))
+
+
 def filters() -> Filters:
     """The filters the sidebar set for this run (dashboard.py draws the sidebar before the page)."""
     return st.session_state["filters"]
