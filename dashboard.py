@@ -28,7 +28,8 @@ pages = {
         st.Page("views/explore.py", title="自助查询", icon=":material/query_stats:"),
     ],
 }
-page = st.navigation(pages)
+# expanded: with fourteen pages Streamlit would otherwise fold the 汇报 and 数据 sections away
+page = st.navigation(pages, expanded=True)
 st.sidebar.markdown(f"### 村情看板 · {ui.settings().town}")
 ui.sidebar_filters()
 page.run()

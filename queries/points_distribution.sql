@@ -1,6 +1,6 @@
 -- 各支部积分分布：本期按10分一档的党员人数
 -- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部)
--- grain: one row per branch and 10-point band that has members in the latest period of $year
+-- grain: one row per 10-point band and branch that has members in the latest period of $year, lowest band first
 with points as (
     select p.*
     from member_points as p
@@ -26,4 +26,4 @@ final as (
 )
 
 select * from final
-order by village, band_start
+order by band_start, village

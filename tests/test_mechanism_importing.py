@@ -156,7 +156,9 @@ def without_history(full: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
 
 def test_a_dry_run_of_points_reports_counts_and_writes_nothing(demo_copy, settings, tmp_path):
     before = snapshot(demo_copy)
-    outcome = import_file(demo_copy, write_xlsx(tmp_path / "积分.xlsx", points_ledger(POINTS_ROWS)), settings, dry_run=True)
+    outcome = import_file(
+        demo_copy, write_xlsx(tmp_path / "积分.xlsx", points_ledger(POINTS_ROWS)), settings, dry_run=True
+    )
     assert outcome.ok and not outcome.committed
     (table,) = outcome.tables
     assert table.dataset.name == "member_points" and table.inserted == len(POINTS_ROWS) and table.years == [2025]
@@ -303,4 +305,3 @@ def test_the_template_imports_its_own_example_row(demo_copy, settings, tmp_path,
     assert outcome.ok, [i.describe() for i in outcome.issues]
     (table,) = outcome.tables
     assert table.dataset is dataset and table.inserted + table.updated + table.unchanged == 1
-

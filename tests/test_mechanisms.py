@@ -77,7 +77,14 @@ def test_pace_when_done_and_for_a_scope_smaller_than_the_target():
 
 @pytest.mark.parametrize(
     ("count", "unit", "said"),
-    [(96, "条", "90余条"), (63, "起", "60余起"), (90, "条", "90条"), (7, "起", "7起"), (19, "条", "19条"), (128, "条", "120余条")],
+    [
+        (96, "条", "90余条"),
+        (63, "起", "60余起"),
+        (90, "条", "90条"),
+        (7, "起", "7起"),
+        (19, "条", "19条"),
+        (128, "条", "120余条"),
+    ],
 )
 def test_counts_are_said_as_the_reports_say_them(count, unit, said):
     assert mechanisms.about(count, unit) == said
@@ -139,9 +146,14 @@ def test_points_summary_counts_members_and_low_scorers(cur, points, settings):
     assert found["low_members"] == int((latest["总积分"] < float(settings.points_low_threshold)).sum()) > 0
     assert found["periods"] == 4 and found["latest_period"] == "2024Q4"
     pilot = run_query(
-        cur, "points_summary", year=2024, threshold=settings.points_low_threshold, town=None, area=None,
+        cur,
+        "points_summary",
+        year=2024,
+        threshold=settings.points_low_threshold,
+        town=None,
+        area=None,
         villages=["凤岗社区"],
-    ).iloc[0]  # fmt: skip
+    ).iloc[0]
     with cur.cursor() as inner:
         registered = inner.execute("select party_members from villages where name = '凤岗社区'").fetchone()[0]
     assert pilot["members"] == registered  # the pilot community's members in full
@@ -223,9 +235,14 @@ def test_cadre_figures_match_the_roster(cur):
 def test_a_scope_narrows_the_mechanism_queries(cur, settings):
     everywhere = run_query(cur, "mechanisms_overview", year=2024, threshold=settings.points_low_threshold, **ALL)
     north = run_query(
-        cur, "mechanisms_overview", year=2024, threshold=settings.points_low_threshold, town=None, area="北片",
+        cur,
+        "mechanisms_overview",
+        year=2024,
+        threshold=settings.points_low_threshold,
+        town=None,
+        area="北片",
         villages=None,
-    )  # fmt: skip
+    )
     assert north["units"].iloc[0] < everywhere["units"].iloc[0]
     assert north["committee"].iloc[0] < everywhere["committee"].iloc[0]
     assert north["points_members"].iloc[0] < everywhere["points_members"].iloc[0]

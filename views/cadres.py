@@ -15,17 +15,17 @@ row = summary.iloc[0]
 st.caption(f"花名册为当前名单；年龄按{filters.year}年计算。")
 cards = st.columns(4)
 cards[0].metric(
-    "两委干部",
+    f"两委干部（平均{row['committee_average_age']}岁）",
     f"{int(row['committee'])}人",
-    f"平均{row['committee_average_age']}岁 · 大专及以上{row['committee_college_pct']}%",
+    f"大专及以上{row['committee_college_pct']}%",
     delta_color="off",
     delta_arrow="off",
     border=True,
 )
 cards[1].metric(
-    "后备干部",
+    f"后备干部（平均{row['reserve_average_age']}岁）",
     f"{int(row['reserves'])}人",
-    f"平均{row['reserve_average_age']}岁 · 大专及以上{row['reserve_college_pct']}%",
+    f"大专及以上{row['reserve_college_pct']}%",
     delta_color="off",
     delta_arrow="off",
     border=True,

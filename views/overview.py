@@ -115,7 +115,7 @@ cards[0].metric(
     border=True,
 )
 ui.kpi(cards[1], "书记工作室", "studios", "个", this_mechanisms, last_mechanisms, note=("共", "units", "个单位"))
-ui.kpi(cards[2], "乡贤收集民意", "sage_opinions", "条", this_mechanisms, last_mechanisms, note=("化解纠纷", "sage_disputes", "起"))
+ui.kpi(cards[2], "乡贤收集民意", "sage_opinions", "条", this_mechanisms, last_mechanisms)
 ui.kpi(cards[3], "后备干部（当前花名册）", "reserves", "人", this_mechanisms, this_mechanisms.iloc[0:0])
 links = st.container(horizontal=True)
 for page, label in (
@@ -148,7 +148,9 @@ with right:
         "乡贤参与",
         "views/sages.py",
         "查看乡贤 →",
-        lambda: charts.donut(ui.run_query("sage_by_kind", **filters.params()), "kind", "quantity", "条/起", "乡贤参与事项"),
+        lambda: charts.donut(
+            ui.run_query("sage_by_kind", **filters.params()), "kind", "quantity", "条/起", "乡贤参与事项"
+        ),
     )
 
 imports = ui.run_query("last_imports")

@@ -16,19 +16,37 @@ if summary is None or int(summary["members"].iloc[0]) == 0:
 row = summary.iloc[0]
 latest = mechanisms.period_label(str(row["latest_period"]))
 cards = st.columns(4)
-cards[0].metric("参与积分的党员", f"{int(row['members'])}名", f"{int(row['branches'])}个支部", delta_color="off",
-                delta_arrow="off", border=True)  # fmt: skip
+cards[0].metric(
+    "参与积分的党员",
+    f"{int(row['members'])}名",
+    f"{int(row['branches'])}个支部",
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
 cards[1].metric(f"{latest}平均积分", f"{row['latest_average']}分", border=True)
-cards[2].metric("全年平均积分", f"{row['average_points']}分", f"{int(row['periods'])}个积分周期", delta_color="off",
-                delta_arrow="off", border=True)  # fmt: skip
-cards[3].metric(f"低于{threshold}分（出出汗）", f"{int(row['low_members'])}名", f"{latest}", delta_color="off",
-                delta_arrow="off", border=True)  # fmt: skip
+cards[2].metric(
+    "全年平均积分",
+    f"{row['average_points']}分",
+    f"{int(row['periods'])}个积分周期",
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
+cards[3].metric(
+    f"低于{threshold}分（出出汗）",
+    f"{int(row['low_members'])}名",
+    f"{latest}",
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
 
 left, right = st.columns(2)
 with left:
     distribution = ui.run_query("points_distribution", **filters.params())
     ui.plot(
-        charts.stacked_bars(distribution, "village", "band_label", "members", "名", f"{latest}各支部积分分布", horizontal=True),
+        charts.points_distribution(distribution, threshold, f"{latest}各支部积分分布（名）"),
         f"{filters.year}年党员积分分布",
     )
 with right:

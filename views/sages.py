@@ -16,10 +16,22 @@ row = summary.iloc[0]
 cards = st.columns(4)
 cards[0].metric("收集村情民意", f"{int(row['opinions'])}条", border=True)
 cards[1].metric("化解矛盾纠纷", f"{int(row['disputes'])}起", border=True)
-cards[2].metric("其他参与事项", f"{int(row['other_items'])}项", "献言献策、政策宣传、回乡创业", delta_color="off",
-                delta_arrow="off", border=True)  # fmt: skip
-cards[3].metric("参与乡贤", f"{int(row['sages'])}名", f"涉及{int(row['villages'])}个村(社区)", delta_color="off",
-                delta_arrow="off", border=True)  # fmt: skip
+cards[2].metric(
+    "其他参与事项",
+    f"{int(row['other_items'])}项",
+    "献言献策、政策宣传等",
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
+cards[3].metric(
+    "参与乡贤",
+    f"{int(row['sages'])}名",
+    f"涉及{int(row['villages'])}个村(社区)",
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
 sentence = narrative.sage_sentence(filters.year, summary, filters.scope_label)
 if sentence:
     ui.paragraphs([sentence])

@@ -25,11 +25,17 @@ cards[0].metric(
     delta_arrow="off",
     border=True,
 )
-cards[1].metric("覆盖率", f"{row['coverage_pct']}%", f"共{int(row['units'])}个村(社区)", delta_color="off",
-                delta_arrow="off", border=True)  # fmt: skip
+cards[1].metric(
+    "覆盖率",
+    f"{row['coverage_pct']}%",
+    f"共{int(row['units'])}个村(社区)",
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
 cards[2].metric(
-    "级别",
-    f"市级示范点{int(row['city_level'])}个",
+    "其中市级示范点",
+    f"{int(row['city_level'])}个",
     f"县级{int(row['county_level'])}个 · 镇级{int(row['town_level'])}个",
     delta_color="off",
     delta_arrow="off",

@@ -415,12 +415,10 @@ def stacked_bars(
 ) -> go.Figure:
     """One bar per `x`, stacked by `series` (rows already aggregated by the query, in series order)."""
     figure = go.Figure()
+    category, amount = ("y", "x") if horizontal else ("x", "y")
     for name in dict.fromkeys(frame[series]):
         rows = frame[frame[series] == name]
-        bar = go.Bar(
-            name=str(name),
-            hovertemplate=f"%{{{'y' if horizontal else 'x'}}} {name}：%{{{'x' if horizontal else 'y'}}}{unit}<extra></extra>",
-        )
+        bar = go.Bar(name=str(name), hovertemplate=f"%{{{category}}} {name}：%{{{amount}}}{unit}<extra></extra>")
         if horizontal:
             bar.update(x=rows[value], y=rows[x], orientation="h")
         else:
@@ -440,6 +438,22 @@ def monthly_values(frame: pd.DataFrame, value: str, unit: str, title: str | None
     """Stacked monthly bars per `kind` (rows of a *_by_month query)."""
     months = frame.assign(month_label=[f"{int(m)}月" for m in frame["month"]])
     figure = stacked_bars(months, "month_label", "kind", value, unit, title, [f"{m}月" for m in range(1, 13)])
+    return figure
+
+
+def points_distribution(distribution: pd.DataFrame, threshold: Decimal, title: str | None = None) -> go.Figure:
+    """Members per branch stacked by 10-point band: bands below the reminder line warm, the rest blues."""
+    figure = stacked_bars(distribution, "village", "band_label", "members", "名", title, horizontal=True)
+    starts = dict(zip(distribution["band_label"], distribution["band_start"], strict=False))
+    high = [b for b in starts if starts[b] >= threshold]
+    blues = ["#c6dbef", "#8fb8e8", BLUE, NAVY, "#0b2a4a"]
+    for trace in figure.data:
+        start = starts[trace.name]
+        if start < threshold:
+            trace.marker.color = RED if start + 10 <= threshold - 10 else AMBER
+        else:
+            trace.marker.color = blues[min(high.index(trace.name), len(blues) - 1)]
+    figure.update_layout(legend={"traceorder": "normal"})
     return figure
 
 

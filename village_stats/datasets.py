@@ -330,7 +330,11 @@ MEMBER_POINTS = Dataset(
         ),
         TOWN,
         Column(
-            "village", "village", "所属支部", ("村(社区)名称", "支部", "党支部", "村(社区)"), "所属支部（村/社区）",
+            "village",
+            "village",
+            "所属支部",
+            ("村(社区)名称", "支部", "党支部", "村(社区)"),
+            "所属支部（村/社区）",
             required=True,
         ),
         Column("member", "text", "党员姓名", ("姓名",), "党员姓名", required=True),
@@ -441,8 +445,7 @@ CADRES = Dataset(
 )
 
 DATASETS: dict[str, Dataset] = {
-    d.name: d
-    for d in (VILLAGES, INCOME, PROJECTS, STARS, TICKETS, PROBLEMS, MEMBER_POINTS, STUDIOS, SAGES, CADRES)
+    d.name: d for d in (VILLAGES, INCOME, PROJECTS, STARS, TICKETS, PROBLEMS, MEMBER_POINTS, STUDIOS, SAGES, CADRES)
 }
 # Villages first: every other ledger is matched against the registry.
 IMPORT_ORDER = (

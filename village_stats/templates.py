@@ -57,7 +57,6 @@ EXAMPLES: dict[str, str | int | float | date | datetime] = {
     "status": "已整改",
     "rectified_on": date(2024, 6, 20),
     "period": "2024Q1",
-    "member": "王建华",
     "base_points": 60,
     "bonus_points": 12.5,
     "deducted_points": 2,
@@ -84,6 +83,7 @@ SPECIAL_EXAMPLES = {
     ("sages", "kind"): "民意收集",
     ("sages", "description"): "收集村道修缮意见",
     ("cadres", "name"): "赵小军",
+    ("member_points", "member"): "王建华",
 }
 TEMPLATE_CHOICES = {
     "weak": ("是", "否"),

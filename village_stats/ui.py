@@ -95,7 +95,7 @@ def sidebar_filters() -> Filters:
 
 
 def current_role() -> str:
-    """"admin" or "viewer"; one local user (no sign-in) is the admin.
+    """The user's role, "admin" or "viewer"; one local user (no sign-in) is the admin.
 
     A stand-in until access control arrives: it reads the role a sign-in would put in the session.
     """
