@@ -14,6 +14,10 @@ pages = {
         st.Page("views/stars.py", title="达标创星", icon=":material/star:"),
         st.Page("views/tickets.py", title="五单服务", icon=":material/assignment_turned_in:"),
         st.Page("views/problems.py", title="问题整改", icon=":material/build:"),
+        st.Page("views/points.py", title="党员积分", icon=":material/military_tech:"),
+        st.Page("views/studios.py", title="书记工作室", icon=":material/home_work:"),
+        st.Page("views/sages.py", title="乡贤", icon=":material/diversity_3:"),
+        st.Page("views/cadres.py", title="村干部", icon=":material/badge:"),
     ],
     "汇报": [
         st.Page("views/report.py", title="汇报导出", icon=":material/slideshow:"),
@@ -27,7 +31,8 @@ pages = {
 st.sidebar.markdown(f"### 村情看板 · {ui.settings().town}")
 may_view = ui.access_sidebar()
 # every page stays registered while signed out, so a link to one opens it after signing in
-page = st.navigation(pages, position="sidebar" if may_view else "hidden")
+# expanded: with fourteen pages Streamlit would otherwise fold the 汇报 and 数据 sections away
+page = st.navigation(pages, position="sidebar" if may_view else "hidden", expanded=True)
 if not may_view:  # settings: viewing needs a sign-in, and this session has none
     ui.sign_in_page()
     st.stop()

@@ -10,4 +10,8 @@ union all
 select 'tickets', year(ordered_at) from service_tickets group by year(ordered_at)
 union all
 select 'problems', year from problems group by year
+union all
+select 'member_points', cast(left(period, 4) as integer) from member_points group by left(period, 4)
+union all
+select 'sages', year(date) from sage_activities group by year(date)
 order by year desc, dataset

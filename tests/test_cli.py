@@ -266,7 +266,10 @@ def test_summary_says_which_domains_a_year_lacks(runs):
     result = runs["summary_2021"]
     assert result.returncode == 0, result.stderr
     assert "2021年全镇15个村村财收入超过20万元" in result.stdout
-    assert "2021年暂无揭榜挂帅项目、达标创星评定、五单闭环服务工单、问题整改台账数据" in result.stdout
+    assert (
+        "2021年暂无揭榜挂帅项目、达标创星评定、五单闭环服务工单、问题整改台账、"
+        "党员量化积分、书记工作室、乡贤参与、村干部队伍数据"
+    ) in result.stdout
     assert "项目0个" not in result.stdout and "0件" not in result.stdout
 
 

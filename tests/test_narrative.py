@@ -115,10 +115,12 @@ def test_whole_town_scope_reads_the_same_with_or_without_town(demo_db, settings)
 
 def test_paragraph_per_domain_in_report_order(demo_db, settings):
     found = summary(demo_db, settings, 2024)
-    assert len(found) == 5
-    markers = ("村财收入", "揭榜挂帅", "达标创星", "五单闭环", "问题")
+    assert len(found) == 9
+    markers = ("村财收入", "揭榜挂帅", "达标创星", "五单闭环", "问题", "积分存折", "书记工作室", "乡贤", "两委干部")
     assert all(marker in paragraph for marker, paragraph in zip(markers, found, strict=True))
-    assert all(paragraph.startswith("2024年全镇") and paragraph.endswith("。") for paragraph in found)
+    assert all(paragraph.startswith("2024年全镇") for paragraph in [*found[:6], found[7]])
+    assert found[6].startswith("截至2024年底全镇") and found[8].startswith("全镇现有")
+    assert all(paragraph.endswith("。") for paragraph in found)
 
 
 # ---- year over year, against the raw rows ------------------------------------------------
@@ -218,8 +220,9 @@ def test_domain_without_data_has_no_sentence(demo_db, settings):
     years_with_problems = {y for (y,) in rows(demo_db, "select distinct year from problems")}
     assert 2022 not in years_with_problems
     found = paragraphs(demo_db, settings, 2022)
-    assert list(found) == ["income", "projects", "stars", "tickets"]
-    assert narrative.missing_domains(found) == ["问题整改台账"]
+    # the first studio opened in 2022; the undated cadre roster belongs to the newest year only
+    assert list(found) == ["income", "projects", "stars", "tickets", "studios"]
+    assert narrative.missing_domains(found) == ["问题整改台账", "党员量化积分", "乡贤参与", "村干部队伍"]
     assert list(paragraphs(demo_db, settings, 2021)) == ["income"]  # the demo's first year: income ledgers only
     for year in (2021, 2022):
         assert "暂无" not in "".join(summary(demo_db, settings, year))

@@ -31,7 +31,17 @@ TICKET_YEARS = (2022, 2023, 2024)
 PROBLEM_YEARS = (2023, 2024)
 # A hand-picked list for the 村(社区) filter: top earners, a weak village and a community
 VILLAGE_LIST = ("北垞村", "竹秀村", "荷塘村", "凤岗社区", "茶坪村")
-RAW_TABLES = ("villages", "village_income", "projects", "star_ratings", "service_tickets", "problems", "imports")
+RAW_TABLES = (
+    "villages",
+    "village_income",
+    "projects",
+    "star_ratings",
+    "service_tickets",
+    "problems",
+    "member_points",
+    "sage_activities",
+    "imports",
+)
 
 
 # ---- independent arithmetic --------------------------------------------------------------
@@ -917,6 +927,8 @@ def test_data_years_matches_raw(q, raw):
         | {("stars", r["year"]) for r in raw["star_ratings"]}
         | {("tickets", r["ordered_at"].year) for r in raw["service_tickets"]}
         | {("problems", r["year"]) for r in raw["problems"]}
+        | {("member_points", int(r["period"][:4])) for r in raw["member_points"]}
+        | {("sages", r["date"].year) for r in raw["sage_activities"]}
     )
     frame = q("data_years")
     assert list(zip(frame["dataset"], frame["year"], strict=True)) == sorted(expected, key=lambda e: (-e[1], e[0]))

@@ -48,7 +48,7 @@ def test_pptx_for_a_year(runs):
     assert "2024年" in result.stdout
     deck = Presentation(io.BytesIO(path.read_bytes()))
     assert len(deck.slides) >= 11
-    assert sum(1 for slide in deck.slides for shape in slide.shapes if shape.has_chart) == 9
+    assert sum(1 for slide in deck.slides for shape in slide.shapes if shape.has_chart) == 11
 
 
 def test_docx_for_a_year(runs):

@@ -100,6 +100,59 @@ with right:
         lambda: charts.funnel(ui.run_query("ticket_funnel", **filters.params()), "五单闭环"),
     )
 
+st.subheader("其他工作机制")
+mechanism_params = {**filters.scope.params(), "threshold": current.points_low_threshold}
+this_mechanisms = ui.run_query("mechanisms_overview", year=filters.year, **mechanism_params)
+last_mechanisms = ui.run_query("mechanisms_overview", year=filters.year - 1, **mechanism_params)
+cards = st.columns(4)
+points_average = this_mechanisms["points_latest_average"].iloc[0]
+cards[0].metric(
+    "党员积分本期平均",
+    f"{points_average}分" if ui.present(points_average) else "—",
+    f"积分偏低{int(this_mechanisms['points_low_members'].iloc[0])}名" if ui.present(points_average) else None,
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
+ui.kpi(cards[1], "书记工作室", "studios", "个", this_mechanisms, last_mechanisms, note=("共", "units", "个单位"))
+ui.kpi(cards[2], "乡贤收集民意", "sage_opinions", "条", this_mechanisms, last_mechanisms)
+ui.kpi(cards[3], "后备干部（当前花名册）", "reserves", "人", this_mechanisms, this_mechanisms.iloc[0:0])
+links = st.container(horizontal=True)
+for page, label in (
+    ("views/points.py", "党员积分 →"),
+    ("views/studios.py", "书记工作室 →"),
+    ("views/sages.py", "乡贤 →"),
+    ("views/cadres.py", "村干部 →"),
+):
+    links.page_link(page, label=label)
+left, right = st.columns(2)
+with left:
+    ui.glance(
+        this_mechanisms,
+        "points_members",
+        "党员量化积分",
+        "views/points.py",
+        "查看党员积分 →",
+        lambda: charts.village_bars(
+            ui.run_query("points_by_branch", **filters.params(threshold=current.points_low_threshold)),
+            "average_points",
+            "平均积分",
+            "分",
+            "各支部本期平均积分",
+        ),
+    )
+with right:
+    ui.glance(
+        this_mechanisms,
+        "sage_activities",
+        "乡贤参与",
+        "views/sages.py",
+        "查看乡贤 →",
+        lambda: charts.donut(
+            ui.run_query("sage_by_kind", **filters.params()), "kind", "quantity", "条/起", "乡贤参与事项"
+        ),
+    )
+
 imports = ui.run_query("last_imports")
 if not imports.empty:
     st.caption("台账最近导入：" + "；".join(ui.import_line(r) for r in imports.itertuples()))

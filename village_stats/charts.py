@@ -398,3 +398,115 @@ def _treemap(data: pd.DataFrame, x: str, y_label: str) -> go.Treemap:
         marker={"colors": [PALETTE[i % len(PALETTE)] for i in range(len(ids))]},
         hovertemplate=f"%{{label}}<br>{y_label}：%{{value:,}}<extra></extra>",
     )
+
+
+# ---- the seed's other mechanisms -------------------------------------------------------------
+
+
+def stacked_bars(
+    frame: pd.DataFrame,
+    x: str,
+    series: str,
+    value: str,
+    unit: str,
+    title: str | None = None,
+    x_order: list[str] | None = None,
+    horizontal: bool = False,
+) -> go.Figure:
+    """One bar per `x`, stacked by `series` (rows already aggregated by the query, in series order)."""
+    figure = go.Figure()
+    category, amount = ("y", "x") if horizontal else ("x", "y")
+    for name in dict.fromkeys(frame[series]):
+        rows = frame[frame[series] == name]
+        bar = go.Bar(name=str(name), hovertemplate=f"%{{{category}}} {name}：%{{{amount}}}{unit}<extra></extra>")
+        if horizontal:
+            bar.update(x=rows[value], y=rows[x], orientation="h")
+        else:
+            bar.update(x=rows[x], y=rows[value])
+        figure.add_trace(bar)
+    figure.update_layout(barmode="stack")
+    values_axis = figure.update_xaxes if horizontal else figure.update_yaxes
+    values_axis(title_text=unit, rangemode="tozero")
+    if x_order:
+        category_axis = figure.update_yaxes if horizontal else figure.update_xaxes
+        category_axis(categoryorder="array", categoryarray=x_order[::-1] if horizontal else x_order)
+    height = max(320, 26 * frame[x].nunique() + 100) if horizontal else 380
+    return themed(figure, title, height=height)
+
+
+def monthly_values(frame: pd.DataFrame, value: str, unit: str, title: str | None = None) -> go.Figure:
+    """Stacked monthly bars per `kind` (rows of a *_by_month query)."""
+    months = frame.assign(month_label=[f"{int(m)}月" for m in frame["month"]])
+    figure = stacked_bars(months, "month_label", "kind", value, unit, title, [f"{m}月" for m in range(1, 13)])
+    return figure
+
+
+def points_distribution(distribution: pd.DataFrame, threshold: Decimal, title: str | None = None) -> go.Figure:
+    """Members per branch stacked by 10-point band: bands below the reminder line warm, the rest blues."""
+    figure = stacked_bars(distribution, "village", "band_label", "members", "名", title, horizontal=True)
+    starts = dict(zip(distribution["band_label"], distribution["band_start"], strict=False))
+    high = [b for b in starts if starts[b] >= threshold]
+    blues = ["#c6dbef", "#8fb8e8", BLUE, NAVY, "#0b2a4a"]
+    for trace in figure.data:
+        start = starts[trace.name]
+        if start < threshold:
+            trace.marker.color = RED if start + 10 <= threshold - 10 else AMBER
+        else:
+            trace.marker.color = blues[min(high.index(trace.name), len(blues) - 1)]
+    figure.update_layout(legend={"traceorder": "normal"})
+    return figure
+
+
+def points_trend(trend: pd.DataFrame, threshold: Decimal, title: str | None = None) -> go.Figure:
+    """One line per branch through the periods, with the reminder line."""
+    figure = go.Figure()
+    for village in dict.fromkeys(trend["village"]):
+        rows = trend[trend["village"] == village]
+        figure.add_trace(
+            go.Scatter(
+                x=rows["period"],
+                y=[float(v) for v in rows["average_points"]],
+                name=str(village),
+                mode="lines+markers",
+                hovertemplate=f"{village} %{{x}}：平均%{{y}}分<extra></extra>",
+            )
+        )
+    figure.add_hline(
+        y=float(threshold),
+        line={"color": RED, "dash": "dot", "width": 1},
+        annotation_text=f"提醒线 {threshold}分",
+        annotation_position="bottom right",
+    )
+    figure.update_xaxes(type="category", categoryorder="category ascending")
+    figure.update_yaxes(title_text="平均积分（分）")
+    return themed(figure, title)
+
+
+def studio_growth(growth: pd.DataFrame, target: int, deadline: object, title: str | None = None) -> go.Figure:
+    """Studios built by each quarter's end, and the straight line from today's count to the target."""
+    figure = go.Figure(
+        go.Scatter(
+            x=growth["quarter_end"],
+            y=growth["studios"],
+            name="已建成",
+            mode="lines+markers",
+            line={"shape": "hv", "color": NAVY, "width": 3},
+            customdata=growth["quarter_label"],
+            hovertemplate="%{customdata}末：%{y}个<extra></extra>",
+        )
+    )
+    if not growth.empty:
+        last = growth.iloc[-1]
+        figure.add_trace(
+            go.Scatter(
+                x=[last["quarter_end"], deadline],
+                y=[int(last["studios"]), target],
+                name=f"按期建成{target}个所需进度",
+                mode="lines+markers",
+                line={"dash": "dash", "color": AMBER},
+                hovertemplate="%{x|%Y-%m-%d}：%{y}个<extra></extra>",
+            )
+        )
+    figure.add_hline(y=target, line={"color": GRAY, "dash": "dot", "width": 1}, annotation_text=f"目标 {target}个")
+    figure.update_yaxes(title_text="书记工作室（个）", rangemode="tozero")
+    return themed(figure, title)

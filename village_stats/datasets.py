@@ -17,7 +17,9 @@ UNIT_FACTORS: dict[str, Decimal] = {"元": Decimal(1), "万元": Decimal(10_000)
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # text, integer, year, money, decimal, date, timestamp, boolean, stars, rating, village, choice
+    # text, integer, year, money, decimal, points, deduction, period, birth_year, date, timestamp, boolean,
+    # stars, rating, village, choice
+    kind: str
     header: str  # the template header, unit included where the template shows one
     aliases: tuple[str, ...] = ()
     description: str = ""
@@ -38,6 +40,9 @@ class Column:
             "rating": "integer",
             "money": "decimal(18, 2)",
             "decimal": "decimal(5, 1)",
+            "points": "decimal(6, 1)",
+            "deduction": "decimal(6, 1)",
+            "birth_year": "integer",
             "date": "date",
             "timestamp": "timestamp",
             "boolean": "boolean",
@@ -66,6 +71,8 @@ class Dataset:
     checks: tuple[Check, ...] = ()
     needs_year: bool = True  # a 年度 value must come from the sheet, its title, its name or the user
     aliases: tuple[str, ...] = field(default=())
+    # column → SQL over the typed row that fills it when the sheet leaves it empty (总积分 = 基础分 + 加分 − 扣分)
+    computed: tuple[tuple[str, str], ...] = ()
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -302,9 +309,157 @@ PROBLEMS = Dataset(
     ),
 )
 
-DATASETS: dict[str, Dataset] = {d.name: d for d in (VILLAGES, INCOME, PROJECTS, STARS, TICKETS, PROBLEMS)}
+# ---- the seed's other mechanisms (data model: "The seed's other mechanisms") ----------------
+
+POINTS_TOTAL = "base_points + bonus_points - deducted_points"
+
+MEMBER_POINTS = Dataset(
+    name="member_points",
+    table="member_points",
+    title="党员量化积分",
+    key=("period", "town", "village", "member"),
+    needs_year=False,
+    columns=(
+        Column(
+            "period",
+            "period",
+            "积分周期",
+            ("月份", "年月", "季度", "年度", "周期"),
+            "积分周期：2024（年度）、2024-03（月）或 2024Q1（季度）；2024年3月、2024年第一季度 也可",
+            required=True,
+        ),
+        TOWN,
+        Column(
+            "village",
+            "village",
+            "所属支部",
+            ("村(社区)名称", "支部", "党支部", "村(社区)"),
+            "所属支部（村/社区）",
+            required=True,
+        ),
+        Column("member", "text", "党员姓名", ("姓名",), "党员姓名", required=True),
+        Column("base_points", "points", "基础分", (), "基础分", minimum=ZERO, unit="分"),
+        Column("bonus_points", "points", "加分", ("奖励分",), "加分", minimum=ZERO, unit="分"),
+        Column("deducted_points", "deduction", "扣分", ("扣减分",), "扣分（写 5 或 -5 均按扣 5 分）", unit="分"),
+        Column(
+            "total_points",
+            "points",
+            "总积分",
+            ("积分", "合计分", "总分"),
+            "总积分；基础分、加分、扣分都填写时须等于 基础分+加分−扣分，空白时按此计算",
+            unit="分",
+        ),
+    ),
+    computed=(("total_points", POINTS_TOTAL),),
+    checks=(
+        Check(
+            "points-mismatch",
+            "total_points",
+            f"base_points is not null and bonus_points is not null and deducted_points is not null "
+            f"and total_points <> {POINTS_TOTAL}",
+            "总积分与 基础分+加分−扣分 不相等，请核对",
+        ),
+        Check(
+            "points-missing",
+            "total_points",
+            "total_points is null",
+            "总积分为空，且基础分、加分、扣分未填全，无法计算",
+        ),
+    ),
+)
+
+STUDIO_LEVELS = ("市级示范点", "县级", "镇级")
+
+STUDIOS = Dataset(
+    name="studios",
+    table="secretary_studios",
+    title="书记工作室",
+    key=("town", "village"),
+    needs_year=False,
+    columns=(
+        TOWN,
+        _village(("村名", "村(社区)", "单位")),
+        Column("studio_name", "text", "工作室名称", ("名称",), "工作室名称", required=True),
+        Column("level", "choice", "级别", ("示范等级",), "市级示范点、县级或镇级", choices=STUDIO_LEVELS),
+        Column("established_on", "date", "成立日期", ("创建时间", "成立时间"), "成立日期", required=True),
+        Column("focus", "text", "工作重点", ("特色方向",), "工作重点：重点项目、乡村振兴、基层治理、提升服务等"),
+    ),
+)
+
+SAGE_KINDS = ("民意收集", "矛盾调解", "献言献策", "政策宣传", "回乡创业")
+
+SAGES = Dataset(
+    name="sages",
+    table="sage_activities",
+    title="乡贤参与",
+    key=("activity_id",),
+    needs_year=False,
+    columns=(
+        Column("activity_id", "text", "编号", ("活动编号",), "编号（唯一）", required=True),
+        TOWN,
+        Column("date", "date", "日期", ("时间",), "日期", required=True),
+        _village(("村名", "村(社区)", "单位")),
+        Column("sage", "text", "乡贤姓名", ("乡贤",), "乡贤姓名"),
+        Column("kind", "choice", "类型", ("事项类型",), "、".join(SAGE_KINDS), required=True, choices=SAGE_KINDS),
+        Column(
+            "quantity",
+            "integer",
+            "数量",
+            ("条数", "件数"),
+            "数量（民意为条，纠纷为起），空白按 1",
+            minimum=Decimal(1),
+            default="1",
+            unit="条/起",
+        ),
+        Column("description", "text", "内容", ("事项",), "内容"),
+    ),
+)
+
+CADRE_ROLES = ("两委干部", "后备干部", "党务专员")
+EDUCATION_LEVELS = ("初中及以下", "高中/中专", "大专", "本科", "研究生")
+
+CADRES = Dataset(
+    name="cadres",
+    table="cadres",
+    title="村干部与后备力量",
+    key=("town", "village", "name"),
+    needs_year=False,
+    columns=(
+        TOWN,
+        _village(("村名", "村(社区)", "单位")),
+        Column("name", "text", "姓名", (), "姓名", required=True),
+        Column("role", "choice", "身份", ("类别", "职务"), "、".join(CADRE_ROLES), required=True, choices=CADRE_ROLES),
+        Column(
+            "birth_year",
+            "birth_year",
+            "出生年份",
+            ("出生年月", "出生年"),
+            "出生年份（1985、1985.06、1985年6月 均可）",
+            minimum=Decimal(1920),
+            maximum=Decimal(2015),
+        ),
+        Column("education", "choice", "学历", ("文化程度",), "、".join(EDUCATION_LEVELS), choices=EDUCATION_LEVELS),
+        Column("upgrading", "boolean", "学历提升", ("参加学历提升",), "是否参加学历提升（是/否）", default="否"),
+        Column("trainings", "integer", "参训次数", ("培训次数",), "参训次数", minimum=ZERO, unit="次"),
+    ),
+)
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d for d in (VILLAGES, INCOME, PROJECTS, STARS, TICKETS, PROBLEMS, MEMBER_POINTS, STUDIOS, SAGES, CADRES)
+}
 # Villages first: every other ledger is matched against the registry.
-IMPORT_ORDER = ("villages", "income", "projects", "stars", "tickets", "problems")
+IMPORT_ORDER = (
+    "villages",
+    "income",
+    "projects",
+    "stars",
+    "tickets",
+    "problems",
+    "member_points",
+    "studios",
+    "sages",
+    "cadres",
+)
 
 
 def dataset_for_table(table: str) -> Dataset:

@@ -1085,10 +1085,12 @@ def _problem_ledger(town: Town) -> Ledger:
 # Entry point
 # ---------------------------------------------------------------------------
 def write_demo_ledgers(out_dir: Path, town: str = "青溪镇") -> list[Path]:
-    """Write the six demo ledgers into `out_dir` and return their paths.
+    """Write the demo ledgers (the six core ones, then the four mechanisms) into `out_dir`; their paths.
 
     The output is deterministic: the same arguments give byte-identical files.
     """
+    from village_stats.demo_mechanisms import mechanism_ledgers  # it builds on this module
+
     out_dir.mkdir(parents=True, exist_ok=True)
     demo_town = _build_town(town)
     ledgers = (
@@ -1098,6 +1100,7 @@ def write_demo_ledgers(out_dir: Path, town: str = "青溪镇") -> list[Path]:
         _star_ledger(demo_town),
         _ticket_ledger(demo_town),
         _problem_ledger(demo_town),
+        *mechanism_ledgers(demo_town),
     )
     paths = []
     for ledger in ledgers:

@@ -466,8 +466,8 @@ AGGREGATES: dict[str, str] = {
     "min": "最小",
     "max": "最大",
 }
-_NUMERIC = {"integer", "year", "stars", "rating", "money", "decimal"}
-_TEXTUAL = {"text", "village", "choice"}
+_NUMERIC = {"integer", "year", "stars", "rating", "money", "decimal", "points", "deduction", "birth_year"}
+_TEXTUAL = {"text", "village", "choice", "period"}
 _WAN = Decimal(10_000)
 
 
@@ -540,7 +540,7 @@ def _number(column: Column, text: str) -> Decimal:
         raise BuildError(f"“{column.header}”要填数字{unit}，“{text}”不是数字。") from error
     if not value.is_finite():
         raise BuildError(f"“{column.header}”要填数字，“{text}”不是有效的数字。")
-    if column.kind in ("integer", "year", "stars", "rating") and value != value.to_integral_value():
+    if column.kind in ("integer", "year", "stars", "rating", "birth_year") and value != value.to_integral_value():
         raise BuildError(f"“{column.header}”要填整数，“{text}”不是整数。")
     return value
 

@@ -27,6 +27,12 @@ from village_stats.validation import Issue, errors_in, validate_table
 CHANGE_SAMPLE = 50
 IMPORT_MEMORY_LIMIT = "600MB"
 PREVIEW_ROWS = 20
+# the year a row of a dataset without a 年度 column belongs to
+YEAR_OF = {
+    "tickets": "year(ordered_at)",
+    "member_points": "cast(left(period, 4) as integer)",
+    "sages": "year(date)",
+}
 
 
 @dataclass
@@ -273,8 +279,9 @@ def _apply(
     years = []
     if "year" in columns:
         years = [r[0] for r in con.execute("select distinct year from incoming order by 1").fetchall()]
-    elif dataset.name == "tickets":
-        years = [r[0] for r in con.execute("select distinct year(ordered_at) from incoming order by 1").fetchall()]
+    elif dataset.name in YEAR_OF:
+        found = con.execute(f"select distinct {YEAR_OF[dataset.name]} from incoming order by 1").fetchall()
+        years = [r[0] for r in found]
     outcome = TableOutcome(
         table.sheet,
         dataset,
@@ -312,6 +319,7 @@ def _absent_columns(table: LocatedTable) -> set[str]:
     """Stored columns this sheet says nothing about (not in its header, not derived, not the key)."""
     written = {c.column.name for c in table.columns}
     derived = {"town", "year", "project_key"} | ({"kind"} if table.dataset.name == "villages" else set())
+    derived |= {name for name, _ in table.dataset.computed}
     return {c.name for c in table.dataset.columns} - written - derived - set(table.dataset.key)
 
 

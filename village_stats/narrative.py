@@ -14,6 +14,7 @@ from datetime import date
 import pandas as pd
 
 from village_stats import formatting as fmt
+from village_stats.mechanisms import about, period_label
 from village_stats.queries import Scope
 from village_stats.settings import Settings
 
@@ -26,6 +27,10 @@ DOMAINS: dict[str, str] = {
     "stars": "达标创星评定",
     "tickets": "五单闭环服务工单",
     "problems": "问题整改台账",
+    "points": "党员量化积分",
+    "studios": "书记工作室",
+    "sages": "乡贤参与",
+    "cadres": "村干部队伍",
 }
 # names listed in full up to this many; longer lists read "甲、乙、丙等N个村"
 NAMES_LISTED = 5
@@ -51,6 +56,12 @@ def summary_requests(year: int, settings: Settings, scope: Scope, today: date) -
         "problems": ("problem_summary", {**base, "today": today}),
         "problem_sources": ("problems_by_source", base),
         "overdue": ("problems_overdue", {**base, "today": today}),
+        "points": ("points_summary", {**base, "threshold": settings.points_low_threshold}),
+        "studios": ("studio_coverage", base),
+        "studio_candidates": ("studio_candidates", base),
+        "sages": ("sage_summary", base),
+        "cadres": ("cadre_summary", base),
+        "data_years": ("data_years", {}),
     }
 
 
@@ -71,8 +82,18 @@ def year_sections(year: int, results: dict[str, pd.DataFrame], settings: Setting
             year, r("tickets"), r("resolution"), settings, scope_label, r("tickets_previous"), r("funnel")
         ),
         "problems": problem_sentence(year, r("problems"), r("problem_sources"), scope_label, r("overdue")),
+        "points": points_sentence(year, r("points"), settings, scope_label),
+        "studios": studio_sentence(year, r("studios"), r("studio_candidates"), settings, scope_label),
+        "sages": sage_sentence(year, r("sages"), scope_label),
+        "cadres": cadre_sentence(r("cadres"), scope_label) if _is_latest(year, r("data_years")) else None,
     }
     return {domain: text for domain, text in paragraphs.items() if text}
+
+
+def _is_latest(year: int, years: pd.DataFrame) -> bool:
+    """Whether `year` is the newest year with data: the undated cadre roster is the current one,
+    so only the newest year's report describes it."""
+    return years.empty or year >= int(years["year"].max())
 
 
 def year_summary(year: int, results: dict[str, pd.DataFrame], settings: Settings, scope_label: str) -> list[str]:
@@ -266,4 +287,89 @@ def problem_sentence(
     if overdue is not None and not overdue.empty:
         units = list(dict.fromkeys(fmt.short_name(str(v)) for v in overdue["village"]))
         text += f"，涉及{names(units, '个村(社区)')}"
+    return text + "。"
+
+
+def points_sentence(year: int, summary: pd.DataFrame, settings: Settings, scope_label: str) -> str | None:
+    """2024年全镇7个党支部602名党员实行积分存折管理，2024年第四季度平均积分78.1分，低于60分的19名。
+
+    No names: a report goes to everyone, and who scored low is for the privacy setting to reveal.
+    """
+    if summary.empty or int(summary["members"].iloc[0]) == 0:
+        return None
+    row = summary.iloc[0]
+    threshold = fmt.to_decimal(settings.points_low_threshold).normalize()
+    text = (
+        f"{year}年{scope_label}{int(row['branches'])}个党支部{int(row['members'])}名党员实行积分存折管理，"
+        f"{period_label(str(row['latest_period']))}平均积分{fmt.to_decimal(row['latest_average']).normalize():f}分"
+    )
+    low = int(row["low_members"])
+    text += f"，{low}名党员积分低于{threshold:f}分，需提醒帮带" if low else f"，无党员积分低于{threshold:f}分"
+    return text + "。"
+
+
+def studio_sentence(
+    year: int, coverage: pd.DataFrame, candidates: pd.DataFrame, settings: Settings, scope_label: str
+) -> str | None:
+    """截至2024年底全镇已建成书记工作室12个（其中市级示范点1个），覆盖率48.0%，距…还差13个；…可优先培育。"""
+    if coverage.empty or int(coverage["studios"].iloc[0]) == 0:
+        return None
+    row = coverage.iloc[0]
+    studios, units = int(row["studios"]), int(row["units"])
+    text = f"截至{year}年底{scope_label}已建成书记工作室{studios}个"
+    if int(row["city_level"]):
+        text += f"（其中市级示范点{int(row['city_level'])}个）"
+    if int(row["new_this_year"]):
+        text += f"，当年新建{int(row['new_this_year'])}个"
+    text += f"，覆盖{units}个村(社区)中的{studios}个，覆盖率{fmt.pct(row['coverage_pct'])}"
+    goal = min(settings.studio_target, units)
+    if studios >= goal:
+        text += "，已实现全覆盖" if goal == units else f"，已达到{goal}个的目标"
+    else:
+        deadline = settings.studio_deadline
+        text += f"，距{deadline.year}年{deadline.month}月底建成{goal}个的目标还差{goal - studios}个"
+    if not candidates.empty:
+        short = [fmt.short_name(str(v)) for v in candidates["village"]]
+        text += f"；{names(short, '个')}五星级组织尚未建立工作室，可优先培育"
+    return text + "。"
+
+
+def sage_sentence(year: int, summary: pd.DataFrame, scope_label: str) -> str | None:
+    """2024年全镇通过乡贤助力共收集村情民意90余条，协助化解矛盾纠纷60余起，…"""
+    if summary.empty or int(summary["activities"].iloc[0]) == 0:
+        return None
+    row = summary.iloc[0]
+    parts = []
+    if int(row["opinions"]):
+        parts.append(f"共收集村情民意{about(int(row['opinions']), '条')}")
+    if int(row["disputes"]):
+        parts.append(f"协助化解矛盾纠纷{about(int(row['disputes']), '起')}")
+    if int(row["other_items"]):
+        parts.append(f"献言献策、政策宣传等{int(row['other_items'])}项")
+    text = f"{year}年{scope_label}通过乡贤助力" + "，".join(parts)
+    if int(row["sages"]):
+        text += f"，参与乡贤{int(row['sages'])}名，涉及{int(row['villages'])}个村(社区)"
+    return text + "。"
+
+
+def cadre_sentence(summary: pd.DataFrame, scope_label: str) -> str | None:
+    """全镇现有村两委干部154人，平均年龄46.6岁，大专及以上学历占57.1%；后备干部39人，…"""
+    if summary.empty or int(summary["cadres"].iloc[0]) == 0:
+        return None
+    row = summary.iloc[0]
+    text = f"{scope_label}现有村(社区)两委干部{int(row['committee'])}人"
+    if not pd.isna(row["committee_average_age"]):
+        text += f"，平均年龄{fmt.to_decimal(row['committee_average_age']).normalize():f}岁"
+    if not pd.isna(row["committee_college_pct"]):
+        text += f"，大专及以上学历占{fmt.pct(row['committee_college_pct'])}"
+    text += f"；后备干部{int(row['reserves'])}人"
+    without = int(row["units_without_reserve"])
+    if without:
+        text += f"，{names(str(row['without_reserve_names']).split('、'), '个村(社区)')}尚无后备干部"
+    else:
+        text += "，每个村(社区)都有后备干部"
+    if int(row["upgrading"]):
+        text += f"；{int(row['upgrading'])}人参加学历提升"
+    if not pd.isna(row["average_trainings"]):
+        text += f"，人均参训{fmt.to_decimal(row['average_trainings']).normalize():f}次"
     return text + "。"

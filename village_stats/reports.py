@@ -27,6 +27,7 @@ import plotly.graph_objects as go
 
 from village_stats import charts, exports, narrative
 from village_stats import formatting as fmt
+from village_stats.mechanisms import about, period_label
 from village_stats.queries import Scope
 from village_stats.settings import Settings
 
@@ -156,6 +157,8 @@ def report_requests(year: int, settings: Settings, scope: Scope, today: date, ta
         "trend": ("income_tier_trend", {**scope.params(), **settings.tier_params()}),
         "status": ("projects_by_status", base),
         "distribution": ("star_distribution", base),
+        "points_branches": ("points_by_branch", {**base, "threshold": settings.points_low_threshold}),
+        "sage_kinds": ("sage_by_kind", base),
     }
     if tables:
         floors = {
@@ -170,6 +173,9 @@ def report_requests(year: int, settings: Settings, scope: Scope, today: date, ta
             "tickets_villages": ("ticket_resolution_by_village", base),
             "tickets_detail": ("tickets_detail", {**base, "limit": 5000}),
             "problems_detail": ("problems_detail", {**base, "today": today}),
+            "studio_list": ("studio_list", base),
+            "sage_villages": ("sage_by_village", base),
+            "cadre_villages": ("cadres_by_village", base),
         }
     return requests
 
@@ -279,8 +285,54 @@ def _charts(year: int, r: _Results, settings: Settings) -> list[Chart]:
         _ticket_funnel(r("funnel"), r("resolution")),
         _ticket_kinds(r("tickets"), settings),
         _problem_sources(r("problem_sources"), r("problems")),
+        _points_branches(r("points_branches"), r("points"), settings),
+        _sage_kinds(r("sage_kinds"), r("sages")),
     ]
     return [chart for chart in found if chart is not None]
+
+
+def _points_branches(branches: pd.DataFrame, summary: pd.DataFrame, settings: Settings) -> Chart | None:
+    if branches.empty or summary.empty or int(summary["members"].iloc[0]) == 0:
+        return None
+    row = summary.iloc[0]
+    latest = period_label(str(row["latest_period"]))
+    best = branches.iloc[0]
+    threshold = fmt.to_decimal(settings.points_low_threshold).normalize()
+    takeaway = (
+        f"{latest}{int(row['members'])}名党员平均积分{fmt.to_decimal(row['latest_average']).normalize():f}分，"
+        f"{fmt.short_name(str(best['village']))}最高（{fmt.to_decimal(best['average_points']).normalize():f}分）；"
+        f"低于{threshold:f}分的{int(row['low_members'])}名"
+    )
+    return Chart(
+        key="points_branches",
+        title=f"{latest}各支部平均积分（分）",
+        kind="column",
+        categories=tuple(str(v) for v in branches["village"]),
+        series=(Series("平均积分", tuple(float(v) for v in branches["average_points"])),),
+        unit="分",
+        takeaway=takeaway,
+        number_format="0.0",
+    )
+
+
+def _sage_kinds(kinds: pd.DataFrame, summary: pd.DataFrame) -> Chart | None:
+    if kinds.empty or summary.empty or int(summary["activities"].iloc[0]) == 0:
+        return None
+    row = summary.iloc[0]
+    takeaway = (
+        f"收集村情民意{about(int(row['opinions']), '条')}，化解矛盾纠纷{about(int(row['disputes']), '起')}，"
+        f"参与乡贤{int(row['sages'])}名"
+    )
+    return Chart(
+        key="sage_kinds",
+        title="乡贤参与事项（条/起）",
+        kind="column",
+        categories=tuple(str(k) for k in kinds["kind"]),
+        series=(Series("数量", tuple(float(v) for v in kinds["quantity"])),),
+        unit="条",
+        takeaway=takeaway,
+        point_colors=tuple(charts.PALETTE[i % len(charts.PALETTE)] for i in range(len(kinds))),
+    )
 
 
 def _income_bins(bins: pd.DataFrame, tiers: pd.DataFrame, previous: pd.DataFrame) -> Chart | None:
@@ -548,6 +600,22 @@ TABLES: tuple[tuple[str, str, list[str] | None, tuple[str, tuple[str, ...]] | No
     ),
     ("问题来源", "problem_sources", None, None),
     ("问题整改明细", "problems_detail", None, None),
+    (
+        "各支部党员积分",
+        "points_branches",
+        ["village", "period", "members", "average_points", "median_points", "max_points", "min_points", "low_members"],
+        None,
+    ),
+    ("书记工作室", "studio_list", ["village", "studio_name", "level", "established_on", "focus", "stars"], None),
+    ("工作室培育对象", "studio_candidates", ["village", "area", "score"], None),
+    ("乡贤参与分类", "sage_kinds", ["kind", "quantity", "activities"], None),
+    ("各村乡贤参与", "sage_villages", ["village", "opinions", "disputes", "other_items", "activities"], None),
+    (
+        "各村干部队伍",
+        "cadre_villages",
+        ["village", "committee", "reserves", "clerks", "committee_average_age", "upgrading", "trainings", "no_reserve"],
+        None,
+    ),
 )
 
 
@@ -1116,6 +1184,11 @@ def _domain_table(domain: str, results: _Results) -> tuple[str, pd.DataFrame] | 
         return "达标创星星级分布", exports.present(results("distribution"), ["star_label", "units", "share_pct"])
     if domain == "tickets":
         return "五单闭环各环节工单数", exports.present(results("funnel"), ["step_label", "tickets", "pct_of_ordered"])
+    if domain == "points":
+        columns = ["village", "members", "average_points", "low_members"]
+        return "各支部党员积分情况", exports.present(results("points_branches"), columns)
+    if domain == "sages":
+        return "乡贤参与事项分类", exports.present(results("sage_kinds"), ["kind", "quantity", "activities"])
     if domain == "problems":
         frame = results("problem_sources")
         columns = ["source", "category", "problems", "rectified", "in_progress", "not_started", "rectified_pct"]
@@ -1164,6 +1237,10 @@ def to_docx_bytes(report: Report) -> bytes:
         "stars": "达标创星评定情况",
         "tickets": "五单闭环服务情况",
         "problems": "问题排查整改情况",
+        "points": "党员量化积分管理情况",
+        "studios": "书记工作室建设情况",
+        "sages": "乡贤助力基层治理情况",
+        "cadres": "村干部队伍和后备力量建设情况",
     }
     tables = 0
     if report.kpis:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SETTINGS_PATH = REPO_ROOT / "settings.toml"
 WAN = Decimal(10_000)
+PRIVACY_CHOICES = ("everyone", "admin", "nobody")
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,11 @@ class Settings:
     session_idle_hours: float = 8.0
     max_failed_sign_ins: int = 5
     lockout_minutes: float = 15.0
+    points_low_threshold: Decimal = Decimal(60)
+    points_top: int = 10
+    studio_target: int = 25
+    studio_deadline: date = date(2026, 12, 31)
+    low_scorer_names: str = "admin"  # everyone | admin | nobody: who sees the names of low scorers
 
     @property
     def income_thresholds_yuan(self) -> tuple[Decimal, ...]:
@@ -60,6 +67,15 @@ def load_settings(path: Path | None = None) -> Settings:
     viewers_must_sign_in = access.get("viewers_must_sign_in", defaults.viewers_must_sign_in)
     if not isinstance(viewers_must_sign_in, bool):
         raise ValueError(f"设置文件 {path}：access.viewers_must_sign_in 须为 true 或 false（不带引号）")
+    points = raw.get("points", {})
+    studios = raw.get("studios", {})
+    privacy = raw.get("privacy", {})
+    names_to = privacy.get("low_scorer_names", defaults.low_scorer_names)
+    if names_to not in PRIVACY_CHOICES:
+        raise ValueError(f"设置文件 {path}：privacy.low_scorer_names 须为 {' | '.join(PRIVACY_CHOICES)} 之一")
+    deadline = studios.get("deadline", defaults.studio_deadline)
+    if isinstance(deadline, str):
+        deadline = date.fromisoformat(deadline)
     thresholds = tuple(Decimal(str(t)) for t in income.get("thresholds_wan", defaults.income_thresholds_wan))
     if len(thresholds) != 3 or list(thresholds) != sorted(thresholds):
         raise ValueError(f"设置文件 {path}：thresholds_wan 须为从小到大的三个数（万元）")
@@ -83,4 +99,9 @@ def load_settings(path: Path | None = None) -> Settings:
         session_idle_hours=float(access.get("session_idle_hours", defaults.session_idle_hours)),
         max_failed_sign_ins=max(1, int(access.get("max_failed_sign_ins", defaults.max_failed_sign_ins))),
         lockout_minutes=float(access.get("lockout_minutes", defaults.lockout_minutes)),
+        points_low_threshold=Decimal(str(points.get("low_threshold", defaults.points_low_threshold))),
+        points_top=int(points.get("top", defaults.points_top)),
+        studio_target=int(studios.get("target", defaults.studio_target)),
+        studio_deadline=deadline,
+        low_scorer_names=names_to,
     )

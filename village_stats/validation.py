@@ -147,6 +147,35 @@ def _text(cell: str) -> str:
     return f"case when {odd} then nullif(regexp_replace(trim({cell}), '\\s+', ' ', 'g'), '') else {cell} end"
 
 
+def _compact(cell: str) -> str:
+    """Half-width digits, no spaces, upper case: the form period and birth-year cells are matched in."""
+    return f"upper(replace(replace(translate(trim({cell}), '{_DIGITS_FROM}', '{_DIGITS_TO}'), ' ', ''), '\t', ''))"
+
+
+def _period(cell: str) -> str:
+    """`2024`, `2024-03`, `2024Q1` and what ledgers write for them (2024年3月, 2024年第一季度, an
+    Excel date on the 1st of the month) → the canonical `2024`, `2024-03` or `2024Q1`."""
+    text = _compact(cell)
+    month = f"try_cast(regexp_extract({text}, '^\\d{{4}}[-/.年](\\d{{1,2}})', 1) as integer)"
+    quarter = f"translate(regexp_extract({text}, '([1-4一二三四])(季度|季)?$', 1), '一二三四', '1234')"
+    return (
+        f"case when regexp_full_match({text}, '\\d{{4}}(年度|年)?') then left({text}, 4) "
+        f"when regexp_full_match({text}, '\\d{{4}}[-/.年]\\d{{1,2}}(月份|月)?') and {month} between 1 and 12 "
+        f"then left({text}, 4) || '-' || lpad(cast({month} as varchar), 2, '0') "
+        f"when regexp_full_match({text}, '\\d{{4}}-\\d{{2}}-01(00:00:00)?') and {month} between 1 and 12 "
+        f"then left({text}, 7) "
+        f"when regexp_full_match({text}, '\\d{{4}}(年|-)?(第)?(Q[1-4]|[1-4一二三四](季度|季))') "
+        f"then left({text}, 4) || 'Q' || {quarter} end"
+    )
+
+
+def _birth_year(cell: str) -> str:
+    """1985, 1985.06, 1985年6月, 1985-06-15 (an Excel date) → 1985."""
+    text = _compact(cell)
+    pattern = "'\\d{4}(年)?([-/.年]\\d{1,2}(月)?([-/.]\\d{1,2}(日)?)?)?(00:00:00)?'"
+    return f"case when regexp_full_match({text}, {pattern}) then cast(left({text}, 4) as integer) end"
+
+
 def parse_sql(column: Column, cell: str, factor: Decimal) -> str:
     """A SQL expression turning text cell `cell` into the column's type, NULL when it cannot.
 
@@ -160,6 +189,15 @@ def parse_sql(column: Column, cell: str, factor: Decimal) -> str:
         return f"case when {number} % 1 = 0 then try_cast({number} as integer) end"
     if kind == "decimal":
         return f"try_cast({_number(cell)} as decimal(5, 1))"
+    if kind == "points":
+        return f"try_cast({_number(cell)} as decimal(6, 1))"
+    if kind == "deduction":
+        # a deduction is stored positive; ledgers write it as 5 or as -5
+        return f"try_cast(abs({_number(cell)}) as decimal(6, 1))"
+    if kind == "period":
+        return _period(cell)
+    if kind == "birth_year":
+        return _birth_year(cell)
     if kind == "year":
         return _year(cell)
     if kind == "timestamp":
@@ -179,6 +217,10 @@ PARSE_FAILURES = {
     "money": ("bad-number", "不是有效的金额，请填写数字（可带“万”“元”）"),
     "integer": ("bad-number", "应为整数"),
     "decimal": ("bad-number", "不是有效数字"),
+    "points": ("bad-number", "不是有效的分值，请填写数字（最多一位小数）"),
+    "deduction": ("bad-number", "不是有效的分值，请填写数字（最多一位小数）"),
+    "period": ("bad-period", "无法识别的积分周期，请写成 2024（年度）、2024-03（月）或 2024Q1（季度）"),
+    "birth_year": ("bad-birth-year", "无法识别的出生年份，请写成 1985、1985.06 或 1985年6月"),
     "year": ("bad-year", "年度应为四位年份，如 2023"),
     "timestamp": ("bad-date", "无法识别的时间，请写成 2023-05-06 14:30 或 2023年5月6日"),
     "date": ("bad-date", "无法识别的日期，请写成 2023-05-06 或 2023年5月6日"),
@@ -321,8 +363,10 @@ def validate_table(
     selects += [f"r.{_quote(name)} as {_quote(raw_name(name))}" for name in _carried(table)]
     joins = "left join village_map as vm on vm.written = r.village and vm.town = r.town" if dataset.has_village else ""
     derived = "".join(f", {d}" for d in _derived_columns(dataset))
+    computed = ", ".join(f"coalesce({_quote(c)}, {sql}) as {_quote(c)}" for c, sql in dataset.computed)
+    star = f"* replace ({computed})" if computed else "*"
     con.execute(
-        f"create or replace temp table {_quote(view)} as select *{derived} from "
+        f"create or replace temp table {_quote(view)} as select {star}{derived} from "
         f"(select {', '.join(selects)} from {_quote(raw_view)} as r {joins})"
     )
     issues += _rule_issues(con, table, view, raw_view, [*_cell_rules(table, settings), *_check_rules(table)])

@@ -13,6 +13,10 @@ PAGES = [
     ("stars", "达标创星", "stars"),
     ("tickets", "五单闭环服务", "tickets"),
     ("problems", "问题清单与整改", "problems"),
+    ("points", "党员积分存折", "points"),
+    ("studios", "书记工作室", "studios"),
+    ("sages", "乡贤参与", "sages"),
+    ("cadres", "村干部与后备力量", "cadres"),
 ]
 
 

@@ -40,7 +40,7 @@ def test_presenter_pages_with_the_keyboard_and_fits_a_projector(page, app_url):
     assert page.viewport_size == {"width": 1366, "height": 768}
     main = page.locator(MAIN).inner_text()
     assert "22个村超过20万元，占比95.7%" in main
-    assert "第 2 / 10 屏" in main
+    assert "第 2 / 12 屏" in main
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator(".js-plotly-plot").count() == 1
     # the sidebar starts folded away so the chart has the width

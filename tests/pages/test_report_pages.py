@@ -52,7 +52,7 @@ def test_presenter_steps_through_the_screens(served_copy):
     app = open_page("views/presenter.py", 2024)
     assert not app.exception
     assert title(app) == "2024年核心指标"
-    assert "第 1 / 10 屏" in text(app)
+    assert "第 1 / 12 屏" in text(app)
     app.button(key="presenter_next").click().run()
     assert title(app) == "村财收入分档（个）"
     assert "22个村超过20万元，占比95.7%" in text(app)
@@ -62,8 +62,8 @@ def test_presenter_steps_through_the_screens(served_copy):
     assert title(app) == "村财收入分档（个）"
     app.button(key="presenter_prev").click().run()
     app.button(key="presenter_prev").click().run()  # from the first screen back round to the last
-    assert title(app) == "问题整改情况（条）"
-    assert app.selectbox(key="presenter_slide").value == 9
+    assert title(app) == "乡贤参与事项（条/起）"
+    assert app.selectbox(key="presenter_slide").value == 11
 
 
 def test_presenter_follows_the_chosen_year_and_keeps_its_place(served_copy):

@@ -1,0 +1,32 @@
+-- 各支部党员积分：本期人数、平均分、中位数、最高最低分和低于提醒线人数
+-- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部), $threshold (decimal)
+-- grain: one row per branch with points in the latest period of $year, highest average first
+with points as (
+    select p.*
+    from member_points as p
+    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
+        on p.town = u.town and p.village = u.village
+    where left(p.period, 4) = cast($year as varchar)
+),
+
+latest as (
+    select * from points
+    where period = (select max(period) from points)
+),
+
+final as (
+    select
+        village,
+        any_value(period) as period,
+        count(*) as members,
+        round(avg(total_points), 1) as average_points,
+        round(median(total_points), 1) as median_points,
+        max(total_points) as max_points,
+        min(total_points) as min_points,
+        count(*) filter (where total_points < $threshold) as low_members
+    from latest
+    group by village
+)
+
+select * from final
+order by average_points desc, village

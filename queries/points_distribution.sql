@@ -1,0 +1,29 @@
+-- 各支部积分分布：本期按10分一档的党员人数
+-- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部)
+-- grain: one row per 10-point band and branch that has members in the latest period of $year, lowest band first
+with points as (
+    select p.*
+    from member_points as p
+    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
+        on p.town = u.town and p.village = u.village
+    where left(p.period, 4) = cast($year as varchar)
+),
+
+latest as (
+    select * from points
+    where period = (select max(period) from points)
+),
+
+final as (
+    select
+        village,
+        cast(floor(total_points / 10) * 10 as integer) as band_start,
+        cast(floor(total_points / 10) * 10 as integer) || '–' || cast(floor(total_points / 10) * 10 + 10 as integer)
+        || '分' as band_label,
+        count(*) as members
+    from latest
+    group by all
+)
+
+select * from final
+order by band_start, village

@@ -1,0 +1,20 @@
+-- 出出汗名单：本期总积分低于提醒线的党员（仅在隐私设置允许时显示姓名）
+-- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部), $threshold (decimal)
+-- grain: one row per member below $threshold in the latest period of $year, lowest first
+with points as (
+    select p.*
+    from member_points as p
+    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
+        on p.town = u.town and p.village = u.village
+    where left(p.period, 4) = cast($year as varchar)
+)
+
+select
+    period,
+    village,
+    member,
+    total_points,
+    deducted_points
+from points
+where period = (select max(period) from points) and total_points < $threshold
+order by total_points, village, member

@@ -1,0 +1,26 @@
+-- 晒分榜（露露脸）：本期总积分最高的党员，并列同名次
+-- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部), $limit (integer)
+-- grain: one row per member ranked within the top $limit of the latest period of $year
+with points as (
+    select p.*
+    from member_points as p
+    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
+        on p.town = u.town and p.village = u.village
+    where left(p.period, 4) = cast($year as varchar)
+),
+
+ranked as (
+    select
+        rank() over (order by total_points desc) as points_rank,
+        period,
+        village,
+        member,
+        total_points,
+        bonus_points
+    from points
+    where period = (select max(period) from points)
+)
+
+select * from ranked
+where points_rank <= $limit
+order by points_rank, village, member
