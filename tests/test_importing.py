@@ -357,7 +357,9 @@ def test_undo_without_an_id_undoes_the_latest_and_twice_is_refused(demo_copy, se
 def test_undo_of_a_registry_import_whose_villages_are_in_use_is_refused(demo_copy, settings, tmp_path):
     """Undoing the 名录 import that added 新设村 would orphan the income rows naming it."""
     registry = import_file(
-        demo_copy, write_xlsx(tmp_path / "名录.xlsx", ledgers.villages([["新设村", "村", "东片", 120, 400, 30]])), settings
+        demo_copy,
+        write_xlsx(tmp_path / "名录.xlsx", ledgers.villages([["新设村", "村", "东片", 120, 400, 30]])),
+        settings,
     )
     income = import_file(
         demo_copy,
