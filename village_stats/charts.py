@@ -509,4 +509,5 @@ def studio_growth(growth: pd.DataFrame, target: int, deadline: object, title: st
         )
     figure.add_hline(y=target, line={"color": GRAY, "dash": "dot", "width": 1}, annotation_text=f"目标 {target}个")
     figure.update_yaxes(title_text="书记工作室（个）", rangemode="tozero")
+    figure.update_xaxes(tickformat="%Y年%-m月")  # not "Jan 2025": the axis speaks Chinese like the rest
     return themed(figure, title)
