@@ -9,8 +9,10 @@ the database before the transaction commits.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from village_stats.datasets import DATASETS, IMPORT_ORDER, Dataset
-from village_stats.db import Database
+from village_stats.db import Database, storage_problem
 from village_stats.reading import LocatedTable, RawSheet, SheetNote, UnreadableFile, locate_table, read_sheets
 from village_stats.settings import REPO_ROOT, Settings
 from village_stats.validation import Issue, errors_in, validate_table
@@ -157,7 +159,17 @@ def import_file(
         except UnreadableFile as error:
             outcome.issues.append(Issue(file_name, None, None, None, None, "unreadable-file", str(error)))
             return outcome
-        return _import_sheets(database, sheets, outcome, data, settings, dataset, year, dry_run, user, report)
+        try:
+            return _import_sheets(database, sheets, outcome, data, settings, dataset, year, dry_run, user, report)
+        except (OSError, duckdb.Error) as error:
+            problem = storage_problem(error, database.path.parent)
+            if problem is None:
+                raise
+            # the transaction was rolled back (or never committed): nothing of this file is in the database
+            outcome.tables = []
+            outcome.committed = False
+            outcome.issues.append(Issue(file_name, None, None, None, None, "write-failed", problem))
+            return outcome
 
 
 def _import_sheets(
@@ -210,19 +222,56 @@ def _import_sheets(
                 report(1.0, "检查完成")
                 return outcome
             report(0.85, "正在写入数据库")
-            archived = archive_path(database, outcome.sha256, Path(file_name).suffix)
-            if not archived.exists():
-                archived.parent.mkdir(parents=True, exist_ok=True)
-                archived.write_bytes(data)
+            archive_original(archive_path(database, outcome.sha256, Path(file_name).suffix), data)
             for table_outcome in outcome.tables:
                 _record(con, table_outcome, outcome, user)
             con.execute("commit")
             outcome.committed = True
             report(1.0, "导入完成")
         except BaseException:
-            con.execute("rollback")
+            _rollback(con)
             raise
     return outcome
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is still open; a failed commit (full disk) has already ended it."""
+    with contextlib.suppress(duckdb.Error):
+        con.execute("rollback")
+
+
+def archive_original(archived: Path, data: bytes) -> None:
+    """Keep the original file under its sha256, durably, before the import commits.
+
+    Written to a temporary name, flushed to disk and renamed, so the archive never
+    holds a half-written file under a real name (a kill or a full disk mid-write
+    leaves at most a `.partial` file, which nothing refers to). A file already
+    there with the wrong size (left by an older version) is written again.
+    """
+    if archived.exists() and archived.stat().st_size == len(data):
+        return
+    archived.parent.mkdir(parents=True, exist_ok=True)
+    partial = archived.with_name(f".{archived.name}.{os.getpid()}.partial")
+    try:
+        with partial.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, archived)
+    finally:
+        partial.unlink(missing_ok=True)
+    _sync_directory(archived.parent)
+
+
+def _sync_directory(folder: Path) -> None:
+    """Make a rename durable (POSIX); Windows has no directory handles to sync."""
+    if os.name != "posix":
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _apply(con: duckdb.DuckDBPyConnection, table: LocatedTable, view: str, part: int) -> TableOutcome:
@@ -373,7 +422,7 @@ def undo_import(database: Database, import_id: int | None = None) -> int:
             import_id = _undo(con, import_id)
             con.execute("commit")
         except BaseException:
-            con.execute("rollback")
+            _rollback(con)
             raise
     return import_id
 

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -19,10 +20,10 @@ import streamlit as st
 from village_stats import exports, gallery, importing, queries, sandbox
 from village_stats import formatting as fmt
 from village_stats.datasets import DATASETS, IMPORT_ORDER
-from village_stats.db import Database, default_db_path
+from village_stats.db import Database, DatabaseBusy, default_db_path, storage_problem
 from village_stats.queries import Scope
 from village_stats.settings import Settings, load_settings
-from village_stats.validation import errors_in
+from village_stats.validation import Issue, errors_in
 
 ALL = "全部"
 
@@ -234,24 +235,21 @@ def _registry_first(ready: list[tuple[object, importing.FileOutcome]]) -> list[o
     return [upload for upload, _ in sorted(ready, key=rank)]
 
 
+def _import_upload(upload: object, **options: object) -> importing.FileOutcome:
+    """One upload through the importer; a database another process holds too long is a file-level error."""
+    try:
+        return importing.import_file(
+            database(), Path(upload.name), settings(), data=upload.getvalue(), file_name=upload.name, **options
+        )
+    except DatabaseBusy as busy:
+        outcome = importing.FileOutcome(upload.name)
+        outcome.issues.append(Issue(upload.name, None, None, None, None, "database-busy", str(busy)))
+        return outcome
+
+
 def preview_imports(uploads: list, dataset: str | None, year: int | None) -> list[importing.FileOutcome]:
     """A dry run of every uploaded file: what was detected, what would change, what is wrong."""
-    db = database()
-    outcomes = []
-    for upload in uploads:
-        outcomes.append(
-            importing.import_file(
-                db,
-                Path(upload.name),
-                settings(),
-                dataset=dataset,
-                year=year,
-                dry_run=True,
-                data=upload.getvalue(),
-                file_name=upload.name,
-            )
-        )
-    return outcomes
+    return [_import_upload(upload, dataset=dataset, year=year, dry_run=True) for upload in uploads]
 
 
 def show_import_outcome(outcome: importing.FileOutcome) -> None:
@@ -319,29 +317,20 @@ def issues_frame(issues: list) -> pd.DataFrame:
 def commit_imports(ready: list[tuple[object, importing.FileOutcome]], dataset: str | None, year: int | None) -> None:
     """Import the previewed uploads for real, registry first, with a progress bar."""
     bar = st.progress(0.0, text="准备导入")
-    db = database()
     uploads = _registry_first(ready)
     for number, upload in enumerate(uploads):
 
         def step(fraction: float, words: str, number: int = number, name: str = upload.name) -> None:
             bar.progress(min(1.0, (number + fraction) / len(uploads)), text=f"{name}：{words}")
 
-        outcome = importing.import_file(
-            db,
-            Path(upload.name),
-            settings(),
-            dataset=dataset,
-            year=year,
-            data=upload.getvalue(),
-            file_name=upload.name,
-            progress=step,
-        )
+        outcome = _import_upload(upload, dataset=dataset, year=year, progress=step)
         if outcome.committed:
             st.success(outcome.summary())
         elif outcome.ok:
             st.info(outcome.summary())
         else:
-            st.error(outcome.summary())
+            reasons = "  \n".join(_escape(i.message) for i in errors_in(outcome.issues)[:5])
+            st.error(f"{_escape(outcome.summary())}  \n{reasons}")
     bar.empty()
 
 
@@ -381,8 +370,13 @@ def import_history() -> None:
         if st.form_submit_button("撤销", type="secondary") and sure:
             try:
                 importing.undo_import(database(), choice)
-            except importing.UndoRefused as refused:
+            except (importing.UndoRefused, DatabaseBusy) as refused:
                 st.error(str(refused))
+            except (OSError, duckdb.Error) as error:
+                problem = storage_problem(error, database().path.parent)
+                if problem is None:
+                    raise
+                st.error(problem)
             else:
                 st.success(f"已撤销第 {choice} 次导入。")
                 st.rerun()
