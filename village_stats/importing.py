@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Callable
@@ -21,10 +22,12 @@ from pathlib import Path
 import duckdb
 
 from village_stats.datasets import DATASETS, IMPORT_ORDER, Dataset
-from village_stats.db import Database, storage_problem
+from village_stats.db import Database, DatabaseBusy, storage_problem
 from village_stats.reading import LocatedTable, RawSheet, SheetNote, UnreadableFile, locate_table, read_sheets
 from village_stats.settings import REPO_ROOT, Settings
 from village_stats.validation import Issue, errors_in, validate_table
+
+log = logging.getLogger(__name__)
 
 CHANGE_SAMPLE = 50
 IMPORT_MEMORY_LIMIT = "600MB"
@@ -156,19 +159,27 @@ def import_file(
     with tempfile.TemporaryDirectory(prefix="village-import-") as workdir:
         try:
             sheets = read_sheets(Path(file_name), data, workdir=Path(workdir))
+            return _import_sheets(database, sheets, outcome, data, settings, dataset, year, dry_run, user, report)
         except UnreadableFile as error:
             outcome.issues.append(Issue(file_name, None, None, None, None, "unreadable-file", str(error)))
             return outcome
-        try:
-            return _import_sheets(database, sheets, outcome, data, settings, dataset, year, dry_run, user, report)
-        except (OSError, duckdb.Error) as error:
-            problem = storage_problem(error, database.path.parent)
-            if problem is None:
-                raise
+        except DatabaseBusy:
+            raise
+        except Exception as error:
+            if outcome.committed:  # the commit went through; closing the file afterwards failed
+                log.warning("closing the database after importing %s failed: %s", file_name, error)
+                return outcome
             # the transaction was rolled back (or never committed): nothing of this file is in the database
             outcome.tables = []
             outcome.committed = False
-            outcome.issues.append(Issue(file_name, None, None, None, None, "write-failed", problem))
+            problem = storage_problem(error, database.path.parent)
+            if problem is not None:
+                outcome.issues.append(Issue(file_name, None, None, None, None, "write-failed", problem))
+                return outcome
+            # a case the reader and validator do not know yet: a bug to fix, but the user gets a sentence
+            log.exception("import of %s failed", file_name)
+            words = f"导入时发生未预料的错误，未写入任何数据（{type(error).__name__}: {str(error)[:300]}）"
+            outcome.issues.append(Issue(file_name, None, None, None, None, "internal-error", words))
             return outcome
 
 

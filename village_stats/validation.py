@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from village_stats.datasets import Column, Dataset
-from village_stats.reading import FOOTER_PREFIXES, TOTAL_PATTERN, LocatedTable, normalize_text
+from village_stats.reading import FOOTER_PREFIXES, MAX_CSV_LINE_BYTES, TOTAL_PATTERN, LocatedTable, normalize_text
 from village_stats.settings import Settings
 
 
@@ -348,7 +348,7 @@ def _load_bulk_csv(
     con.execute(
         f"create or replace temp table csv_lines as select * from read_csv('{path}', header = false, "
         f"auto_detect = false, columns = {spec}, delim = ',', quote = '\"', escape = '\"', "
-        f"null_padding = true, strict_mode = false, parallel = {parallel})"
+        f"null_padding = true, strict_mode = false, parallel = {parallel}, max_line_size = {MAX_CSV_LINE_BYTES})"
     )
     trimmed = [f"nullif(trim({n}), '')" for n in names]
     first = f"replace(replace(coalesce({', '.join(trimmed)}), ' ', ''), '　', '')"
