@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from village_stats import exports, gallery, importing, queries, sandbox
+from village_stats import charts, exports, gallery, importing, queries, sandbox
 from village_stats import formatting as fmt
 from village_stats.datasets import DATASETS, IMPORT_ORDER
 from village_stats.db import Database, DatabaseBusy, default_db_path, storage_problem
@@ -169,6 +169,11 @@ def import_line(row: object) -> str:
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
 
 
+def plain(text: str) -> str:
+    """Text from ledgers or users, ready for st.markdown/st.caption: shown as written, never as markup."""
+    return _escape(text)
+
+
 def paragraphs(texts: list[str]) -> None:
     """Report text as plain paragraphs: names from ledgers never become links or formatting."""
     st.markdown("\n\n".join(_escape(text) for text in texts))
@@ -199,7 +204,7 @@ def plot(figure: go.Figure, filename: str, key: str | None = None) -> None:
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 3},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
     }
-    st.plotly_chart(figure, width="stretch", config=config, key=key)
+    st.plotly_chart(charts.as_text(figure), width="stretch", config=config, key=key)
 
 
 def table_with_downloads(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = None) -> None:
