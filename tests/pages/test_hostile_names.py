@@ -23,10 +23,11 @@ DASHBOARD = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 SCRIPT = "<script>alert(1)</script>村"
 LINK = "[点我](http://evil.example)村"
 FORMULA = '=HYPERLINK("http://evil.example")村'
-REGISTRY = f'村(社区)名称,类型,片区\n{SCRIPT},村,北片\n{LINK},村,北片\n"{FORMULA.replace(chr(34), chr(34) * 2)}",村,北片\n'
+QUOTED_FORMULA = '"' + FORMULA.replace('"', '""') + '"'  # as a CSV writes it
+REGISTRY = f"村(社区)名称,类型,片区\n{SCRIPT},村,北片\n{LINK},村,北片\n{QUOTED_FORMULA},村,北片\n"
 INCOME = (
     "村(社区)名称,年度,村集体经济总收入(万元),经营性收入(万元)\n"
-    f"{SCRIPT},2024,900,300\n{LINK},2024,800,200\n\"{FORMULA.replace(chr(34), chr(34) * 2)}\",2024,5,1\n"
+    f"{SCRIPT},2024,900,300\n{LINK},2024,800,200\n{QUOTED_FORMULA},2024,5,1\n"
 )
 RAW = ("<script>", "](http")  # what must never reach a Markdown renderer unescaped
 
