@@ -25,6 +25,8 @@ pages = {
     ],
 }
 page = st.navigation(pages)
-st.sidebar.markdown(f"### 村情看板 · {ui.settings().town}")
-ui.sidebar_filters()
-page.run()
+# the pages that only read see one state of the data for the whole run; the 数据 pages write
+with ui.one_snapshot(active=page not in pages["数据"]):
+    st.sidebar.markdown(f"### 村情看板 · {ui.settings().town}")
+    ui.sidebar_filters()
+    page.run()

@@ -6,7 +6,8 @@ This and the files in views/ (the pages) are the only modules that import stream
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
@@ -46,6 +47,23 @@ def _database(location: str) -> Database:
     db = Database(path, current.lock_wait_seconds)
     db.migrate()
     return db
+
+
+@contextmanager
+def one_snapshot(active: bool = True) -> Iterator[None]:
+    """Hold a read lease for a whole page run, so the page never shows half of another process's import.
+
+    While the lease is held no other process can commit (DuckDB's file lock), so
+    `Database.version()` and every query of the run see the same data. Pages that
+    write (数据导入, saving a query) must not run inside it: their write would wait for
+    this very lease.
+    """
+    db = database()
+    if not active or not db.exists():
+        yield
+        return
+    with db.read():
+        yield
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)
