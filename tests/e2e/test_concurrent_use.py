@@ -21,6 +21,7 @@ from scripts import load_test
 from tests.e2e.conftest import REPO, _require, chromium_path, save_screenshot, wait_until_idle
 
 MAIN = '[data-testid="stMainBlockContainer"]'
+SLOW_MS = 180_000  # a server, a CLI import and Chromium on a shared 2-core machine
 
 
 def figures(page) -> tuple[int, int]:
@@ -33,8 +34,8 @@ def figures(page) -> tuple[int, int]:
 def follow(page, title: str) -> None:
     """Click a sidebar link: a rerun in the same browser session, not a new page load."""
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
-    wait_until_idle(page)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=SLOW_MS)
+    wait_until_idle(page, SLOW_MS)
 
 
 def test_an_import_from_the_command_line_shows_on_the_next_interaction(browser, demo_db_path, tmp_path):
@@ -44,8 +45,8 @@ def test_an_import_from_the_command_line_shows_on_the_next_interaction(browser, 
     with load_test.serve(database, tmp_path / "streamlit.log") as server:
         context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
         page = context.new_page()
-        page.goto(f"{server.url}/?year={load_test.YEAR}")
-        wait_until_idle(page)
+        page.goto(f"{server.url}/?year={load_test.YEAR}", timeout=SLOW_MS)
+        wait_until_idle(page, SLOW_MS)
         assert figures(page) == before
 
         # the page stays open (its session alive) while another process imports
