@@ -30,6 +30,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -359,6 +360,8 @@ def main() -> int:
     parser.add_argument("--import-pause", type=float, default=4.0, help="seconds between imports")
     parser.add_argument("--verbose", action="store_true", help="print every page view")
     args = parser.parse_args()
+    # stopped with kill/timeout: still stop the server and clean up (the finally blocks run)
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     from village_stats.importing import build_demo
     from village_stats.settings import load_settings
 
