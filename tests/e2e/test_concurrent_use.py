@@ -69,6 +69,7 @@ def test_an_import_from_the_command_line_shows_on_the_next_interaction(browser, 
         context.close()
 
 
+@pytest.mark.timeout(1500)  # 30 page views and a dozen imports take ~5 minutes on a loaded 2-core machine
 def test_reduced_load_sessions_never_see_half_an_import(demo_db_path, tmp_path):
     _require(chromium_path() is not None, "Chromium is not installed")
     # its own process: the load test drives Playwright's async API, this session holds the sync one
