@@ -36,5 +36,7 @@ page = st.navigation(pages, position="sidebar" if may_view else "hidden", expand
 if not may_view:  # settings: viewing needs a sign-in, and this session has none
     ui.sign_in_page()
     st.stop()
-ui.sidebar_filters()
-page.run()
+# the pages that only read see one state of the data for the whole run; the 数据 pages write
+with ui.one_snapshot(active=page not in pages["数据"]):
+    ui.sidebar_filters()
+    page.run()

@@ -462,3 +462,14 @@ def test_bytes_given_directly_are_imported_under_the_given_name(demo_copy, setti
 
     assert outcome.committed
     assert history(demo_copy)[0]["file_name"] == "上传.xlsx"
+
+
+def test_a_star_sheet_without_the_weak_column_imports_with_its_default(demo_copy, settings, tmp_path):
+    # the absent 软弱涣散 column used to be cast('否' as boolean) in SQL, a conversion error
+    path = tmp_path / "达标创星.csv"
+    path.write_text("年度,村(社区)名称,星级\n2025,北垞村,3\n", encoding="utf-8")
+    outcome = import_file(demo_copy, path, settings)
+    assert outcome.committed, [i.describe() for i in outcome.issues]
+    with demo_copy.read() as cur:
+        row = cur.execute("select stars, weak from star_ratings where year = 2025 and village = '北垞村'").fetchone()
+    assert row == (3, False)

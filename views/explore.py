@@ -135,7 +135,7 @@ with work:
         ui.sandbox_error(outcome)
     elif outcome is not None:
         title = st.session_state.get("explore_title", "")
-        st.subheader(f"结果：{title}" if title else "查询结果")
+        st.subheader(f"结果：{ui.plain(title)}" if title else "查询结果")
         counts = st.columns(3)
         counts[0].metric("行数", f"{outcome.rows:,}", border=True)
         counts[1].metric(

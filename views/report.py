@@ -81,8 +81,8 @@ with slides:
     left, right = st.columns(2)
     for index, chart in enumerate(report.charts):
         with left if index % 2 == 0 else right:
-            st.markdown(f"**{chart.title}**")
-            st.caption(chart.takeaway)
+            st.markdown(f"**{ui.plain(chart.title)}**")
+            st.caption(ui.plain(chart.takeaway))
             ui.plot(reports.figure(chart, height=320), f"{filters.year}年{chart.title}", key=f"report_{chart.key}")
 with text:
     ui.paragraphs(report.paragraphs)

@@ -31,6 +31,35 @@ def _wan(values: pd.Series) -> list[float]:
     return [None if pd.isna(v) else float(Decimal(str(v)) / 10_000) for v in values]
 
 
+# trace fields whose strings come from the data; Plotly reads <a href>, <b>, <br> … in them as markup
+_DATA_TEXT_FIELDS = ("x", "y", "labels", "name", "customdata", "ids", "parents")
+
+
+def _as_text(value: object) -> object:
+    if isinstance(value, str):
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if isinstance(value, list | tuple) or hasattr(value, "tolist"):
+        items = value.tolist() if hasattr(value, "tolist") else list(value)
+        if any(isinstance(v, list | tuple | str) for v in items):
+            return [_as_text(v) for v in items]
+    return value
+
+
+def as_text(figure: go.Figure) -> go.Figure:
+    """Names from ledgers shown literally: a village called <a href=…>…</a> must not become a link.
+
+    Only data fields are escaped (as HTML entities, which Plotly turns back into
+    the characters); our own hover templates and labels keep their <br>.
+    """
+    for trace in figure.data:
+        for field in _DATA_TEXT_FIELDS:
+            if field in trace and trace[field] is not None:
+                escaped = _as_text(trace[field])
+                if escaped is not trace[field]:
+                    trace[field] = escaped
+    return figure
+
+
 def themed(figure: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
     """The house style; every chart goes through here."""
     figure.update_layout(

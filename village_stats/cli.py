@@ -15,7 +15,7 @@ import duckdb
 
 from village_stats import access, importing, narrative, queries, sandbox
 from village_stats.datasets import DATASETS
-from village_stats.db import DatabaseBusy, DatabaseMissing, default_db_path, open_database
+from village_stats.db import DatabaseBusy, DatabaseMissing, default_db_path, open_database, storage_problem
 from village_stats.reading import UnreadableFile
 from village_stats.settings import Settings, load_settings
 
@@ -97,8 +97,16 @@ def main(argv: list[str] | None = None) -> int:
     ) as error:
         print(f"错误：{error}", file=sys.stderr)
         return 2
-    except duckdb.Error as error:
-        print(f"数据库错误：{error}", file=sys.stderr)
+    except (OSError, duckdb.Error) as error:
+        # a full disk or a read-only data folder is one Chinese line, never a traceback
+        problem = storage_problem(error, _db_path(args).parent)
+        if problem is not None:
+            print(f"错误：{problem}", file=sys.stderr)
+        elif isinstance(error, OSError):
+            where = f" {error.filename}" if error.filename else ""
+            print(f"错误：无法读写文件{where}：{error.strerror or error}", file=sys.stderr)
+        else:
+            print(f"数据库错误：{error}", file=sys.stderr)
         return 2
 
 

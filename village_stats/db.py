@@ -12,6 +12,7 @@ threads may read at once) and a writer waits for them to finish.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -56,6 +57,33 @@ def migrations() -> list[tuple[int, Path]]:
 def current_schema_version() -> int:
     """The version schema.sql describes: the newest migration's number (1 when there is none)."""
     return max((version for version, _ in migrations()), default=1)
+
+
+# what a failed write says, as errno (OSError) or in DuckDB's message text, → the Chinese reason
+_STORAGE_REASONS = (
+    (errno.ENOSPC, "no space left on device", "磁盘空间已满"),
+    (errno.EDQUOT, "disk quota exceeded", "磁盘配额已用完"),
+    (errno.EFBIG, "file too large", "文件超过了系统允许的大小（磁盘空间或配额不足）"),
+    (errno.EROFS, "read-only file system", "所在磁盘为只读"),
+    (errno.EACCES, "permission denied", "没有写入权限（文件夹或文件为只读）"),
+    (errno.EPERM, "operation not permitted", "没有写入权限（文件夹或文件为只读）"),
+)
+
+
+def storage_problem(error: BaseException, folder: Path) -> str | None:
+    """A Chinese sentence for a write that failed because of the disk or permissions; None for anything else.
+
+    Both Python (OSError with an errno) and DuckDB (IOException with the system's
+    message in its text) report these, and both must reach the user as one clear line.
+    """
+    text = str(error).lower()
+    for number, words, reason in _STORAGE_REASONS:
+        if (isinstance(error, OSError) and error.errno == number) or words in text:
+            return (
+                f"无法写入数据文件夹“{folder}”：{reason}。本次操作没有写入任何数据，数据库保持原样；"
+                "请清理磁盘空间或检查该文件夹的写入权限后重试。"
+            )
+    return None
 
 
 def _is_lock_conflict(error: duckdb.Error) -> bool:

@@ -9,8 +9,11 @@ the database before the transaction commits.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
+import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,10 +22,12 @@ from pathlib import Path
 import duckdb
 
 from village_stats.datasets import DATASETS, IMPORT_ORDER, Dataset
-from village_stats.db import Database
+from village_stats.db import Database, DatabaseBusy, storage_problem
 from village_stats.reading import LocatedTable, RawSheet, SheetNote, UnreadableFile, locate_table, read_sheets
 from village_stats.settings import REPO_ROOT, Settings
 from village_stats.validation import Issue, errors_in, validate_table
+
+log = logging.getLogger(__name__)
 
 CHANGE_SAMPLE = 50
 IMPORT_MEMORY_LIMIT = "600MB"
@@ -161,10 +166,28 @@ def import_file(
     with tempfile.TemporaryDirectory(prefix="village-import-") as workdir:
         try:
             sheets = read_sheets(Path(file_name), data, workdir=Path(workdir), on_disk=on_disk)
+            return _import_sheets(database, sheets, outcome, data, settings, dataset, year, dry_run, user, report)
         except UnreadableFile as error:
             outcome.issues.append(Issue(file_name, None, None, None, None, "unreadable-file", str(error)))
             return outcome
-        return _import_sheets(database, sheets, outcome, data, settings, dataset, year, dry_run, user, report)
+        except DatabaseBusy:
+            raise
+        except Exception as error:
+            if outcome.committed:  # the commit went through; closing the file afterwards failed
+                log.warning("closing the database after importing %s failed: %s", file_name, error)
+                return outcome
+            # the transaction was rolled back (or never committed): nothing of this file is in the database
+            outcome.tables = []
+            outcome.committed = False
+            problem = storage_problem(error, database.path.parent)
+            if problem is not None:
+                outcome.issues.append(Issue(file_name, None, None, None, None, "write-failed", problem))
+                return outcome
+            # a case the reader and validator do not know yet: a bug to fix, but the user gets a sentence
+            log.exception("import of %s failed", file_name)
+            words = f"导入时发生未预料的错误，未写入任何数据（{type(error).__name__}: {str(error)[:300]}）"
+            outcome.issues.append(Issue(file_name, None, None, None, None, "internal-error", words))
+            return outcome
 
 
 def _import_sheets(
@@ -218,19 +241,56 @@ def _import_sheets(
                 report(1.0, "检查完成")
                 return outcome
             report(0.85, "正在写入数据库")
-            archived = archive_path(database, outcome.sha256, Path(file_name).suffix)
-            if not archived.exists():
-                archived.parent.mkdir(parents=True, exist_ok=True)
-                archived.write_bytes(data)
+            archive_original(archive_path(database, outcome.sha256, Path(file_name).suffix), data)
             for table_outcome in outcome.tables:
                 _record(con, table_outcome, outcome, user)
             con.execute("commit")
             outcome.committed = True
             report(1.0, "导入完成")
         except BaseException:
-            con.execute("rollback")
+            _rollback(con)
             raise
     return outcome
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is still open; a failed commit (full disk) has already ended it."""
+    with contextlib.suppress(duckdb.Error):
+        con.execute("rollback")
+
+
+def archive_original(archived: Path, data: bytes) -> None:
+    """Keep the original file under its sha256, durably, before the import commits.
+
+    Written to a temporary name, flushed to disk and renamed, so the archive never
+    holds a half-written file under a real name (a kill or a full disk mid-write
+    leaves at most a `.partial` file, which nothing refers to). A file already
+    there with the wrong size (left by an older version) is written again.
+    """
+    if archived.exists() and archived.stat().st_size == len(data):
+        return
+    archived.parent.mkdir(parents=True, exist_ok=True)
+    partial = archived.with_name(f".{archived.name}.{os.getpid()}.partial")
+    try:
+        with partial.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, archived)
+    finally:
+        partial.unlink(missing_ok=True)
+    _sync_directory(archived.parent)
+
+
+def _sync_directory(folder: Path) -> None:
+    """Make a rename durable (POSIX); Windows has no directory handles to sync."""
+    if os.name != "posix":
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _next_import_id(con: duckdb.DuckDBPyConnection) -> int:
@@ -398,7 +458,7 @@ def undo_import(database: Database, import_id: int | None = None, user: str = "�
             import_id = _undo(con, import_id, user)
             con.execute("commit")
         except BaseException:
-            con.execute("rollback")
+            _rollback(con)
             raise
     return import_id
 

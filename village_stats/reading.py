@@ -180,6 +180,7 @@ def read_sheets(
 
 
 BULK_CSV_BYTES = 2 * 1024 * 1024  # below this Python's csv module is quick enough
+MAX_CSV_LINE_BYTES = 64 * 1024 * 1024  # one record (a 1 MB cell of Chinese is 3 MB); DuckDB's default is 2 MB
 HEAD_BYTES = 256 * 1024
 _CHUNK = 8 * 1024 * 1024
 
@@ -277,8 +278,14 @@ def decode_text(name: str, data: bytes) -> str:
 
 def _read_csv(path: Path, data: bytes) -> list[list[str | None]]:
     text = decode_text(path.name, data)
-    # csv yields str only: strip, and an empty cell is None, as cell_text would say
-    return [[v.strip() or None for v in row] for row in csv.reader(io.StringIO(text))]
+    # Python's csv module stops at 128 KiB cells; allow what DuckDB's reader allows on the bulk path
+    if csv.field_size_limit() < MAX_CSV_LINE_BYTES:
+        csv.field_size_limit(MAX_CSV_LINE_BYTES)
+    try:
+        # csv yields str only: strip, and an empty cell is None, as cell_text would say
+        return [[v.strip() or None for v in row] for row in csv.reader(io.StringIO(text))]
+    except csv.Error as error:
+        raise UnreadableFile(f"{path.name}：CSV 文件格式有误，无法读取（{error}）") from error
 
 
 def _first_text(cells: list[str | None]) -> str | None:

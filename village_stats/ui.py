@@ -6,7 +6,8 @@ This and the files in views/ (the pages) are the only modules that import stream
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -17,13 +18,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from village_stats import access, exports, gallery, importing, queries, sandbox
+from village_stats import access, charts, exports, gallery, importing, queries, sandbox
 from village_stats import formatting as fmt
 from village_stats.datasets import DATASETS, IMPORT_ORDER
-from village_stats.db import Database, DatabaseBusy, default_db_path
+from village_stats.db import Database, DatabaseBusy, default_db_path, storage_problem
 from village_stats.queries import Scope
 from village_stats.settings import Settings, load_settings
-from village_stats.validation import errors_in
+from village_stats.validation import Issue, errors_in
 
 ALL = "全部"
 
@@ -46,6 +47,23 @@ def _database(location: str) -> Database:
     db = Database(path, current.lock_wait_seconds)
     db.migrate()
     return db
+
+
+@contextmanager
+def one_snapshot(active: bool = True) -> Iterator[None]:
+    """Hold a read lease for a whole page run, so the page never shows half of another process's import.
+
+    While the lease is held no other process can commit (DuckDB's file lock), so
+    `Database.version()` and every query of the run see the same data. Pages that
+    write (数据导入, saving a query) must not run inside it: their write would wait for
+    this very lease.
+    """
+    db = database()
+    if not active or not db.exists():
+        yield
+        return
+    with db.read():
+        yield
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)
@@ -321,6 +339,11 @@ def import_line(row: object) -> str:
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
 
 
+def plain(text: str) -> str:
+    """Text from ledgers or users, ready for st.markdown/st.caption: shown as written, never as markup."""
+    return _escape(text)
+
+
 def paragraphs(texts: list[str]) -> None:
     """Report text as plain paragraphs: names from ledgers never become links or formatting."""
     st.markdown("\n\n".join(_escape(text) for text in texts))
@@ -351,7 +374,7 @@ def plot(figure: go.Figure, filename: str, key: str | None = None) -> None:
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 3},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
     }
-    st.plotly_chart(figure, width="stretch", config=config, key=key)
+    st.plotly_chart(charts.as_text(figure), width="stretch", config=config, key=key)
 
 
 def table_with_downloads(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = None) -> None:
@@ -387,26 +410,23 @@ def _registry_first(ready: list[tuple[object, importing.FileOutcome]]) -> list[o
     return [upload for upload, _ in sorted(ready, key=rank)]
 
 
+def _import_upload(upload: object, **options: object) -> importing.FileOutcome:
+    """One upload through the importer; a database another process holds too long is a file-level error."""
+    try:
+        return importing.import_file(
+            database(), Path(upload.name), settings(), data=upload.getvalue(), file_name=upload.name, **options
+        )
+    except DatabaseBusy as busy:
+        outcome = importing.FileOutcome(upload.name)
+        outcome.issues.append(Issue(upload.name, None, None, None, None, "database-busy", str(busy)))
+        return outcome
+
+
 def preview_imports(uploads: list, dataset: str | None, year: int | None) -> list[importing.FileOutcome]:
     """A dry run of every uploaded file: what was detected, what would change, what is wrong."""
     if admin_refusal():  # parsing untrusted files is part of importing
         return []
-    db = database()
-    outcomes = []
-    for upload in uploads:
-        outcomes.append(
-            importing.import_file(
-                db,
-                Path(upload.name),
-                settings(),
-                dataset=dataset,
-                year=year,
-                dry_run=True,
-                data=upload.getvalue(),
-                file_name=upload.name,
-            )
-        )
-    return outcomes
+    return [_import_upload(upload, dataset=dataset, year=year, dry_run=True) for upload in uploads]
 
 
 def show_import_outcome(outcome: importing.FileOutcome) -> None:
@@ -477,30 +497,20 @@ def commit_imports(ready: list[tuple[object, importing.FileOutcome]], dataset: s
         return
     user = current_user() or access.LOCAL_USER
     bar = st.progress(0.0, text="准备导入")
-    db = database()
     uploads = _registry_first(ready)
     for number, upload in enumerate(uploads):
 
         def step(fraction: float, words: str, number: int = number, name: str = upload.name) -> None:
             bar.progress(min(1.0, (number + fraction) / len(uploads)), text=f"{name}：{words}")
 
-        outcome = importing.import_file(
-            db,
-            Path(upload.name),
-            settings(),
-            dataset=dataset,
-            year=year,
-            data=upload.getvalue(),
-            file_name=upload.name,
-            progress=step,
-            user=user,
-        )
+        outcome = _import_upload(upload, dataset=dataset, year=year, progress=step, user=user)
         if outcome.committed:
             st.success(outcome.summary())
         elif outcome.ok:
             st.info(outcome.summary())
         else:
-            st.error(outcome.summary())
+            reasons = "  \n".join(_escape(i.message) for i in errors_in(outcome.issues)[:5])
+            st.error(f"{_escape(outcome.summary())}  \n{reasons}")
     bar.empty()
 
 
@@ -543,8 +553,13 @@ def import_history() -> None:
                 if refusal:
                     raise importing.UndoRefused(refusal)
                 importing.undo_import(database(), choice, user=current_user() or access.LOCAL_USER)
-            except importing.UndoRefused as refused:
+            except (importing.UndoRefused, DatabaseBusy) as refused:
                 st.error(str(refused))
+            except (OSError, duckdb.Error) as error:
+                problem = storage_problem(error, database().path.parent)
+                if problem is None:
+                    raise
+                st.error(problem)
             else:
                 st.success(f"已撤销第 {choice} 次导入。")
                 st.rerun()

@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from village_stats.datasets import Column, Dataset
-from village_stats.reading import FOOTER_PREFIXES, TOTAL_PATTERN, LocatedTable, normalize_text
+from village_stats.reading import FOOTER_PREFIXES, MAX_CSV_LINE_BYTES, TOTAL_PATTERN, LocatedTable, normalize_text
 from village_stats.settings import Settings
 
 
@@ -354,8 +354,11 @@ def validate_table(
             expression = village_sql if column.kind == "village" else parse_sql(column, cell, factor)
             if column.default is not None:
                 expression = f"coalesce({expression}, {parse_sql(column, repr(column.default), factor)})"
+        elif column.default is not None:
+            # a default is written as the sheet would write it (软弱涣散 “否”), so it goes through the parser
+            expression = parse_sql(column, repr(column.default), Decimal(1))
         else:
-            expression = f"cast({_default_sql(column)} as {column.sql_type})"
+            expression = f"cast(null as {column.sql_type})"
         if dataset.name == "villages" and column.name == "kind":
             # 类型 may be left out: a name ending in 社区 is a community, anything else a village
             expression = f"coalesce({expression}, case when r.name like '%社区' then '社区' else '村' end)"
@@ -471,7 +474,7 @@ def _read_csv_lines(con: duckdb.DuckDBPyConnection, table: LocatedTable, names: 
     con.execute(
         f"create or replace temp table csv_lines as select * from read_csv('{path}', header = false, "
         f"auto_detect = false, columns = {spec}, delim = ',', quote = '\"', escape = '\"', "
-        f"null_padding = true, strict_mode = false, parallel = {parallel})"
+        f"null_padding = true, strict_mode = false, parallel = {parallel}, max_line_size = {MAX_CSV_LINE_BYTES})"
     )
 
 
@@ -507,10 +510,6 @@ def _unreadable_line(table: LocatedTable, error: duckdb.InvalidInputException) -
 
 def _cell(cells: list[str | None], index: int) -> str | None:
     return cells[index] if index < len(cells) else None
-
-
-def _default_sql(column: Column) -> str:
-    return "null" if column.default is None else repr(column.default)
 
 
 def _derived_columns(dataset: Dataset) -> list[str]:
