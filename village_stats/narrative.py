@@ -111,7 +111,7 @@ def income_sentence(
     text = f"{year}年{scope_label}" + "，".join(parts)
     top = int(high["villages"])
     if top:
-        text += f"；其中{high['short_names']}{top}个村超过{fmt.threshold(high['lower_bound'])}"
+        text += f"；其中{names(high['short_names'].split('、'))}超过{fmt.threshold(high['lower_bound'])}"
     else:
         text += f"；暂无村超过{fmt.threshold(high['lower_bound'])}"
     text += "。"
@@ -194,7 +194,9 @@ def star_sentence(year: int, summary: pd.DataFrame, scope_label: str) -> str | N
             "上年", f"{int(row['previous_year'])}年"
         )
     weak = int(row["weak_units"])
-    text += f"，软弱涣散村{weak}个（{row['weak_names']}）" if weak else "，无软弱涣散村"
+    # a city has dozens: the first few by name, as in the other lists
+    listed = names(row["weak_names"].split("、"), "个")[: -len(f"{weak}个")] if weak else ""
+    text += f"，软弱涣散村{weak}个（{listed}）" if weak else "，无软弱涣散村"
     return text + "。"
 
 
