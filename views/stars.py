@@ -47,18 +47,26 @@ with right:
         st.caption("星级没有变化。" if has_previous else "没有更早的评定数据，无法比较。")
     else:
         ui.table_with_downloads(
-            moved, f"{filters.year}年星级变化", "stars_moved", ["village", "previous_stars", "stars", "movement"]
+            moved,
+            f"{filters.year}年星级变化",
+            "stars_moved",
+            ui.with_town(filters, ["village", "previous_stars", "stars", "movement"]),
         )
 
 st.subheader("历年星级一览")
-grid = ui.run_query("star_grid", **filters.scope.params())
+grid = ui.with_town_labels(ui.run_query("star_grid", **filters.scope.params()), filters.spans_towns)
+# one row per village: of many, the strongest or weakest this year, or a search
+shown, note = ui.chart_rows(ui.with_town_labels(changes, filters.spans_towns), "score", "stars_grid")
+if note:
+    grid = grid[grid["village"].isin(shown["village"])]
 ui.plot(charts.star_grid(grid), "历年星级一览")
-st.caption("▲ 表示当年被评为软弱涣散党组织。")
+st.caption("▲ 表示当年被评为软弱涣散党组织。" + (f"{note}。" if note else ""))
+ui.town_ranking(filters, "five_star", "五星级村(社区)数", "个", "stars_towns")
 
 st.subheader("明细")
 ui.table_with_downloads(
     changes,
     f"{filters.year}年达标创星",
     "stars_detail",
-    ["village", "stars", "score", "weak", "previous_stars", "movement"],
+    ui.with_town(filters, ["village", "stars", "score", "weak", "previous_stars", "movement"]),
 )

@@ -181,7 +181,7 @@ def query_defaults(settings: Settings) -> dict[str, object]:
         "total_floor": settings.weak_total_below_wan * 10_000,
         "operating_floor": settings.weak_operating_below_wan * 10_000,
     }
-    return {"town": None, "area": None, "villages": None, "today": date.today(), "limit": 10} | (
+    return {"town": None, "area": None, "villages": None, "today": date.today(), "limit": 10, "offset": 0} | (
         settings.tier_params() | floors
     )
 

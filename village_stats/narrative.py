@@ -92,6 +92,13 @@ def names(short_names: list[str], unit: str = "个村") -> str:
     return f"{shown}{more}{len(short_names)}{unit}"
 
 
+def weak_names(joined: str) -> str:
+    """The 软弱涣散 list of star_summary (甲、乙、丙): a city has dozens, so the first few and 等."""
+    listed = joined.split("、")
+    more = "等" if len(listed) > NAMES_LISTED else ""
+    return "、".join(listed[:NAMES_LISTED]) + more
+
+
 def income_sentence(
     year: int, tiers: pd.DataFrame, previous: pd.DataFrame, scope_label: str, ranking: pd.DataFrame | None = None
 ) -> str | None:
@@ -194,9 +201,7 @@ def star_sentence(year: int, summary: pd.DataFrame, scope_label: str) -> str | N
             "上年", f"{int(row['previous_year'])}年"
         )
     weak = int(row["weak_units"])
-    # a city has dozens: the first few by name, as in the other lists
-    listed = names(row["weak_names"].split("、"), "个")[: -len(f"{weak}个")] if weak else ""
-    text += f"，软弱涣散村{weak}个（{listed}）" if weak else "，无软弱涣散村"
+    text += f"，软弱涣散村{weak}个（{weak_names(row['weak_names'])}）" if weak else "，无软弱涣散村"
     return text + "。"
 
 
