@@ -193,3 +193,20 @@ def test_every_page_renders_the_whole_county(county, monkeypatch, settings, page
         assert points, "the page drew no chart"
         # 400 villages: every chart is cut to a ranking, a rollup or a search, never one bar per village
         assert max(points) < 400
+
+
+def test_the_report_workbook_is_built_on_click_with_every_table(county, monkeypatch, settings):
+    """The 汇报导出 page previews without the detail tables; its Excel button builds them all."""
+    import io
+    from datetime import date
+
+    import openpyxl
+
+    from village_stats import ui
+    from village_stats.queries import Scope
+
+    monkeypatch.setenv("VILLAGE_STATS_DB", str(county.path))
+    workbook = ui.report_workbook(2024, Scope(), date(2025, 6, 30))
+    sheets = openpyxl.load_workbook(io.BytesIO(workbook()), read_only=True).sheetnames
+    assert sheets[0] == "核心指标"
+    assert {"工单明细", "问题整改明细", "项目明细", "村财收入明细"} <= set(sheets)
