@@ -210,3 +210,24 @@ def test_the_report_workbook_is_built_on_click_with_every_table(county, monkeypa
     sheets = openpyxl.load_workbook(io.BytesIO(workbook()), read_only=True).sheetnames
     assert sheets[0] == "核心指标"
     assert {"工单明细", "问题整改明细", "项目明细", "村财收入明细"} <= set(sheets)
+
+
+@pytest.mark.parametrize(
+    ("query", "columns"),
+    [
+        ("town_income", ["villages_t1", "t1_pct", "total_income"]),
+        ("town_projects", ["projects", "planned_investment"]),
+        ("town_stars", ["five_star", "weak_units"]),
+        ("town_tickets", ["tickets", "satisfied_pct"]),
+        ("town_problems", ["problems", "rectified_pct"]),
+    ],
+)
+def test_each_page_town_ranking_agrees_with_the_overview_rollup(county_db, settings, query, columns):
+    tiers = settings.tier_params()
+    with county_db.read() as cur:
+        rollup = run_query(cur, "town_rollup", year=2023, **ALL, t1=tiers["t1"], t3=tiers["t3"])
+        params = {"t1": tiers["t1"]} if query == "town_income" else {}
+        own = run_query(cur, query, year=2023, **ALL, **params)
+    assert len(own) == SMALL_COUNTY.towns
+    merged = rollup.set_index("town")[columns].astype(float)
+    assert own.set_index("town")[columns].astype(float).equals(merged)

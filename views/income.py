@@ -63,7 +63,8 @@ if not communities.empty:
     ui.plot(charts.income_ranking(shown, current.income_thresholds_yuan), f"{filters.year}年社区收入")
     if note:
         st.caption(note)
-ui.town_ranking(filters, "t1_pct", f"村财≥{fmt.threshold(current.income_thresholds_yuan[0])}的村占比", "%", "income_towns")
+low = fmt.threshold(current.income_thresholds_yuan[0])
+ui.town_ranking(filters, "town_income", "t1_pct", f"村财≥{low}的村占比", "%", "income_towns")
 
 st.subheader("升档、降档的村")
 movers = villages[villages["movement"].isin(["升档", "降档"])]

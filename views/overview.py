@@ -114,7 +114,7 @@ if filters.spans_towns:
         "排名指标", list(metrics), format_func=lambda m: metrics[m][0], key="overview_town_metric", width=260
     )
     label, unit, money = metrics[metric]
-    ui.town_ranking(filters, metric, label, unit, "overview_towns", money=money)
+    ui.town_ranking(filters, "town_rollup", metric, label, unit, "overview_towns", money=money)
     ui.table_with_downloads(
         rollup,
         f"{filters.year}年各镇(街道)对比",

@@ -46,7 +46,7 @@ with right:
     )
     if note:
         st.caption(note)
-ui.town_ranking(filters, "rectified_pct", "问题整改率", "%", "problems_towns")
+ui.town_ranking(filters, "town_problems", "rectified_pct", "问题整改率", "%", "problems_towns")
 
 overdue = ui.run_query("problems_overdue", **filters.params(), today=today)
 st.subheader(f"逾期未整改（{len(overdue)}条）")

@@ -61,7 +61,7 @@ if note:
     grid = grid[grid["village"].isin(shown["village"])]
 ui.plot(charts.star_grid(grid), "历年星级一览")
 st.caption("▲ 表示当年被评为软弱涣散党组织。" + (f"{note}。" if note else ""))
-ui.town_ranking(filters, "five_star", "五星级村(社区)数", "个", "stars_towns")
+ui.town_ranking(filters, "town_stars", "five_star", "五星级村(社区)数", "个", "stars_towns")
 
 st.subheader("明细")
 ui.table_with_downloads(

@@ -59,7 +59,7 @@ ui.table_with_downloads(
     "tickets_villages",
     ui.with_town(filters, ["village", "tickets", "done", "median_hours", "average_rating", "satisfied_pct"]),
 )
-ui.town_ranking(filters, "satisfied_pct", "群众满意率", "%", "tickets_towns")
+ui.town_ranking(filters, "town_tickets", "satisfied_pct", "群众满意率", "%", "tickets_towns")
 
 st.subheader("工单明细（未办结的在前）")
 if int(resolution["open"]):

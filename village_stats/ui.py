@@ -337,11 +337,16 @@ def chart_rows(frame: pd.DataFrame, value: str, key: str, noun: str = "村(社�
     return ranked.head(count), note
 
 
-def town_ranking(filters: Filters, column: str, label: str, unit: str, key: str, money: bool = False) -> None:
-    """Towns ranked by one column of town_rollup (a per-town rollup), when the scope spans towns."""
+def town_ranking(
+    filters: Filters, query: str, column: str, label: str, unit: str, key: str, money: bool = False
+) -> None:
+    """Towns ranked by one column of a per-town query (town_income, town_tickets …), when the scope spans towns.
+
+    Each page asks its own domain's query, so a page never pays for another domain's scan.
+    """
     if not filters.spans_towns or not filters.year:
         return
-    rollup = run_query("town_rollup", **filters.params(), **_rollup_thresholds())
+    rollup = town_rollup(filters, query)
     frame = rollup[["town", column]].dropna().rename(columns={"town": "village"})
     if frame.empty:
         return
@@ -372,13 +377,11 @@ def report_workbook(year: int, scope: Scope, today: date) -> Callable[[], bytes]
     return workbook
 
 
-def town_rollup(filters: Filters) -> pd.DataFrame:
-    return run_query("town_rollup", **filters.params(), **_rollup_thresholds())
-
-
-def _rollup_thresholds() -> dict[str, object]:
-    tiers = settings().tier_params()
-    return {"t1": tiers["t1"], "t3": tiers["t3"]}
+def town_rollup(filters: Filters, query: str = "town_rollup") -> pd.DataFrame:
+    """A per-town query for the sidebar's year and scope, with the income thresholds it declares."""
+    wanted = set(queries.load_query(query).params)
+    thresholds = {name: value for name, value in settings().tier_params().items() if name in wanted}
+    return run_query(query, **filters.params(), **thresholds)
 
 
 # ---- the 数据导入 page ------------------------------------------------------------

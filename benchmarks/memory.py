@@ -1,0 +1,66 @@
+"""Memory: peak RSS of the Streamlit server after 5 concurrent browser sessions visit every page of the city.
+
+    python benchmarks/memory.py               # 5 sessions, city with 全部镇(街道)
+    python benchmarks/memory.py --sessions 3
+
+One `streamlit run` over the city database; 5 Chromium contexts (separate
+sessions, like 5 people) each visit every data page at the same time, first with
+全部镇(街道) and then with one town, with the year changed on the way. The
+server's peak resident set (VmHWM in /proc) is read at the end, beside its RSS
+before the visits. Target (issue): ≤ 800 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from urllib.parse import urlencode
+
+from serving import ALL_TOWNS, CHROMIUM_ARGS, DRAWN, PAGES, chromium, city_db, machine, peak_rss_mib, served
+
+
+async def session(browser, url: str, number: int, towns: list[str]) -> int:
+    context = await browser.new_context(viewport={"width": 1366, "height": 5000}, locale="zh-CN")
+    page = await context.new_page()
+    visits = 0
+    for town in towns:
+        for _, path, _ in PAGES:
+            query = urlencode({"town": town, "year": 2025 - number % 3})
+            await page.goto(f"{url}/{path}?{query}")
+            await page.wait_for_function(DRAWN, timeout=300_000, polling=100)
+            visits += 1
+    await context.close()
+    return visits
+
+
+async def run(sessions: int) -> None:
+    from playwright.async_api import async_playwright
+
+    from village_stats.settings import load_settings
+
+    with served(city_db()) as (url, pid):
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+            before, _ = peak_rss_mib(pid)
+            started = time.perf_counter()
+            towns = [ALL_TOWNS, load_settings().town]
+            visits = await asyncio.gather(*(session(browser, url, n, towns) for n in range(sessions)))
+            elapsed = time.perf_counter() - started
+            current, peak = peak_rss_mib(pid)
+            await browser.close()
+    print(f"machine: {machine()}")
+    print(f"{sessions} sessions, {sum(visits)} page visits in {elapsed:.0f} s")
+    print(f"server RSS before the visits: {before:.0f} MiB; after: {current:.0f} MiB; peak: {peak:.0f} MiB")
+    verdict = "ok" if peak * 1.048576 <= 800 else "over the target"
+    print(f"peak {peak * 1.048576:.0f} MB against the 800 MB target: {verdict}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sessions", type=int, default=5)
+    asyncio.run(run(parser.parse_args().sessions))
+
+
+if __name__ == "__main__":
+    main()
