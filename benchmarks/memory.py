@@ -17,7 +17,7 @@ import asyncio
 import time
 from urllib.parse import urlencode
 
-from serving import ALL_TOWNS, CHROMIUM_ARGS, DRAWN, PAGES, chromium, city_db, machine, peak_rss_mib, served
+from serving import ALL_TOWNS, CHROMIUM_ARGS, DRAWN, RUN_OVER, PAGES, chromium, city_db, machine, peak_rss_mib, served
 
 
 async def session(browser, url: str, number: int, towns: list[str]) -> int:
@@ -28,6 +28,9 @@ async def session(browser, url: str, number: int, towns: list[str]) -> int:
         for _, path, _ in PAGES:
             query = urlencode({"town": town, "year": 2025 - number % 3})
             await page.goto(f"{url}/{path}?{query}")
+            await page.wait_for_function(RUN_OVER, timeout=300_000, polling=100)
+            height = await page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+            await page.set_viewport_size({"width": 1366, "height": min(max(height, 768), 12_000)})
             await page.wait_for_function(DRAWN, timeout=300_000, polling=100)
             visits += 1
     await context.close()

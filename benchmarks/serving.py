@@ -139,6 +139,9 @@ def page_url(url: str, path: str, all_towns: bool) -> str:
     return f"{url}/{path}{query}"
 
 
+RUN_OVER = """() => !!document.querySelector('[data-testid="stMainBlockContainer"] h1')
+    && !document.querySelector('[data-testid="stStatusWidget"]')"""
+
 # Done when the script run has ended and every chart container holds a drawn Plotly plot.
 # The viewport is made tall beforehand, because Streamlit draws a chart only once it is in view.
 DRAWN = """() => {

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from village_stats import charts, ui
+from village_stats import charts, narrative, ui
 
 filters = ui.filters()
 ui.page_header("达标创星", filters, money=False)
@@ -33,7 +33,9 @@ for column, label, name, before in (
     )
 cards[3].metric("参评村(社区)", f"{int(row['rated_units'])}个", border=True)
 if int(row["weak_units"]):
-    st.warning(f"软弱涣散党组织：{row['weak_names']}")
+    weak = int(row["weak_units"])
+    more = f"（共{weak}个，见下方明细）" if weak > narrative.NAMES_LISTED else ""
+    st.warning(f"软弱涣散党组织：{narrative.weak_names(row['weak_names'])}{more}")
 
 left, right = st.columns(2)
 with left:

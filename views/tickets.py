@@ -16,7 +16,7 @@ resolution = ui.run_query("ticket_resolution", **filters.params()).iloc[0]
 counts = dict(zip(kinds["kind"], kinds["tickets"], strict=True))
 cards = st.columns(len(current.ticket_kinds) + 2)
 for column, kind in zip(cards, current.ticket_kinds, strict=False):
-    column.metric(kind, f"{int(counts.get(kind, 0))}{current.ticket_unit(kind)}", border=True)
+    column.metric(kind, f"{int(counts.get(kind, 0)):,}{current.ticket_unit(kind)}", border=True)
 cards[-2].metric(
     "办结用时中位数",
     f"{resolution['median_hours']:.0f}小时" if resolution["done"] else "—",
