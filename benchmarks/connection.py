@@ -58,7 +58,7 @@ def measure(path: Path) -> dict[str, float]:
         def work(name: str) -> None:
             try:
                 one(name)
-            except BaseException as error:  # noqa: BLE001 - counted and reported
+            except BaseException as error:
                 failures.append(error)
 
         threads = [threading.Thread(target=work, args=(name,)) for name in QUERIES]

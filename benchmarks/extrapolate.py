@@ -70,8 +70,10 @@ def main() -> None:
         sizes = (city_db().stat().st_size, built.path.stat().st_size)
         small, large = timings(city_db(), args.repeats), timings(built.path, args.repeats)
     province = PROVINCE_TICKETS / city.tickets
-    print(f"file: city {sizes[0] / 2**20:.0f} MiB, {args.factor}× city {sizes[1] / 2**20:.0f} MiB"
-          f" → province (×{province:.0f} tickets) ≈ {sizes[0] * province / 2**30:.1f} GiB")
+    print(
+        f"file: city {sizes[0] / 2**20:.0f} MiB, {args.factor}× city {sizes[1] / 2**20:.0f} MiB"
+        f" → province (×{province:.0f} tickets) ≈ {sizes[0] * province / 2**30:.1f} GiB"
+    )
     print(f"{'query':32} {'city':>8} {f'{args.factor}×city':>8} {'growth':>7} {'province (linear)':>18}")
     total_city = total_large = 0.0
     for name in small:
@@ -79,8 +81,10 @@ def main() -> None:
         total_city, total_large = total_city + a, total_large + b
         per_step = b / a if a else 1.0
         print(f"{name:32} {a * 1000:6.0f}ms {b * 1000:6.0f}ms {per_step:6.1f}× {a * province * 1000:15.0f}ms")
-    print(f"{'all queries':32} {total_city * 1000:6.0f}ms {total_large * 1000:6.0f}ms"
-          f" {total_large / total_city:6.1f}× {total_city * province * 1000:15.0f}ms")
+    print(
+        f"{'all queries':32} {total_city * 1000:6.0f}ms {total_large * 1000:6.0f}ms"
+        f" {total_large / total_city:6.1f}× {total_city * province * 1000:15.0f}ms"
+    )
     print(f"machine after: {machine()}")
 
 

@@ -76,8 +76,10 @@ def main() -> None:
         town = town_db(Path(folder))
         city = city_db()
         print(f"machine: {machine()}")
-        print(f"{'page':8} {'town cold':>10} {'city cold':>10} {'ratio':>6} {'city-town':>10} {'ratio':>6}"
-              f" {'town warm':>10} {'city warm':>10} {'ratio':>6}")
+        print(
+            f"{'page':8} {'town cold':>10} {'city cold':>10} {'ratio':>6} {'city-town':>10} {'ratio':>6}"
+            f" {'town warm':>10} {'city warm':>10} {'ratio':>6}"
+        )
         for title, _, script in PAGES:
             town_cold, town_warm = measure(town, None, script, args.repeats)
             city_cold, city_warm = measure(city, ALL_TOWNS, script, args.repeats)

@@ -17,7 +17,7 @@ import asyncio
 import time
 from urllib.parse import urlencode
 
-from serving import ALL_TOWNS, CHROMIUM_ARGS, DRAWN, RUN_OVER, PAGES, chromium, city_db, machine, peak_rss_mib, served
+from serving import ALL_TOWNS, CHROMIUM_ARGS, DRAWN, PAGES, RUN_OVER, chromium, city_db, machine, peak_rss_mib, served
 
 
 async def session(browser, url: str, number: int, towns: list[str]) -> int:

@@ -83,7 +83,11 @@ def _violations(cur, dataset, settings) -> dict[str, int]:
             count(f"{stored} <= {column.maximum}", f"{stored} > $v", {"v": column.maximum})
         choices = getattr(settings, column.choices_setting) if column.choices_setting else column.choices
         if choices:
-            count(f"{stored} in choices", f"{stored} is not null and not list_contains($v, {stored})", {"v": list(choices)})
+            count(
+                f"{stored} in choices",
+                f"{stored} is not null and not list_contains($v, {stored})",
+                {"v": list(choices)},
+            )
         if column.kind == "village":
             count(
                 f"{stored} in registry",
@@ -115,7 +119,9 @@ def test_the_rule_check_can_fail(county, settings, tmp_path):
         con.execute(
             "update service_tickets set kind = '其他' where ticket_id = (select min(ticket_id) from service_tickets)"
         )
-        con.execute("update problems set village = '不存在村' where problem_id = (select min(problem_id) from problems)")
+        con.execute(
+            "update problems set village = '不存在村' where problem_id = (select min(problem_id) from problems)"
+        )
     with broken.read() as cur:
         tickets = _violations(cur, DATASETS["tickets"], settings)
         problems = _violations(cur, DATASETS["problems"], settings)
@@ -125,9 +131,7 @@ def test_the_rule_check_can_fail(county, settings, tmp_path):
 
 def test_the_same_sizes_give_the_same_database(settings, tmp_path, county_db):
     again = scale.build(tmp_path / "again.duckdb", SMALL_COUNTY, settings)
-    checksum = (
-        "select sum(hash(ticket_id, village, ordered_at, done_at, rating)) from service_tickets"
-    )
+    checksum = "select sum(hash(ticket_id, village, ordered_at, done_at, rating)) from service_tickets"
     with county_db.read() as cur:
         first = cur.execute(checksum).fetchone()
     with Database(again.path).read() as cur:

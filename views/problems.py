@@ -39,7 +39,9 @@ with left:
     ui.plot(charts.problem_status(status, "按来源的整改情况（条）"), f"{filters.year}年问题整改")
 with right:
     by_village = ui.with_town_labels(ui.run_query("problems_by_village", **filters.params()), filters.spans_towns)
-    shown, note = ui.chart_rows(by_village.head(15) if not filters.spans_towns else by_village, "problems", "problems_rank")
+    shown, note = ui.chart_rows(
+        by_village.head(15) if not filters.spans_towns else by_village, "problems", "problems_rank"
+    )
     ui.plot(
         charts.village_bars(shown, "problems", "问题数", "条", "问题最多的村(社区)"),
         f"{filters.year}年各村问题数",
@@ -57,7 +59,9 @@ else:
         overdue,
         f"{filters.year}年逾期未整改问题",
         "problems_overdue",
-        ui.with_town(filters, ["problem_id", "village", "description", "responsible", "deadline", "status", "days_overdue"]),
+        ui.with_town(
+            filters, ["problem_id", "village", "description", "responsible", "deadline", "status", "days_overdue"]
+        ),
     )
 
 st.subheader("按来源与类型")

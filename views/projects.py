@@ -49,9 +49,7 @@ ui.plot(
 )
 if note:
     st.caption(note)
-ui.town_ranking(
-    filters, "town_projects", "planned_investment", "计划总投资", "万元", "projects_towns", money=True
-)
+ui.town_ranking(filters, "town_projects", "planned_investment", "计划总投资", "万元", "projects_towns", money=True)
 
 st.subheader("投资最大的10个项目")
 largest = ui.run_query("largest_projects", **filters.params(), limit=10)

@@ -39,8 +39,12 @@ class Scale:
 
 # The city has ~3,000 units; the county ~400, with the city's density per unit.
 SCALES: dict[str, Scale] = {
-    "county": Scale(towns=20, villages_per_town=20, first_year=2021, years=5, projects=6_700, tickets=670_000, problems=13_500),
-    "city": Scale(towns=150, villages_per_town=20, first_year=2021, years=5, projects=50_000, tickets=5_000_000, problems=100_000),
+    "county": Scale(
+        towns=20, villages_per_town=20, first_year=2021, years=5, projects=6_700, tickets=670_000, problems=13_500
+    ),
+    "city": Scale(
+        towns=150, villages_per_town=20, first_year=2021, years=5, projects=50_000, tickets=5_000_000, problems=100_000
+    ),
 }
 
 

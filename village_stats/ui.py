@@ -107,9 +107,7 @@ def sidebar_filters() -> Filters:
             st.caption("选定一个镇(街道)后可按村(社区)筛选。")
         else:
             names = list(in_area["name"]) if not in_area.empty else []
-            chosen = st.multiselect(
-                "村(社区)", names, key="village", bind="query-params", placeholder="全部村(社区)"
-            )
+            chosen = st.multiselect("村(社区)", names, key="village", bind="query-params", placeholder="全部村(社区)")
     scope = Scope(town=town, area=None if area == ALL else area, villages=tuple(chosen) or None)
     spans = town is None and len(towns) > 1
     label = ("全域" if scope.area is None else scope.area) if spans else scope.label(current.town)
