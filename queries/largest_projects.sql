@@ -4,6 +4,7 @@
 select
     project_id,
     name,
+    town,
     coalesce(village, '镇级') as village,
     arena,
     status,

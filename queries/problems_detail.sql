@@ -1,8 +1,9 @@
--- 问题整改明细：筛选范围内某年的全部问题
--- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部), $today (date)
+-- 问题整改明细：筛选范围内某年的全部问题（一页：跳过 $offset 条后至多 $limit 条）
+-- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部), $today (date), $limit (integer), $offset (integer)
 -- grain: one row per problem; unrectified first, then by deadline
 select
     p.problem_id,
+    p.town,
     p.village,
     p.source,
     p.category,
@@ -17,3 +18,5 @@ inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as
     on p.town = u.town and p.village = u.village
 where p.year = $year
 order by p.status = '已整改', p.deadline nulls last, p.problem_id
+limit $limit
+offset $offset

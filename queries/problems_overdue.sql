@@ -3,6 +3,7 @@
 -- grain: one row per overdue problem, longest overdue first
 select
     p.problem_id,
+    p.town,
     p.village,
     p.source,
     p.category,

@@ -1,9 +1,10 @@
--- 项目明细：筛选范围内某年的全部项目
--- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部)
+-- 项目明细：筛选范围内某年的全部项目（一页：跳过 $offset 条后至多 $limit 条）
+-- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部), $limit (integer), $offset (integer)
 -- grain: one row per project, by arena then planned investment
 select
     project_id,
     name,
+    town,
     coalesce(village, '镇级') as village,
     arena,
     status,
@@ -13,4 +14,6 @@ select
     leader,
     start_date
 from scoped_projects($year, $town::varchar, $area::varchar, $villages::varchar[])
-order by arena, planned_investment desc, name
+order by arena, planned_investment desc, name, project_key
+limit $limit
+offset $offset

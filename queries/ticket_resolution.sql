@@ -9,7 +9,10 @@ with tickets as (
     from service_tickets as t
     inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
         on t.town = u.town and t.village = u.village
-    where year(t.ordered_at) = $year
+    -- a range on the column itself, not year(): DuckDB then skips blocks of other years
+    where
+        t.ordered_at >= make_timestamp($year, 1, 1, 0, 0, 0)
+        and t.ordered_at < make_timestamp($year + 1, 1, 1, 0, 0, 0)
 ),
 
 final as (

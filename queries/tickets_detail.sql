@@ -1,28 +1,62 @@
--- 工单明细：筛选范围内某年的工单，未办结的在前，至多 $limit 条
--- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部), $limit (integer)
+-- 工单明细：筛选范围内某年的工单，未办结的在前（一页：跳过 $offset 条后至多 $limit 条）
+-- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部), $limit (integer), $offset (integer)
 -- grain: one row per ticket; open tickets first, then newest first
+-- A page is cut from the open and the finished tickets separately and then merged: two top-N
+-- on one key are ~5× cheaper than one top-N on (finished?, time, id) over a city's million tickets.
+with scoped as not materialized (
+    select
+        t.*,
+        t.done_at is not null as finished
+    from service_tickets as t
+    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
+        on t.town = u.town and t.village = u.village
+    -- a range on the column itself, not year(): DuckDB then skips blocks of other years
+    where
+        t.ordered_at >= make_timestamp($year, 1, 1, 0, 0, 0)
+        and t.ordered_at < make_timestamp($year + 1, 1, 1, 0, 0, 0)
+),
+
+open_tickets as (
+    select * from scoped
+    where not finished
+    order by ordered_at desc, ticket_id
+    limit $limit + $offset
+),
+
+finished_tickets as (
+    select * from scoped
+    where finished
+    order by ordered_at desc, ticket_id
+    limit $limit + $offset
+),
+
+final as (
+    select * from open_tickets
+    union all
+    select * from finished_tickets
+)
+
 select
-    t.ticket_id,
-    t.village,
-    t.grid,
-    t.kind,
-    t.category,
-    t.content,
-    t.ordered_at,
-    t.claimed_at,
-    t.dispatched_at,
-    t.done_at,
-    t.rating,
+    ticket_id,
+    town,
+    village,
+    grid,
+    kind,
+    category,
+    content,
+    ordered_at,
+    claimed_at,
+    dispatched_at,
+    done_at,
+    rating,
     case
-        when t.done_at is not null then '已办结'
-        when t.dispatched_at is not null then '待晒单'
-        when t.claimed_at is not null then '待派单'
+        when done_at is not null then '已办结'
+        when dispatched_at is not null then '待晒单'
+        when claimed_at is not null then '待派单'
         else '待领单'
     end as stage,
-    round(epoch(t.done_at - t.ordered_at) / 3600, 1) as hours
-from service_tickets as t
-inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-    on t.town = u.town and t.village = u.village
-where year(t.ordered_at) = $year
-order by t.done_at is not null, t.ordered_at desc, t.ticket_id
+    round(epoch(done_at - ordered_at) / 3600, 1) as hours
+from final
+order by finished, ordered_at desc, ticket_id
 limit $limit
+offset $offset

@@ -975,7 +975,7 @@ def test_units_lists_the_registry(q, raw):
 @pytest.mark.parametrize("year", PROJECT_YEARS)
 def test_projects_detail_matches_raw(q, raw, scope, year):
     projects = sorted(projects_in(raw, year, scope), key=lambda p: (p["arena"], -p["planned_investment"], p["name"]))
-    frame = q("projects_detail", year=year, **scope)
+    frame = q("projects_detail", year=year, **scope, limit=10_000, offset=0)
     assert frame["project_id"].tolist() == [p["project_id"] for p in projects]
     for row, p in zip(records(frame), projects, strict=True):
         assert row["village"] == (p["village"] or "镇级")
@@ -992,7 +992,7 @@ def test_problems_detail_matches_raw(q, raw, scope, year):
         problems_in(raw, year, scope),
         key=lambda p: (p["status"] == "已整改", p["deadline"] is None, p["deadline"] or date.min, p["problem_id"]),
     )
-    frame = q("problems_detail", year=year, **scope, today=TODAY)
+    frame = q("problems_detail", year=year, **scope, today=TODAY, limit=10_000, offset=0)
     assert frame["problem_id"].tolist() == [p["problem_id"] for p in problems]
     assert frame["overdue"].tolist() == [overdue(p, TODAY) for p in problems]
 
@@ -1010,8 +1010,11 @@ def test_tickets_detail_matches_raw(q, raw, scope, year):
     tickets.sort(key=lambda t: t["ticket_id"])
     tickets.sort(key=lambda t: t["ordered_at"], reverse=True)
     tickets.sort(key=lambda t: t["done_at"] is not None)
-    frame = q("tickets_detail", year=year, **scope, limit=25)
+    frame = q("tickets_detail", year=year, **scope, limit=25, offset=0)
     expected = tickets[:25]
+    # the next page starts where this one ended
+    page = q("tickets_detail", year=year, **scope, limit=10, offset=20)
+    assert page["ticket_id"].tolist() == [t["ticket_id"] for t in tickets[20:30]]
     assert frame["ticket_id"].tolist() == [t["ticket_id"] for t in expected]
     assert frame["stage"].tolist() == [stage(t) for t in expected]
     for row, t in zip(records(frame), expected, strict=True):

@@ -48,13 +48,23 @@ with left:
     trend = ui.run_query("income_tier_trend", **filters.scope.params(), **tier_params)
     ui.plot(charts.tier_trend(trend, "历年分档趋势（个）"), "村财收入分档趋势")
 with right:
+    shown, note = ui.chart_rows(ui.with_town_labels(villages, filters.spans_towns), "total_income", "income_rank", "村")
     ui.plot(
-        charts.income_ranking(villages, current.income_thresholds_yuan, "各村村财收入排名（万元）"),
+        charts.income_ranking(shown, current.income_thresholds_yuan, "各村村财收入排名（万元）"),
         f"{filters.year}年村财收入排名",
     )
+    if note:
+        st.caption(note)
 if not communities.empty:
     st.subheader("社区（不计入分档）")
-    ui.plot(charts.income_ranking(communities, current.income_thresholds_yuan), f"{filters.year}年社区收入")
+    shown, note = ui.chart_rows(
+        ui.with_town_labels(communities, filters.spans_towns), "total_income", "income_communities", "社区"
+    )
+    ui.plot(charts.income_ranking(shown, current.income_thresholds_yuan), f"{filters.year}年社区收入")
+    if note:
+        st.caption(note)
+low = fmt.threshold(current.income_thresholds_yuan[0])
+ui.town_ranking(filters, "town_income", "t1_pct", f"村财≥{low}的村占比", "%", "income_towns")
 
 st.subheader("升档、降档的村")
 movers = villages[villages["movement"].isin(["升档", "降档"])]
@@ -65,13 +75,16 @@ else:
         movers,
         f"{filters.year}年村财收入升降档",
         "income_movers",
-        ["village", "previous_income", "total_income", "change", "tier_label", "movement"],
+        ui.with_town(filters, ["village", "previous_income", "total_income", "change", "tier_label", "movement"]),
     )
 
 if not weak.empty:
     st.subheader("经济薄弱村")
     ui.table_with_downloads(
-        weak, f"{filters.year}年经济薄弱村", "income_weak", ["village", "total_income", "operating_income", "reason"]
+        weak,
+        f"{filters.year}年经济薄弱村",
+        "income_weak",
+        ui.with_town(filters, ["village", "total_income", "operating_income", "reason"]),
     )
 
 st.subheader("明细")
@@ -79,5 +92,5 @@ ui.table_with_downloads(
     ranking,
     f"{filters.year}年村级集体经济收入",
     "income_detail",
-    list(exports.INCOME_DETAIL_COLUMNS),
+    ui.with_town(filters, exports.INCOME_DETAIL_COLUMNS),
 )

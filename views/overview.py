@@ -153,6 +153,42 @@ with right:
         ),
     )
 
+if filters.spans_towns:
+    st.subheader("各镇(街道)对比")
+    rollup = ui.town_rollup(filters)
+    metrics = {
+        "t1_pct": (f"村财≥{low}的村占比", "%", False),
+        "planned_investment": ("项目计划总投资", "万元", True),
+        "five_star": ("五星级村(社区)数", "个", False),
+        "satisfied_pct": ("工单群众满意率", "%", False),
+        "rectified_pct": ("问题整改率", "%", False),
+    }
+    metric = st.selectbox(
+        "排名指标", list(metrics), format_func=lambda m: metrics[m][0], key="overview_town_metric", width=260
+    )
+    label, unit, money = metrics[metric]
+    ui.town_ranking(filters, "town_rollup", metric, label, unit, "overview_towns", money=money)
+    ui.table_with_downloads(
+        rollup,
+        f"{filters.year}年各镇(街道)对比",
+        "overview_towns_table",
+        [
+            "town",
+            "units",
+            "villages_t1",
+            "t1_pct",
+            "total_income",
+            "projects",
+            "planned_investment",
+            "five_star",
+            "weak_units",
+            "tickets",
+            "satisfied_pct",
+            "problems",
+            "rectified_pct",
+        ],
+    )
+
 imports = ui.run_query("last_imports")
 if not imports.empty:
     st.caption("台账最近导入：" + "；".join(ui.import_line(r) for r in imports.itertuples()))

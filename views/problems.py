@@ -38,11 +38,17 @@ with left:
     status = ui.run_query("problem_status_by_source", **filters.params())
     ui.plot(charts.problem_status(status, "按来源的整改情况（条）"), f"{filters.year}年问题整改")
 with right:
-    by_village = ui.run_query("problems_by_village", **filters.params())
+    by_village = ui.with_town_labels(ui.run_query("problems_by_village", **filters.params()), filters.spans_towns)
+    shown, note = ui.chart_rows(
+        by_village.head(15) if not filters.spans_towns else by_village, "problems", "problems_rank"
+    )
     ui.plot(
-        charts.village_bars(by_village.head(15), "problems", "问题数", "条", "问题最多的村(社区)"),
+        charts.village_bars(shown, "problems", "问题数", "条", "问题最多的村(社区)"),
         f"{filters.year}年各村问题数",
     )
+    if note:
+        st.caption(note)
+ui.town_ranking(filters, "town_problems", "rectified_pct", "问题整改率", "%", "problems_towns")
 
 overdue = ui.run_query("problems_overdue", **filters.params(), today=today)
 st.subheader(f"逾期未整改（{len(overdue)}条）")
@@ -53,12 +59,34 @@ else:
         overdue,
         f"{filters.year}年逾期未整改问题",
         "problems_overdue",
-        ["problem_id", "village", "description", "responsible", "deadline", "status", "days_overdue"],
+        ui.with_town(
+            filters, ["problem_id", "village", "description", "responsible", "deadline", "status", "days_overdue"]
+        ),
     )
 
 st.subheader("按来源与类型")
 sources = ui.run_query("problems_by_source", **filters.params())
 ui.table_with_downloads(sources, f"{filters.year}年问题来源", "problems_sources")
 st.subheader("明细")
-detail = ui.run_query("problems_detail", **filters.params(), today=today)
-ui.table_with_downloads(detail, f"{filters.year}年问题整改台账", "problems_detail")
+ui.paged_table(
+    "problems_detail",
+    filters.params(today=today),
+    int(row["problems"]),
+    f"{filters.year}年问题整改台账",
+    "problems_detail",
+    ui.with_town(
+        filters,
+        [
+            "problem_id",
+            "village",
+            "source",
+            "category",
+            "description",
+            "responsible",
+            "deadline",
+            "status",
+            "rectified_on",
+            "overdue",
+        ],
+    ),
+)

@@ -42,10 +42,14 @@ with right:
     ui.plot(charts.donut(status, "status", "projects", "个", "项目进度（个）"), f"{filters.year}年项目进度")
 
 by_village = ui.run_query("projects_by_village", **filters.params())
+shown, note = ui.chart_rows(ui.with_town_labels(by_village, filters.spans_towns), "planned_investment", "projects_rank")
 ui.plot(
-    charts.investment_bars(by_village, "village", "各村(社区)及镇级项目投资（万元）", horizontal=True),
+    charts.investment_bars(shown, "village", "各村(社区)及镇级项目投资（万元）", horizontal=True),
     f"{filters.year}年各村项目投资",
 )
+if note:
+    st.caption(note)
+ui.town_ranking(filters, "town_projects", "planned_investment", "计划总投资", "万元", "projects_towns", money=True)
 
 st.subheader("投资最大的10个项目")
 largest = ui.run_query("largest_projects", **filters.params(), limit=10)
@@ -53,9 +57,32 @@ ui.table_with_downloads(
     largest,
     f"{filters.year}年投资最大项目",
     "projects_largest",
-    ["project_id", "name", "village", "arena", "status", "planned_investment", "completed_investment", "leader"],
+    ui.with_town(
+        filters,
+        ["project_id", "name", "village", "arena", "status", "planned_investment", "completed_investment", "leader"],
+    ),
 )
 
 st.subheader("项目明细")
-detail = ui.run_query("projects_detail", **filters.params())
-ui.table_with_downloads(detail, f"{filters.year}年揭榜挂帅项目", "projects_detail")
+ui.paged_table(
+    "projects_detail",
+    filters.params(),
+    int(row["projects"]),
+    f"{filters.year}年揭榜挂帅项目",
+    "projects_detail",
+    ui.with_town(
+        filters,
+        [
+            "project_id",
+            "name",
+            "village",
+            "arena",
+            "status",
+            "planned_investment",
+            "completed_investment",
+            "completion_pct",
+            "leader",
+            "start_date",
+        ],
+    ),
+)

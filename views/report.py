@@ -16,14 +16,15 @@ if filters.year is None:
     st.stop()
 
 today = ui.today()
-requests = reports.report_requests(filters.year, current, filters.scope, today)
+# the preview leaves out the workbook's detail tables; the Excel button builds them when clicked
+requests = reports.report_requests(filters.year, current, filters.scope, today, tables=False)
 results = {role: ui.run_query(name, **params) for role, (name, params) in requests.items()}
 report = reports.build(filters.year, results, current, filters.scope, today)
 if not report.sections:
     ui.empty_state(f"{filters.year}年{filters.scope_label}暂无可汇报的台账数据。")
     st.stop()
 
-st.markdown(f"**{report.title}**　共 {len(report.slide_titles())} 张幻灯片 · {len(report.sheet_names())} 个工作表")
+st.markdown(f"**{report.title}**　共 {len(report.slide_titles())} 张幻灯片")
 buttons = st.container(horizontal=True)
 # the files are made when a button is clicked, not on every rerun of the page
 buttons.download_button(
@@ -47,7 +48,7 @@ buttons.download_button(
 )
 buttons.download_button(
     "下载 Excel 全部表格",
-    lambda: reports.to_xlsx_bytes(report),
+    ui.report_workbook(filters.year, filters.scope, today),
     f"{report.title}.xlsx",
     XLSX,
     key="report_xlsx",
@@ -90,10 +91,8 @@ with text:
         st.code("\n".join(report.paragraphs), language=None, wrap_lines=True)
 with sheets:
     st.dataframe(
-        {
-            "工作表": report.sheet_names(),
-            "行数": ([len(report.kpis)] if report.kpis else []) + [len(t) for t in report.tables.values()],
-        },
+        {"工作表": (["核心指标"] if report.kpis else []) + [sheet for sheet, *_ in reports.TABLES]},
         hide_index=True,
         width="stretch",
     )
+    st.caption("每张表一个工作表，内容与各页面的表格相同；没有数据的表不生成工作表。")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from village_stats import charts, ui
+from village_stats import charts, narrative, ui
 
 filters = ui.filters()
 ui.page_header("达标创星", filters, money=False)
@@ -33,7 +33,9 @@ for column, label, name, before in (
     )
 cards[3].metric("参评村(社区)", f"{int(row['rated_units'])}个", border=True)
 if int(row["weak_units"]):
-    st.warning(f"软弱涣散党组织：{row['weak_names']}")
+    weak = int(row["weak_units"])
+    more = f"（共{weak}个，见下方明细）" if weak > narrative.NAMES_LISTED else ""
+    st.warning(f"软弱涣散党组织：{narrative.weak_names(row['weak_names'])}{more}")
 
 left, right = st.columns(2)
 with left:
@@ -47,18 +49,26 @@ with right:
         st.caption("星级没有变化。" if has_previous else "没有更早的评定数据，无法比较。")
     else:
         ui.table_with_downloads(
-            moved, f"{filters.year}年星级变化", "stars_moved", ["village", "previous_stars", "stars", "movement"]
+            moved,
+            f"{filters.year}年星级变化",
+            "stars_moved",
+            ui.with_town(filters, ["village", "previous_stars", "stars", "movement"]),
         )
 
 st.subheader("历年星级一览")
-grid = ui.run_query("star_grid", **filters.scope.params())
+grid = ui.with_town_labels(ui.run_query("star_grid", **filters.scope.params()), filters.spans_towns)
+# one row per village: of many, the strongest or weakest this year, or a search
+shown, note = ui.chart_rows(ui.with_town_labels(changes, filters.spans_towns), "score", "stars_grid")
+if note:
+    grid = grid[grid["village"].isin(shown["village"])]
 ui.plot(charts.star_grid(grid), "历年星级一览")
-st.caption("▲ 表示当年被评为软弱涣散党组织。")
+st.caption("▲ 表示当年被评为软弱涣散党组织。" + (f"{note}。" if note else ""))
+ui.town_ranking(filters, "town_stars", "five_star", "五星级村(社区)数", "个", "stars_towns")
 
 st.subheader("明细")
 ui.table_with_downloads(
     changes,
     f"{filters.year}年达标创星",
     "stars_detail",
-    ["village", "stars", "score", "weak", "previous_stars", "movement"],
+    ui.with_town(filters, ["village", "stars", "score", "weak", "previous_stars", "movement"]),
 )

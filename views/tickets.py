@@ -16,7 +16,7 @@ resolution = ui.run_query("ticket_resolution", **filters.params()).iloc[0]
 counts = dict(zip(kinds["kind"], kinds["tickets"], strict=True))
 cards = st.columns(len(current.ticket_kinds) + 2)
 for column, kind in zip(cards, current.ticket_kinds, strict=False):
-    column.metric(kind, f"{int(counts.get(kind, 0))}{current.ticket_unit(kind)}", border=True)
+    column.metric(kind, f"{int(counts.get(kind, 0)):,}{current.ticket_unit(kind)}", border=True)
 cards[-2].metric(
     "办结用时中位数",
     f"{resolution['median_hours']:.0f}小时" if resolution["done"] else "—",
@@ -57,18 +57,21 @@ ui.table_with_downloads(
     by_village,
     f"{filters.year}年各村工单办理",
     "tickets_villages",
-    ["village", "tickets", "done", "median_hours", "average_rating", "satisfied_pct"],
+    ui.with_town(filters, ["village", "tickets", "done", "median_hours", "average_rating", "satisfied_pct"]),
 )
+ui.town_ranking(filters, "town_tickets", "satisfied_pct", "群众满意率", "%", "tickets_towns")
 
 st.subheader("工单明细（未办结的在前）")
-detail = ui.run_query("tickets_detail", **filters.params(), limit=5000)
 if int(resolution["open"]):
     st.warning(f"尚有 {int(resolution['open'])} 单未办结。")
-ui.table_with_downloads(
-    detail,
+ui.paged_table(
+    "tickets_detail",
+    filters.params(),
+    int(resolution["tickets"]),
     f"{filters.year}年五单服务工单",
     "tickets_detail",
-    ["ticket_id", "village", "kind", "category", "content", "stage", "ordered_at", "done_at", "hours", "rating"],
+    ui.with_town(
+        filters,
+        ["ticket_id", "village", "kind", "category", "content", "stage", "ordered_at", "done_at", "hours", "rating"],
+    ),
 )
-if len(detail) == 5000:
-    st.caption("仅显示前 5000 单；完整数据请用“自助查询”或命令行导出。")

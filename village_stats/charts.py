@@ -164,6 +164,8 @@ def tier_trend(trend: pd.DataFrame, title: str | None = None) -> go.Figure:
             )
         )
     figure.update_yaxes(title_text="村数（个）", rangemode="tozero")
+    # years are labels: as numbers plotly would write 2,021 and put ticks between years
+    figure.update_xaxes(type="category")
     return themed(figure, title)
 
 

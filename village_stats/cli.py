@@ -28,6 +28,12 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", parents=[common], help="用 data/demo/ 中的演示台账（重新）建立演示数据库")
     demo.add_argument("--force", action="store_true", help="即使库中有非演示数据也重建")
+    demo.add_argument(
+        "--scale",
+        choices=("town", "county", "city"),
+        default="town",
+        help="town：本镇演示台账（默认）；county：约20镇×20村；city：约150镇×20村、500万条工单（规模测试用）",
+    )
 
     load = commands.add_parser("import", parents=[common], help="导入台账文件（xlsx/xls/ods/csv）")
     load.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -126,6 +132,13 @@ def _operator(args: argparse.Namespace) -> str:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     path = _db_path(args)
+    if args.scale != "town":
+        from village_stats import scale
+
+        built = scale.build(path, scale.SCALES[args.scale], settings, force=args.force)
+        print(built.summary())
+        print(f"{'县' if args.scale == 'county' else '市'}级规模测试数据库已建立：{path}")
+        return 0
     outcomes = importing.build_demo(path, settings, force=args.force)
     for outcome in outcomes:
         print(outcome.summary())
@@ -204,7 +217,7 @@ def query_defaults(settings: Settings) -> dict[str, object]:
         "total_floor": settings.weak_total_below_wan * 10_000,
         "operating_floor": settings.weak_operating_below_wan * 10_000,
     }
-    return {"town": None, "area": None, "villages": None, "today": date.today(), "limit": 10} | (
+    return {"town": None, "area": None, "villages": None, "today": date.today(), "limit": 10, "offset": 0} | (
         settings.tier_params() | floors
     )
 

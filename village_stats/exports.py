@@ -120,6 +120,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "upgrading": ("参加学历提升(人)", "int"),
     "trainings": ("参训(人次)", "int"),
     "no_reserve": ("无后备干部", "bool"),
+    "villages_t1": ("收入达最低档线的村数", "int"),
+    "t1_pct": ("达最低档线占比(%)", "pct"),
+    "villages_t3": ("收入达最高档线的村数", "int"),
+    "five_star": ("五星级(个)", "int"),
+    "weak_units": ("软弱涣散(个)", "int"),
 }
 
 # the income detail table, as the page shows it and the report's workbook writes it

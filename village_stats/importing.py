@@ -572,6 +572,25 @@ class DemoRefused(RuntimeError):
     """Rebuilding the demo would throw away data that did not come from the demo."""
 
 
+def refuse_if_user_data(path: Path, settings: Settings, force: bool) -> None:
+    """Raise DemoRefused when rebuilding `path` would throw away imports of the user's own ledgers."""
+    if force or not path.exists():
+        return
+    existing = Database(path, settings.lock_wait_seconds)
+    if existing.schema_version() == 0:
+        return
+    with existing.read() as cur:
+        own = cur.execute(
+            "select count(*) from imports where imported_by <> $demo and undone_at is null",
+            {"demo": DEMO_USER},
+        ).fetchone()
+    if own and own[0]:
+        raise DemoRefused(
+            f"{path.name} 中已有 {own[0]} 次非演示数据的导入，重建演示库会丢弃它们；"
+            "如确需重建，请加 --force，或用 --db 指定另一个文件"
+        )
+
+
 def build_demo(path: Path, settings: Settings, demo_dir: Path = DEMO_DIR, force: bool = False) -> list[FileOutcome]:
     """(Re)build the demo database at `path` from the ledgers in `demo_dir`, atomically.
 
@@ -579,19 +598,7 @@ def build_demo(path: Path, settings: Settings, demo_dir: Path = DEMO_DIR, force:
     ledger imported cleanly. A file holding imports of the user's own ledgers is
     not replaced unless `force` is given.
     """
-    if path.exists() and not force:
-        existing = Database(path, settings.lock_wait_seconds)
-        if existing.schema_version() > 0:
-            with existing.read() as cur:
-                own = cur.execute(
-                    "select count(*) from imports where imported_by <> $demo and undone_at is null",
-                    {"demo": DEMO_USER},
-                ).fetchone()
-            if own and own[0]:
-                raise DemoRefused(
-                    f"{path.name} 中已有 {own[0]} 次非演示数据的导入，重建演示库会丢弃它们；"
-                    "如确需重建，请加 --force，或用 --db 指定另一个文件"
-                )
+    refuse_if_user_data(path, settings, force)
     building = path.with_name(path.name + ".building")
     for leftover in (building, building.with_name(building.name + ".wal")):
         leftover.unlink(missing_ok=True)

@@ -113,6 +113,13 @@ def names(short_names: list[str], unit: str = "个村") -> str:
     return f"{shown}{more}{len(short_names)}{unit}"
 
 
+def weak_names(joined: str) -> str:
+    """The 软弱涣散 list of star_summary (甲、乙、丙): a city has dozens, so the first few and 等."""
+    listed = joined.split("、")
+    more = "等" if len(listed) > NAMES_LISTED else ""
+    return "、".join(listed[:NAMES_LISTED]) + more
+
+
 def income_sentence(
     year: int, tiers: pd.DataFrame, previous: pd.DataFrame, scope_label: str, ranking: pd.DataFrame | None = None
 ) -> str | None:
@@ -132,7 +139,7 @@ def income_sentence(
     text = f"{year}年{scope_label}" + "，".join(parts)
     top = int(high["villages"])
     if top:
-        text += f"；其中{high['short_names']}{top}个村超过{fmt.threshold(high['lower_bound'])}"
+        text += f"；其中{names(high['short_names'].split('、'))}超过{fmt.threshold(high['lower_bound'])}"
     else:
         text += f"；暂无村超过{fmt.threshold(high['lower_bound'])}"
     text += "。"
@@ -215,7 +222,7 @@ def star_sentence(year: int, summary: pd.DataFrame, scope_label: str) -> str | N
             "上年", f"{int(row['previous_year'])}年"
         )
     weak = int(row["weak_units"])
-    text += f"，软弱涣散村{weak}个（{row['weak_names']}）" if weak else "，无软弱涣散村"
+    text += f"，软弱涣散村{weak}个（{weak_names(row['weak_names'])}）" if weak else "，无软弱涣散村"
     return text + "。"
 
 

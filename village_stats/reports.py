@@ -146,6 +146,10 @@ class Report:
 # ---- the queries ---------------------------------------------------------------------------
 
 
+# a workbook sheet holds at most 1,048,576 rows; a city's year of problems or projects is far below this
+REPORT_ROWS = {"limit": 100_000, "offset": 0}
+
+
 def report_requests(year: int, settings: Settings, scope: Scope, today: date, tables: bool = True) -> Requests:
     """The named queries behind a report, keyed by role; `tables=False` leaves out the XLSX's detail tables."""
     base = {"year": year, **scope.params()}
@@ -168,11 +172,11 @@ def report_requests(year: int, settings: Settings, scope: Scope, today: date, ta
         requests |= {
             "weak": ("weak_villages", {**base, **floors}),
             "largest": ("largest_projects", {**base, "limit": 10}),
-            "projects_detail": ("projects_detail", base),
+            "projects_detail": ("projects_detail", {**base, **REPORT_ROWS}),
             "star_changes": ("star_changes", base),
             "tickets_villages": ("ticket_resolution_by_village", base),
-            "tickets_detail": ("tickets_detail", {**base, "limit": 5000}),
-            "problems_detail": ("problems_detail", {**base, "today": today}),
+            "tickets_detail": ("tickets_detail", {**base, "limit": 5000, "offset": 0}),
+            "problems_detail": ("problems_detail", {**base, "today": today, **REPORT_ROWS}),
             "studio_list": ("studio_list", base),
             "sage_villages": ("sage_by_village", base),
             "cadre_villages": ("cadres_by_village", base),
@@ -346,7 +350,7 @@ def _income_bins(bins: pd.DataFrame, tiers: pd.DataFrame, previous: pd.DataFrame
         + fmt.change_words(int(low["villages"]), before, "个")
     )
     if int(high["villages"]):
-        takeaway += f"；{high['short_names']}{int(high['villages'])}个村超过{fmt.threshold(high['lower_bound'])}"
+        takeaway += f"；{narrative.names(high['short_names'].split('、'))}超过{fmt.threshold(high['lower_bound'])}"
     colors = [charts.TIER_COLORS.get(i, charts.BLUE) for i in range(len(bins))]
     return Chart(
         key="income_bins",
@@ -389,6 +393,9 @@ def _income_trend(year: int, trend: pd.DataFrame) -> Chart | None:
     )
 
 
+RANKING_COLUMNS = 30
+
+
 def _income_ranking(ranking: pd.DataFrame, tiers: pd.DataFrame, settings: Settings) -> Chart | None:
     if ranking.empty:
         return None
@@ -403,9 +410,14 @@ def _income_ranking(ranking: pd.DataFrame, tiers: pd.DataFrame, settings: Settin
     below = int((villages["tier"] == 0).sum())
     if below:
         takeaway += f"，{below}个村低于{fmt.threshold(settings.income_thresholds_yuan[0])}"
+    title = "各村村财收入排名（万元）"
+    if len(villages) > RANKING_COLUMNS:
+        # a county or city: a slide cannot show thousands of columns
+        villages = villages.head(RANKING_COLUMNS)
+        title = f"村财收入最高的{RANKING_COLUMNS}个村（万元）"
     return Chart(
         key="income_ranking",
-        title="各村村财收入排名（万元）",
+        title=title,
         kind="column",
         categories=tuple(str(v) for v in villages["village"]),
         series=(Series("村集体经济总收入", tuple(_wan(v) for v in villages["total_income"])),),
@@ -469,7 +481,7 @@ def _star_distribution(distribution: pd.DataFrame, summary: pd.DataFrame) -> Cha
             1:
         ].replace("上年", f"{int(row['previous_year'])}年")
     weak = int(row["weak_units"])
-    takeaway += f"，软弱涣散村{weak}个（{row['weak_names']}）" if weak else "，无软弱涣散村"
+    takeaway += f"，软弱涣散村{weak}个（{narrative.weak_names(row['weak_names'])}）" if weak else "，无软弱涣散村"
     return Chart(
         key="star_distribution",
         title="达标创星星级分布（个）",

@@ -27,6 +27,10 @@ from village_stats.settings import Settings, load_settings
 from village_stats.validation import Issue, errors_in
 
 ALL = "全部"
+ALL_TOWNS = "全部镇(街道)"
+PAGE_ROWS = 200  # rows per page of a table; its downloads hold every row
+DOWNLOAD_ROWS = 100_000  # a paged table's download holds at most this many rows
+CHART_ROWS = 30  # a village chart with more rows than this shows the top/bottom N or a search instead
 
 
 def settings() -> Settings:
@@ -235,6 +239,7 @@ class Filters:
     year: int | None
     scope: Scope
     scope_label: str
+    spans_towns: bool = False  # the scope covers several towns: show per-town rollups, label villages with their town
 
     def params(self, **extra: object) -> dict[str, object]:
         return {"year": self.year, **self.scope.params(), **extra}
@@ -251,17 +256,33 @@ def sidebar_filters() -> Filters:
         # plain numbers, so that a link reads ?year=2023
         year = st.selectbox("年度", year_options, key="year", bind="query-params", placeholder="暂无数据")
         towns = sorted(units["town"].unique()) if not units.empty else []
-        town = current.town if current.town in towns or not towns else towns[0]
+        town: str | None = current.town if current.town in towns or not towns else towns[0]
         if len(towns) > 1:
-            town = st.selectbox("镇(街道)", towns, key="town", bind="query-params")
-        in_town = units[units["town"] == town] if not units.empty else units
+            # a county or city: all towns together first, the configured town preselected when present
+            options = [ALL_TOWNS, *towns]
+            picked = st.selectbox(
+                "镇(街道)",
+                options,
+                index=options.index(current.town) if current.town in towns else 0,
+                key="town",
+                bind="query-params",
+            )
+            town = None if picked == ALL_TOWNS else picked
+        in_town = units if town is None or units.empty else units[units["town"] == town]
         areas = sorted(a for a in in_town["area"].dropna().unique()) if not in_town.empty else []
         area = st.selectbox("片区", [ALL, *areas], key="area", bind="query-params")
         in_area = in_town if area == ALL else in_town[in_town["area"] == area]
-        names = list(in_area["name"]) if not in_area.empty else []
-        chosen = st.multiselect("村(社区)", names, key="village", bind="query-params", placeholder="全部村(社区)")
+        chosen: list[str] = []
+        if town is None and len(towns) > 1:
+            # names repeat across towns, and thousands of them make no usable list
+            st.caption("选定一个镇(街道)后可按村(社区)筛选。")
+        else:
+            names = list(in_area["name"]) if not in_area.empty else []
+            chosen = st.multiselect("村(社区)", names, key="village", bind="query-params", placeholder="全部村(社区)")
     scope = Scope(town=town, area=None if area == ALL else area, villages=tuple(chosen) or None)
-    st.session_state["filters"] = Filters(year=year, scope=scope, scope_label=scope.label(current.town))
+    spans = town is None and len(towns) > 1
+    label = ("全域" if scope.area is None else scope.area) if spans else scope.label(current.town)
+    st.session_state["filters"] = Filters(year=year, scope=scope, scope_label=label, spans_towns=spans)
     return st.session_state["filters"]
 
 
@@ -378,23 +399,163 @@ def plot(figure: go.Figure, filename: str, key: str | None = None) -> None:
 
 
 def table_with_downloads(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = None) -> None:
-    """The detail table as shown, and the same table as CSV (UTF-8 BOM) and XLSX."""
-    shown = exports.present(frame, columns)
+    """The table as shown, a page of PAGE_ROWS rows at a time, and all of it as CSV (UTF-8 BOM) and XLSX.
+
+    Presenting (Chinese headers, 万元) costs ~0.1 ms a row in Python, so only the page shown is presented.
+    """
+    page = _page_picker(len(frame), key)
+    start = (page - 1) * PAGE_ROWS
+    _show_table(exports.present(frame.iloc[start : start + PAGE_ROWS], columns))
+    _page_caption(page, len(frame))
+    # files are made on click, not on every rerun (an XLSX of a few thousand rows takes a second)
+    _downloads(partial(exports.present, frame, columns), name, key)
+
+
+def _page_picker(total: int, key: str) -> int:
+    pages = max(1, -(-total // PAGE_ROWS))
+    if pages == 1:
+        return 1
+    label = f"页码（共 {pages:,} 页，每页 {PAGE_ROWS} 行）"
+    return int(st.number_input(label, 1, pages, 1, step=1, key=f"{key}_page", width=240))
+
+
+def _page_caption(page: int, total: int) -> None:
+    if total > PAGE_ROWS:
+        first = (page - 1) * PAGE_ROWS + 1
+        last = min(total, page * PAGE_ROWS)
+        more = f"下载的文件包含前 {DOWNLOAD_ROWS:,} 行；更多请用“自助查询”或命令行。" if total > DOWNLOAD_ROWS else ""
+        st.caption(f"第 {first:,}–{last:,} 行，共 {total:,} 行。{more}")
+
+
+def paged_table(
+    query: str, params: dict[str, object], total: int, name: str, key: str, columns: list[str] | None = None
+) -> None:
+    """A large detail result one page at a time: each page is its own bounded query ($limit/$offset).
+
+    The downloads run the query again on click, for at most DOWNLOAD_ROWS rows.
+    """
+    page = _page_picker(total, key)
+    frame = run_query(query, **params, limit=PAGE_ROWS, offset=(page - 1) * PAGE_ROWS)
+    _show_table(exports.present(frame, columns))
+    _page_caption(page, total)
+    # the callable runs on click, outside the script run: it gets the Database, not the cached query runner
+    _downloads(partial(_all_rows, database(), query, params, columns), name, key)
+
+
+def _all_rows(db: Database, query: str, params: dict[str, object], columns: list[str] | None) -> pd.DataFrame:
+    with db.read() as cur:
+        frame = queries.run_query(cur, query, **params, limit=DOWNLOAD_ROWS, offset=0)
+    return exports.present(frame, columns)
+
+
+def _show_table(shown: pd.DataFrame) -> None:
     formats = {h: st.column_config.NumberColumn(h, format=f) for h, f in exports.number_formats(shown).items()}
     st.dataframe(shown, hide_index=True, width="stretch", column_config=formats)
+
+
+def _downloads(table: Callable[[], pd.DataFrame], name: str, key: str) -> None:
     stamp = datetime.now().strftime("%Y%m%d")
     buttons = st.container(horizontal=True)
     buttons.download_button(
-        "下载 CSV", exports.to_csv_bytes(shown), f"{name}_{stamp}.csv", "text/csv", key=f"{key}_csv", on_click="ignore"
+        "下载 CSV",
+        lambda: exports.to_csv_bytes(table()),
+        f"{name}_{stamp}.csv",
+        "text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
     )
     buttons.download_button(
         "下载 Excel",
-        exports.to_xlsx_bytes(shown, name),
+        lambda: exports.to_xlsx_bytes(table(), name),
         f"{name}_{stamp}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
         on_click="ignore",
     )
+
+
+def with_town_labels(frame: pd.DataFrame, spans_towns: bool) -> pd.DataFrame:
+    """Village names are unique only within a town: across towns a chart labels them 镇·村."""
+    if not spans_towns or frame.empty:
+        return frame
+    return frame.assign(village=frame["town"] + "·" + frame["village"].astype(str))
+
+
+def with_town(filters: Filters, columns: list[str] | tuple[str, ...]) -> list[str]:
+    """A table's columns, with 镇(街道) before 村(社区) when the scope spans towns."""
+    if not filters.spans_towns or "village" not in columns:
+        return list(columns)
+    at = list(columns).index("village")
+    return [*columns[:at], "town", *columns[at:]]
+
+
+def chart_rows(frame: pd.DataFrame, value: str, key: str, noun: str = "村(社区)") -> tuple[pd.DataFrame, str]:
+    """The rows a ranking chart draws: all of a few; of many, the top or bottom N by `value`, or a search.
+
+    Returns the rows (in the order to draw, first at the top) and a note that says what they are.
+    Sorting and cutting a query result is presentation, not aggregation: the query did the sums.
+    """
+    if len(frame) <= CHART_ROWS:
+        return frame, ""
+    left, middle, right = st.columns([1.2, 1, 2.5], vertical_alignment="bottom")
+    end = left.segmented_control("显示", ["最高", "最低"], default="最高", key=f"{key}_end") or "最高"
+    count = middle.selectbox("个数", [10, 20, 30, 50], index=1, key=f"{key}_count")
+    search = right.text_input(f"搜索{noun}", key=f"{key}_search", placeholder="输入名称中的字，如 青溪、北垞")
+    ranked = frame.sort_values(value, ascending=end == "最低", kind="stable", na_position="last")
+    if search.strip():
+        ranked = ranked[ranked["village"].astype(str).str.contains(search.strip(), regex=False)]
+        note = f"共 {len(frame):,} 个{noun}，名称含“{search.strip()}”的 {len(ranked):,} 个"
+        note += f"，图中显示其中{end}的 {count} 个" if len(ranked) > count else ""
+    else:
+        note = f"共 {len(frame):,} 个{noun}，图中显示{end}的 {min(count, len(ranked))} 个；可改为最低或搜索"
+    return ranked.head(count), note
+
+
+def town_ranking(
+    filters: Filters, query: str, column: str, label: str, unit: str, key: str, money: bool = False
+) -> None:
+    """Towns ranked by one column of a per-town query (town_income, town_tickets …), when the scope spans towns.
+
+    Each page asks its own domain's query, so a page never pays for another domain's scan.
+    """
+    if not filters.spans_towns or not filters.year:
+        return
+    rollup = town_rollup(filters, query)
+    frame = rollup[["town", column]].dropna().rename(columns={"town": "village"})
+    if frame.empty:
+        return
+    if money:
+        frame[column] = [round(float(v) / 10_000, 2) for v in frame[column]]
+    st.subheader(f"各镇(街道)排名：{label}")
+    rows, note = chart_rows(frame, column, key, "镇(街道)")
+    plot(
+        charts.village_bars(rows, column, label, unit, f"各镇(街道){label}（{unit}）"),
+        f"{filters.year}年各镇(街道){label}",
+    )
+    if note:
+        st.caption(note)
+
+
+def report_workbook(year: int, scope: Scope, today: date) -> Callable[[], bytes]:
+    """The report's XLSX, made on click: its detail tables are whole years of rows, too many to present per rerun."""
+    db, current = database(), settings()
+
+    def workbook() -> bytes:
+        from village_stats import reports
+
+        requests = reports.report_requests(year, current, scope, today)
+        with db.read() as cur:
+            results = {role: queries.run_query(cur, name, **params) for role, (name, params) in requests.items()}
+        return reports.to_xlsx_bytes(reports.build(year, results, current, scope, today))
+
+    return workbook
+
+
+def town_rollup(filters: Filters, query: str = "town_rollup") -> pd.DataFrame:
+    """A per-town query for the sidebar's year and scope, with the income thresholds it declares."""
+    wanted = set(queries.load_query(query).params)
+    thresholds = {name: value for name, value in settings().tier_params().items() if name in wanted}
+    return run_query(query, **filters.params(), **thresholds)
 
 
 # ---- the 数据导入 page ------------------------------------------------------------

@@ -1,0 +1,97 @@
+"""Growth: how much longer a page takes to rerun after a filter change at city scale than at town scale.
+
+    python benchmarks/growth.py               # every data page, 5 repeats
+    python benchmarks/growth.py --repeats 3
+
+For every page, in one process (AppTest, no browser), the rerun after the year
+filter changes is timed on:
+  town      the bundled demo (1 town, 25 units, ~200 tickets a year)
+  city      the city database with 全部镇(街道) (150 towns, 3,000 units, 1,000,000 tickets a year)
+  city-town the same city database with one town chosen (the configured 青溪镇)
+"cold" clears the query cache and reruns once on the old year first, so the rerun
+measured runs every query that depends on the year and none that does not (the
+year and village lists); "warm" is the same change when the results are cached
+(the second person to look, or a change back). Target (issue): city ÷ town ≤ 2.0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from serving import ALL_TOWNS, PAGES, REPO, city_db, machine, town_db
+
+DASHBOARD = str(REPO / "dashboard.py")
+
+
+def _app(database: Path, town: str | None, script: str):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["VILLAGE_STATS_DB"] = str(database)
+    st.cache_data.clear()
+    app = AppTest.from_file(DASHBOARD, default_timeout=600).run()
+    if town:
+        app.selectbox(key="town").select(town).run()
+    app.switch_page(script).run()
+    return app
+
+
+def measure(database: Path, town: str | None, script: str, repeats: int) -> tuple[float, float]:
+    """Median seconds of (cold, warm) reruns after a year change."""
+    import streamlit as st
+
+    app = _app(database, town, script)
+    years = list(app.selectbox(key="year").options)
+    first, second = int(years[1]), int(years[2])  # two full years before the latest
+    cold, warm = [], []
+    for _ in range(repeats):
+        st.cache_data.clear()
+        app.selectbox(key="year").select(first).run()  # the lists and the old year cached again
+        app.selectbox(key="year").select(second)
+        started = time.perf_counter()
+        app.run()
+        cold.append(time.perf_counter() - started)
+        assert not app.exception, app.exception
+    for index in range(repeats):
+        app.selectbox(key="year").select(first if index % 2 else second)
+        started = time.perf_counter()
+        app.run()
+        warm.append(time.perf_counter() - started)
+    return statistics.median(cold), statistics.median(warm)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    from village_stats.settings import load_settings
+
+    configured = load_settings().town
+    with tempfile.TemporaryDirectory(prefix="bench-growth-") as folder:
+        town = town_db(Path(folder))
+        city = city_db()
+        print(f"machine: {machine()}")
+        print(
+            f"{'page':8} {'town cold':>10} {'city cold':>10} {'ratio':>6} {'city-town':>10} {'ratio':>6}"
+            f" {'town warm':>10} {'city warm':>10} {'ratio':>6}"
+        )
+        for title, _, script in PAGES:
+            town_cold, town_warm = measure(town, None, script, args.repeats)
+            city_cold, city_warm = measure(city, ALL_TOWNS, script, args.repeats)
+            one_cold, _ = measure(city, configured, script, args.repeats)
+            print(
+                f"{title:8} {town_cold * 1000:8.0f}ms {city_cold * 1000:8.0f}ms {city_cold / town_cold:5.1f}×"
+                f" {one_cold * 1000:8.0f}ms {one_cold / town_cold:5.1f}×"
+                f" {town_warm * 1000:8.0f}ms {city_warm * 1000:8.0f}ms {city_warm / town_warm:5.1f}×",
+                flush=True,
+            )
+        print(f"machine after: {machine()}")
+
+
+if __name__ == "__main__":
+    main()

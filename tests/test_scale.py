@@ -1,0 +1,237 @@
+"""The county/city generator: its data obeys the rules an import enforces, and every page works on it.
+
+A small county (20 towns × 20 villages, fewer tickets than the real preset) is built
+once per run. Timings are not tested here: benchmarks/ prints them.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from village_stats import scale
+from village_stats.datasets import DATASETS
+from village_stats.db import Database
+from village_stats.importing import DemoRefused
+from village_stats.queries import run_query
+
+SMALL_COUNTY = replace(scale.SCALES["county"], projects=2_000, tickets=40_000, problems=4_000)
+DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+PAGES = [
+    "views/overview.py",
+    "views/income.py",
+    "views/projects.py",
+    "views/stars.py",
+    "views/tickets.py",
+    "views/problems.py",
+    "views/report.py",
+    "views/presenter.py",
+]
+ALL = {"town": None, "area": None, "villages": None}
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory, settings) -> scale.Built:
+    return scale.build(tmp_path_factory.mktemp("county") / "county.duckdb", SMALL_COUNTY, settings)
+
+
+@pytest.fixture(scope="module")
+def county_db(county, settings) -> Database:
+    return Database(county.path, settings.lock_wait_seconds)
+
+
+def test_sizes_are_the_ones_asked_for(county, county_db):
+    units = SMALL_COUNTY.units
+    assert county.rows == {
+        "villages": units,
+        "village_income": units * SMALL_COUNTY.years,
+        "projects": SMALL_COUNTY.projects,
+        "star_ratings": units * SMALL_COUNTY.years,
+        "service_tickets": SMALL_COUNTY.tickets,
+        "problems": SMALL_COUNTY.problems,
+    }
+    with county_db.read() as cur:
+        towns, communities = cur.execute(
+            "select count(distinct town), count(*) filter (where kind = '社区') from villages"
+        ).fetchone()
+        years = cur.execute("select count(distinct year(ordered_at)) from service_tickets").fetchone()[0]
+    assert towns == SMALL_COUNTY.towns
+    assert communities == 2 * SMALL_COUNTY.towns
+    assert years == SMALL_COUNTY.years
+
+
+def _violations(cur, dataset, settings) -> dict[str, int]:
+    """Rows of the stored table that break a rule of the data model, per rule."""
+    table = dataset.table
+    found: dict[str, int] = {}
+
+    def count(label: str, condition: str, params: dict | None = None) -> None:
+        found[label] = cur.execute(f"select count(*) from {table} where {condition}", params or {}).fetchone()[0]
+
+    for column in dataset.columns:
+        stored = column.name
+        if column.required:
+            count(f"{stored} required", f"{stored} is null")
+        if column.minimum is not None:
+            count(f"{stored} >= {column.minimum}", f"{stored} < $v", {"v": column.minimum})
+        if column.maximum is not None:
+            count(f"{stored} <= {column.maximum}", f"{stored} > $v", {"v": column.maximum})
+        choices = getattr(settings, column.choices_setting) if column.choices_setting else column.choices
+        if choices:
+            count(
+                f"{stored} in choices",
+                f"{stored} is not null and not list_contains($v, {stored})",
+                {"v": list(choices)},
+            )
+        if column.kind == "village":
+            count(
+                f"{stored} in registry",
+                f"{stored} is not null and (town, {stored}) not in (select (town, name) from villages)",
+            )
+    for check in dataset.checks:
+        count(check.code + ":" + check.column, check.bad_when)
+    key = ", ".join(dataset.key)
+    found["key unique"] = cur.execute(
+        f"select count(*) from (select {key} from {table} group by {key} having count(*) > 1)"
+    ).fetchone()[0]
+    return found
+
+
+@pytest.mark.parametrize("dataset", list(DATASETS))
+def test_generated_data_passes_the_import_rules(county_db, settings, dataset):
+    with county_db.read() as cur:
+        found = _violations(cur, DATASETS[dataset], settings)
+    assert found, "no rule was checked"
+    assert {rule: n for rule, n in found.items() if n} == {}
+
+
+def test_the_rule_check_can_fail(county, settings, tmp_path):
+    """The same checks find broken rows the schema's CHECKs let through: an unknown kind, an unknown village."""
+    path = tmp_path / "broken.duckdb"
+    shutil.copy2(county.path, path)
+    broken = Database(path, settings.lock_wait_seconds)
+    with broken.write() as con:
+        con.execute(
+            "update service_tickets set kind = '其他' where ticket_id = (select min(ticket_id) from service_tickets)"
+        )
+        con.execute(
+            "update problems set village = '不存在村' where problem_id = (select min(problem_id) from problems)"
+        )
+    with broken.read() as cur:
+        tickets = _violations(cur, DATASETS["tickets"], settings)
+        problems = _violations(cur, DATASETS["problems"], settings)
+    assert tickets["kind in choices"] == 1
+    assert problems["village in registry"] == 1
+
+
+def test_the_same_sizes_give_the_same_database(settings, tmp_path, county_db):
+    again = scale.build(tmp_path / "again.duckdb", SMALL_COUNTY, settings)
+    checksum = "select sum(hash(ticket_id, village, ordered_at, done_at, rating)) from service_tickets"
+    with county_db.read() as cur:
+        first = cur.execute(checksum).fetchone()
+    with Database(again.path).read() as cur:
+        second = cur.execute(checksum).fetchone()
+    assert first == second
+
+
+def test_a_rebuild_keeps_user_imports_unless_forced(demo_copy, settings):
+    with demo_copy.write() as con:
+        con.execute("update imports set imported_by = '张三' where import_id = 1")
+    with pytest.raises(DemoRefused):
+        scale.build(demo_copy.path, replace(SMALL_COUNTY, towns=2, tickets=100), settings)
+    with demo_copy.read() as cur:
+        assert cur.execute("select count(*) from imports").fetchone()[0] > 0
+
+
+def test_town_rollup_adds_up_to_the_whole(county_db, settings):
+    tiers = settings.tier_params()
+    with county_db.read() as cur:
+        rollup = run_query(cur, "town_rollup", year=2024, **ALL, t1=tiers["t1"], t3=tiers["t3"])
+        tickets = run_query(cur, "ticket_resolution", year=2024, **ALL)
+        totals = run_query(cur, "project_totals", year=2024, **ALL)
+        one_town = rollup.iloc[3]
+        stars = run_query(cur, "star_summary", year=2024, town=one_town["town"], area=None, villages=None)
+    assert len(rollup) == SMALL_COUNTY.towns
+    assert int(rollup["units"].sum()) == SMALL_COUNTY.units
+    assert int(rollup["tickets"].sum()) == int(tickets["tickets"].iloc[0]) > 0
+    assert int(rollup["projects"].sum()) == int(totals["projects"].iloc[0]) > 0
+    assert rollup["planned_investment"].sum() == totals["planned_investment"].iloc[0]
+    assert int(one_town["five_star"]) == int(stars["five_star"].iloc[0])
+
+
+def _chart_points(app: AppTest) -> list[int]:
+    """Data points per chart the page sends to the browser."""
+    points = []
+    for chart in app.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        total = 0
+        for trace in spec.get("data", []):
+            for axis in ("x", "y", "z", "values"):
+                values = trace.get(axis)
+                if isinstance(values, list):
+                    total += sum(len(v) if isinstance(v, list) else 1 for v in values)
+        points.append(total)
+    return points
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_the_whole_county(county, monkeypatch, settings, page):
+    monkeypatch.setenv("VILLAGE_STATS_DB", str(county.path))
+    app = AppTest.from_file(DASHBOARD, default_timeout=120).run()
+    town = app.selectbox(key="town")
+    assert town.value == settings.town  # the configured town is one of the generated ones, and preselected
+    town.select("全部镇(街道)").run()
+    app.switch_page(page).run()
+    assert not app.exception
+    assert app.title[0].value
+    if page != "views/presenter.py":
+        assert "全域" in " ".join(c.value for c in app.caption)
+    if page in PAGES[:6]:
+        assert len(app.metric) >= 4
+        points = _chart_points(app)
+        assert points, "the page drew no chart"
+        # 400 villages: every chart is cut to a ranking, a rollup or a search, never one bar per village
+        assert max(points) < 400
+
+
+def test_the_report_workbook_is_built_on_click_with_every_table(county, monkeypatch, settings):
+    """The 汇报导出 page previews without the detail tables; its Excel button builds them all."""
+    import io
+    from datetime import date
+
+    import openpyxl
+
+    from village_stats import ui
+    from village_stats.queries import Scope
+
+    monkeypatch.setenv("VILLAGE_STATS_DB", str(county.path))
+    workbook = ui.report_workbook(2024, Scope(), date(2025, 6, 30))
+    sheets = openpyxl.load_workbook(io.BytesIO(workbook()), read_only=True).sheetnames
+    assert sheets[0] == "核心指标"
+    assert {"工单明细", "问题整改明细", "项目明细", "村财收入明细"} <= set(sheets)
+
+
+@pytest.mark.parametrize(
+    ("query", "columns"),
+    [
+        ("town_income", ["villages_t1", "t1_pct", "total_income"]),
+        ("town_projects", ["projects", "planned_investment"]),
+        ("town_stars", ["five_star", "weak_units"]),
+        ("town_tickets", ["tickets", "satisfied_pct"]),
+        ("town_problems", ["problems", "rectified_pct"]),
+    ],
+)
+def test_each_page_town_ranking_agrees_with_the_overview_rollup(county_db, settings, query, columns):
+    tiers = settings.tier_params()
+    with county_db.read() as cur:
+        rollup = run_query(cur, "town_rollup", year=2023, **ALL, t1=tiers["t1"], t3=tiers["t3"])
+        params = {"t1": tiers["t1"]} if query == "town_income" else {}
+        own = run_query(cur, query, year=2023, **ALL, **params)
+    assert len(own) == SMALL_COUNTY.towns
+    merged = rollup.set_index("town")[columns].astype(float)
+    assert own.set_index("town")[columns].astype(float).equals(merged)
