@@ -309,6 +309,7 @@ def village_bars(
             marker_color=color,
             text=rows[value],
             textposition="outside",
+            cliponaxis=False,  # the label of the longest bar stays whole (77.0, not "77.")
             hovertemplate=f"%{{y}}<br>{label}：%{{x}}{unit}<extra></extra>",
         )
     )
