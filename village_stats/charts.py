@@ -314,7 +314,8 @@ def village_bars(
         )
     )
     figure.update_xaxes(title_text=f"{label}（{unit}）")
-    return themed(figure, title, height=max(320, 24 * len(rows) + 80))
+    themed(figure, title, height=max(320, 24 * len(rows) + 80))
+    return figure.update_layout(margin_r=60)  # room for the labels beyond the longest bar
 
 
 def problem_status(sources: pd.DataFrame, title: str | None = None) -> go.Figure:
