@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from village_stats import serving  # noqa: E402 (after the path is set)
 
 CITY_DB = REPO / "data" / "city.duckdb"
 ALL_TOWNS = "全部镇(街道)"
@@ -73,63 +71,14 @@ def chromium() -> str:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def served(database: Path) -> Iterator[tuple[str, int]]:
     """`streamlit run dashboard.py` on a free loopback port over a copy of `database`: (url, server pid)."""
     with tempfile.TemporaryDirectory(prefix="bench-served-") as folder:
         copy = Path(folder) / "village.duckdb"
         shutil.copy2(database, copy)
-        port = _free_port()
-        log = (Path(folder) / "streamlit.log").open("w")
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "dashboard.py",
-                "--server.headless",
-                "true",
-                "--server.address",
-                "127.0.0.1",
-                "--server.port",
-                str(port),
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=REPO,
-            env={**os.environ, "VILLAGE_STATS_DB": str(copy)},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise RuntimeError("streamlit did not start: " + (Path(folder) / "streamlit.log").read_text())
-            time.sleep(0.3)
-        try:
+        with serving.served(copy, Path(folder) / "streamlit.log") as (url, process):
             yield url, process.pid
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            log.close()
 
 
 def page_url(url: str, path: str, all_towns: bool) -> str:

@@ -6,20 +6,16 @@ what a person sees, and keeps screenshots of both pages.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import REPO, _free_port, save_screenshot
+from tests.e2e.conftest import save_screenshot
 from village_stats import access
 from village_stats.db import Database
+from village_stats.serving import served
 
 PASSWORD = "admin-password-1"
 
@@ -33,32 +29,8 @@ def signed_in_server(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactor
     access.add_user(Database(database), "张书记", access.ADMIN, PASSWORD, by="测试")
     settings = folder / "settings.toml"
     settings.write_text("[access]\nviewers_must_sign_in = true\n", encoding="utf-8")
-    env = {**os.environ, "VILLAGE_STATS_DB": str(database), "VILLAGE_STATS_SETTINGS": str(settings)}
-    port = _free_port()
-    log = (folder / "streamlit.log").open("w")
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true"]
-    command += ["--server.address", "127.0.0.1", "--server.port", str(port)]
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline or process.poll() is not None:
-            process.kill()
-            raise RuntimeError("streamlit did not start: " + (folder / "streamlit.log").read_text())
-        time.sleep(0.3)
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    with served(database, folder / "streamlit.log", settings=settings) as (url, _):
+        yield url
 
 
 def settled(page, heading: str) -> None:
