@@ -19,6 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from village_stats import serving  # noqa: E402 (after the path is set)
+from village_stats.serving import CHROMIUM_ARGS  # noqa: E402, F401 (the browser benchmarks import it from here)
 
 CITY_DB = REPO / "data" / "city.duckdb"
 ALL_TOWNS = "全部镇(街道)"
@@ -31,14 +32,6 @@ PAGES = [
     ("五单服务", "tickets", "views/tickets.py"),
     ("问题整改", "problems", "views/problems.py"),
     ("汇报导出", "report", "views/report.py"),
-]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
 ]
 
 
@@ -65,7 +58,7 @@ def city_db(path: Path = CITY_DB) -> Path:
 
 
 def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    found = serving.chromium_path()
     if not found:
         raise SystemExit("Chromium is not installed (Debian: apt-get install chromium)")
     return found

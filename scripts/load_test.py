@@ -45,16 +45,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from village_stats.serving import served  # noqa: E402 (after the path is set)
+from village_stats.serving import CHROMIUM_ARGS, chromium_path, served  # noqa: E402 (after the path is set)
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # (url path, sidebar title)
 PAGES = [
     ("", "总览"),
@@ -71,14 +63,6 @@ PAGES = [
 YEAR = 2024
 INCOME_RE = re.compile(rf"{YEAR}年全镇(\d+)个村村财收入超过20万元")
 STARS_RE = re.compile(rf"{YEAR}年全镇达标创星评定五星级(\d+)个")
-
-
-def chromium_path() -> str | None:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
 
 
 @dataclass

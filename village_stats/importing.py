@@ -322,14 +322,16 @@ def _apply(
         for c in columns
     )
     # one join classifies every row and keeps the stored values of the rows it will change
-    differs = " or ".join(
-        f"t.{_quote(c)} is distinct from i.{_quote(c)}" for c in columns if c not in dataset.key and c not in absent
+    # (a sheet of key columns only changes nothing)
+    differs = (
+        " or ".join(
+            f"t.{_quote(c)} is distinct from i.{_quote(c)}" for c in columns if c not in dataset.key and c not in absent
+        )
+        or "false"
     )
-    change = f"case when not {exists} then 'new' when {differs or 'false'} then 'changed' else 'unchanged' end"
+    change = f"case when not {exists} then 'new' when {differs} then 'changed' else 'unchanged' end"
     before = (
-        f"case when {exists} and ({differs or 'false'}) then {_row_json(dataset, 't')} end"
-        if import_id is not None
-        else "null"
+        f"case when {exists} and ({differs}) then {_row_json(dataset, 't')} end" if import_id is not None else "null"
     )
     con.execute(
         f"create or replace temp table incoming as select i._row, {merged}, {change} as _change, "

@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -185,14 +186,20 @@ HEAD_BYTES = 256 * 1024
 _CHUNK = 8 * 1024 * 1024
 
 
-def _valid(data: bytes, encoding: str) -> bool:
-    """Whether `data` decodes strictly, checked chunk by chunk so no second copy is held."""
+def _decoded(data: bytes, encoding: str) -> Iterator[str]:
+    """`data` decoded strictly, chunk by chunk, so no second copy of a large file is held."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     view = memoryview(data)
+    for start in range(0, len(data), _CHUNK):
+        yield decoder.decode(view[start : start + _CHUNK])
+    yield decoder.decode(b"", final=True)
+
+
+def _valid(data: bytes, encoding: str) -> bool:
+    """Whether `data` decodes strictly."""
     try:
-        for start in range(0, len(data), _CHUNK):
-            decoder.decode(view[start : start + _CHUNK])
-        decoder.decode(b"", final=True)
+        for _ in _decoded(data, encoding):
+            pass
     except UnicodeDecodeError:
         return False
     return True
@@ -242,13 +249,10 @@ def _bulk_csv(path: Path, data: bytes, workdir: Path, on_disk: Path | None = Non
 
 def _transcode(body: bytes, encoding: str, target: Path) -> bool:
     """Write `body` decoded strictly from `encoding` to `target` as UTF-8; False if it does not decode."""
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
-    view = memoryview(body)
     try:
         with target.open("w", encoding="utf-8", newline="") as out:
-            for start in range(0, len(body), _CHUNK):
-                out.write(decoder.decode(view[start : start + _CHUNK]))
-            out.write(decoder.decode(b"", final=True))
+            for text in _decoded(body, encoding):
+                out.write(text)
     except UnicodeDecodeError:
         target.unlink(missing_ok=True)
         return False

@@ -1,4 +1,5 @@
-"""The dashboard served on a free loopback port: for the browser tests, the benchmarks and the load test.
+"""The dashboard served on a free loopback port, and the Chromium that visits it: for the browser
+tests, the benchmarks and the load test.
 
 One definition of how the app is started for them (headless, 127.0.0.1, usage
 statistics off, the database and settings given by environment), waited for
@@ -8,6 +9,7 @@ through Streamlit's health endpoint and stopped however the caller ends.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -18,6 +20,25 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from village_stats.settings import REPO_ROOT
+
+# headless Chromium in a container or on a locked-down PC: no sandbox, no GPU, no calls home
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium (installed by .ci/run), or None."""
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
 
 
 def free_port() -> int:

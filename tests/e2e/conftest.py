@@ -13,26 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from village_stats.serving import served
+from village_stats.serving import CHROMIUM_ARGS, chromium_path, served
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def chromium_path() -> str | None:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
 
 
 def _require(condition: bool, reason: str) -> None:
