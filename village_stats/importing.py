@@ -333,10 +333,21 @@ def _apply(
     before = (
         f"case when {exists} and ({differs}) then {_row_json(dataset, 't')} end" if import_id is not None else "null"
     )
-    con.execute(
-        f"create or replace temp table incoming as select i._row, {merged}, {change} as _change, "
-        f"{before} as _before from {_quote(view)} as i left join {target} as t on {on}"
-    )
+    overlaps = con.execute(f"select exists (select 1 from {_quote(view)} as i semi join {target} as t on {on})")
+    if overlaps.fetchone()[0]:
+        con.execute(
+            f"create or replace temp table incoming_rows as select i._row, {merged}, {change} as _change, "
+            f"{before} as _before from {_quote(view)} as i left join {target} as t on {on}"
+        )
+        con.execute("create or replace temp view incoming as select * from incoming_rows")
+    else:
+        # every row is new (a new year's ledger, a month of new tickets): nothing to classify
+        # or keep, and copying a million typed rows into a third table would cost a second
+        fresh = ", ".join(f"i.{_quote(c)}" for c in columns)
+        con.execute(
+            f"create or replace temp view incoming as select i._row, {fresh}, 'new' as _change, "
+            f"cast(null as json) as _before from {_quote(view)} as i"
+        )
     counts = dict(con.execute("select _change, count(*) from incoming group by _change").fetchall())
     years = []
     if "year" in columns:
