@@ -225,7 +225,8 @@ def _import_sheets(
         con.execute(f"set memory_limit = '{IMPORT_MEMORY_LIMIT}'")
         con.execute("begin transaction")
         # the original goes to disk (and is flushed) while DuckDB reads and checks it
-        archiving = None if dry_run else _Archiving(archive_path(database, outcome.sha256, Path(file_name).suffix), data)
+        archived = archive_path(database, outcome.sha256, Path(file_name).suffix)
+        archiving = None if dry_run else _Archiving(archived, data)
         try:
             first_id = _next_import_id(con)
             for index, table in enumerate(located):
