@@ -453,20 +453,9 @@ def _load_bulk(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: st
     total_test = " or ".join(
         f"regexp_full_match(replace({t}, ' ', ''), '{TOTAL_PATTERN}')" for t in ["_first", *trimmed[:3]]
     )
-    # a cheap first pass keeps the rows that could be a footer or a 合计 row: the first cell
-    # written starts with a footer word's first character or is only spaces, or a leading
-    # cell holds 计 (every 合计/小计/总计 does); the exact tests run on those rows only
-    written = f"coalesce({', '.join(names)})"
-    initials = "".join(sorted({p[0] for p in FOOTER_PREFIXES}))
-    candidate = " or ".join(
-        [
-            f"regexp_matches({written}, '^[\\s　]*([{initials}]|$)')",
-            *(f"contains({n}, '计')" for n in [*names[:3], written]),
-        ]
-    )
     marked = con.execute(
         f"select _row, coalesce({footer_test}, false), [{', '.join(names)}] from (select {line} as _row, "
-        f"{first} as _first, * from csv_lines where {line} > {table.header_row} and ({candidate})) "
+        f"{first} as _first, * from csv_lines where {line} > {table.header_row} and _ending) "
         f"where _first is not null and ({footer_test} or coalesce({total_test}, false)) order by _row"
     ).fetchall()
     footer = next((row for row, is_footer, _ in marked if is_footer), None)
@@ -502,11 +491,12 @@ def _read_csv_lines(con: duckdb.DuckDBPyConnection, table: LocatedTable, names: 
 
 
 def _line_flags(source: str, names: list[str]) -> str:
-    """`source`'s cells plus two flags per row, computed once on the row's cells joined by commas:
+    """`source`'s cells plus three flags per row, computed once on the row's cells joined by commas:
     `_spaced`, false when no cell can start or end with a space (ASCII, full-width or
-    no-break), and `_inner`, false when no cell holds a doubled space, tab or line break.
+    no-break), `_inner`, false when no cell holds a doubled space, tab or line break, and
+    `_ending`, false when the row cannot be a footer or a 合计 row.
 
-    Both are conservative (a comma inside a cell may raise `_spaced` for nothing); they
+    All are conservative (a comma inside a cell may raise `_spaced` for nothing); they
     spare the per-cell tests on nearly every row, which cost more than reading the file.
     """
     edges = " or ".join(
@@ -519,8 +509,18 @@ def _line_flags(source: str, names: list[str]) -> str:
         ]
     )
     inner = " or ".join(f"contains(_line, {s})" for s in _INNER_SPACES)
+    # `_ending`: the row could be a footer or a 合计 row. A cell holds 计 (every 合计/小计/总计
+    # does), or the first cell written starts with a footer word's first character, a space
+    # or a comma (an empty quoted cell), or there is none. The exact tests run on these rows.
+    starts = ", ".join(f"'{c}'" for c in sorted({p[0] for p in FOOTER_PREFIXES} | {" ", "　", ",", ""}))
+    ending = f"contains(_line, '计') or left(_line, 1) in ({starts}, chr(9), chr(10), chr(12), chr(13), chr(160))"
+    flags = [
+        f"coalesce({edges}, false) as _spaced",
+        f"coalesce({inner}, false) as _inner",
+        f"coalesce({ending}, true) as _ending",
+    ]
     return (
-        f"select * exclude (_line), coalesce({edges}, false) as _spaced, coalesce({inner}, false) as _inner "
+        f"select * exclude (_line), {', '.join(flags)} "
         f"from (select *, concat_ws(',', {', '.join(names)}) as _line from ({source}))"
     )
 
