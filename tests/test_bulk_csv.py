@@ -211,3 +211,43 @@ def test_a_long_sheet_stores_what_the_row_path_stores(demo_db_path, tmp_path, mo
         ("北垞村", 1015000.0, 100000.0),
         ("竹秀村", 500000.0, 52500.0),
     ]
+
+
+TICKETS = [
+    "工单编号,所属镇,村(社区)名称,网格,类型,诉求类别,诉求内容,点单时间,领单时间,派单时间,晒单时间,评单,承办党员",
+    "WD001,青溪镇,北垞村,第1网格,服务代办,民生保障,路灯  损坏,2024-03-01 08:30,2024-03-01 09:30,,,,王芳",
+    "WD002,青溪镇,北垞村,第1网格,服务代办,民生保障,路灯\t损坏,2024-03-01 08:30,,,,,王芳",
+    'WD003,青溪镇,竹秀村,第2网格,服务代办,民生保障,"路灯\n损坏",2024-03-01 08:30,,,,,王芳',
+    "WD004,青溪镇,竹秀村,第2网格,服务代办,民生保障,　路灯损坏,2024-03-01 08:30,,,,,王芳\u00a0",
+    'WD005,青溪镇,岑下村,第3网格,服务代办,民生保障,"灯坏了, 请修",2024-03-01 08:30,,,,,王芳',
+    " WD006,青溪镇,岑下村,第3网格,服务代办,民生保障,路灯损坏,2024-03-01 08:30,2024-03-01 09:30,"
+    "2024-03-01 10:30,2024-03-02 10:30,满意,李四 ",
+    "WD007,青溪镇,岑下村,第3网格,服务代办,民生保障,路灯损坏 ,2024-03-01 08:30,2024-03-01 09:30,"
+    "2024-03-01 10:30,2024-03-02 10:30, 满意,",
+    "WD008,青溪镇,岑下村,第3网格,服务代办,民生保障,路灯损坏,2024-03-01 08:30,,,,,赵六",
+]
+
+
+def test_bulk_and_python_paths_agree_on_spaces_inside_and_around_text(demo_db_path, tmp_path, monkeypatch):
+    """Doubled spaces, tabs and quoted line breaks collapse, edge spaces of every kind go, on both
+    paths: the bulk path tests a row's cells only when the row as a whole could hold them."""
+    data = ("\n".join(TICKETS) + "\n").encode("utf-8")
+    stored = {}
+    for bulk in (False, True):
+        monkeypatch.setattr(reading, "BULK_CSV_BYTES", 0 if bulk else 10**12)
+        database = Database(tmp_path / f"{bulk}.duckdb")
+        shutil.copy2(demo_db_path, database.path)
+        result = import_file(database, Path("工单2024.csv"), _settings(), data=data, dataset="tickets", dry_run=True)
+        assert result.ok, [i.describe() for i in result.issues]
+        stored[bulk] = [(r["ticket_id"], r["content"], r["member"], r["rating"]) for r in result.tables[0].preview]
+    assert stored[True] == stored[False]
+    assert stored[True] == [
+        ("WD001", "路灯 损坏", "王芳", None),
+        ("WD002", "路灯 损坏", "王芳", None),
+        ("WD003", "路灯 损坏", "王芳", None),
+        ("WD004", "路灯损坏", "王芳", None),
+        ("WD005", "灯坏了, 请修", "王芳", None),
+        ("WD006", "路灯损坏", "李四", 5),
+        ("WD007", "路灯损坏", None, 5),
+        ("WD008", "路灯损坏", "赵六", None),
+    ]

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,6 +224,9 @@ def _import_sheets(
         # a million-row file must not take the server's memory: DuckDB spills beyond this
         con.execute(f"set memory_limit = '{IMPORT_MEMORY_LIMIT}'")
         con.execute("begin transaction")
+        # the original goes to disk (and is flushed) while DuckDB reads and checks it
+        archived = archive_path(database, outcome.sha256, Path(file_name).suffix)
+        archiving = None if dry_run else _Archiving(archived, data)
         try:
             first_id = _next_import_id(con)
             for index, table in enumerate(located):
@@ -235,22 +239,63 @@ def _import_sheets(
                     import_id = None if dry_run else first_id + len(outcome.tables)
                     outcome.tables.append(_apply(con, table, view, part=index, import_id=import_id))
             if dry_run or not outcome.ok or not outcome.changes_anything:
+                if archiving:
+                    archiving.discard()
                 con.execute("rollback")
                 for table_outcome in outcome.tables:
                     table_outcome.import_id = None  # nothing was recorded
                 report(1.0, "检查完成")
                 return outcome
             report(0.85, "正在写入数据库")
-            archive_original(archive_path(database, outcome.sha256, Path(file_name).suffix), data)
+            if archiving:
+                archiving.wait()
             for table_outcome in outcome.tables:
                 _record(con, table_outcome, outcome, user)
             con.execute("commit")
             outcome.committed = True
             report(1.0, "导入完成")
         except BaseException:
+            if archiving:
+                archiving.discard()
             _rollback(con)
             raise
     return outcome
+
+
+class _Archiving:
+    """`archive_original` on a thread of its own, started when the import begins.
+
+    Writing and flushing a 200 MB original takes about two seconds of waiting on the
+    disk, which used to come after all the checking; now it overlaps it. `wait()` before
+    the commit keeps the order that crash safety needs (archive, then commit) and raises
+    what the write raised; `discard()` removes an archive this import created when the
+    import ends without a commit (refused, unchanged), as the old order never wrote one.
+    Started under the write lease, so no other import can be archiving the same file.
+    """
+
+    def __init__(self, archived: Path, data: bytes) -> None:
+        self._archived = archived
+        self._existed = archived.exists()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(data,), name="archive-original", daemon=True)
+        self._thread.start()
+
+    def _run(self, data: bytes) -> None:
+        try:
+            archive_original(self._archived, data)
+        except BaseException as error:  # handed to the importing thread by wait()
+            self._error = error
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def discard(self) -> None:
+        self._thread.join()
+        if not self._existed and self._error is None:
+            with contextlib.suppress(OSError):
+                self._archived.unlink(missing_ok=True)
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
@@ -333,10 +378,21 @@ def _apply(
     before = (
         f"case when {exists} and ({differs}) then {_row_json(dataset, 't')} end" if import_id is not None else "null"
     )
-    con.execute(
-        f"create or replace temp table incoming as select i._row, {merged}, {change} as _change, "
-        f"{before} as _before from {_quote(view)} as i left join {target} as t on {on}"
-    )
+    overlaps = con.execute(f"select exists (select 1 from {_quote(view)} as i semi join {target} as t on {on})")
+    if overlaps.fetchone()[0]:
+        con.execute(
+            f"create or replace temp table incoming_rows as select i._row, {merged}, {change} as _change, "
+            f"{before} as _before from {_quote(view)} as i left join {target} as t on {on}"
+        )
+        con.execute("create or replace temp view incoming as select * from incoming_rows")
+    else:
+        # every row is new (a new year's ledger, a month of new tickets): nothing to classify
+        # or keep, and copying a million typed rows into a third table would cost a second
+        fresh = ", ".join(f"i.{_quote(c)}" for c in columns)
+        con.execute(
+            f"create or replace temp view incoming as select i._row, {fresh}, 'new' as _change, "
+            f"cast(null as json) as _before from {_quote(view)} as i"
+        )
     counts = dict(con.execute("select _change, count(*) from incoming group by _change").fetchall())
     years = []
     if "year" in columns:

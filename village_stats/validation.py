@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import duckdb
-import pyarrow as pa
 
 from village_stats.datasets import Column, Dataset
 from village_stats.reading import FOOTER_PREFIXES, MAX_CSV_LINE_BYTES, TOTAL_PATTERN, LocatedTable, normalize_text
@@ -87,8 +86,14 @@ _DATE_FORMATS = "['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y-%m-%dT%
 
 
 def _timestamp(cell: str) -> str:
-    """ISO text (what Excel dates become) is cast directly; other forms go through the slower normalisation."""
-    return f"coalesce(try_cast({cell} as timestamp), {_timestamp_forms(cell)})"
+    """ISO text (what Excel dates become) is cast directly; other forms go through the slower normalisation.
+
+    The guard for blank cells is not decoration: without it DuckDB runs the whole
+    fallback chain for every row of a vector holding one blank (6% of the
+    instructions of a million-row import with one optional date column).
+    """
+    parsed = f"coalesce(try_cast({cell} as timestamp), {_timestamp_forms(cell)})"
+    return f"case when {cell} is null then null else {parsed} end"
 
 
 def _timestamp_forms(cell: str) -> str:
@@ -137,14 +142,21 @@ def _year(cell: str) -> str:
     return f"case when regexp_full_match({text}, '\\d{{4}}(年度|年)?') then cast(left({text}, 4) as integer) end"
 
 
-def _text(cell: str) -> str:
+def _text(cell: str, gate: str | None = None) -> str:
     """Runs of spaces, tabs and line breaks inside a cell become one space.
 
     Few cells have any, and six substring tests cost a fifth of the regular
-    expression, so only those cells go through it.
+    expression, so only those cells go through it; `gate`, when given, is a
+    per-row flag that is false when no cell of the row can have any (see
+    `_line_flags`), which spares the six tests on nearly every row.
     """
-    odd = " or ".join(f"contains({cell}, {s})" for s in ("'  '", "chr(9)", "chr(10)", "chr(13)", "chr(12)", "chr(11)"))
+    odd = " or ".join(f"contains({cell}, {s})" for s in _INNER_SPACES)
+    if gate:
+        odd = f"{gate} and ({odd})"
     return f"case when {odd} then nullif(regexp_replace(trim({cell}), '\\s+', ' ', 'g'), '') else {cell} end"
+
+
+_INNER_SPACES = ("'  '", "chr(9)", "chr(10)", "chr(13)", "chr(12)", "chr(11)")
 
 
 def _compact(cell: str) -> str:
@@ -176,10 +188,11 @@ def _birth_year(cell: str) -> str:
     return f"case when regexp_full_match({text}, {pattern}) then cast(left({text}, 4) as integer) end"
 
 
-def parse_sql(column: Column, cell: str, factor: Decimal) -> str:
+def parse_sql(column: Column, cell: str, factor: Decimal, gate: str | None = None) -> str:
     """A SQL expression turning text cell `cell` into the column's type, NULL when it cannot.
 
     `cell` holds text as the readers leave it: trimmed, and NULL for a blank cell.
+    `gate`: see `_text`.
     """
     kind = column.kind
     if kind == "money":
@@ -210,7 +223,7 @@ def parse_sql(column: Column, cell: str, factor: Decimal) -> str:
         return _rating(cell)
     if kind == "boolean":
         return _boolean(cell)
-    return _text(cell)
+    return _text(cell, gate)
 
 
 PARSE_FAILURES = {
@@ -351,7 +364,8 @@ def validate_table(
             cell = f"r.{_quote(column.name)}"
             located = present.get(column.name)
             factor = table.money_factor(located) if located and column.kind == "money" else Decimal(1)
-            expression = village_sql if column.kind == "village" else parse_sql(column, cell, factor)
+            gate = "r._inner" if table.bulk else None
+            expression = village_sql if column.kind == "village" else parse_sql(column, cell, factor, gate)
             if column.default is not None:
                 expression = f"coalesce({expression}, {parse_sql(column, repr(column.default), factor)})"
         elif column.default is not None:
@@ -385,16 +399,22 @@ def validate_table(
 
 
 def _load_rows(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str, constants: dict[str, str]) -> None:
-    """Temp table `raw_view`: `_row` and one text column per located column, from Python rows."""
-    columns = {"_row": pa.array([row for row, _ in table.rows], pa.int32())}
+    """Temp table `raw_view`: `_row` and one text column per located column, from Python rows.
+
+    The columns go in as list parameters, unnested side by side (an Arrow table would
+    do as well, but registering one makes DuckDB import pandas: 0.6 s per CLI import).
+    """
+    columns: dict[str, list[object]] = {"_row": [row for row, _ in table.rows]}
     for located in table.columns:
-        columns[located.column.name] = pa.array([_cell(cells, located.index) for _, cells in table.rows], pa.string())
-    for name, value in constants.items():
-        columns[name] = pa.array([value] * len(table.rows), pa.string())
-    arrow_name = f"{raw_view}_arrow"
-    con.register(arrow_name, pa.table(columns))
-    con.execute(f"create or replace temp table {_quote(raw_view)} as select * from {_quote(arrow_name)}")
-    con.unregister(arrow_name)
+        columns[located.column.name] = [_cell(cells, located.index) for _, cells in table.rows]
+    parameters = {f"p{i}": values for i, values in enumerate(columns.values())}
+    types = ["integer"] + ["varchar"] * (len(columns) - 1)
+    selected = [
+        f"unnest(cast(${p} as {kind}[])) as {_quote(name)}"
+        for p, kind, name in zip(parameters, types, columns, strict=True)
+    ]
+    selected += [f"'{v.replace(chr(39), chr(39) * 2)}' as {_quote(n)}" for n, v in constants.items()]
+    con.execute(f"create or replace temp table {_quote(raw_view)} as select {', '.join(selected)}", parameters)
 
 
 _FOOTER_SQL = "^(" + "|".join(p.rstrip("：") for p in FOOTER_PREFIXES) + ")"
@@ -413,11 +433,13 @@ def _load_bulk(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: st
     width = max(table.width, *(c.index + 1 for c in table.columns))
     names = [f"c{i}" for i in range(width)]
     if table.cells is not None:
+        import pyarrow as pa  # a long sheet's cells come as Arrow; a CSV import need not load it
+
         cells = table.cells
         for name in names[cells.num_columns :]:
             cells = cells.append_column(name, pa.nulls(cells.num_rows, pa.string()))
         con.register("sheet_cells", cells)
-        con.execute("create or replace temp table csv_lines as select * from sheet_cells")
+        con.execute(f"create or replace temp table csv_lines as {_line_flags('select * from sheet_cells', names)}")
         con.unregister("sheet_cells")
     else:
         _read_csv_lines(con, table, names)
@@ -431,20 +453,9 @@ def _load_bulk(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: st
     total_test = " or ".join(
         f"regexp_full_match(replace({t}, ' ', ''), '{TOTAL_PATTERN}')" for t in ["_first", *trimmed[:3]]
     )
-    # a cheap first pass keeps the rows that could be a footer or a 合计 row: the first cell
-    # written starts with a footer word's first character or is only spaces, or a leading
-    # cell holds 计 (every 合计/小计/总计 does); the exact tests run on those rows only
-    written = f"coalesce({', '.join(names)})"
-    initials = "".join(sorted({p[0] for p in FOOTER_PREFIXES}))
-    candidate = " or ".join(
-        [
-            f"regexp_matches({written}, '^[\\s　]*([{initials}]|$)')",
-            *(f"contains({n}, '计')" for n in [*names[:3], written]),
-        ]
-    )
     marked = con.execute(
         f"select _row, coalesce({footer_test}, false), [{', '.join(names)}] from (select {line} as _row, "
-        f"{first} as _first, * from csv_lines where {line} > {table.header_row} and ({candidate})) "
+        f"{first} as _first, * from csv_lines where {line} > {table.header_row} and _ending) "
         f"where _first is not null and ({footer_test} or coalesce({total_test}, false)) order by _row"
     ).fetchall()
     footer = next((row for row, is_footer, _ in marked if is_footer), None)
@@ -460,7 +471,7 @@ def _load_bulk(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: st
     if skipped:
         conditions.append(f"{line} not in ({', '.join(skipped)})")
     con.execute(
-        f"create or replace temp view {_quote(raw_view)} as select {line} as _row, {', '.join(selected)} "
+        f"create or replace temp view {_quote(raw_view)} as select {line} as _row, _inner, {', '.join(selected)} "
         f"from csv_lines where {' and '.join(conditions)}"
     )
 
@@ -471,10 +482,46 @@ def _read_csv_lines(con: duckdb.DuckDBPyConnection, table: LocatedTable, names: 
     path = str(table.csv_path).replace("'", "''")
     # quoted cells may hold line breaks, which only the single-threaded reader can follow
     parallel = "false" if table.csv_quoted else "true"
-    con.execute(
-        f"create or replace temp table csv_lines as select * from read_csv('{path}', header = false, "
+    source = (
+        f"select * from read_csv('{path}', header = false, "
         f"auto_detect = false, columns = {spec}, delim = ',', quote = '\"', escape = '\"', "
         f"null_padding = true, strict_mode = false, parallel = {parallel}, max_line_size = {MAX_CSV_LINE_BYTES})"
+    )
+    con.execute(f"create or replace temp table csv_lines as {_line_flags(source, names)}")
+
+
+def _line_flags(source: str, names: list[str]) -> str:
+    """`source`'s cells plus three flags per row, computed once on the row's cells joined by commas:
+    `_spaced`, false when no cell can start or end with a space (ASCII, full-width or
+    no-break), `_inner`, false when no cell holds a doubled space, tab or line break, and
+    `_ending`, false when the row cannot be a footer or a 合计 row.
+
+    All are conservative (a comma inside a cell may raise `_spaced` for nothing); they
+    spare the per-cell tests on nearly every row, which cost more than reading the file.
+    """
+    edges = " or ".join(
+        [
+            "prefix(_line, ' ')",
+            "suffix(_line, ' ')",
+            "contains(_line, ' ,')",
+            "contains(_line, ', ')",
+            *(f"contains(_line, {space})" for space in _EDGE_SPACES[1:]),
+        ]
+    )
+    inner = " or ".join(f"contains(_line, {s})" for s in _INNER_SPACES)
+    # `_ending`: the row could be a footer or a 合计 row. A cell holds 计 (every 合计/小计/总计
+    # does), or the first cell written starts with a footer word's first character, a space
+    # or a comma (an empty quoted cell), or there is none. The exact tests run on these rows.
+    starts = ", ".join(f"'{c}'" for c in sorted({p[0] for p in FOOTER_PREFIXES} | {" ", "　", ",", ""}))
+    ending = f"contains(_line, '计') or left(_line, 1) in ({starts}, chr(9), chr(10), chr(12), chr(13), chr(160))"
+    flags = [
+        f"coalesce({edges}, false) as _spaced",
+        f"coalesce({inner}, false) as _inner",
+        f"coalesce({ending}, true) as _ending",
+    ]
+    return (
+        f"select * exclude (_line), {', '.join(flags)} "
+        f"from (select *, concat_ws(',', {', '.join(names)}) as _line from ({source}))"
     )
 
 
@@ -485,10 +532,11 @@ def _trimmed(cell: str) -> str:
     """A CSV cell without the spaces around it, NULL when blank: what the Python reader makes of it.
 
     Most cells have none, and trim() costs more than the read itself for Chinese text,
-    so only cells that start or end with a space (ASCII, full-width or no-break) are trimmed.
+    so only cells that start or end with a space (ASCII, full-width or no-break) are trimmed,
+    and those tests run only on rows whose `_spaced` flag (see `_line_flags`) is raised.
     """
     edges = " or ".join(f"{side}({cell}, {space})" for space in _EDGE_SPACES for side in ("prefix", "suffix"))
-    return f"case when {edges} then nullif(trim({cell}), '') else nullif({cell}, '') end"
+    return f"case when _spaced and ({edges}) then nullif(trim({cell}), '') else nullif({cell}, '') end"
 
 
 def _unreadable_line(table: LocatedTable, error: duckdb.InvalidInputException) -> Issue:
@@ -551,11 +599,13 @@ def _village_mapping(
         code = "ambiguous-village" if "多个" in problem else "unknown-village"
         issues += [Issue(table.file_name, table.sheet, r[0], header, written, code, problem) for r in rows]
     if mapped:
-        # three thousand names through executemany take most of a second; one Arrow batch, none
-        towns, written_names, names = (pa.array(list(c), pa.string()) for c in zip(*mapped, strict=True))
-        con.register("village_map_arrow", pa.table({"town": towns, "written": written_names, "village": names}))
-        con.execute("insert into village_map select * from village_map_arrow")
-        con.unregister("village_map_arrow")
+        # three thousand names through executemany take most of a second; as three list
+        # parameters, none (an Arrow batch would do too, but registering one imports pandas)
+        towns, written_names, names = (list(c) for c in zip(*mapped, strict=True))
+        con.execute(
+            "insert into village_map select unnest($towns), unnest($written), unnest($names)",
+            {"towns": towns, "written": written_names, "names": names},
+        )
     return "vm.village", issues
 
 
@@ -708,9 +758,14 @@ def _duplicate_issues(con: duckdb.DuckDBPyConnection, table: LocatedTable, view:
     key = ", ".join(_quote(k) for k in dataset.key)
     # a key with a missing part is already reported as a missing value
     complete = " and ".join(f"{_quote(k)} is not null" for k in dataset.key)
-    found = con.execute(
-        f"select list(_row order by _row) from {_quote(view)} where {complete} group by {key} having count(*) > 1"
-    ).fetchall()
+    # most files have none: finding the repeated keys costs half of collecting every key's rows
+    repeated = f"select {key} from {_quote(view)} where {complete} group by {key} having count(*) > 1"
+    if con.execute(f"select exists ({repeated})").fetchone()[0]:
+        found = con.execute(
+            f"select list(_row order by _row) from {_quote(view)} where {complete} group by {key} having count(*) > 1"
+        ).fetchall()
+    else:
+        found = []
     located = {c.column.name: c.written for c in table.columns}
     shown = next((located[k] for k in dataset.key if k in located), None) or next(
         (c.written for c in table.columns if c.column.kind in ("village", "text")), None
