@@ -12,7 +12,15 @@ bomb can exhaust memory. Neither may take the dashboard server down, so:
    limit and a timeout; whatever happens there becomes one Chinese error.
 
 The child returns the sheets as a pickle of text cells; it is our own code
-talking to us, so unpickling its output is safe.
+talking to us, so unpickling its output is safe. `start_reading` starts it and
+returns at once, so the caller can do its own preparations while the workbook
+is parsed (calamine is single-threaded; the machine has a second core).
+
+A long sheet whose first rows hold text cells only is read with fastexcel
+straight to Arrow (no Python object per cell). fastexcel renders numbers to
+nine decimals, booleans as true/false and dates with a time of day, unlike
+`cell_text`, so a column holding anything that could be such a rendering sends
+the sheet back to python-calamine: stored values never depend on the reader.
 """
 
 from __future__ import annotations
@@ -22,6 +30,9 @@ import pickle
 import re
 import subprocess
 import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -93,43 +104,174 @@ def _limit_child() -> None:  # runs in the child before exec (POSIX only)
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
 
 
+class PendingWorkbook:
+    """A workbook being parsed in the child process; `result()` waits for its sheets."""
+
+    def __init__(self, name: str, data: bytes) -> None:
+        self.name = name
+        engine = choose_engine(name, data)
+        # the child reads the workbook from a file, so starting it never waits for a pipe
+        with tempfile.TemporaryFile() as source:
+            source.write(data)
+            source.seek(0)
+            self._started = time.monotonic()
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "village_stats.workbooks", engine, str(reading.BULK_SHEET_ROWS)],
+                stdin=source,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                preexec_fn=_limit_child if sys.platform != "win32" else None,
+            )
+
+    def result(self) -> list[RawSheet]:
+        left = max(0.0, CHILD_TIMEOUT_SECONDS - (time.monotonic() - self._started))
+        try:
+            out, err = self._process.communicate(timeout=left)
+        except subprocess.TimeoutExpired as error:
+            self._process.kill()
+            self._process.communicate()
+            raise UnreadableFile(
+                f"{self.name}：读取超过 {CHILD_TIMEOUT_SECONDS} 秒仍未完成，文件可能过大或已损坏"
+            ) from error
+        code = self._process.returncode
+        if code != 0:
+            detail = err.decode("utf-8", "replace").strip().splitlines()
+            reason = detail[-1] if detail and code == 1 else f"读取进程异常退出（{code}）"
+            raise UnreadableFile(f"{self.name}：无法读取该表格文件（文件损坏、加密、过大或并非表格）：{reason}")
+        return pickle.loads(out)
+
+    def cancel(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.communicate()
+
+
+def start_reading(name: str, data: bytes) -> PendingWorkbook:
+    """Start parsing a workbook in the child; raises UnreadableFile for what must not be parsed."""
+    return PendingWorkbook(name, data)
+
+
 def read_workbook(name: str, data: bytes) -> list[RawSheet]:
     """Every sheet of a workbook as text cells, parsed where a crash cannot hurt this process."""
-    engine = choose_engine(name, data)
-    try:
-        finished = subprocess.run(
-            [sys.executable, "-m", "village_stats.workbooks", engine, str(reading.BULK_SHEET_ROWS)],
-            input=data,
-            capture_output=True,
-            timeout=CHILD_TIMEOUT_SECONDS,
-            preexec_fn=_limit_child if sys.platform != "win32" else None,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as error:
-        raise UnreadableFile(f"{name}：读取超过 {CHILD_TIMEOUT_SECONDS} 秒仍未完成，文件可能过大或已损坏") from error
-    if finished.returncode != 0:
-        detail = finished.stderr.decode("utf-8", "replace").strip().splitlines()
-        reason = detail[-1] if detail and finished.returncode == 1 else f"读取进程异常退出（{finished.returncode}）"
-        raise UnreadableFile(f"{name}：无法读取该表格文件（文件损坏、加密、过大或并非表格）：{reason}")
-    return pickle.loads(finished.stdout)
+    return start_reading(name, data).result()
 
 
 def _parse_calamine(data: bytes, bulk_rows: int) -> list[RawSheet]:
     import python_calamine
 
     workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    textual = _long_textual_sheets(data, bulk_rows)
+    fast = None
     sheets = []
     for meta in workbook.sheets_metadata:
         if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
             continue
-        grid = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
         hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
+        if meta.name in textual:
+            if fast is None:
+                import fastexcel
+
+                fast = fastexcel.read_excel(data)
+            sheet = _fastexcel_sheet(fast, meta.name, hidden)
+            if sheet is not None:
+                sheets.append(sheet)
+                continue
+        grid = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
         if len(grid) > bulk_rows:
             head = [[cell_text(v) for v in row] for row in grid[: HEADER_SCAN_ROWS + 1]]
             sheets.append(RawSheet(meta.name, head, hidden=hidden, cells=_columns(grid)))
         else:
             sheets.append(RawSheet(meta.name, [[cell_text(v) for v in row] for row in grid], hidden=hidden))
     return sheets
+
+
+_CELL_TAG = re.compile(rb"<c\b([^>]*?)(/?)>")
+_TEXT_TYPE = re.compile(rb'\bt="(s|str|inlineStr|e)"')
+PEEK_BYTES = 64 * 1024
+# what fastexcel makes of a number, a boolean, or a date/time it would render unlike cell_text
+# (text cells reading like this are rare; the sheet then simply goes the python-calamine way)
+_RENDERED = (
+    r"^(-?[0-9]+(\.[0-9]+)?|true|false|"
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2} ([0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]*|00:00:00)|1899-12-3[01] .*|1904-01-01 .*)$"
+)
+
+
+def _long_textual_sheets(data: bytes, bulk_rows: int) -> set[str]:
+    """Names of .xlsx sheets that claim more than `bulk_rows` rows and whose first 64 KB hold
+    text cells only: those fastexcel reads exactly as python-calamine would (checked again after)."""
+    names: set[str] = set()
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        book = ET.fromstring(archive.read("xl/workbook.xml"))
+        rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, zipfile.BadZipFile, ET.ParseError):
+        return names
+    targets = {r.get("Id"): r.get("Target", "") for r in rels if r.tag.endswith("Relationship")}
+    for element in book.iter():
+        if not element.tag.endswith("}sheet"):
+            continue
+        rid = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
+        target = targets.get(rid, "")
+        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        try:
+            with archive.open(member) as stream:
+                head = stream.read(PEEK_BYTES)
+        except (KeyError, zipfile.BadZipFile, OSError):
+            continue
+        match = _DIMENSION.search(head)
+        if not match or not match.group(3) or int(match.group(4)) <= bulk_rows:
+            continue
+        cells = [m for m in _CELL_TAG.finditer(head) if not m.group(2)]
+        if cells and all(_TEXT_TYPE.search(m.group(1)) for m in cells):
+            names.add(element.get("name", ""))
+    return names
+
+
+def _fastexcel_sheet(reader: object, name: str, hidden: bool) -> RawSheet | None:
+    """A long text sheet through fastexcel, as `_columns` would give it; None when a cell may
+    not have been text (see `_RENDERED`), for python-calamine to read instead."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # skip_rows=0 keeps leading blank rows (row i is Excel row i + 1); leading blank columns
+    # are dropped, but each column knows its absolute position
+    sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")  # type: ignore[attr-defined]
+    table = sheet.to_arrow()
+    positions = [c.absolute_index for c in sheet.available_columns()]
+    width = max(positions, default=-1) + 1
+    raw: list[pa.Array | None] = [None] * width
+    for position, values in zip(positions, table.columns, strict=True):
+        values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+        if pc.any(pc.match_substring_regex(values, _RENDERED)).as_py():
+            return None
+        raw[position] = values
+    rows = table.num_rows
+    blank = pa.nulls(rows, pa.string())
+    columns = {}
+    for index, values in enumerate(raw):
+        if values is None:
+            columns[f"c{index}"] = blank
+            continue
+        columns[f"c{index}"] = _blank_as_null(pc.utf8_trim_whitespace(values))
+    head_rows = min(rows, HEADER_SCAN_ROWS + 1)
+    head_columns = [v.slice(0, head_rows).to_pylist() if v is not None else [None] * head_rows for v in raw]
+    head = [[cell_text(v) for v in row] for row in zip(*head_columns, strict=True)] if width else []
+    return RawSheet(name, head, hidden=hidden, cells=pa.table(columns))
+
+
+def _blank_as_null(text: pa.Array) -> pa.Array:
+    """Empty strings become NULL, as `cell_text` makes them; the strings are not copied."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lengths = pc.binary_length(text)
+    if not len(text) or (pc.min(lengths).as_py() or 0) > 0 or lengths.null_count == len(text):
+        return text
+    if text.offset:  # the validity bitmap below starts at 0, so the strings must too
+        return pc.if_else(pc.greater(lengths, 0), text, pa.scalar(None, pa.string()))
+    valid = pc.fill_null(pc.greater(lengths, 0), False)
+    offsets, data = text.buffers()[1:]
+    return pa.StringArray.from_buffers(len(text), offsets, data, valid.buffers()[1], offset=text.offset)
 
 
 def _columns(grid: list[list[object]]) -> pa.Table:
