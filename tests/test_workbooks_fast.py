@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import shutil
+import zipfile
 
 import pytest
 import xlsxwriter
@@ -144,6 +145,7 @@ HANDED_BACK = {  # cells fastexcel would render unlike cell_text: the sheet goes
     "date": lambda b, s, r: s.write_datetime(r, 2, dt.datetime(2023, 5, 6), b.add_format(DATE)),
     "time": lambda b, s, r: s.write_datetime(r, 2, dt.time(14, 30), b.add_format(CLOCK)),
     "milliseconds": lambda b, s, r: s.write_number(r, 2, 45052.5000001, b.add_format(STAMP)),
+    "duration": lambda b, s, r: s.write_number(r, 2, 1.5, b.add_format({"num_format": "[h]:mm:ss"})),
     "formula": lambda b, s, r: s.write_formula(r, 2, "=1+1", None, 2),
     "number as text": lambda b, s, r: s.write_string(r, 2, "50"),
     "text like true": lambda b, s, r: s.write_string(r, 2, "true"),
@@ -171,6 +173,45 @@ def test_cells_both_readers_give_alike_keep_the_fast_path(monkeypatch, write):
     fast, slow, kept = both_paths(ticket_book(rows=2000, extra=write), monkeypatch)
     assert kept == ["五单服务工单"]
     assert_same(fast, slow)
+
+
+def test_an_iso_date_cell_hands_the_sheet_back(monkeypatch):
+    # t="d" cells (Excel's strict format): fastexcel keeps the ISO 'T', python-calamine does not
+    data = ticket_book(rows=2000, extra=lambda b, s, r: s.write_number(r, 2, 12345))
+    data = _rewritten(data, b"><v>12345</v>", b' t="d"><v>2023-05-06T14:30:00</v>')
+    fast, slow, kept = both_paths(data, monkeypatch)
+    assert kept == []
+    assert_same(fast, slow)
+    assert "2023-05-06 14:30:00" in slow[0].cells.column("c2").to_pylist()
+
+
+def _rewritten(data: bytes, old: bytes, new: bytes) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            content = source.read(member)
+            if member.filename.startswith("xl/worksheets/"):
+                assert content.count(old) == 1
+                content = content.replace(old, new)
+            target.writestr(member, content)
+    return buffer.getvalue()
+
+
+def test_date_time_cells_keep_the_fast_path(monkeypatch):
+    """Staff type times into Excel, which stores date-time numbers: both readers give them alike."""
+
+    def with_times(book, sheet, line):
+        stamp = book.add_format(STAMP)
+        for row in range(5, 45):
+            sheet.write_datetime(row, 7, dt.datetime(2030, 3, 1 + row % 28, 9, row % 60), stamp)
+
+    data = ticket_book(extra=with_times)
+    assert workbooks._long_textual_sheets(data, BULK) == {"五单服务工单"}
+    fast, slow, kept = both_paths(data, monkeypatch)
+    assert kept == ["五单服务工单"]
+    assert_same(fast, slow)
+    assert fast[0].cells.column("c7").to_pylist()[6] == "2030-03-07 09:06:00"  # 点单时间, Excel row 7
 
 
 def test_a_long_sheet_with_numbers_in_its_first_rows_goes_straight_to_calamine():

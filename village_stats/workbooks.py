@@ -185,27 +185,71 @@ def _parse_calamine(data: bytes, bulk_rows: int) -> list[RawSheet]:
     return sheets
 
 
-_CELL_TAG = re.compile(rb"<c\b([^>]*?)(/?)>")
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
 _TEXT_TYPE = re.compile(rb'\bt="(s|str|inlineStr|e)"')
+_NUMBER_TYPE = re.compile(rb'\bt="n"')
+_ANY_TYPE = re.compile(rb'\bt="')
+_STYLE = re.compile(rb'\bs="(\d+)"')
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_DURATION_FORMAT = re.compile(r"\[[hms]", re.IGNORECASE)
 PEEK_BYTES = 64 * 1024
 # what fastexcel makes of a number, a boolean, or a date/time it would render unlike cell_text
 # (text cells reading like this are rare; the sheet then simply goes the python-calamine way)
 _RENDERED = (
     r"^(-?[0-9]+(\.[0-9]+)?|true|false|"
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2} ([0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]*|00:00:00)|1899-12-3[01] .*|1904-01-01 .*)$"
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]*| 00:00:00|T.*)|"
+    r"(1899|190[0-4])-.*|P[0-9TYMWDHS.,]+)$"
 )
+
+
+def _styles(archive: zipfile.ZipFile) -> tuple[set[int], bool] | None:
+    """The cell styles showing a date or time, and whether any shows a duration ([h]:mm …:
+    python-calamine gives a timedelta, fastexcel a date in 1900). None: unreadable styles."""
+    try:
+        styles = ET.fromstring(archive.read("xl/styles.xml"))
+    except KeyError:
+        return set(), False
+    except ET.ParseError:
+        return None
+    codes = {el.get("numFmtId"): el.get("formatCode", "") for el in styles.iter() if el.tag.endswith("}numFmt")}
+    if any(_DURATION_FORMAT.search(code) for code in codes.values()):
+        return set(), True
+    dates: set[int] = set()
+    for box in (el for el in styles.iter() if el.tag.endswith("}cellXfs")):
+        for index, xf in enumerate(x for x in box if x.tag.endswith("}xf")):
+            number_format = xf.get("numFmtId", "0")
+            if number_format == "46":
+                return set(), True
+            code = codes.get(number_format)
+            if (code is None and number_format in _DATE_FORMAT_IDS) or (code is not None and _date_code(code)):
+                dates.add(index)
+    return dates, False
+
+
+_DATE_FORMAT_IDS = {str(i) for i in (*range(14, 23), 45, 47)}
+_LITERALS = re.compile(r'"[^"]*"|\\.|_.|\*.|\[[^\]]*\]')
+
+
+def _date_code(code: str) -> bool:
+    """Roughly calamine's test for a date format (only speed depends on it, never values)."""
+    return bool(re.search(r"[dmyhs]", _LITERALS.sub("", code.split(";")[0]), re.IGNORECASE))
 
 
 def _long_textual_sheets(data: bytes, bulk_rows: int) -> set[str]:
     """Names of .xlsx sheets that claim more than `bulk_rows` rows and whose first 64 KB hold
-    text cells only: those fastexcel reads exactly as python-calamine would (checked again after)."""
+    only text cells and date-times with a time of day: those fastexcel renders as `cell_text`
+    does. It is only a forecast; `_fastexcel_sheet` checks every cell it reads again."""
     names: set[str] = set()
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         book = ET.fromstring(archive.read("xl/workbook.xml"))
         rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        styles = _styles(archive)
     except (KeyError, zipfile.BadZipFile, ET.ParseError):
         return names
+    if styles is None or styles[1]:
+        return names
+    dates = styles[0]
     targets = {r.get("Id"): r.get("Target", "") for r in rels if r.tag.endswith("Relationship")}
     for element in book.iter():
         if not element.tag.endswith("}sheet"):
@@ -221,10 +265,26 @@ def _long_textual_sheets(data: bytes, bulk_rows: int) -> set[str]:
         match = _DIMENSION.search(head)
         if not match or not match.group(3) or int(match.group(4)) <= bulk_rows:
             continue
-        cells = [m for m in _CELL_TAG.finditer(head) if not m.group(2)]
-        if cells and all(_TEXT_TYPE.search(m.group(1)) for m in cells):
+        cells = [m for m in _CELL.finditer(head) if m.group(2) is not None]
+        if cells and all(_text_or_date_time(m.group(1), m.group(2), dates) for m in cells):
             names.add(element.get("name", ""))
     return names
+
+
+def _text_or_date_time(attributes: bytes, body: bytes, dates: set[int]) -> bool:
+    if _TEXT_TYPE.search(attributes):
+        return True
+    if _ANY_TYPE.search(attributes) and not _NUMBER_TYPE.search(attributes):
+        return False
+    style = _STYLE.search(attributes)
+    value = _VALUE.search(body)
+    if not style or int(style.group(1)) not in dates or not value:
+        return not value  # an empty cell with a style only
+    try:
+        number = float(value.group(1))
+    except ValueError:
+        return False
+    return number >= 1 and not number.is_integer()  # a date alone or a time alone renders otherwise
 
 
 def _fastexcel_sheet(reader: object, name: str, hidden: bool) -> RawSheet | None:
