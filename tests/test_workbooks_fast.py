@@ -75,15 +75,15 @@ def both_paths(data: bytes, monkeypatch) -> tuple[list, list, list[str]]:
     kept: list[str] = []
     original = workbooks._fastexcel_sheet
 
-    def spy(reader, name, hidden):
-        sheet = original(reader, name, hidden)
+    def spy(reader, name, *args):
+        sheet = original(reader, name, *args)
         if sheet is not None:
             kept.append(name)
         return sheet
 
     monkeypatch.setattr(workbooks, "_fastexcel_sheet", spy)
     fast = workbooks._parse_calamine(data, BULK)
-    monkeypatch.setattr(workbooks, "_long_textual_sheets", lambda data, bulk_rows: set())
+    monkeypatch.setattr(workbooks, "_long_textual_sheets", lambda data, bulk_rows: {})
     slow = workbooks._parse_calamine(data, BULK)
     return fast, slow, kept
 
@@ -135,30 +135,49 @@ DATE = {"num_format": "yyyy-mm-dd"}
 STAMP = {"num_format": "yyyy-mm-dd hh:mm"}
 CLOCK = {"num_format": "hh:mm"}
 
-HANDED_BACK = {  # cells fastexcel would render unlike cell_text: the sheet goes to python-calamine
+LOOKED_UP = {  # fastexcel renders these unlike cell_text: the cells are looked up in the sheet XML
     "integer": lambda b, s, r: s.write_number(r, 2, 20),
     "a third": lambda b, s, r: s.write_number(r, 2, 1 / 3),
     "float sum": lambda b, s, r: s.write_number(r, 2, 0.1 + 0.2),
     "huge": lambda b, s, r: s.write_number(r, 2, 1e20),
     "negative": lambda b, s, r: s.write_number(r, 2, -3.5),
     "boolean": lambda b, s, r: s.write_boolean(r, 2, True),
+    "false": lambda b, s, r: s.write_boolean(r, 2, False),
     "date": lambda b, s, r: s.write_datetime(r, 2, dt.datetime(2023, 5, 6), b.add_format(DATE)),
+    "midnight": lambda b, s, r: s.write_datetime(r, 2, dt.datetime(2023, 5, 6), b.add_format(STAMP)),
     "time": lambda b, s, r: s.write_datetime(r, 2, dt.time(14, 30), b.add_format(CLOCK)),
     "milliseconds": lambda b, s, r: s.write_number(r, 2, 45052.5000001, b.add_format(STAMP)),
-    "duration": lambda b, s, r: s.write_number(r, 2, 1.5, b.add_format({"num_format": "[h]:mm:ss"})),
     "formula": lambda b, s, r: s.write_formula(r, 2, "=1+1", None, 2),
     "number as text": lambda b, s, r: s.write_string(r, 2, "50"),
     "text like true": lambda b, s, r: s.write_string(r, 2, "true"),
     "text like a date": lambda b, s, r: s.write_string(r, 2, "2023-05-06 00:00:00"),
+    "inline text like a number": lambda b, s, r: s.write_formula(r, 2, '="7"', None, "7"),
+}
+HANDED_BACK = {  # cells settled neither way: python-calamine reads the sheet
+    "duration": lambda b, s, r: s.write_number(r, 2, 1.5, b.add_format({"num_format": "[h]:mm:ss"})),
+    "1900": lambda b, s, r: s.write_number(r, 2, 1.25, b.add_format(STAMP)),
 }
 KEPT = {  # cells both readers give alike: fastexcel keeps the sheet
     "empty string": lambda b, s, r: s.write_string(r, 2, ""),
     "spaces": lambda b, s, r: s.write_string(r, 2, "  北垞村 "),
     "full-width": lambda b, s, r: s.write_string(r, 2, "　北垞村　ＡＢ１２"),
     "date and time": lambda b, s, r: s.write_datetime(r, 2, dt.datetime(2023, 5, 6, 14, 30), b.add_format(STAMP)),
+    "chinese date format": lambda b, s, r: s.write_datetime(
+        r, 2, dt.datetime(2023, 5, 6, 14, 30), b.add_format({"num_format": 'yyyy"年"m"月"d"日" hh:mm'})
+    ),
+    "slashes": lambda b, s, r: s.write_datetime(
+        r, 2, dt.datetime(2023, 5, 6, 8, 5), b.add_format({"num_format": "yyyy/m/d h:mm"})
+    ),
     "text formula": lambda b, s, r: s.write_formula(r, 2, '="北"&"垞村"', None, "北垞村"),
     "error": lambda b, s, r: s.write_formula(r, 2, "=1/0", None, "#DIV/0!"),
 }
+
+
+@pytest.mark.parametrize("write", LOOKED_UP.values(), ids=LOOKED_UP.keys())
+def test_a_cell_fastexcel_renders_otherwise_is_looked_up(monkeypatch, write):
+    fast, slow, kept = both_paths(ticket_book(rows=2000, extra=write), monkeypatch)
+    assert kept == ["五单服务工单"]
+    assert_same(fast, slow)
 
 
 @pytest.mark.parametrize("write", HANDED_BACK.values(), ids=HANDED_BACK.keys())
@@ -207,7 +226,7 @@ def test_date_time_cells_keep_the_fast_path(monkeypatch):
             sheet.write_datetime(row, 7, dt.datetime(2030, 3, 1 + row % 28, 9, row % 60), stamp)
 
     data = ticket_book(extra=with_times)
-    assert workbooks._long_textual_sheets(data, BULK) == {"五单服务工单"}
+    assert list(workbooks._long_textual_sheets(data, BULK)) == ["五单服务工单"]
     fast, slow, kept = both_paths(data, monkeypatch)
     assert kept == ["五单服务工单"]
     assert_same(fast, slow)
@@ -221,9 +240,9 @@ def test_a_long_sheet_with_numbers_in_its_first_rows_goes_straight_to_calamine()
     for row in range(BULK + 5):
         sheet.write_row(row, 0, ["北垞村", row * 1.5])
     book.close()
-    assert workbooks._long_textual_sheets(buffer.getvalue(), BULK) == set()
-    assert workbooks._long_textual_sheets(ticket_book(), BULK) == {"五单服务工单"}
-    assert workbooks._long_textual_sheets(ticket_book(), 10**6) == set()  # short: calamine, as before
+    assert workbooks._long_textual_sheets(buffer.getvalue(), BULK) == {}
+    assert list(workbooks._long_textual_sheets(ticket_book(), BULK)) == ["五单服务工单"]
+    assert workbooks._long_textual_sheets(ticket_book(), 10**6) == {}  # short: calamine, as before
 
 
 def test_a_long_ticket_ledger_imports_as_the_short_path_does(demo_db_path, tmp_path, monkeypatch):

@@ -172,7 +172,7 @@ def _parse_calamine(data: bytes, bulk_rows: int) -> list[RawSheet]:
                 import fastexcel
 
                 fast = fastexcel.read_excel(data)
-            sheet = _fastexcel_sheet(fast, meta.name, hidden)
+            sheet = _fastexcel_sheet(fast, meta.name, hidden, data, textual[meta.name])
             if sheet is not None:
                 sheets.append(sheet)
                 continue
@@ -191,6 +191,7 @@ _NUMBER_TYPE = re.compile(rb'\bt="n"')
 _ANY_TYPE = re.compile(rb'\bt="')
 _STYLE = re.compile(rb'\bs="(\d+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
+_DATE_1904 = re.compile(rb'date1904="(1|true)"')
 _DURATION_FORMAT = re.compile(r"\[[hms]", re.IGNORECASE)
 PEEK_BYTES = 64 * 1024
 # what fastexcel makes of a number, a boolean, or a date/time it would render unlike cell_text
@@ -235,11 +236,11 @@ def _date_code(code: str) -> bool:
     return bool(re.search(r"[dmyhs]", _LITERALS.sub("", code.split(";")[0]), re.IGNORECASE))
 
 
-def _long_textual_sheets(data: bytes, bulk_rows: int) -> set[str]:
-    """Names of .xlsx sheets that claim more than `bulk_rows` rows and whose first 64 KB hold
-    only text cells and date-times with a time of day: those fastexcel renders as `cell_text`
-    does. It is only a forecast; `_fastexcel_sheet` checks every cell it reads again."""
-    names: set[str] = set()
+def _long_textual_sheets(data: bytes, bulk_rows: int) -> dict[str, str]:
+    """The .xlsx sheets (name → zip member) that claim more than `bulk_rows` rows and whose
+    first 64 KB hold only text cells and date-times with a time of day: those fastexcel renders
+    as `cell_text` does. It is only a forecast; `_fastexcel_sheet` checks every cell again."""
+    names: dict[str, str] = {}
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         book = ET.fromstring(archive.read("xl/workbook.xml"))
@@ -247,7 +248,7 @@ def _long_textual_sheets(data: bytes, bulk_rows: int) -> set[str]:
         styles = _styles(archive)
     except (KeyError, zipfile.BadZipFile, ET.ParseError):
         return names
-    if styles is None or styles[1]:
+    if styles is None or styles[1] or _DATE_1904.search(archive.read("xl/workbook.xml")[:PEEK_BYTES]):
         return names
     dates = styles[0]
     targets = {r.get("Id"): r.get("Target", "") for r in rels if r.tag.endswith("Relationship")}
@@ -267,7 +268,7 @@ def _long_textual_sheets(data: bytes, bulk_rows: int) -> set[str]:
             continue
         cells = [m for m in _CELL.finditer(head) if m.group(2) is not None]
         if cells and all(_text_or_date_time(m.group(1), m.group(2), dates) for m in cells):
-            names.add(element.get("name", ""))
+            names[element.get("name", "")] = member
     return names
 
 
@@ -287,9 +288,14 @@ def _text_or_date_time(attributes: bytes, body: bytes, dates: set[int]) -> bool:
     return number >= 1 and not number.is_integer()  # a date alone or a time alone renders otherwise
 
 
-def _fastexcel_sheet(reader: object, name: str, hidden: bool) -> RawSheet | None:
-    """A long text sheet through fastexcel, as `_columns` would give it; None when a cell may
-    not have been text (see `_RENDERED`), for python-calamine to read instead."""
+def _fastexcel_sheet(reader: object, name: str, hidden: bool, data: bytes, member: str) -> RawSheet | None:
+    """A long sheet through fastexcel, cells as `_columns` would give them; None to have
+    python-calamine read it instead.
+
+    A cell whose rendering could be fastexcel's own (see `_RENDERED`: numbers, true/false,
+    dates at midnight …) is looked up in the sheet's XML and written as `cell_text` would
+    write python-calamine's value; a cell that cannot be settled that way hands the sheet back.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -300,36 +306,149 @@ def _fastexcel_sheet(reader: object, name: str, hidden: bool) -> RawSheet | None
     positions = [c.absolute_index for c in sheet.available_columns()]
     width = max(positions, default=-1) + 1
     raw: list[pa.Array | None] = [None] * width
+    suspects: dict[int, list[int]] = {}
     for position, values in zip(positions, table.columns, strict=True):
         values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-        if pc.any(pc.match_substring_regex(values, _RENDERED)).as_py():
+        raw[position] = values.cast(pa.string()) if values.type != pa.string() else values
+        marked = pc.match_substring_regex(values, _RENDERED)
+        if pc.any(marked).as_py():
+            suspects[position] = pc.indices_nonzero(marked).to_pylist()
+    if suspects:
+        if sum(len(rows) for rows in suspects.values()) > MAX_LOOKED_UP:
             return None
-        raw[position] = values
+        resolved = _looked_up(_member_xml(data, member), suspects, raw)
+        if resolved is None:
+            return None
+        for position, texts in resolved.items():
+            raw[position] = _replaced(raw[position], texts)  # type: ignore[arg-type]
     rows = table.num_rows
     blank = pa.nulls(rows, pa.string())
     columns = {}
     for index, values in enumerate(raw):
-        if values is None:
-            columns[f"c{index}"] = blank
-            continue
-        columns[f"c{index}"] = _blank_as_null(pc.utf8_trim_whitespace(values))
+        columns[f"c{index}"] = blank if values is None else _blank_as_null(pc.utf8_trim_whitespace(values))
     head_rows = min(rows, HEADER_SCAN_ROWS + 1)
     head_columns = [v.slice(0, head_rows).to_pylist() if v is not None else [None] * head_rows for v in raw]
     head = [[cell_text(v) for v in row] for row in zip(*head_columns, strict=True)] if width else []
     return RawSheet(name, head, hidden=hidden, cells=pa.table(columns))
 
 
+MAX_LOOKED_UP = 200_000  # cells looked up in the XML; beyond this python-calamine is quicker
+_TYPE = re.compile(rb'\bt="([a-zA-Z]+)"')
+_NUMBER_SHOWN = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_STAMP_SHOWN = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2}) ([0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([0-9]{1,9}))?")
+
+
+def _member_xml(data: bytes, member: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read(member)
+
+
+def _column_letters(index: int) -> bytes:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters.encode()
+
+
+def _looked_up(xml: bytes, suspects: dict[int, list[int]], raw: list) -> dict[int, list[tuple[int, str]]] | None:
+    """For each suspect cell (column position → row indexes) the text `cell_text` gives for
+    python-calamine's value, found from the cell's type and value in the sheet XML."""
+    found: dict[int, list[tuple[int, str]]] = {}
+    wanted = sorted((row, position) for position, rows in suspects.items() for row in rows)
+    start = end = 0
+    current = -1
+    for row, position in wanted:
+        if row != current:
+            start = xml.find(b'<row r="%d"' % (row + 1), end)
+            end = xml.find(b"</row>", start) if start >= 0 else -1
+            if end < 0:
+                return None
+            current = row
+        at = xml.find(b'r="%s%d"' % (_column_letters(position), row + 1), start, end)
+        cell = _CELL.match(xml, xml.rfind(b"<c", start, at)) if at >= 0 else None
+        if cell is None or cell.group(2) is None:
+            return None
+        text = _calamine_text(cell.group(1), cell.group(2), raw[position][row].as_py())
+        if text is None:
+            return None
+        found.setdefault(position, []).append((row, text))
+    return found
+
+
+def _calamine_text(attributes: bytes, body: bytes, shown: str) -> str | None:
+    """`cell_text` of python-calamine's value for a cell fastexcel rendered as `shown`;
+    None when this cannot be settled here."""
+    kind = _TYPE.search(attributes)
+    kind_name = kind.group(1) if kind else b"n"
+    if kind_name in (b"s", b"str", b"inlineStr"):
+        return shown  # text that merely looks like a number or a date
+    value = _VALUE.search(body)
+    if value is None:
+        return None
+    if kind_name == b"b":
+        return {b"1": "是", b"0": "否"}.get(value.group(1).strip())
+    if kind_name != b"n":
+        return None
+    try:
+        number = float(value.group(1))
+    except ValueError:
+        return None
+    if _NUMBER_SHOWN.fullmatch(shown):
+        return cell_text(number)
+    stamp = _STAMP_SHOWN.fullmatch(shown)
+    if stamp is None or number < 61:  # 1900's phantom 29 February and time-only values near it
+        return _time_of_day(stamp, number)
+    day, clock, fraction = stamp.groups()
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    if clock == "00:00:00" and not micro:
+        return day if number.is_integer() else None  # python-calamine gives a date
+    return f"{day} {clock}" + (f".{micro:06d}" if micro else "")
+
+
+def _time_of_day(stamp: re.Match[str] | None, number: float) -> str | None:
+    """A value below one day that python-calamine gives as a time (shown on 1899-12-31)."""
+    if stamp is None or not 0 < number < 1 or stamp.group(1) != "1899-12-31":
+        return None
+    micro = int((stamp.group(3) or "0")[:6].ljust(6, "0"))
+    return stamp.group(2) + (f".{micro:06d}" if micro else "")
+
+
+def _replaced(values: pa.Array, texts: list[tuple[int, str]]) -> pa.Array:
+    """`values` with the given rows replaced; built from buffers, as converting Python
+    objects would make pyarrow import pandas (half a second) in the reading child."""
+    from array import array
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    count = len(values)
+    order = array("q", range(count))
+    offsets = array("i", [0])
+    encoded = []
+    for number, (row, text) in enumerate(texts):
+        order[row] = count + number
+        encoded.append(text.encode())
+        offsets.append(offsets[-1] + len(encoded[-1]))
+    extra = pa.StringArray.from_buffers(len(texts), pa.py_buffer(offsets.tobytes()), pa.py_buffer(b"".join(encoded)))
+    indices = pa.Array.from_buffers(pa.int64(), count, [None, pa.py_buffer(order.tobytes())])
+    return pc.take(pa.concat_arrays([values, extra]), indices)
+
+
 def _blank_as_null(text: pa.Array) -> pa.Array:
-    """Empty strings become NULL, as `cell_text` makes them; the strings are not copied."""
+    """Empty strings become NULL, as `cell_text` makes them; the strings are not copied.
+    (No Python scalars here: converting one makes pyarrow import pandas.)"""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     lengths = pc.binary_length(text)
     if not len(text) or (pc.min(lengths).as_py() or 0) > 0 or lengths.null_count == len(text):
         return text
+    filled = pc.cast(lengths, pa.bool_())  # length 0 → false
     if text.offset:  # the validity bitmap below starts at 0, so the strings must too
-        return pc.if_else(pc.greater(lengths, 0), text, pa.scalar(None, pa.string()))
-    valid = pc.fill_null(pc.greater(lengths, 0), False)
+        return pc.if_else(filled, text, pa.nulls(len(text), pa.string()))
+    valid = pc.coalesce(filled, pc.is_valid(filled))  # a NULL cell stays NULL
     offsets, data = text.buffers()[1:]
     return pa.StringArray.from_buffers(len(text), offsets, data, valid.buffers()[1], offset=text.offset)
 
