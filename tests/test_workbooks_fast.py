@@ -273,3 +273,16 @@ def test_a_long_ticket_ledger_imports_as_the_short_path_does(demo_db_path, tmp_p
     assert (32, "评单", "一般", "bad-rating") in issues  # data row 25, below the blank row
     assert not [i for i in issues if i[0] >= 47]  # the 合计 row, the footer and what follows
     assert len(rows) == 40
+
+
+def test_fastexcel_failing_leaves_the_sheet_to_python_calamine(monkeypatch):
+    data = ticket_book()
+    expected = workbooks._parse_calamine(data, BULK)
+
+    def broken(*args):
+        raise ValueError("fastexcel could not read this")
+
+    monkeypatch.setattr(workbooks, "_fastexcel_sheet", broken)
+    assert_same(workbooks._parse_calamine(data, BULK), expected)
+    monkeypatch.setattr(workbooks, "_long_textual_sheets", broken)
+    assert_same(workbooks._parse_calamine(data, BULK), expected)

@@ -160,7 +160,12 @@ def _parse_calamine(data: bytes, bulk_rows: int) -> list[RawSheet]:
     import python_calamine
 
     workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    textual = _long_textual_sheets(data, bulk_rows)
+    try:
+        textual = _long_textual_sheets(data, bulk_rows)
+    except MemoryError:
+        raise
+    except Exception:  # only a forecast: whatever confuses it, python-calamine reads as before
+        textual = {}
     fast = None
     sheets = []
     for meta in workbook.sheets_metadata:
@@ -168,11 +173,16 @@ def _parse_calamine(data: bytes, bulk_rows: int) -> list[RawSheet]:
             continue
         hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
         if meta.name in textual:
-            if fast is None:
-                import fastexcel
+            try:
+                if fast is None:
+                    import fastexcel
 
-                fast = fastexcel.read_excel(data)
-            sheet = _fastexcel_sheet(fast, meta.name, hidden, data, textual[meta.name])
+                    fast = fastexcel.read_excel(data)
+                sheet = _fastexcel_sheet(fast, meta.name, hidden, data, textual[meta.name])
+            except MemoryError:
+                raise
+            except Exception:  # fastexcel refusing what python-calamine may read: let it try
+                sheet = None
             if sheet is not None:
                 sheets.append(sheet)
                 continue
