@@ -24,9 +24,18 @@ import duckdb
 
 from village_stats.datasets import DATASETS, IMPORT_ORDER, Dataset
 from village_stats.db import Database, DatabaseBusy, storage_problem
-from village_stats.reading import LocatedTable, RawSheet, SheetNote, UnreadableFile, locate_table, read_sheets
+from village_stats.reading import (
+    SPREADSHEET_SUFFIXES,
+    LocatedTable,
+    RawSheet,
+    SheetNote,
+    UnreadableFile,
+    locate_table,
+    read_sheets,
+)
 from village_stats.settings import REPO_ROOT, Settings
 from village_stats.validation import Issue, errors_in, validate_table
+from village_stats.workbooks import start_reading
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +175,10 @@ def import_file(
     report(0.05, "正在读取文件")
     with tempfile.TemporaryDirectory(prefix="village-import-") as workdir:
         try:
-            sheets = read_sheets(Path(file_name), data, workdir=Path(workdir), on_disk=on_disk)
+            if Path(file_name).suffix.lower() in SPREADSHEET_SUFFIXES:
+                sheets = _read_workbook_meanwhile(Path(file_name).name, data)
+            else:
+                sheets = read_sheets(Path(file_name), data, workdir=Path(workdir), on_disk=on_disk)
             return _import_sheets(database, sheets, outcome, data, settings, dataset, year, dry_run, user, report)
         except UnreadableFile as error:
             outcome.issues.append(Issue(file_name, None, None, None, None, "unreadable-file", str(error)))
@@ -189,6 +201,22 @@ def import_file(
             words = f"导入时发生未预料的错误，未写入任何数据（{type(error).__name__}: {str(error)[:300]}）"
             outcome.issues.append(Issue(file_name, None, None, None, None, "internal-error", words))
             return outcome
+
+
+def _read_workbook_meanwhile(file_name: str, data: bytes) -> list[RawSheet]:
+    """The workbook's sheets, parsed in the reading child while this process gets ready.
+
+    The child's parse is single-threaded; the parent would otherwise sit idle and then
+    pay for importing pandas (pyarrow imports it the first time validation builds an
+    Arrow array from Python values: half a second in a fresh CLI process).
+    """
+    pending = start_reading(file_name, data)
+    try:
+        import pandas  # noqa: F401  (already loaded in the dashboard; only the CLI pays, in parallel)
+    except BaseException:
+        pending.cancel()
+        raise
+    return pending.result()
 
 
 def _import_sheets(

@@ -12,7 +12,15 @@ bomb can exhaust memory. Neither may take the dashboard server down, so:
    limit and a timeout; whatever happens there becomes one Chinese error.
 
 The child returns the sheets as a pickle of text cells; it is our own code
-talking to us, so unpickling its output is safe.
+talking to us, so unpickling its output is safe. `start_reading` starts it and
+returns at once, so the caller can do its own preparations while the workbook
+is parsed (calamine is single-threaded; the machine has a second core).
+
+A long sheet whose first rows hold text cells only is read with fastexcel
+straight to Arrow (no Python object per cell). fastexcel renders numbers to
+nine decimals, booleans as true/false and dates with a time of day, unlike
+`cell_text`, so a column holding anything that could be such a rendering sends
+the sheet back to python-calamine: stored values never depend on the reader.
 """
 
 from __future__ import annotations
@@ -22,6 +30,9 @@ import pickle
 import re
 import subprocess
 import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -93,43 +104,363 @@ def _limit_child() -> None:  # runs in the child before exec (POSIX only)
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
 
 
+class PendingWorkbook:
+    """A workbook being parsed in the child process; `result()` waits for its sheets."""
+
+    def __init__(self, name: str, data: bytes) -> None:
+        self.name = name
+        engine = choose_engine(name, data)
+        # the child reads the workbook from a file, so starting it never waits for a pipe
+        with tempfile.TemporaryFile() as source:
+            source.write(data)
+            source.seek(0)
+            self._started = time.monotonic()
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "village_stats.workbooks", engine, str(reading.BULK_SHEET_ROWS)],
+                stdin=source,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                preexec_fn=_limit_child if sys.platform != "win32" else None,
+            )
+
+    def result(self) -> list[RawSheet]:
+        left = max(0.0, CHILD_TIMEOUT_SECONDS - (time.monotonic() - self._started))
+        try:
+            out, err = self._process.communicate(timeout=left)
+        except subprocess.TimeoutExpired as error:
+            self._process.kill()
+            self._process.communicate()
+            raise UnreadableFile(
+                f"{self.name}：读取超过 {CHILD_TIMEOUT_SECONDS} 秒仍未完成，文件可能过大或已损坏"
+            ) from error
+        code = self._process.returncode
+        if code != 0:
+            detail = err.decode("utf-8", "replace").strip().splitlines()
+            reason = detail[-1] if detail and code == 1 else f"读取进程异常退出（{code}）"
+            raise UnreadableFile(f"{self.name}：无法读取该表格文件（文件损坏、加密、过大或并非表格）：{reason}")
+        return pickle.loads(out)
+
+    def cancel(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.communicate()
+
+
+def start_reading(name: str, data: bytes) -> PendingWorkbook:
+    """Start parsing a workbook in the child; raises UnreadableFile for what must not be parsed."""
+    return PendingWorkbook(name, data)
+
+
 def read_workbook(name: str, data: bytes) -> list[RawSheet]:
     """Every sheet of a workbook as text cells, parsed where a crash cannot hurt this process."""
-    engine = choose_engine(name, data)
-    try:
-        finished = subprocess.run(
-            [sys.executable, "-m", "village_stats.workbooks", engine, str(reading.BULK_SHEET_ROWS)],
-            input=data,
-            capture_output=True,
-            timeout=CHILD_TIMEOUT_SECONDS,
-            preexec_fn=_limit_child if sys.platform != "win32" else None,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as error:
-        raise UnreadableFile(f"{name}：读取超过 {CHILD_TIMEOUT_SECONDS} 秒仍未完成，文件可能过大或已损坏") from error
-    if finished.returncode != 0:
-        detail = finished.stderr.decode("utf-8", "replace").strip().splitlines()
-        reason = detail[-1] if detail and finished.returncode == 1 else f"读取进程异常退出（{finished.returncode}）"
-        raise UnreadableFile(f"{name}：无法读取该表格文件（文件损坏、加密、过大或并非表格）：{reason}")
-    return pickle.loads(finished.stdout)
+    return start_reading(name, data).result()
 
 
 def _parse_calamine(data: bytes, bulk_rows: int) -> list[RawSheet]:
     import python_calamine
 
     workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    try:
+        textual = _long_textual_sheets(data, bulk_rows)
+    except MemoryError:
+        raise
+    except Exception:  # only a forecast: whatever confuses it, python-calamine reads as before
+        textual = {}
+    fast = None
     sheets = []
     for meta in workbook.sheets_metadata:
         if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
             continue
-        grid = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
         hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
+        if meta.name in textual:
+            try:
+                if fast is None:
+                    import fastexcel
+
+                    fast = fastexcel.read_excel(data)
+                sheet = _fastexcel_sheet(fast, meta.name, hidden, data, textual[meta.name])
+            except MemoryError:
+                raise
+            except Exception:  # fastexcel refusing what python-calamine may read: let it try
+                sheet = None
+            if sheet is not None:
+                sheets.append(sheet)
+                continue
+        grid = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
         if len(grid) > bulk_rows:
             head = [[cell_text(v) for v in row] for row in grid[: HEADER_SCAN_ROWS + 1]]
             sheets.append(RawSheet(meta.name, head, hidden=hidden, cells=_columns(grid)))
         else:
             sheets.append(RawSheet(meta.name, [[cell_text(v) for v in row] for row in grid], hidden=hidden))
     return sheets
+
+
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
+_TEXT_TYPE = re.compile(rb'\bt="(s|str|inlineStr|e)"')
+_NUMBER_TYPE = re.compile(rb'\bt="n"')
+_ANY_TYPE = re.compile(rb'\bt="')
+_STYLE = re.compile(rb'\bs="(\d+)"')
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_DATE_1904 = re.compile(rb'date1904="(1|true)"')
+_DURATION_FORMAT = re.compile(r"\[[hms]", re.IGNORECASE)
+PEEK_BYTES = 64 * 1024
+# what fastexcel makes of a number, a boolean, or a date/time it would render unlike cell_text
+# (text cells reading like this are rare; the sheet then simply goes the python-calamine way)
+_RENDERED = (
+    r"^(-?[0-9]+(\.[0-9]+)?|true|false|"
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]*| 00:00:00|T.*)|"
+    r"(1899|190[0-4])-.*|P[0-9TYMWDHS.,]+)$"
+)
+
+
+def _styles(archive: zipfile.ZipFile) -> tuple[set[int], bool] | None:
+    """The cell styles showing a date or time, and whether any shows a duration ([h]:mm …:
+    python-calamine gives a timedelta, fastexcel a date in 1900). None: unreadable styles."""
+    try:
+        styles = ET.fromstring(archive.read("xl/styles.xml"))
+    except KeyError:
+        return set(), False
+    except ET.ParseError:
+        return None
+    codes = {el.get("numFmtId"): el.get("formatCode", "") for el in styles.iter() if el.tag.endswith("}numFmt")}
+    if any(_DURATION_FORMAT.search(code) for code in codes.values()):
+        return set(), True
+    dates: set[int] = set()
+    for box in (el for el in styles.iter() if el.tag.endswith("}cellXfs")):
+        for index, xf in enumerate(x for x in box if x.tag.endswith("}xf")):
+            number_format = xf.get("numFmtId", "0")
+            if number_format == "46":
+                return set(), True
+            code = codes.get(number_format)
+            if (code is None and number_format in _DATE_FORMAT_IDS) or (code is not None and _date_code(code)):
+                dates.add(index)
+    return dates, False
+
+
+_DATE_FORMAT_IDS = {str(i) for i in (*range(14, 23), 45, 47)}
+_LITERALS = re.compile(r'"[^"]*"|\\.|_.|\*.|\[[^\]]*\]')
+
+
+def _date_code(code: str) -> bool:
+    """Roughly calamine's test for a date format (only speed depends on it, never values)."""
+    return bool(re.search(r"[dmyhs]", _LITERALS.sub("", code.split(";")[0]), re.IGNORECASE))
+
+
+def _long_textual_sheets(data: bytes, bulk_rows: int) -> dict[str, str]:
+    """The .xlsx sheets (name → zip member) that claim more than `bulk_rows` rows and whose
+    first 64 KB hold only text cells and date-times with a time of day: those fastexcel renders
+    as `cell_text` does. It is only a forecast; `_fastexcel_sheet` checks every cell again."""
+    names: dict[str, str] = {}
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        book = ET.fromstring(archive.read("xl/workbook.xml"))
+        rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        styles = _styles(archive)
+    except (KeyError, zipfile.BadZipFile, ET.ParseError):
+        return names
+    if styles is None or styles[1] or _DATE_1904.search(archive.read("xl/workbook.xml")[:PEEK_BYTES]):
+        return names
+    dates = styles[0]
+    targets = {r.get("Id"): r.get("Target", "") for r in rels if r.tag.endswith("Relationship")}
+    for element in book.iter():
+        if not element.tag.endswith("}sheet"):
+            continue
+        rid = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
+        target = targets.get(rid, "")
+        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        try:
+            with archive.open(member) as stream:
+                head = stream.read(PEEK_BYTES)
+        except (KeyError, zipfile.BadZipFile, OSError):
+            continue
+        match = _DIMENSION.search(head)
+        if not match or not match.group(3) or int(match.group(4)) <= bulk_rows:
+            continue
+        cells = [m for m in _CELL.finditer(head) if m.group(2) is not None]
+        if cells and all(_text_or_date_time(m.group(1), m.group(2), dates) for m in cells):
+            names[element.get("name", "")] = member
+    return names
+
+
+def _text_or_date_time(attributes: bytes, body: bytes, dates: set[int]) -> bool:
+    if _TEXT_TYPE.search(attributes):
+        return True
+    if _ANY_TYPE.search(attributes) and not _NUMBER_TYPE.search(attributes):
+        return False
+    style = _STYLE.search(attributes)
+    value = _VALUE.search(body)
+    if not style or int(style.group(1)) not in dates or not value:
+        return not value  # an empty cell with a style only
+    try:
+        number = float(value.group(1))
+    except ValueError:
+        return False
+    return number >= 1 and not number.is_integer()  # a date alone or a time alone renders otherwise
+
+
+def _fastexcel_sheet(reader: object, name: str, hidden: bool, data: bytes, member: str) -> RawSheet | None:
+    """A long sheet through fastexcel, cells as `_columns` would give them; None to have
+    python-calamine read it instead.
+
+    A cell whose rendering could be fastexcel's own (see `_RENDERED`: numbers, true/false,
+    dates at midnight …) is looked up in the sheet's XML and written as `cell_text` would
+    write python-calamine's value; a cell that cannot be settled that way hands the sheet back.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # skip_rows=0 keeps leading blank rows (row i is Excel row i + 1); leading blank columns
+    # are dropped, but each column knows its absolute position
+    sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")  # type: ignore[attr-defined]
+    table = sheet.to_arrow()
+    positions = [c.absolute_index for c in sheet.available_columns()]
+    width = max(positions, default=-1) + 1
+    raw: list[pa.Array | None] = [None] * width
+    suspects: dict[int, list[int]] = {}
+    for position, values in zip(positions, table.columns, strict=True):
+        values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+        raw[position] = values.cast(pa.string()) if values.type != pa.string() else values
+        marked = pc.match_substring_regex(values, _RENDERED)
+        if pc.any(marked).as_py():
+            suspects[position] = pc.indices_nonzero(marked).to_pylist()
+    if suspects:
+        if sum(len(rows) for rows in suspects.values()) > MAX_LOOKED_UP:
+            return None
+        resolved = _looked_up(_member_xml(data, member), suspects, raw)
+        if resolved is None:
+            return None
+        for position, texts in resolved.items():
+            raw[position] = _replaced(raw[position], texts)  # type: ignore[arg-type]
+    rows = table.num_rows
+    blank = pa.nulls(rows, pa.string())
+    columns = {}
+    for index, values in enumerate(raw):
+        columns[f"c{index}"] = blank if values is None else _blank_as_null(pc.utf8_trim_whitespace(values))
+    head_rows = min(rows, HEADER_SCAN_ROWS + 1)
+    head_columns = [v.slice(0, head_rows).to_pylist() if v is not None else [None] * head_rows for v in raw]
+    head = [[cell_text(v) for v in row] for row in zip(*head_columns, strict=True)] if width else []
+    return RawSheet(name, head, hidden=hidden, cells=pa.table(columns))
+
+
+MAX_LOOKED_UP = 200_000  # cells looked up in the XML; beyond this python-calamine is quicker
+_TYPE = re.compile(rb'\bt="([a-zA-Z]+)"')
+_NUMBER_SHOWN = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_STAMP_SHOWN = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2}) ([0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([0-9]{1,9}))?")
+
+
+def _member_xml(data: bytes, member: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read(member)
+
+
+def _column_letters(index: int) -> bytes:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters.encode()
+
+
+def _looked_up(xml: bytes, suspects: dict[int, list[int]], raw: list) -> dict[int, list[tuple[int, str]]] | None:
+    """For each suspect cell (column position → row indexes) the text `cell_text` gives for
+    python-calamine's value, found from the cell's type and value in the sheet XML."""
+    found: dict[int, list[tuple[int, str]]] = {}
+    wanted = sorted((row, position) for position, rows in suspects.items() for row in rows)
+    start = end = 0
+    current = -1
+    for row, position in wanted:
+        if row != current:
+            start = xml.find(b'<row r="%d"' % (row + 1), end)
+            end = xml.find(b"</row>", start) if start >= 0 else -1
+            if end < 0:
+                return None
+            current = row
+        at = xml.find(b'r="%s%d"' % (_column_letters(position), row + 1), start, end)
+        cell = _CELL.match(xml, xml.rfind(b"<c", start, at)) if at >= 0 else None
+        if cell is None or cell.group(2) is None:
+            return None
+        text = _calamine_text(cell.group(1), cell.group(2), raw[position][row].as_py())
+        if text is None:
+            return None
+        found.setdefault(position, []).append((row, text))
+    return found
+
+
+def _calamine_text(attributes: bytes, body: bytes, shown: str) -> str | None:
+    """`cell_text` of python-calamine's value for a cell fastexcel rendered as `shown`;
+    None when this cannot be settled here."""
+    kind = _TYPE.search(attributes)
+    kind_name = kind.group(1) if kind else b"n"
+    if kind_name in (b"s", b"str", b"inlineStr"):
+        return shown  # text that merely looks like a number or a date
+    value = _VALUE.search(body)
+    if value is None:
+        return None
+    if kind_name == b"b":
+        return {b"1": "是", b"0": "否"}.get(value.group(1).strip())
+    if kind_name != b"n":
+        return None
+    try:
+        number = float(value.group(1))
+    except ValueError:
+        return None
+    if _NUMBER_SHOWN.fullmatch(shown):
+        return cell_text(number)
+    stamp = _STAMP_SHOWN.fullmatch(shown)
+    if stamp is None or number < 61:  # 1900's phantom 29 February and time-only values near it
+        return _time_of_day(stamp, number)
+    day, clock, fraction = stamp.groups()
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    if clock == "00:00:00" and not micro:
+        return day if number.is_integer() else None  # python-calamine gives a date
+    return f"{day} {clock}" + (f".{micro:06d}" if micro else "")
+
+
+def _time_of_day(stamp: re.Match[str] | None, number: float) -> str | None:
+    """A value below one day that python-calamine gives as a time (shown on 1899-12-31)."""
+    if stamp is None or not 0 < number < 1 or stamp.group(1) != "1899-12-31":
+        return None
+    micro = int((stamp.group(3) or "0")[:6].ljust(6, "0"))
+    return stamp.group(2) + (f".{micro:06d}" if micro else "")
+
+
+def _replaced(values: pa.Array, texts: list[tuple[int, str]]) -> pa.Array:
+    """`values` with the given rows replaced; built from buffers, as converting Python
+    objects would make pyarrow import pandas (half a second) in the reading child."""
+    from array import array
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    count = len(values)
+    order = array("q", range(count))
+    offsets = array("i", [0])
+    encoded = []
+    for number, (row, text) in enumerate(texts):
+        order[row] = count + number
+        encoded.append(text.encode())
+        offsets.append(offsets[-1] + len(encoded[-1]))
+    extra = pa.StringArray.from_buffers(len(texts), pa.py_buffer(offsets.tobytes()), pa.py_buffer(b"".join(encoded)))
+    indices = pa.Array.from_buffers(pa.int64(), count, [None, pa.py_buffer(order.tobytes())])
+    return pc.take(pa.concat_arrays([values, extra]), indices)
+
+
+def _blank_as_null(text: pa.Array) -> pa.Array:
+    """Empty strings become NULL, as `cell_text` makes them; the strings are not copied.
+    (No Python scalars here: converting one makes pyarrow import pandas.)"""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lengths = pc.binary_length(text)
+    if not len(text) or (pc.min(lengths).as_py() or 0) > 0 or lengths.null_count == len(text):
+        return text
+    filled = pc.cast(lengths, pa.bool_())  # length 0 → false
+    if text.offset:  # the validity bitmap below starts at 0, so the strings must too
+        return pc.if_else(filled, text, pa.nulls(len(text), pa.string()))
+    valid = pc.coalesce(filled, pc.is_valid(filled))  # a NULL cell stays NULL
+    offsets, data = text.buffers()[1:]
+    return pa.StringArray.from_buffers(len(text), offsets, data, valid.buffers()[1], offset=text.offset)
 
 
 def _columns(grid: list[list[object]]) -> pa.Table:
