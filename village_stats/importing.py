@@ -207,15 +207,17 @@ def _read_workbook_meanwhile(file_name: str, data: bytes) -> list[RawSheet]:
     """The workbook's sheets, parsed in the reading child while this process gets ready.
 
     The child's parse is single-threaded; the parent would otherwise sit idle and then
-    pay for importing pandas (pyarrow imports it the first time validation builds an
-    Arrow array from Python values: half a second in a fresh CLI process).
+    pay for importing pandas, which DuckDB does when a long sheet's Arrow columns are
+    registered (half a second in a fresh CLI process). A workbook under a megabyte
+    has no long sheet, and its rows go in without Arrow, so it skips the warm-up.
     """
     pending = start_reading(file_name, data)
-    try:
-        import pandas  # noqa: F401  (already loaded in the dashboard; only the CLI pays, in parallel)
-    except BaseException:
-        pending.cancel()
-        raise
+    if len(data) > 1 << 20:
+        try:
+            import pandas  # noqa: F401  (already loaded in the dashboard; only the CLI pays, in parallel)
+        except BaseException:
+            pending.cancel()
+            raise
     return pending.result()
 
 
