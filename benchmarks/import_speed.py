@@ -3,6 +3,7 @@
     python benchmarks/import_speed.py               # 1,000,000 tickets, 100,000-row xlsx
     python benchmarks/import_speed.py --rows 50000  # a quicker look
     python benchmarks/import_speed.py --only xlsx --repeat 3  # the xlsx pair only, medians of 3
+    python benchmarks/import_speed.py --into city   # into the city database (5M tickets), 10% changed
 
 Every measurement runs in its own child process, so its peak RSS is its own.
 Targets (import issue): full CSV import ≤ 2.0× DuckDB's own read_csv into a
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -29,25 +31,48 @@ TOWNS = 150
 VILLAGES_PER_TOWN = 20
 
 
-def _generate(folder: Path, rows: int, xlsx_rows: int) -> dict[str, Path]:
-    """Registry CSV, tickets CSV (UTF-8 and GB18030) and a tickets xlsx, deterministic."""
+def _generate(folder: Path, rows: int, xlsx_rows: int, city: Path | None = None) -> dict[str, Path]:
+    """Registry CSV, tickets CSV (UTF-8 and GB18030) and a tickets xlsx, deterministic.
+
+    With `city` (a `demo --scale city` database) the tickets name the city's own
+    3,000 units, and every tenth one carries the number of a ticket the city already
+    holds, with other content: an upsert of 10% changed and 90% new rows.
+    """
     import duckdb
     import xlsxwriter
 
     registry = folder / "registry.csv"
     tickets = folder / "tickets.csv"
     con = duckdb.connect()
-    con.execute(
-        f"""
-        create table units as
-        select
-            '第' || (t + 1) || '镇' as town,
-            '样本' || (t * {VILLAGES_PER_TOWN} + v + 1) || '村' as name,
-            '村' as kind,
-            ['东片', '西片', '南片', '北片'][v % 4 + 1] as area
-        from range({TOWNS}) as a (t), range({VILLAGES_PER_TOWN}) as b (v)
-        """
-    )
+    if city is None:
+        con.execute(
+            f"""
+            create table units as
+            select
+                t * {VILLAGES_PER_TOWN} + v as unit_no,
+                '第' || (t + 1) || '镇' as town,
+                '样本' || (t * {VILLAGES_PER_TOWN} + v + 1) || '村' as name,
+                '村' as kind,
+                ['东片', '西片', '南片', '北片'][v % 4 + 1] as area
+            from range({TOWNS}) as a (t), range({VILLAGES_PER_TOWN}) as b (v)
+            """
+        )
+        ticket_id = "'WD' || lpad(i::varchar, 8, '0')"
+    else:
+        con.execute(f"attach '{city}' as city (read_only)")
+        con.execute(
+            "create table units as select (row_number() over (order by town, name) - 1) % "
+            f"{TOWNS * VILLAGES_PER_TOWN} as unit_no, town, name, kind, area from city.villages"
+        )
+        year = con.execute("select max(year(ordered_at)) from city.service_tickets").fetchone()[0]
+        stored = con.execute(f"select count(*) from city.service_tickets where ticket_id like 'GD{year}%'").fetchone()[
+            0
+        ]
+        con.execute("detach city")
+        ticket_id = (
+            f"case when i % 10 = 0 and i // 10 < {stored} then 'GD{year}' || lpad((i // 10)::varchar, 7, '0') "
+            "else 'WD' || lpad(i::varchar, 8, '0') end"
+        )
     con.execute(
         f'copy (select town as 所属镇, name as "村(社区)名称", kind as 类型, area as 片区 from units) '
         f"to '{registry}' (header, delimiter ',')"
@@ -64,10 +89,9 @@ def _generate(folder: Path, rows: int, xlsx_rows: int) -> dict[str, Path]:
         f"""
         copy (
             select
-                'WD' || lpad(i::varchar, 8, '0') as 工单编号,
-                '第' || (i % {TOWNS} + 1) || '镇' as 所属镇,
-                '样本' || ((i % {TOWNS}) * {VILLAGES_PER_TOWN} + (i // {TOWNS}) % {VILLAGES_PER_TOWN} + 1) || '村'
-                    as "村(社区)名称",
+                {ticket_id} as 工单编号,
+                u.town as 所属镇,
+                u.name as "村(社区)名称",
                 '第' || (i % 5 + 1) || '网格' as 网格,
                 ['群众建议', '支部派单', '服务代办', '服务代办', '服务代办'][i % 5 + 1] as 类型,
                 ['民生保障', '基础设施', '住房安全', '环境整治', '矛盾纠纷', '政策咨询'][i % 6 + 1] as 诉求类别,
@@ -81,6 +105,8 @@ def _generate(folder: Path, rows: int, xlsx_rows: int) -> dict[str, Path]:
                 case when i % 20 <> 0 then ['满意', '满意', '满意', '基本满意', '不满意'][i % 5 + 1] end as 评单,
                 '党员' || (i % 3000) as 承办党员
             from range({rows}) as r (i)
+            join units as u on u.unit_no = (i % {TOWNS}) * {VILLAGES_PER_TOWN} + (i // {TOWNS}) % {VILLAGES_PER_TOWN}
+            order by i
         ) to '{tickets}' (header, delimiter ',')
         """
     )
@@ -141,6 +167,9 @@ def _ours(path: str, workdir: str) -> None:
 
 
 def _prepare(registry: str, workdir: str) -> None:
+    if Path(registry).suffix == ".duckdb":  # --into city: the city database is the starting point
+        shutil.copyfile(registry, Path(workdir) / "ours.duckdb")
+        return
     from village_stats.db import open_database
     from village_stats.importing import import_file
     from village_stats.settings import load_settings
@@ -151,7 +180,14 @@ def _prepare(registry: str, workdir: str) -> None:
         raise SystemExit("registry import failed: " + "; ".join(i.describe() for i in outcome.issues[:5]))
 
 
-ACTIONS = {"raw_csv": _raw_csv, "raw_xlsx": _raw_xlsx, "ours": _ours, "prepare": _prepare}
+def _city(path: str, workdir: str) -> None:
+    from village_stats.scale import SCALES, build
+    from village_stats.settings import load_settings
+
+    build(Path(path), SCALES["city"], load_settings(), force=True)
+
+
+ACTIONS = {"raw_csv": _raw_csv, "raw_xlsx": _raw_xlsx, "ours": _ours, "prepare": _prepare, "city": _city}
 
 
 def measure(action: str, path: Path, workdir: Path) -> tuple[float, float, float]:
@@ -177,6 +213,12 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     parser.add_argument("--only", choices=("csv", "xlsx"), help="measure only the CSV or only the xlsx figures")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each measurement; medians are printed")
+    parser.add_argument(
+        "--into",
+        choices=("registry", "city"),
+        default="registry",
+        help="import into a database holding only the 3,000 units, or into the city (5M tickets; 10%% changed)",
+    )
     args = parser.parse_args()
     if args.child:
         action, path, workdir = args.child
@@ -186,7 +228,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         started = time.perf_counter()
-        files = _generate(folder, args.rows, args.xlsx_rows)
+        city = None
+        if args.into == "city":
+            # built in a child: a parent grown by the build would lend its RSS to every child it forks
+            city = folder / "city.duckdb"
+            seconds, _, _ = measure("city", city, folder)
+            print(f"built the city database in {seconds:.1f} s ({city.stat().st_size / 1e6:.0f} MB)")
+        files = _generate(folder, args.rows, args.xlsx_rows, city)
         print(
             f"generated {args.rows:,} tickets ({files['csv'].stat().st_size / 1e6:.0f} MB CSV) and "
             f"{args.xlsx_rows:,}-row xlsx in {time.perf_counter() - started:.1f} s"
@@ -206,7 +254,7 @@ def main() -> int:
                 workdir = folder / f"{label.replace(' ', '_').replace(',', '')}_{run}"
                 workdir.mkdir()
                 if action == "ours":
-                    measure("prepare", files["registry"], workdir)
+                    measure("prepare", city or files["registry"], workdir)
                 runs.append(measure(action, files[source], workdir))
             results[label] = tuple(statistics.median(r[i] for r in runs) for i in range(3))  # type: ignore[assignment]
             seconds, rss, cpu = results[label]
