@@ -235,3 +235,44 @@ def test_each_page_town_ranking_agrees_with_the_overview_rollup(county_db, setti
     assert len(own) == SMALL_COUNTY.towns
     merged = rollup.set_index("town")[columns].astype(float)
     assert own.set_index("town")[columns].astype(float).equals(merged)
+
+
+TICKET_QUERIES = [
+    "tickets_by_kind",
+    "ticket_resolution",
+    "ticket_resolution_by_category",
+    "ticket_resolution_by_village",
+    "ticket_funnel",
+    "tickets_by_month",
+    "town_tickets",
+    "tickets_detail",
+]
+# the scope as every ticket query joined it before scoped_tickets skipped the join
+JOINED = """
+create or replace temp macro joined_tickets(p_year, p_town, p_area, p_villages) as table
+    select t.*
+    from service_tickets as t
+    inner join scoped_units(p_town, p_area, p_villages) as u on t.town = u.town and t.village = u.village
+    where year(t.ordered_at) = p_year
+"""
+
+
+@pytest.mark.parametrize("query", TICKET_QUERIES)
+def test_ticket_queries_without_the_registry_join_give_what_the_join_gives(county_db, query):
+    """scoped_tickets leaves out the join to the registry when no 片区/村 filter is set: same rows, exactly."""
+    from village_stats.queries import load_query
+
+    named = load_query(query)
+    assert "scoped_tickets(" in named.sql
+    reference = named.sql.replace("scoped_tickets(", "joined_tickets(")
+    with county_db.read() as cur:
+        cur.execute(JOINED)
+        town, area = cur.execute("select town, area from villages order by town, name limit 1").fetchone()
+        for scope in (ALL, {**ALL, "town": town}, {**ALL, "area": area}, {**ALL, "town": town, "area": area}):
+            params = {"year": 2023, **scope}
+            if "limit" in named.params:
+                params.update(limit=50, offset=20)
+            got = run_query(cur, query, **params)
+            expected = cur.execute(reference, params).df()
+            assert len(got) > 0
+            assert got.equals(expected), (query, scope)
