@@ -26,4 +26,4 @@ final as (
 )
 
 select * from final
-order by tickets desc, village
+order by tickets desc, town, village
