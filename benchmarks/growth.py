@@ -42,9 +42,7 @@ def _app(database: Path, town: str | None, script: str):
     return app
 
 
-def measure(
-    database: Path, town: str | None, script: str, repeats: int, years: tuple[int, int]
-) -> tuple[float, float]:
+def measure(database: Path, town: str | None, script: str, repeats: int, years: tuple[int, int]) -> tuple[float, float]:
     """Median seconds of (cold, warm) reruns after a change from years[0] to years[1]."""
     import streamlit as st
 

@@ -47,14 +47,21 @@ def county_db(county, settings) -> Database:
 
 def test_sizes_are_the_ones_asked_for(county, county_db):
     units = SMALL_COUNTY.units
-    assert county.rows == {
+    rows = dict(county.rows)
+    studios, cadres = rows.pop("secretary_studios"), rows.pop("cadres")
+    assert rows == {
         "villages": units,
         "village_income": units * SMALL_COUNTY.years,
         "projects": SMALL_COUNTY.projects,
         "star_ratings": units * SMALL_COUNTY.years,
         "service_tickets": SMALL_COUNTY.tickets,
         "problems": SMALL_COUNTY.problems,
+        "member_points": units * SMALL_COUNTY.points_members * 8,  # quarterly, the last two years
+        "sage_activities": units * SMALL_COUNTY.years * SMALL_COUNTY.sages_per_unit_year,
     }
+    # about four in ten units have a studio; every unit has 5 两委 and a 党务专员, most a reserve or two
+    assert 0.25 * units < studios < 0.55 * units
+    assert 6 * units < cadres < 8 * units
     with county_db.read() as cur:
         towns, communities = cur.execute(
             "select count(distinct town), count(*) filter (where kind = '社区') from villages"
@@ -197,6 +204,29 @@ def test_every_page_renders_the_whole_county(county, monkeypatch, settings, page
         assert points, "the page drew no chart"
         # 400 villages: every chart is cut to a ranking, a rollup or a search, never one bar per village
         assert max(points) < 400
+
+
+MECHANISM_PAGES = ["views/points.py", "views/studios.py", "views/sages.py", "views/cadres.py"]
+
+
+@pytest.mark.parametrize("page", MECHANISM_PAGES)
+def test_every_mechanism_page_ranks_the_towns_of_the_county(county, monkeypatch, settings, page):
+    monkeypatch.setenv("VILLAGE_STATS_DB", str(county.path))
+    app = AppTest.from_file(DASHBOARD, default_timeout=120).run()
+    app.selectbox(key="town").select("全部镇(街道)").run()
+    app.switch_page(page).run()
+    assert not app.exception
+    assert "全域" in " ".join(c.value for c in app.caption)
+    assert len(app.metric) >= 4
+    assert not [m for m in app.metric if m.value.startswith("0")], "the generated county has data for every card"
+    assert any(h.value.startswith("各镇(街道)排名") for h in app.subheader)
+    points = _chart_points(app)
+    assert points and max(points) < 400  # towns ranked, 20 shown; never one bar or line per branch
+    # tables show a page of rows, with the town beside the village
+    for table in app.dataframe:
+        assert len(table.value) <= 200
+        if "村(社区)" in table.value.columns or "所属支部" in table.value.columns:
+            assert "镇(街道)" in table.value.columns
 
 
 def test_the_report_workbook_is_built_on_click_with_every_table(county, monkeypatch, settings):

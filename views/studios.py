@@ -61,6 +61,8 @@ elif pace.remaining:
 growth = ui.run_query("studio_growth", **filters.scope.params())
 ui.plot(charts.studio_growth(growth, pace.target, deadline, "书记工作室逐季累计（个）"), "书记工作室覆盖进度")
 
+ui.town_ranking(filters, "town_studios", "coverage_pct", "书记工作室覆盖率", "%", "studios_towns")
+
 left, right = st.columns([3, 2])
 with left:
     st.subheader("已建工作室")
@@ -69,7 +71,7 @@ with left:
         studios,
         f"截至{filters.year}年底书记工作室",
         "studios_list",
-        ["village", "studio_name", "level", "established_on", "focus", "stars"],
+        ui.with_town(filters, ["village", "studio_name", "level", "established_on", "focus", "stars"]),
     )
 with right:
     st.subheader("下一步培育对象")
@@ -79,5 +81,8 @@ with right:
         st.success("五星级村(社区)都已建立书记工作室。")
     else:
         ui.table_with_downloads(
-            candidates, f"{filters.year}年书记工作室培育对象", "studios_candidates", ["village", "area", "score"]
+            candidates,
+            f"{filters.year}年书记工作室培育对象",
+            "studios_candidates",
+            ui.with_town(filters, ["village", "area", "score"]),
         )

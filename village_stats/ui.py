@@ -554,8 +554,9 @@ def report_workbook(year: int, scope: Scope, today: date) -> Callable[[], bytes]
 def town_rollup(filters: Filters, query: str = "town_rollup") -> pd.DataFrame:
     """A per-town query for the sidebar's year and scope, with the income thresholds it declares."""
     wanted = set(queries.load_query(query).params)
-    thresholds = {name: value for name, value in settings().tier_params().items() if name in wanted}
-    return run_query(query, **filters.params(), **thresholds)
+    extra = {**settings().tier_params(), "threshold": settings().points_low_threshold}
+    given = {name: value for name, value in {**filters.params(), **extra}.items() if name in wanted}
+    return run_query(query, **given)
 
 
 # ---- the 数据导入 page ------------------------------------------------------------
