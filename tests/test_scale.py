@@ -306,3 +306,19 @@ def test_ticket_queries_without_the_registry_join_give_what_the_join_gives(count
             expected = cur.execute(reference, params).df()
             assert len(got) > 0
             assert got.equals(expected), (query, scope)
+
+
+def test_the_report_across_towns_says_全域_not_全镇(county, monkeypatch, settings):
+    monkeypatch.setenv("VILLAGE_STATS_DB", str(county.path))
+    app = AppTest.from_file(DASHBOARD, default_timeout=120).run()
+    app.selectbox(key="town").select("全部镇(街道)").run()
+    app.switch_page("views/report.py").run()
+    assert not app.exception
+    shown = " ".join(m.value for m in app.main.markdown)  # the sidebar carries the app's own name
+    year = app.selectbox(key="year").value
+    assert f"**全域{year}年度村情工作汇报**" in shown
+    assert f"{year}年全域" in shown  # the narrative
+    assert "全镇" not in shown and settings.town not in shown
+    # one town of the county is still that town's report
+    app.selectbox(key="town").select(settings.town).run()
+    assert f"**{settings.town}{year}年度村情工作汇报**" in " ".join(m.value for m in app.main.markdown)

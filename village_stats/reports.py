@@ -82,6 +82,10 @@ class Kpi:
     note: str | None = None  # 占91.3%, 满意率93.7%
 
 
+# how a report names a scope of several towns (the sidebar's 全部镇(街道))
+ALL_TOWNS_LABEL = "全域"
+
+
 @dataclass(frozen=True, eq=False)
 class Report:
     town: str
@@ -184,13 +188,29 @@ def report_requests(year: int, settings: Settings, scope: Scope, today: date, ta
     return requests
 
 
-def build(year: int, results: dict[str, pd.DataFrame], settings: Settings, scope: Scope, today: date) -> Report:
-    """The report from the results of `report_requests`; a role not run reads as no data."""
+def build(
+    year: int,
+    results: dict[str, pd.DataFrame],
+    settings: Settings,
+    scope: Scope,
+    today: date,
+    spans_towns: bool = False,
+) -> Report:
+    """The report from the results of `report_requests`; a role not run reads as no data.
+
+    `spans_towns`: the scope is several towns of a county or city (全部镇(街道)), which the report
+    calls 全域 — not 全镇, and not by the configured town's name.
+    """
     r = _Results(results)
-    scope_label = scope.label(settings.town)
+    if spans_towns:
+        scope_label = scope.area or ALL_TOWNS_LABEL
+        town = ALL_TOWNS_LABEL
+    else:
+        scope_label = scope.label(settings.town)
+        town = scope.town or settings.town
     sections = narrative.year_sections(year, results, settings, scope_label)
     return Report(
-        town=scope.town or settings.town,
+        town=town,
         year=year,
         scope_label=scope_label,
         made_on=today,

@@ -536,7 +536,7 @@ def town_ranking(
         st.caption(note)
 
 
-def report_workbook(year: int, scope: Scope, today: date) -> Callable[[], bytes]:
+def report_workbook(year: int, scope: Scope, today: date, spans_towns: bool = False) -> Callable[[], bytes]:
     """The report's XLSX, made on click: its detail tables are whole years of rows, too many to present per rerun."""
     db, current = database(), settings()
 
@@ -546,7 +546,7 @@ def report_workbook(year: int, scope: Scope, today: date) -> Callable[[], bytes]
         requests = reports.report_requests(year, current, scope, today)
         with db.read() as cur:
             results = {role: queries.run_query(cur, name, **params) for role, (name, params) in requests.items()}
-        return reports.to_xlsx_bytes(reports.build(year, results, current, scope, today))
+        return reports.to_xlsx_bytes(reports.build(year, results, current, scope, today, spans_towns))
 
     return workbook
 
