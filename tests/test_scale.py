@@ -322,3 +322,22 @@ def test_the_report_across_towns_says_全域_not_全镇(county, monkeypatch, set
     # one town of the county is still that town's report
     app.selectbox(key="town").select(settings.town).run()
     assert f"**{settings.town}{year}年度村情工作汇报**" in " ".join(m.value for m in app.main.markdown)
+
+
+def test_across_towns_the_studio_target_is_each_towns_and_units_carry_their_town(county_db, settings):
+    from village_stats import mechanisms
+
+    with county_db.read() as cur:
+        coverage = run_query(cur, "studio_coverage", year=2025, **ALL).iloc[0]
+        cadres = run_query(cur, "cadre_summary", year=2025, **ALL).iloc[0]
+        town = cur.execute("select min(town) from villages").fetchone()[0]
+        one_town = run_query(cur, "cadre_summary", year=2025, **{**ALL, "town": town}).iloc[0]
+    # 20 towns of 20 units, a target of 25 a town: 400, not 25
+    assert list(coverage["town_units"]) == [SMALL_COUNTY.villages_per_town] * SMALL_COUNTY.towns
+    goal = mechanisms.studio_goal(settings.studio_target, coverage["town_units"])
+    assert goal == SMALL_COUNTY.towns * min(settings.studio_target, SMALL_COUNTY.villages_per_town)
+    names = str(cadres["without_reserve_names"]).split("、")
+    assert len(names) == int(cadres["units_without_reserve"]) > 1
+    assert all("·" in name for name in names) and len(set(names)) == len(names)
+    if int(one_town["units_without_reserve"]):
+        assert "·" not in str(one_town["without_reserve_names"])  # one town: plain short names
