@@ -15,8 +15,9 @@ final as (
         count(done_at) as done,
         count(*) - count(done_at) as open,
         share_pct(count(done_at), count(*)) as done_pct,
-        round(median(hours), 1) as median_hours,
-        round(quantile_cont(hours, 0.9), 1) as p90_hours,
+        -- one aggregate for both (one sort of the year's tickets, not two; median = quantile_cont 0.5)
+        round(quantile_cont(hours, [0.5, 0.9])[1], 1) as median_hours,
+        round(quantile_cont(hours, [0.5, 0.9])[2], 1) as p90_hours,
         count(rating) as rated,
         round(avg(rating), 2) as average_rating,
         share_pct(count(*) filter (where rating >= 3), count(rating)) as satisfied_pct
