@@ -324,7 +324,7 @@ def test_the_report_across_towns_says_全域_not_全镇(county, monkeypatch, set
     assert f"**{settings.town}{year}年度村情工作汇报**" in " ".join(m.value for m in app.main.markdown)
 
 
-def test_across_towns_the_studio_target_is_each_towns_and_units_carry_their_town(county_db, settings):
+def test_across_towns_the_studio_target_is_each_towns_and_units_are_named_with_their_town(county_db, settings):
     from village_stats import mechanisms
 
     with county_db.read() as cur:
@@ -332,6 +332,7 @@ def test_across_towns_the_studio_target_is_each_towns_and_units_carry_their_town
         cadres = run_query(cur, "cadre_summary", year=2025, **ALL).iloc[0]
         town = cur.execute("select min(town) from villages").fetchone()[0]
         one_town = run_query(cur, "cadre_summary", year=2025, **{**ALL, "town": town}).iloc[0]
+        stars = run_query(cur, "star_summary", year=2025, **ALL).iloc[0]
     # 20 towns of 20 units, a target of 25 a town: 400, not 25
     assert list(coverage["town_units"]) == [SMALL_COUNTY.villages_per_town] * SMALL_COUNTY.towns
     goal = mechanisms.studio_goal(settings.studio_target, coverage["town_units"])
@@ -339,5 +340,7 @@ def test_across_towns_the_studio_target_is_each_towns_and_units_carry_their_town
     names = str(cadres["without_reserve_names"]).split("、")
     assert len(names) == int(cadres["units_without_reserve"]) > 1
     assert all("·" in name for name in names) and len(set(names)) == len(names)
+    weak = str(stars["weak_names"]).split("、")
+    assert len(weak) == int(stars["weak_units"]) > 1 and all("·" in name for name in weak)
     if int(one_town["units_without_reserve"]):
         assert "·" not in str(one_town["without_reserve_names"])  # one town: plain short names
