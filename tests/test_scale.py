@@ -344,3 +344,20 @@ def test_across_towns_the_studio_target_is_each_towns_and_units_are_named_with_t
     assert len(weak) == int(stars["weak_units"]) > 1 and all("·" in name for name in weak)
     if int(one_town["units_without_reserve"]):
         assert "·" not in str(one_town["without_reserve_names"])  # one town: plain short names
+
+
+def test_report_slides_across_towns_show_at_most_30_units_named_with_their_town(county_db, settings):
+    from datetime import date
+
+    from village_stats import reports
+    from village_stats.queries import Scope
+
+    requests = reports.report_requests(2024, settings, Scope(), date(2025, 6, 30), tables=False)
+    with county_db.read() as cur:
+        results = {role: run_query(cur, name, **params) for role, (name, params) in requests.items()}
+    report = reports.build(2024, results, settings, Scope(), date(2025, 6, 30), spans_towns=True)
+    slides = {chart.key: chart for chart in report.charts}
+    for key in ("income_ranking", "points_branches"):
+        assert len(slides[key].categories) == reports.RANKING_COLUMNS
+        assert all("·" in name for name in slides[key].categories)
+        assert "最高的30个" in slides[key].title
