@@ -15,7 +15,9 @@ people as (
 ),
 
 without_reserve as (
-    select u.village
+    select
+        u.town,
+        u.village
     from units as u
     where not exists (
         select 1 from people as p where p.town = u.town and p.village = u.village and p.role = '后备干部'
@@ -40,8 +42,16 @@ final as (
         round(avg(trainings), 1) as average_trainings,
         (select count(*) from units) as units,
         (select count(*) from without_reserve) as units_without_reserve,
-        (select string_agg(regexp_replace(village, '村$', ''), '、' order by village) from without_reserve)
-            as without_reserve_names
+        -- 跨镇时写作 镇·村：村名在不同镇会重复
+        (
+            select
+                string_agg(
+                    case when (select count(distinct town) from units) > 1 then town || '·' else '' end
+                    || regexp_replace(village, '村$', ''),
+                    '、' order by town, village
+                )
+            from without_reserve
+        ) as without_reserve_names
     from people
 )
 

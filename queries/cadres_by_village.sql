@@ -12,6 +12,7 @@ with people as (
 
 final as (
     select
+        u.town,
         u.village,
         u.kind,
         u.area,
@@ -26,8 +27,8 @@ final as (
         count(p.name) filter (where p.role = '后备干部') = 0 as no_reserve
     from scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
     left join people as p on p.town = u.town and p.village = u.village
-    group by u.village, u.kind, u.area
+    group by u.town, u.village, u.kind, u.area
 )
 
 select * from final
-order by no_reserve desc, reserves, village
+order by no_reserve desc, reserves, town, village

@@ -39,7 +39,7 @@ people as (
 final as (
     select
         $year as year,
-        nullif((select count(distinct (village, member)) from points), 0) as points_members,
+        nullif((select count(distinct (town, village, member)) from points), 0) as points_members,
         (select round(avg(total_points), 1) from latest) as points_latest_average,
         (select count(*) from latest where total_points < $threshold) as points_low_members,
         nullif((select count(*) from studios), 0) as studios,

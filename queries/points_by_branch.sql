@@ -16,6 +16,7 @@ latest as (
 
 final as (
     select
+        town,
         village,
         any_value(period) as period,
         count(*) as members,
@@ -25,8 +26,8 @@ final as (
         min(total_points) as min_points,
         count(*) filter (where total_points < $threshold) as low_members
     from latest
-    group by village
+    group by town, village
 )
 
 select * from final
-order by average_points desc, village
+order by average_points desc, town, village

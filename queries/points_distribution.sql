@@ -16,6 +16,7 @@ latest as (
 
 final as (
     select
+        town,
         village,
         cast(floor(total_points / 10) * 10 as integer) as band_start,
         cast(floor(total_points / 10) * 10 as integer) || '–' || cast(floor(total_points / 10) * 10 + 10 as integer)
@@ -26,4 +27,4 @@ final as (
 )
 
 select * from final
-order by band_start, village
+order by band_start, town, village

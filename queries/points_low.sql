@@ -11,10 +11,11 @@ with points as (
 
 select
     period,
+    town,
     village,
     member,
     total_points,
     deducted_points
 from points
 where period = (select max(period) from points) and total_points < $threshold
-order by total_points, village, member
+order by total_points, town, village, member

@@ -15,13 +15,13 @@ latest as (
 
 final as (
     select
-        count(distinct (village, member)) as members,
-        count(distinct village) as branches,
+        count(distinct (town, village, member)) as members,
+        count(distinct (town, village)) as branches,
         count(distinct period) as periods,
         (select period from latest) as latest_period,
         round(avg(total_points), 1) as average_points,
         round(avg(total_points) filter (where period = (select period from latest)), 1) as latest_average,
-        count(distinct (village, member)) filter (
+        count(distinct (town, village, member)) filter (
             where period = (select period from latest) and total_points < $threshold
         ) as low_members
     from points

@@ -13,6 +13,7 @@ ranked as (
     select
         rank() over (order by total_points desc) as points_rank,
         period,
+        town,
         village,
         member,
         total_points,
@@ -23,4 +24,4 @@ ranked as (
 
 select * from ranked
 where points_rank <= $limit
-order by points_rank, village, member
+order by points_rank, town, village, member

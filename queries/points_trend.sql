@@ -3,11 +3,12 @@
 -- grain: one row per branch and period, periods in order
 select
     p.period,
+    p.town,
     p.village,
     count(*) as members,
     round(avg(p.total_points), 1) as average_points
 from member_points as p
 inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
     on p.town = u.town and p.village = u.village
-group by p.period, p.village
-order by p.period, p.village
+group by p.period, p.town, p.village
+order by p.period, p.town, p.village

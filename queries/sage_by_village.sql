@@ -2,6 +2,7 @@
 -- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部)
 -- grain: one row per unit with activities in $year, most opinions and disputes first
 select
+    a.town,
     a.village,
     cast(coalesce(sum(a.quantity) filter (where a.kind = '民意收集'), 0) as bigint) as opinions,
     cast(coalesce(sum(a.quantity) filter (where a.kind = '矛盾调解'), 0) as bigint) as disputes,
@@ -11,5 +12,5 @@ from sage_activities as a
 inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
     on a.town = u.town and a.village = u.village
 where year(a.date) = $year
-group by a.village
-order by opinions + disputes desc, a.village
+group by a.town, a.village
+order by opinions + disputes desc, a.town, a.village

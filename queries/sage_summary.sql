@@ -15,8 +15,8 @@ final as (
         cast(coalesce(sum(quantity) filter (where kind = '民意收集'), 0) as bigint) as opinions,
         cast(coalesce(sum(quantity) filter (where kind = '矛盾调解'), 0) as bigint) as disputes,
         cast(coalesce(sum(quantity) filter (where kind not in ('民意收集', '矛盾调解')), 0) as bigint) as other_items,
-        count(distinct sage) as sages,
-        count(distinct village) as villages
+        count(distinct (town, sage)) filter (where sage is not null) as sages,
+        count(distinct (town, village)) as villages
     from activities
 )
 

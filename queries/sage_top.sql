@@ -1,8 +1,9 @@
 -- 最活跃的乡贤：按参与事项数量排名，并列同名次
 -- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部), $limit (integer)
--- grain: one row per named sage within the top $limit of $year
+-- grain: one row per named sage and town (names repeat across towns) within the top $limit of $year
 with by_sage as (
     select
+        a.town,
         a.sage,
         string_agg(distinct a.village, '、' order by a.village) as sage_villages,
         count(*) as activities,
@@ -13,7 +14,7 @@ with by_sage as (
     inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
         on a.town = u.town and a.village = u.village
     where year(a.date) = $year and a.sage is not null
-    group by a.sage
+    group by a.town, a.sage
 ),
 
 ranked as (
@@ -25,4 +26,4 @@ ranked as (
 
 select * from ranked
 where sage_rank <= $limit
-order by sage_rank, sage
+order by sage_rank, town, sage

@@ -4,6 +4,7 @@
 with ratings as (
     select
         s.year,
+        s.town,
         s.village,
         s.stars,
         s.weak
@@ -23,9 +24,12 @@ final as (
         count(*) filter (where year = $year and stars = 4) as four_star,
         count(*) filter (where year = $year and stars <= 3) as three_or_fewer,
         count(*) filter (where year = $year and weak) as weak_units,
-        string_agg(regexp_replace(village, '村$', ''), '、' order by village) filter (
-            where year = $year and weak
-        ) as weak_names,
+        -- 跨镇时写作 镇·村：村名在不同镇会重复
+        string_agg(
+            case when (select count(distinct town) from ratings) > 1 then town || '·' else '' end
+            || regexp_replace(village, '村$', ''),
+            '、' order by town, village
+        ) filter (where year = $year and weak) as weak_names,
         (select year from previous_year) as previous_year,
         count(*) filter (where year = (select year from previous_year) and stars = 5) as previous_five_star,
         count(*) filter (where year = (select year from previous_year) and stars = 4) as previous_four_star,

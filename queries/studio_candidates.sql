@@ -2,6 +2,7 @@
 -- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部)
 -- grain: one row per five-star unit of $year without a studio by the end of $year, best score first
 select
+    r.town,
     r.village,
     u.kind,
     u.area,
@@ -13,4 +14,4 @@ inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as
 left join secretary_studios as s
     on r.town = s.town and r.village = s.village and year(s.established_on) <= $year
 where r.year = $year and r.stars = 5 and s.village is null
-order by r.score desc nulls last, r.village
+order by r.score desc nulls last, r.town, r.village

@@ -22,6 +22,8 @@ final as (
         count(*) filter (where level = '镇级') as town_level,
         count(*) filter (where year(established_on) = $year) as new_this_year,
         share_pct(count(*), (select count(*) from units)) as coverage_pct,
+        -- 目标按镇(街道)计：跨镇时逐镇取 min(目标, 该镇单位数) 再相加（mechanisms.studio_goal）
+        (select list(n order by town) from (select town, count(*) as n from units group by town)) as town_units,
         min(established_on) as first_established_on,
         max(established_on) as last_established_on
     from studios

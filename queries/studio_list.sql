@@ -2,6 +2,7 @@
 -- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部)
 -- grain: one row per studio set up by the end of $year, oldest first
 select
+    s.town,
     s.village,
     s.studio_name,
     s.level,
@@ -13,4 +14,4 @@ inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as
     on s.town = u.town and s.village = u.village
 left join star_ratings as r on s.town = r.town and s.village = r.village and r.year = $year
 where year(s.established_on) <= $year
-order by s.established_on, s.village
+order by s.established_on, s.town, s.village

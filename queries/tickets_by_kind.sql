@@ -3,13 +3,7 @@
 -- grain: one row per ticket kind present in $year, most tickets first; a ticket's year is the year of 点单时间
 with tickets as (
     select t.*
-    from service_tickets as t
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on t.town = u.town and t.village = u.village
-    -- a range on the column itself, not year(): DuckDB then skips blocks of other years
-    where
-        t.ordered_at >= make_timestamp($year, 1, 1, 0, 0, 0)
-        and t.ordered_at < make_timestamp($year + 1, 1, 1, 0, 0, 0)
+    from scoped_tickets($year, $town::varchar, $area::varchar, $villages::varchar[]) as t
 ),
 
 final as (

@@ -5,12 +5,6 @@ select
     month(t.ordered_at) as month,
     t.kind,
     count(*) as tickets
-from service_tickets as t
-inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-    on t.town = u.town and t.village = u.village
--- a range on the column itself, not year(): DuckDB then skips blocks of other years
-where
-    t.ordered_at >= make_timestamp($year, 1, 1, 0, 0, 0)
-    and t.ordered_at < make_timestamp($year + 1, 1, 1, 0, 0, 0)
+from scoped_tickets($year, $town::varchar, $area::varchar, $villages::varchar[]) as t
 group by month(t.ordered_at), t.kind
 order by month, t.kind

@@ -7,13 +7,7 @@ with scoped as not materialized (
     select
         t.*,
         t.done_at is not null as finished
-    from service_tickets as t
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on t.town = u.town and t.village = u.village
-    -- a range on the column itself, not year(): DuckDB then skips blocks of other years
-    where
-        t.ordered_at >= make_timestamp($year, 1, 1, 0, 0, 0)
-        and t.ordered_at < make_timestamp($year + 1, 1, 1, 0, 0, 0)
+    from scoped_tickets($year, $town::varchar, $area::varchar, $villages::varchar[]) as t
 ),
 
 open_tickets as (

@@ -6,12 +6,6 @@ select
     count(*) as tickets,
     count(t.done_at) as done,
     share_pct(count(*) filter (where t.rating >= 3), count(t.rating)) as satisfied_pct
-from service_tickets as t
-inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-    on t.town = u.town and t.village = u.village
--- a range on the column itself, not year(): DuckDB then skips blocks of other years
-where
-    t.ordered_at >= make_timestamp($year, 1, 1, 0, 0, 0)
-    and t.ordered_at < make_timestamp($year + 1, 1, 1, 0, 0, 0)
+from scoped_tickets($year, $town::varchar, $area::varchar, $villages::varchar[]) as t
 group by t.town
 order by t.town

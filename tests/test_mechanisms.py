@@ -256,3 +256,10 @@ def test_demo_ledgers_exist():
 def test_deductions_are_stored_positive(cur):
     assert cur.execute("select count(*) from member_points where deducted_points < 0").fetchone()[0] == 0
     assert Decimal(0) < cur.execute("select max(deducted_points) from member_points").fetchone()[0]
+
+
+def test_the_studio_target_is_one_towns_and_never_more_than_its_units():
+    assert mechanisms.studio_goal(25, [25]) == 25
+    assert mechanisms.studio_goal(25, [6]) == 6  # one 片区
+    assert mechanisms.studio_goal(25, [20, 30, 10]) == 20 + 25 + 10  # three towns of a county
+    assert mechanisms.studio_goal(25, []) == 0

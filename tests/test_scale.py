@@ -47,14 +47,21 @@ def county_db(county, settings) -> Database:
 
 def test_sizes_are_the_ones_asked_for(county, county_db):
     units = SMALL_COUNTY.units
-    assert county.rows == {
+    rows = dict(county.rows)
+    studios, cadres = rows.pop("secretary_studios"), rows.pop("cadres")
+    assert rows == {
         "villages": units,
         "village_income": units * SMALL_COUNTY.years,
         "projects": SMALL_COUNTY.projects,
         "star_ratings": units * SMALL_COUNTY.years,
         "service_tickets": SMALL_COUNTY.tickets,
         "problems": SMALL_COUNTY.problems,
+        "member_points": units * SMALL_COUNTY.points_members * 8,  # quarterly, the last two years
+        "sage_activities": units * SMALL_COUNTY.years * SMALL_COUNTY.sages_per_unit_year,
     }
+    # about four in ten units have a studio; every unit has 5 两委 and a 党务专员, most a reserve or two
+    assert 0.25 * units < studios < 0.55 * units
+    assert 6 * units < cadres < 8 * units
     with county_db.read() as cur:
         towns, communities = cur.execute(
             "select count(distinct town), count(*) filter (where kind = '社区') from villages"
@@ -199,6 +206,29 @@ def test_every_page_renders_the_whole_county(county, monkeypatch, settings, page
         assert max(points) < 400
 
 
+MECHANISM_PAGES = ["views/points.py", "views/studios.py", "views/sages.py", "views/cadres.py"]
+
+
+@pytest.mark.parametrize("page", MECHANISM_PAGES)
+def test_every_mechanism_page_ranks_the_towns_of_the_county(county, monkeypatch, settings, page):
+    monkeypatch.setenv("VILLAGE_STATS_DB", str(county.path))
+    app = AppTest.from_file(DASHBOARD, default_timeout=120).run()
+    app.selectbox(key="town").select("全部镇(街道)").run()
+    app.switch_page(page).run()
+    assert not app.exception
+    assert "全域" in " ".join(c.value for c in app.caption)
+    assert len(app.metric) >= 4
+    assert not [m for m in app.metric if m.value.startswith("0")], "the generated county has data for every card"
+    assert any(h.value.startswith("各镇(街道)排名") for h in app.subheader)
+    points = _chart_points(app)
+    assert points and max(points) < 400  # towns ranked, 20 shown; never one bar or line per branch
+    # tables show a page of rows, with the town beside the village
+    for table in app.dataframe:
+        assert len(table.value) <= 200
+        if "村(社区)" in table.value.columns or "所属支部" in table.value.columns:
+            assert "镇(街道)" in table.value.columns
+
+
 def test_the_report_workbook_is_built_on_click_with_every_table(county, monkeypatch, settings):
     """The 汇报导出 page previews without the detail tables; its Excel button builds them all."""
     import io
@@ -235,3 +265,99 @@ def test_each_page_town_ranking_agrees_with_the_overview_rollup(county_db, setti
     assert len(own) == SMALL_COUNTY.towns
     merged = rollup.set_index("town")[columns].astype(float)
     assert own.set_index("town")[columns].astype(float).equals(merged)
+
+
+TICKET_QUERIES = [
+    "tickets_by_kind",
+    "ticket_resolution",
+    "ticket_resolution_by_category",
+    "ticket_resolution_by_village",
+    "ticket_funnel",
+    "tickets_by_month",
+    "town_tickets",
+    "tickets_detail",
+]
+# the scope as every ticket query joined it before scoped_tickets skipped the join
+JOINED = """
+create or replace temp macro joined_tickets(p_year, p_town, p_area, p_villages) as table
+    select t.*
+    from service_tickets as t
+    inner join scoped_units(p_town, p_area, p_villages) as u on t.town = u.town and t.village = u.village
+    where year(t.ordered_at) = p_year
+"""
+
+
+@pytest.mark.parametrize("query", TICKET_QUERIES)
+def test_ticket_queries_without_the_registry_join_give_what_the_join_gives(county_db, query):
+    """scoped_tickets leaves out the join to the registry when no 片区/村 filter is set: same rows, exactly."""
+    from village_stats.queries import load_query
+
+    named = load_query(query)
+    assert "scoped_tickets(" in named.sql
+    reference = named.sql.replace("scoped_tickets(", "joined_tickets(")
+    with county_db.read() as cur:
+        cur.execute(JOINED)
+        town, area = cur.execute("select town, area from villages order by town, name limit 1").fetchone()
+        for scope in (ALL, {**ALL, "town": town}, {**ALL, "area": area}, {**ALL, "town": town, "area": area}):
+            params = {"year": 2023, **scope}
+            if "limit" in named.params:
+                params.update(limit=50, offset=20)
+            got = run_query(cur, query, **params)
+            expected = cur.execute(reference, params).df()
+            assert len(got) > 0
+            assert got.equals(expected), (query, scope)
+
+
+def test_the_report_across_towns_says_全域_not_全镇(county, monkeypatch, settings):
+    monkeypatch.setenv("VILLAGE_STATS_DB", str(county.path))
+    app = AppTest.from_file(DASHBOARD, default_timeout=120).run()
+    app.selectbox(key="town").select("全部镇(街道)").run()
+    app.switch_page("views/report.py").run()
+    assert not app.exception
+    shown = " ".join(m.value for m in app.main.markdown)  # the sidebar carries the app's own name
+    year = app.selectbox(key="year").value
+    assert f"**全域{year}年度村情工作汇报**" in shown
+    assert f"{year}年全域" in shown  # the narrative
+    assert "全镇" not in shown and settings.town not in shown
+    # one town of the county is still that town's report
+    app.selectbox(key="town").select(settings.town).run()
+    assert f"**{settings.town}{year}年度村情工作汇报**" in " ".join(m.value for m in app.main.markdown)
+
+
+def test_across_towns_the_studio_target_is_each_towns_and_units_are_named_with_their_town(county_db, settings):
+    from village_stats import mechanisms
+
+    with county_db.read() as cur:
+        coverage = run_query(cur, "studio_coverage", year=2025, **ALL).iloc[0]
+        cadres = run_query(cur, "cadre_summary", year=2025, **ALL).iloc[0]
+        town = cur.execute("select min(town) from villages").fetchone()[0]
+        one_town = run_query(cur, "cadre_summary", year=2025, **{**ALL, "town": town}).iloc[0]
+        stars = run_query(cur, "star_summary", year=2025, **ALL).iloc[0]
+    # 20 towns of 20 units, a target of 25 a town: 400, not 25
+    assert list(coverage["town_units"]) == [SMALL_COUNTY.villages_per_town] * SMALL_COUNTY.towns
+    goal = mechanisms.studio_goal(settings.studio_target, coverage["town_units"])
+    assert goal == SMALL_COUNTY.towns * min(settings.studio_target, SMALL_COUNTY.villages_per_town)
+    names = str(cadres["without_reserve_names"]).split("、")
+    assert len(names) == int(cadres["units_without_reserve"]) > 1
+    assert all("·" in name for name in names) and len(set(names)) == len(names)
+    weak = str(stars["weak_names"]).split("、")
+    assert len(weak) == int(stars["weak_units"]) > 1 and all("·" in name for name in weak)
+    if int(one_town["units_without_reserve"]):
+        assert "·" not in str(one_town["without_reserve_names"])  # one town: plain short names
+
+
+def test_report_slides_across_towns_show_at_most_30_units_named_with_their_town(county_db, settings):
+    from datetime import date
+
+    from village_stats import reports
+    from village_stats.queries import Scope
+
+    requests = reports.report_requests(2024, settings, Scope(), date(2025, 6, 30), tables=False)
+    with county_db.read() as cur:
+        results = {role: run_query(cur, name, **params) for role, (name, params) in requests.items()}
+    report = reports.build(2024, results, settings, Scope(), date(2025, 6, 30), spans_towns=True)
+    slides = {chart.key: chart for chart in report.charts}
+    for key in ("income_ranking", "points_branches"):
+        assert len(slides[key].categories) == reports.RANKING_COLUMNS
+        assert all("·" in name for name in slides[key].categories)
+        assert "最高的30个" in slides[key].title

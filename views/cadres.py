@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from village_stats import charts, ui
+from village_stats import charts, narrative, ui
 
 filters = ui.filters()
 ui.page_header("村干部与后备力量", filters, money=False)
@@ -48,7 +48,9 @@ cards[3].metric(
 )
 if int(row["units_without_reserve"]):
     st.warning(
-        f"{int(row['units_without_reserve'])}个村(社区)尚无后备干部：{row['without_reserve_names']}。",
+        f"{int(row['units_without_reserve'])}个村(社区)尚无后备干部："
+        f"{narrative.weak_names(str(row['without_reserve_names']))}"
+        f"{'（见下方各村表格）' if int(row['units_without_reserve']) > narrative.NAMES_LISTED else ''}。",
         icon=":material/person_off:",
     )
 
@@ -60,21 +62,26 @@ with right:
     education = ui.run_query("cadre_education_structure", **filters.scope.params())
     ui.plot(charts.stacked_bars(education, "role", "education", "cadres", "人", "学历结构"), "村干部学历结构")
 
+ui.town_ranking(filters, "town_cadres", "units_without_reserve", "尚无后备干部的村(社区)数", "个", "cadres_towns")
+
 st.subheader("各村(社区)干部队伍（无后备干部的在前）")
 by_village = ui.run_query("cadres_by_village", **filters.params())
 ui.table_with_downloads(
     by_village,
     "各村干部队伍",
     "cadres_villages",
-    [
-        "village",
-        "committee",
-        "reserves",
-        "clerks",
-        "committee_average_age",
-        "committee_college",
-        "upgrading",
-        "trainings",
-        "no_reserve",
-    ],
+    ui.with_town(
+        filters,
+        [
+            "village",
+            "committee",
+            "reserves",
+            "clerks",
+            "committee_average_age",
+            "committee_college",
+            "upgrading",
+            "trainings",
+            "no_reserve",
+        ],
+    ),
 )

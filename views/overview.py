@@ -133,12 +133,25 @@ with left:
         "党员量化积分",
         "views/points.py",
         "查看党员积分 →",
-        lambda: charts.village_bars(
-            ui.run_query("points_by_branch", **filters.params(threshold=current.points_low_threshold)),
-            "average_points",
-            "平均积分",
-            "分",
-            "各支部本期平均积分",
+        lambda: (
+            charts.village_bars(
+                # across towns: the towns with the highest average, not one bar per branch
+                ui.town_rollup(filters, "town_points")
+                .nlargest(20, "average_points")
+                .rename(columns={"town": "village"}),
+                "average_points",
+                "平均积分",
+                "分",
+                "本期平均积分最高的镇(街道)",
+            )
+            if filters.spans_towns
+            else charts.village_bars(
+                ui.run_query("points_by_branch", **filters.params(threshold=current.points_low_threshold)),
+                "average_points",
+                "平均积分",
+                "分",
+                "各支部本期平均积分",
+            )
         ),
     )
 with right:

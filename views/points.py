@@ -42,21 +42,30 @@ cards[3].metric(
     border=True,
 )
 
-left, right = st.columns(2)
-with left:
-    distribution = ui.run_query("points_distribution", **filters.params())
-    ui.plot(
-        charts.points_distribution(distribution, threshold, f"{latest}各支部积分分布（名）"),
-        f"{filters.year}年党员积分分布",
-    )
-with right:
-    trend = ui.run_query("points_trend", **filters.scope.params())
-    ui.plot(charts.points_trend(trend, threshold, "各支部平均积分走势"), "各支部平均积分走势")
+if filters.spans_towns:
+    # one bar or line per branch is thousands across towns: towns are ranked instead, branches listed below
+    ui.town_ranking(filters, "town_points", "average_points", f"{latest}平均积分", "分", "points_towns")
+    low_label = f"{latest}积分低于{threshold}分的党员占比"
+    ui.town_ranking(filters, "town_points", "low_pct", low_label, "%", "points_towns_low")
+else:
+    left, right = st.columns(2)
+    with left:
+        distribution = ui.run_query("points_distribution", **filters.params())
+        ui.plot(
+            charts.points_distribution(distribution, threshold, f"{latest}各支部积分分布（名）"),
+            f"{filters.year}年党员积分分布",
+        )
+    with right:
+        trend = ui.run_query("points_trend", **filters.scope.params())
+        ui.plot(charts.points_trend(trend, threshold, "各支部平均积分走势"), "各支部平均积分走势")
 
 st.subheader(f"晒分榜 · 露露脸（{latest}前{current.points_top}名）")
 top = ui.run_query("points_top", **filters.params(limit=current.points_top))
 ui.table_with_downloads(
-    top, f"{filters.year}年晒分榜", "points_top", ["points_rank", "village", "member", "total_points", "bonus_points"]
+    top,
+    f"{filters.year}年晒分榜",
+    "points_top",
+    ui.with_town(filters, ["points_rank", "village", "member", "total_points", "bonus_points"]),
 )
 
 st.subheader(f"出出汗 · 低于{threshold}分的党员（{latest}）")
@@ -66,7 +75,10 @@ if int(row["low_members"]) == 0:
 elif mechanisms.may_name_low_scorers(current.low_scorer_names, ui.current_role()):
     low = ui.run_query("points_low", **filters.params(threshold=threshold))
     ui.table_with_downloads(
-        low, f"{filters.year}年积分偏低党员", "points_low", ["village", "member", "total_points", "deducted_points"]
+        low,
+        f"{filters.year}年积分偏低党员",
+        "points_low",
+        ui.with_town(filters, ["village", "member", "total_points", "deducted_points"]),
     )
 else:
     st.info(
@@ -80,5 +92,7 @@ ui.table_with_downloads(
     branches,
     f"{filters.year}年各支部积分",
     "points_branches",
-    ["village", "members", "average_points", "median_points", "max_points", "min_points", "low_members"],
+    ui.with_town(
+        filters, ["village", "members", "average_points", "median_points", "max_points", "min_points", "low_members"]
+    ),
 )

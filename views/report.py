@@ -19,7 +19,7 @@ today = ui.today()
 # the preview leaves out the workbook's detail tables; the Excel button builds them when clicked
 requests = reports.report_requests(filters.year, current, filters.scope, today, tables=False)
 results = {role: ui.run_query(name, **params) for role, (name, params) in requests.items()}
-report = reports.build(filters.year, results, current, filters.scope, today)
+report = reports.build(filters.year, results, current, filters.scope, today, filters.spans_towns)
 if not report.sections:
     ui.empty_state(f"{filters.year}年{filters.scope_label}暂无可汇报的台账数据。")
     st.stop()
@@ -48,7 +48,7 @@ buttons.download_button(
 )
 buttons.download_button(
     "下载 Excel 全部表格",
-    ui.report_workbook(filters.year, filters.scope, today),
+    ui.report_workbook(filters.year, filters.scope, today, filters.spans_towns),
     f"{report.title}.xlsx",
     XLSX,
     key="report_xlsx",

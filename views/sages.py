@@ -44,13 +44,15 @@ with right:
     kinds = ui.run_query("sage_by_kind", **filters.params())
     ui.plot(charts.donut(kinds, "kind", "quantity", "条/起", "按类型"), f"{filters.year}年乡贤参与类型")
 
+ui.town_ranking(filters, "town_sages", "opinions_and_disputes", "收集民意与化解纠纷", "条/起", "sages_towns")
+
 st.subheader("各村(社区)民意与纠纷")
 by_village = ui.run_query("sage_by_village", **filters.params())
 ui.table_with_downloads(
     by_village,
     f"{filters.year}年各村乡贤参与",
     "sages_villages",
-    ["village", "opinions", "disputes", "other_items", "activities"],
+    ui.with_town(filters, ["village", "opinions", "disputes", "other_items", "activities"]),
 )
 
 st.subheader("最活跃的乡贤")
@@ -59,5 +61,15 @@ ui.table_with_downloads(
     top,
     f"{filters.year}年最活跃的乡贤",
     "sages_top",
-    ["sage_rank", "sage", "sage_villages", "activities", "quantity", "opinions", "disputes"],
+    # a sage is named within a town (names repeat across towns)
+    [
+        "sage_rank",
+        "sage",
+        *(["town"] if filters.spans_towns else []),
+        "sage_villages",
+        "activities",
+        "quantity",
+        "opinions",
+        "disputes",
+    ],
 )

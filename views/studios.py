@@ -15,7 +15,8 @@ if coverage is None or int(coverage["studios"].iloc[0]) == 0:
 row = coverage.iloc[0]
 today = ui.today()
 deadline = current.studio_deadline
-pace = mechanisms.studio_pace(int(row["studios"]), int(row["units"]), current.studio_target, deadline, today)
+goal = mechanisms.studio_goal(current.studio_target, row["town_units"])
+pace = mechanisms.studio_pace(int(row["studios"]), int(row["units"]), goal, deadline, today)
 cards = st.columns(4)
 cards[0].metric(
     f"截至{filters.year}年底已建",
@@ -53,13 +54,17 @@ if pace.overdue:
     st.error(f"已过{deadline:%Y年%m月%d日}的截止日期，仍有{pace.remaining}个村(社区)未建书记工作室。")
 elif pace.remaining:
     st.caption(
-        f"目标：{deadline:%Y年%m月%d日}前建成{pace.target}个（设置文件 studios.target / deadline）。"
+        f"目标：{deadline:%Y年%m月%d日}前建成{pace.target}个"
+        f"（{'每个镇(街道)' if filters.spans_towns else ''}{current.studio_target}个，不超过单位数；"
+        "设置文件 studios.target / deadline）。"
         f"截至{today:%Y年%m月%d日}还剩{pace.quarters_left}个季度（含本季度），"
         f"按期完成每季度需新建{pace.per_quarter}个。"
     )
 
 growth = ui.run_query("studio_growth", **filters.scope.params())
 ui.plot(charts.studio_growth(growth, pace.target, deadline, "书记工作室逐季累计（个）"), "书记工作室覆盖进度")
+
+ui.town_ranking(filters, "town_studios", "coverage_pct", "书记工作室覆盖率", "%", "studios_towns")
 
 left, right = st.columns([3, 2])
 with left:
@@ -69,7 +74,7 @@ with left:
         studios,
         f"截至{filters.year}年底书记工作室",
         "studios_list",
-        ["village", "studio_name", "level", "established_on", "focus", "stars"],
+        ui.with_town(filters, ["village", "studio_name", "level", "established_on", "focus", "stars"]),
     )
 with right:
     st.subheader("下一步培育对象")
@@ -79,5 +84,8 @@ with right:
         st.success("五星级村(社区)都已建立书记工作室。")
     else:
         ui.table_with_downloads(
-            candidates, f"{filters.year}年书记工作室培育对象", "studios_candidates", ["village", "area", "score"]
+            candidates,
+            f"{filters.year}年书记工作室培育对象",
+            "studios_candidates",
+            ui.with_town(filters, ["village", "area", "score"]),
         )

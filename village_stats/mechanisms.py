@@ -7,6 +7,7 @@ the target by the deadline, and how the town's reports round a count ("90余条"
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,6 +35,17 @@ class StudioPace:
 
 def _quarter_index(day: date) -> int:
     return day.year * 4 + (day.month - 1) // 3
+
+
+def studio_goal(target: int, town_units: Sequence[int] | None) -> int:
+    """How many studios the target asks for: `target` is one town's, never more than its units.
+
+    Across the towns of a county or city each town's goal is min(target, its units), summed.
+    `town_units` is studio_coverage's list (an array in a DataFrame cell; NULL when no units).
+    """
+    if town_units is None or isinstance(town_units, float):
+        return 0
+    return sum(min(target, int(units)) for units in town_units)
 
 
 def studio_pace(built: int, units: int, target: int, deadline: date, today: date) -> StudioPace:

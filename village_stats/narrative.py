@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 
 from village_stats import formatting as fmt
-from village_stats.mechanisms import about, period_label
+from village_stats.mechanisms import about, period_label, studio_goal
 from village_stats.queries import Scope
 from village_stats.settings import Settings
 
@@ -329,7 +329,7 @@ def studio_sentence(
     if int(row["new_this_year"]):
         text += f"，当年新建{int(row['new_this_year'])}个"
     text += f"，覆盖{units}个村(社区)中的{studios}个，覆盖率{fmt.pct(row['coverage_pct'])}"
-    goal = min(settings.studio_target, units)
+    goal = studio_goal(settings.studio_target, row["town_units"])
     if studios >= goal:
         text += "，已实现全覆盖" if goal == units else f"，已达到{goal}个的目标"
     else:

@@ -82,6 +82,10 @@ class Kpi:
     note: str | None = None  # 占91.3%, 满意率93.7%
 
 
+# how a report names a scope of several towns (the sidebar's 全部镇(街道))
+ALL_TOWNS_LABEL = "全域"
+
+
 @dataclass(frozen=True, eq=False)
 class Report:
     town: str
@@ -184,13 +188,29 @@ def report_requests(year: int, settings: Settings, scope: Scope, today: date, ta
     return requests
 
 
-def build(year: int, results: dict[str, pd.DataFrame], settings: Settings, scope: Scope, today: date) -> Report:
-    """The report from the results of `report_requests`; a role not run reads as no data."""
+def build(
+    year: int,
+    results: dict[str, pd.DataFrame],
+    settings: Settings,
+    scope: Scope,
+    today: date,
+    spans_towns: bool = False,
+) -> Report:
+    """The report from the results of `report_requests`; a role not run reads as no data.
+
+    `spans_towns`: the scope is several towns of a county or city (全部镇(街道)), which the report
+    calls 全域 — not 全镇, and not by the configured town's name.
+    """
     r = _Results(results)
-    scope_label = scope.label(settings.town)
+    if spans_towns:
+        scope_label = scope.area or ALL_TOWNS_LABEL
+        town = ALL_TOWNS_LABEL
+    else:
+        scope_label = scope.label(settings.town)
+        town = scope.town or settings.town
     sections = narrative.year_sections(year, results, settings, scope_label)
     return Report(
-        town=scope.town or settings.town,
+        town=town,
         year=year,
         scope_label=scope_label,
         made_on=today,
@@ -295,23 +315,35 @@ def _charts(year: int, r: _Results, settings: Settings) -> list[Chart]:
     return [chart for chart in found if chart is not None]
 
 
+def _unit_labels(frame: pd.DataFrame) -> list[str]:
+    """Unit names for a slide: 镇·村 when the rows span towns (names repeat across towns)."""
+    if "town" in frame.columns and frame["town"].nunique() > 1:
+        return [f"{t}·{v}" for t, v in zip(frame["town"], frame["village"], strict=True)]
+    return [str(v) for v in frame["village"]]
+
+
 def _points_branches(branches: pd.DataFrame, summary: pd.DataFrame, settings: Settings) -> Chart | None:
     if branches.empty or summary.empty or int(summary["members"].iloc[0]) == 0:
         return None
     row = summary.iloc[0]
     latest = period_label(str(row["latest_period"]))
-    best = branches.iloc[0]
+    labels = _unit_labels(branches)
     threshold = fmt.to_decimal(settings.points_low_threshold).normalize()
     takeaway = (
         f"{latest}{int(row['members'])}名党员平均积分{fmt.to_decimal(row['latest_average']).normalize():f}分，"
-        f"{fmt.short_name(str(best['village']))}最高（{fmt.to_decimal(best['average_points']).normalize():f}分）；"
+        f"{fmt.short_name(labels[0])}最高（{fmt.to_decimal(branches['average_points'].iloc[0]).normalize():f}分）；"
         f"低于{threshold:f}分的{int(row['low_members'])}名"
     )
+    title = f"{latest}各支部平均积分（分）"
+    if len(branches) > RANKING_COLUMNS:
+        # a county or city: a slide cannot show thousands of columns (the query orders by average)
+        branches, labels = branches.head(RANKING_COLUMNS), labels[:RANKING_COLUMNS]
+        title = f"{latest}平均积分最高的{RANKING_COLUMNS}个支部（分）"
     return Chart(
         key="points_branches",
-        title=f"{latest}各支部平均积分（分）",
+        title=title,
         kind="column",
-        categories=tuple(str(v) for v in branches["village"]),
+        categories=tuple(labels),
         series=(Series("平均积分", tuple(float(v) for v in branches["average_points"])),),
         unit="分",
         takeaway=takeaway,
@@ -402,8 +434,8 @@ def _income_ranking(ranking: pd.DataFrame, tiers: pd.DataFrame, settings: Settin
     villages = ranking[ranking["kind"] == "村"]
     if villages.empty:
         return None
-    top = villages.iloc[0]
-    takeaway = f"{top['village']}以{fmt.wan(top['total_income'])}居首"
+    labels = _unit_labels(villages)
+    takeaway = f"{labels[0]}以{fmt.wan(villages['total_income'].iloc[0])}居首"
     if not tiers.empty and int(tiers["villages"].iloc[2]):
         high = tiers.iloc[2]
         takeaway += f"，{int(high['villages'])}个村超过{fmt.threshold(high['lower_bound'])}"
@@ -413,13 +445,13 @@ def _income_ranking(ranking: pd.DataFrame, tiers: pd.DataFrame, settings: Settin
     title = "各村村财收入排名（万元）"
     if len(villages) > RANKING_COLUMNS:
         # a county or city: a slide cannot show thousands of columns
-        villages = villages.head(RANKING_COLUMNS)
+        villages, labels = villages.head(RANKING_COLUMNS), labels[:RANKING_COLUMNS]
         title = f"村财收入最高的{RANKING_COLUMNS}个村（万元）"
     return Chart(
         key="income_ranking",
         title=title,
         kind="column",
-        categories=tuple(str(v) for v in villages["village"]),
+        categories=tuple(labels),
         series=(Series("村集体经济总收入", tuple(_wan(v) for v in villages["total_income"])),),
         unit="万元",
         takeaway=takeaway,

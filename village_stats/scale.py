@@ -31,6 +31,8 @@ class Scale:
     projects: int  # in all years together
     tickets: int
     problems: int
+    points_members: int = 15  # 党员 per unit in the points ledger, quarterly for the last two years
+    sages_per_unit_year: int = 6  # 乡贤 activities per unit and year
 
     @property
     def units(self) -> int:
@@ -59,7 +61,18 @@ class Built:
         return f"用时 {self.seconds:.1f} 秒：{counts}"
 
 
-TABLES = ("villages", "village_income", "projects", "star_ratings", "service_tickets", "problems")
+TABLES = (
+    "villages",
+    "village_income",
+    "projects",
+    "star_ratings",
+    "service_tickets",
+    "problems",
+    "member_points",
+    "secretary_studios",
+    "sage_activities",
+    "cadres",
+)
 
 
 def build(path: Path, scale: Scale, settings: Settings, force: bool = False) -> Built:
@@ -79,6 +92,8 @@ def build(path: Path, scale: Scale, settings: Settings, force: bool = False) -> 
         "projects": scale.projects,
         "tickets": scale.tickets,
         "problems": scale.problems,
+        "points_members": scale.points_members,
+        "sages_per_unit_year": scale.sages_per_unit_year,
         "arenas": list(settings.arenas),
         "ticket_kinds": list(settings.ticket_kinds),
     }

@@ -284,3 +284,127 @@ select
     case when status = '已整改' then deadline - (u01(i, 57) * 60)::integer end as rectified_on
 from shaped
 order by year, k;
+
+-- 党员积分存折：最近两年按季度，每个单位 points_members 名党员；总积分 = 基础分 + 加分 − 扣分
+-- 姓名在同一单位内不重复：姓按序号取，名按序号和单位号错开
+insert into member_points (period, town, village, member, base_points, bonus_points, deducted_points, total_points)
+with periods as (
+    select (getvariable('first_year') + getvariable('years') - 2 + q // 4) || 'Q' || (1 + q % 4) as period, q
+    from range(8) as r (q)
+),
+
+members as (
+    select
+        u.unit_no,
+        u.town,
+        u.name as village,
+        m,
+        ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林'][1 + m % 18]
+        || ['建国', '秀英', '国强', '丽', '伟', '芳', '海峰', '红梅', '志刚', '晓燕', '明', '婷', '俊', '春花', '立新', '静']
+            [1 + (m * 7 + u.unit_no) % 16] as member
+    from scale_units as u
+    cross join range(getvariable('points_members')) as r (m)
+),
+
+scored as (
+    select
+        p.period,
+        m.town,
+        m.village,
+        m.member,
+        60.0::decimal(6, 1) as base_points,
+        round(u01(m.unit_no * 1000 + m.m * 10 + p.q, 50) * 30 * (0.6 + 0.4 * u01(m.unit_no, 51)), 1)::decimal(6, 1)
+            as bonus_points,
+        case
+            when u01(m.unit_no * 1000 + m.m * 10 + p.q, 52) < 0.12
+                then round(5 + u01(m.unit_no * 1000 + m.m * 10 + p.q, 53) * 25, 1)
+            else 0
+        end::decimal(6, 1) as deducted_points
+    from members as m
+    cross join periods as p
+)
+
+select
+    period,
+    town,
+    village,
+    member,
+    base_points,
+    bonus_points,
+    deducted_points,
+    base_points + bonus_points - deducted_points as total_points
+from scored
+order by period, town, village, member;
+
+-- 书记工作室：约四成单位，从第一年起陆续成立；星级高的单位更早
+insert into secretary_studios (town, village, studio_name, level, established_on, focus)
+select
+    u.town,
+    u.name as village,
+    regexp_replace(u.name, '(村|社区)$', '') || '书记工作室' as studio_name,
+    case when u01(u.unit_no, 61) < 0.1 then '市级示范点' when u01(u.unit_no, 61) < 0.4 then '县级' else '镇级' end as level,
+    make_date(getvariable('first_year'), 1, 1) + (u01(u.unit_no, 62) * 365 * getvariable('years'))::integer
+        as established_on,
+    pick(['重点项目', '乡村振兴', '基层治理', '提升服务'], u01(u.unit_no, 63)) as focus
+from scale_units as u
+where u01(u.unit_no, 60) < 0.4
+order by u.town, u.name;
+
+-- 乡贤参与：每个单位每年 sages_per_unit_year 次，由本村三位乡贤之一参与；民意和纠纷为主
+insert into sage_activities (activity_id, town, date, village, sage, kind, quantity, description)
+with base as (
+    select
+        u.unit_no,
+        u.town,
+        u.name as village,
+        y.year,
+        j,
+        (u.unit_no * 100 + y.year - getvariable('first_year')) * 100 + j as n
+    from scale_units as u
+    cross join (select getvariable('first_year') + i as year from range(getvariable('years')) as r (i)) as y
+    cross join range(getvariable('sages_per_unit_year')) as r (j)
+)
+
+select
+    'XX' || year || '-' || lpad(unit_no::varchar, 5, '0') || '-' || lpad(j::varchar, 2, '0') as activity_id,
+    town,
+    make_date(year, 1, 1) + (u01(n, 70) * 364)::integer as date,
+    village,
+    person(unit_no * 10 + j % 3, 71) as sage,
+    case
+        when u01(n, 72) < 0.45 then '民意收集'
+        when u01(n, 72) < 0.75 then '矛盾调解'
+        else pick(['献言献策', '政策宣传', '回乡创业'], u01(n, 73))
+    end as kind,
+    1 + (u01(n, 74) * 4)::integer as quantity,
+    '乡贤参与村级事务' as description
+from base
+order by year, town, village, j;
+
+-- 村干部与后备力量：每个单位五名两委干部、一名党务专员，约九成单位有一到两名后备干部
+insert into cadres (town, village, name, role, birth_year, education, upgrading, trainings)
+with slots as (
+    select
+        u.unit_no,
+        u.town,
+        u.name as village,
+        k,
+        case when k < 5 then '两委干部' when k = 5 then '党务专员' else '后备干部' end as role
+    from scale_units as u
+    cross join range(8) as r (k)
+    where k < 6 or (u01(u.unit_no, 80) >= 0.1 and (k = 6 or u01(u.unit_no, 81) < 0.5))
+)
+
+select
+    town,
+    village,
+    ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林'][1 + (k + unit_no) % 18]
+    || ['建国', '秀英', '国强', '丽', '伟', '芳', '海峰', '红梅', '志刚', '晓燕', '明', '婷', '俊', '春花', '立新', '静']
+        [1 + k] as name,
+    role,
+    case when role = '后备干部' then 1988 else 1962 end + (u01(unit_no * 10 + k, 82) * 20)::integer as birth_year,
+    pick(['初中及以下', '高中/中专', '大专', '本科', '研究生'], 0.1 + u01(unit_no * 10 + k, 83) * 0.85) as education,
+    u01(unit_no * 10 + k, 84) < 0.2 as upgrading,
+    (u01(unit_no * 10 + k, 85) * 6)::integer as trainings
+from slots
+order by town, village, k;

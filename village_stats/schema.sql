@@ -219,6 +219,27 @@ create macro scoped_units(p_town, p_area, p_villages) as table
         and (p_area is null or area = p_area)
         and (p_villages is null or list_contains(p_villages, name));
 
+-- 筛选范围内某年的工单（点单时间在该年）。未按片区/村筛选时不与名录连接：每张工单的村都在名录中（导入时已校验），
+-- 省掉的连接是全市一年百万工单统计的大头（docs/decisions.md）。
+create macro scoped_tickets(p_year, p_town, p_area, p_villages) as table
+    select t.*
+    from service_tickets as t
+    where
+        t.ordered_at >= make_timestamp(p_year, 1, 1, 0, 0, 0)
+        and t.ordered_at < make_timestamp(p_year + 1, 1, 1, 0, 0, 0)
+        and p_area is null
+        and p_villages is null
+        and (p_town is null or t.town = p_town)
+    union all
+    select t.*
+    from service_tickets as t
+    inner join scoped_units(p_town, p_area, p_villages) as u
+        on t.town = u.town and t.village = u.village
+    where
+        t.ordered_at >= make_timestamp(p_year, 1, 1, 0, 0, 0)
+        and t.ordered_at < make_timestamp(p_year + 1, 1, 1, 0, 0, 0)
+        and (p_area is not null or p_villages is not null);
+
 -- 筛选范围内某年的项目：村级项目按所属村筛选；镇级项目（所属村为空）只在未按片区/村筛选时计入
 create macro scoped_projects(p_year, p_town, p_area, p_villages) as table
     select p.*

@@ -536,7 +536,7 @@ def town_ranking(
         st.caption(note)
 
 
-def report_workbook(year: int, scope: Scope, today: date) -> Callable[[], bytes]:
+def report_workbook(year: int, scope: Scope, today: date, spans_towns: bool = False) -> Callable[[], bytes]:
     """The report's XLSX, made on click: its detail tables are whole years of rows, too many to present per rerun."""
     db, current = database(), settings()
 
@@ -546,7 +546,7 @@ def report_workbook(year: int, scope: Scope, today: date) -> Callable[[], bytes]
         requests = reports.report_requests(year, current, scope, today)
         with db.read() as cur:
             results = {role: queries.run_query(cur, name, **params) for role, (name, params) in requests.items()}
-        return reports.to_xlsx_bytes(reports.build(year, results, current, scope, today))
+        return reports.to_xlsx_bytes(reports.build(year, results, current, scope, today, spans_towns))
 
     return workbook
 
@@ -554,8 +554,9 @@ def report_workbook(year: int, scope: Scope, today: date) -> Callable[[], bytes]
 def town_rollup(filters: Filters, query: str = "town_rollup") -> pd.DataFrame:
     """A per-town query for the sidebar's year and scope, with the income thresholds it declares."""
     wanted = set(queries.load_query(query).params)
-    thresholds = {name: value for name, value in settings().tier_params().items() if name in wanted}
-    return run_query(query, **filters.params(), **thresholds)
+    extra = {**settings().tier_params(), "threshold": settings().points_low_threshold}
+    given = {name: value for name, value in {**filters.params(), **extra}.items() if name in wanted}
+    return run_query(query, **given)
 
 
 # ---- the 数据导入 page ------------------------------------------------------------

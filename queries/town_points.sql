@@ -1,0 +1,26 @@
+-- 各镇(街道)党员积分：本期（筛选范围内该年最新的积分周期）参与积分的党员数、平均积分、低于提醒线的人数和占比
+-- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部), $threshold (decimal)
+-- grain: one row per town in scope that has points in the latest period of $year, by town name
+with points as (
+    select p.*
+    from member_points as p
+    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
+        on p.town = u.town and p.village = u.village
+    where left(p.period, 4) = cast($year as varchar)
+),
+
+latest as (
+    select * from points
+    where period = (select max(period) from points)
+)
+
+select
+    town,
+    count(*) as members,
+    count(distinct village) as branches,
+    round(avg(total_points), 1) as average_points,
+    count(*) filter (where total_points < $threshold) as low_members,
+    share_pct(count(*) filter (where total_points < $threshold), count(*)) as low_pct
+from latest
+group by town
+order by town
