@@ -171,7 +171,29 @@ def import_file(
     if not data:
         outcome.issues.append(Issue(file_name, None, None, None, None, "empty-file", "文件为空"))
         return outcome
-    outcome.sha256 = hashlib.sha256(data).hexdigest()
+    digest = _Digest(data)  # hashing 200 MB takes a few tenths of a second: on a thread, beside the reading
+    try:
+        return _read_and_import(
+            database, on_disk, data, digest, outcome, settings, dataset, year, dry_run, user, report
+        )
+    finally:
+        outcome.sha256 = digest.value()
+
+
+def _read_and_import(
+    database: Database,
+    on_disk: Path | None,
+    data: bytes,
+    digest: _Digest,
+    outcome: FileOutcome,
+    settings: Settings,
+    dataset: str | None,
+    year: int | None,
+    dry_run: bool,
+    user: str,
+    report: Callable[[float, str], None],
+) -> FileOutcome:
+    file_name = outcome.file_name
     report(0.05, "正在读取文件")
     with tempfile.TemporaryDirectory(prefix="village-import-") as workdir:
         try:
@@ -179,7 +201,9 @@ def import_file(
                 sheets = _read_workbook_meanwhile(Path(file_name).name, data)
             else:
                 sheets = read_sheets(Path(file_name), data, workdir=Path(workdir), on_disk=on_disk)
-            return _import_sheets(database, sheets, outcome, data, settings, dataset, year, dry_run, user, report)
+            return _import_sheets(
+                database, sheets, outcome, data, digest, settings, dataset, year, dry_run, user, report
+            )
         except UnreadableFile as error:
             outcome.issues.append(Issue(file_name, None, None, None, None, "unreadable-file", str(error)))
             return outcome
@@ -226,6 +250,7 @@ def _import_sheets(
     sheets: list[RawSheet],
     outcome: FileOutcome,
     data: bytes,
+    digest: _Digest,
     settings: Settings,
     dataset: str | None,
     year: int | None,
@@ -255,8 +280,8 @@ def _import_sheets(
         con.execute(f"set memory_limit = '{IMPORT_MEMORY_LIMIT}'")
         con.execute("begin transaction")
         # the original goes to disk (and is flushed) while DuckDB reads and checks it
-        archived = archive_path(database, outcome.sha256, Path(file_name).suffix)
-        archiving = None if dry_run else _Archiving(archived, data)
+        suffix = Path(file_name).suffix
+        archiving = None if dry_run else _Archiving(lambda: archive_path(database, digest.value(), suffix), data)
         try:
             first_id = _next_import_id(con)
             for index, table in enumerate(located):
@@ -279,6 +304,7 @@ def _import_sheets(
             report(0.85, "正在写入数据库")
             if archiving:
                 archiving.wait()
+            outcome.sha256 = digest.value()
             for table_outcome in outcome.tables:
                 _record(con, table_outcome, outcome, user)
             con.execute("commit")
@@ -303,15 +329,17 @@ class _Archiving:
     Started under the write lease, so no other import can be archiving the same file.
     """
 
-    def __init__(self, archived: Path, data: bytes) -> None:
-        self._archived = archived
-        self._existed = archived.exists()
+    def __init__(self, archived: Callable[[], Path], data: bytes) -> None:
+        self._archived: Path | None = None
+        self._existed = True
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(data,), name="archive-original", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(archived, data), name="archive-original", daemon=True)
         self._thread.start()
 
-    def _run(self, data: bytes) -> None:
+    def _run(self, archived: Callable[[], Path], data: bytes) -> None:
         try:
+            self._archived = archived()  # the name is the file's sha256, which another thread computes
+            self._existed = self._archived.exists()
             archive_original(self._archived, data)
         except BaseException as error:  # handed to the importing thread by wait()
             self._error = error
@@ -323,9 +351,26 @@ class _Archiving:
 
     def discard(self) -> None:
         self._thread.join()
-        if not self._existed and self._error is None:
+        if self._archived is not None and not self._existed and self._error is None:
             with contextlib.suppress(OSError):
                 self._archived.unlink(missing_ok=True)
+
+
+class _Digest:
+    """The sha256 of a file's bytes, computed on a thread (hashlib lets go of the GIL)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._hex: str | None = None
+        self._thread = threading.Thread(target=self._run, args=(data,), name="sha256", daemon=True)
+        self._thread.start()
+
+    def _run(self, data: bytes) -> None:
+        self._hex = hashlib.sha256(data).hexdigest()
+
+    def value(self) -> str:
+        self._thread.join()
+        assert self._hex is not None  # hashing bytes cannot fail
+        return self._hex
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:

@@ -485,7 +485,9 @@ def _read_csv_lines(con: duckdb.DuckDBPyConnection, table: LocatedTable, names: 
     source = (
         f"select * from read_csv('{path}', header = false, "
         f"auto_detect = false, columns = {spec}, delim = ',', quote = '\"', escape = '\"', "
-        f"null_padding = true, strict_mode = false, parallel = {parallel}, max_line_size = {MAX_CSV_LINE_BYTES})"
+        f"null_padding = true, strict_mode = false, parallel = {parallel}, max_line_size = {MAX_CSV_LINE_BYTES}, "
+        # DuckDB reads in parallel only with buffers larger than the longest line allowed
+        f"buffer_size = {2 * MAX_CSV_LINE_BYTES})"
     )
     con.execute(f"create or replace temp table csv_lines as {_line_flags(source, names)}")
 
