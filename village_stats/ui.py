@@ -415,7 +415,8 @@ def figure(builder: Callable[..., go.Figure], *args: object, **kwargs: object) -
     return _figure(builder, f"{builder.__module__}.{builder.__qualname__}", args, kwargs)
 
 
-@st.cache_resource(show_spinner=False, max_entries=2000)
+# a figure is a few KB (7 KB for 50 bars): 500 of them are nothing beside the memory target
+@st.cache_resource(show_spinner=False, max_entries=500)
 def _figure(_builder: Callable[..., go.Figure], name: str, args: tuple, kwargs: dict[str, object]) -> go.Figure:
     return charts.as_text(_builder(*args, **kwargs))
 
