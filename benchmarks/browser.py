@@ -32,6 +32,39 @@ from pathlib import Path
 from serving import CHROMIUM_ARGS, DRAWN, PAGES, RUN_OVER, chromium, city_db, machine, page_url, served, town_db
 
 
+class RunsFinished:
+    """Counts the server's script_finished messages on a tab's websockets.
+
+    The status widget appears only some time into a run, and the old page's charts stay
+    until the new run replaces them, so the DOM alone can look "done" early in a switch.
+    """
+
+    def __init__(self, page) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self.count = 0
+        self._message = ForwardMsg
+
+        def frame(payload: bytes | str) -> None:
+            if isinstance(payload, bytes):
+                message = self._message()
+                try:
+                    message.ParseFromString(payload)
+                except Exception:  # not a ForwardMsg: nothing to count
+                    return
+                if message.WhichOneof("type") == "script_finished":
+                    self.count += 1
+
+        page.on("websocket", lambda socket: socket.on("framereceived", frame))
+
+    def wait_beyond(self, page, count: int, timeout_s: float = 180) -> None:
+        deadline = time.perf_counter() + timeout_s
+        while self.count <= count:
+            if time.perf_counter() > deadline:
+                raise TimeoutError("the script run did not finish")
+            page.wait_for_timeout(20)
+
+
 def wait_drawn(page) -> None:
     page.wait_for_function(RUN_OVER, timeout=180_000, polling=50)
     # Streamlit draws a chart once it is in view: make the whole page the view, as tests/e2e does
@@ -40,25 +73,29 @@ def wait_drawn(page) -> None:
     page.wait_for_function(DRAWN, timeout=180_000, polling=50)
 
 
-def visit(page, url: str) -> float:
+def visit(page, url: str, runs: RunsFinished) -> float:
     """Cold: seconds from navigation to the last chart drawn; inf when it did not happen within 3 minutes."""
+    before = runs.count
     started = time.perf_counter()
     page.goto(url)
     try:
+        runs.wait_beyond(page, before)
         wait_drawn(page)
     except Exception:
         return float("inf")
     return time.perf_counter() - started
 
 
-def switch(page, title: str) -> float:
+def switch(page, title: str, runs: RunsFinished) -> float:
     """Switch: seconds from a click on `title` in the sidebar to the new page's last chart drawn."""
     page.set_viewport_size({"width": 1366, "height": 768})
     heading = page.locator('[data-testid="stMainBlockContainer"] h1').first.inner_text()
     link = page.locator('[data-testid="stSidebarNav"] a', has_text=title).first
+    before = runs.count
     started = time.perf_counter()
     link.click()
     try:
+        runs.wait_beyond(page, before)
         # the old page stays on screen until the new run replaces it: wait for the new heading
         page.wait_for_function(
             "(old) => { const h = document.querySelector('[data-testid=stMainBlockContainer] h1');"
@@ -83,17 +120,18 @@ def run_scale(browser, database: Path, all_towns: bool, repeats: int, shots: Pat
     with served(database) as (url, _):
         context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
         page = context.new_page()
-        visit(page, page_url(url, "", all_towns))  # the server's first run: database, settings, lists
+        runs = RunsFinished(page)
+        visit(page, page_url(url, "", all_towns), runs)  # the server's first run: database, settings, lists
         for title, path, _ in PAGES:
-            first = visit(page, page_url(url, path, all_towns))
-            cold = [visit(page, page_url(url, path, all_towns)) for _ in range(repeats)]
+            first = visit(page, page_url(url, path, all_towns), runs)
+            cold = [visit(page, page_url(url, path, all_towns), runs) for _ in range(repeats)]
             if shots:
                 shots.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(shots / f"{label}-{path or 'overview'}.png"), full_page=True)
             switches = []
             for _ in range(repeats):
-                switch(page, FROM_PAGE)
-                switches.append(switch(page, SIDEBAR[title]))
+                switch(page, FROM_PAGE, runs)
+                switches.append(switch(page, SIDEBAR[title], runs))
             results[title] = (first, statistics.median(cold), statistics.median(switches))
         context.close()
     return results
