@@ -198,7 +198,8 @@ PROBE_APPS = {
         'st.set_page_config(page_title="村情看板", layout="wide")\n'
         'st.sidebar.markdown("### 村情看板")\nwith ui.one_snapshot():\n    ui.sidebar_filters()\n'
         'st.title("一张图")\n'
-        'frame = pd.DataFrame({"tier_label": ["≥20万", "≥50万", "≥100万"], "villages": [21, 9, 3], "share_pct": [91.3, 39.1, 13.0]})\n'
+        'frame = pd.DataFrame({"tier_label": ["≥20万", "≥50万", "≥100万"],\n'
+        '    "villages": [21, 9, 3], "share_pct": [91.3, 39.1, 13.0]})\n'
         'ui.plot(charts.tier_bars(frame, "tier_label", "村财收入分档（个）"), "分档")\n'
     ),
 }
@@ -213,13 +214,15 @@ def probe_apps(browser, database: Path, repeats: int) -> None:
     for name, source in PROBE_APPS.items():
         script = folder / f"{name.replace(' ', '_')}.py"
         script.write_text(source, encoding="utf-8")
-        with tempfile.TemporaryDirectory(prefix="bench-probe-") as tmp:
-            with app_serving.served(database, Path(tmp) / "log", script=script) as (url, _):
-                context = browser.new_context(locale="zh-CN")
-                context.add_init_script(PROBE)
-                cold_visit(context, url)  # fills the HTTP cache and the server's caches
-                rows = [cold_visit(context, url) for _ in range(repeats)]
-                context.close()
+        with (
+            tempfile.TemporaryDirectory(prefix="bench-probe-") as tmp,
+            app_serving.served(database, Path(tmp) / "log", script=script) as (url, _),
+        ):
+            context = browser.new_context(locale="zh-CN")
+            context.add_init_script(PROBE)
+            cold_visit(context, url)  # fills the HTTP cache and the server's caches
+            rows = [cold_visit(context, url) for _ in range(repeats)]
+            context.close()
         show(name, medians(rows), COLUMNS_COLD)
 
 
@@ -254,7 +257,7 @@ def main() -> None:
             tab = context.new_page()
             tab.goto(page_url(url, "report", all_towns))
             wait_drawn(tab)
-            for title, path, _ in PAGES:
+            for title, _path, _ in PAGES:
                 rows = []
                 for _ in range(args.repeats):
                     switch_visit(tab, "乡贤")  # from another page, as a user would come
