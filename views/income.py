@@ -41,17 +41,26 @@ view = st.segmented_control("分档方式", ["区间分档", "累计分档"], de
 left, right = st.columns([2, 3])
 with left:
     if view == "累计分档":
-        ui.plot(charts.tier_bars(cumulative, "tier_label", "达到各分档线的村数"), f"{filters.year}年村财收入累计分档")
+        ui.chart(
+            charts.tier_bars,
+            cumulative,
+            "tier_label",
+            "达到各分档线的村数",
+            filename=f"{filters.year}年村财收入累计分档",
+        )
     else:
         bins = ui.run_query("income_tier_bins", **filters.params(), **tier_params)
-        ui.plot(charts.tier_bars(bins, "bin_label", "各收入区间的村数"), f"{filters.year}年村财收入区间分档")
+        ui.chart(charts.tier_bars, bins, "bin_label", "各收入区间的村数", filename=f"{filters.year}年村财收入区间分档")
     trend = ui.run_query("income_tier_trend", **filters.scope.params(), **tier_params)
-    ui.plot(charts.tier_trend(trend, "历年分档趋势（个）"), "村财收入分档趋势")
+    ui.chart(charts.tier_trend, trend, "历年分档趋势（个）", filename="村财收入分档趋势")
 with right:
     shown, note = ui.chart_rows(ui.with_town_labels(villages, filters.spans_towns), "total_income", "income_rank", "村")
-    ui.plot(
-        charts.income_ranking(shown, current.income_thresholds_yuan, "各村村财收入排名（万元）"),
-        f"{filters.year}年村财收入排名",
+    ui.chart(
+        charts.income_ranking,
+        shown,
+        current.income_thresholds_yuan,
+        "各村村财收入排名（万元）",
+        filename=f"{filters.year}年村财收入排名",
     )
     if note:
         st.caption(note)
@@ -60,7 +69,7 @@ if not communities.empty:
     shown, note = ui.chart_rows(
         ui.with_town_labels(communities, filters.spans_towns), "total_income", "income_communities", "社区"
     )
-    ui.plot(charts.income_ranking(shown, current.income_thresholds_yuan), f"{filters.year}年社区收入")
+    ui.chart(charts.income_ranking, shown, current.income_thresholds_yuan, filename=f"{filters.year}年社区收入")
     if note:
         st.caption(note)
 low = fmt.threshold(current.income_thresholds_yuan[0])

@@ -56,7 +56,8 @@ with left:
         "村级集体经济收入",
         "views/income.py",
         "查看村财收入 →",
-        lambda: charts.tier_bars(
+        lambda: ui.figure(
+            charts.tier_bars,
             ui.run_query("income_tiers_cumulative", **filters.params(), **current.tier_params()),
             "tier_label",
             "村财收入分档（个）",
@@ -68,7 +69,9 @@ with left:
         "达标创星评定",
         "views/stars.py",
         "查看达标创星 →",
-        lambda: charts.star_distribution(ui.run_query("star_distribution", **filters.params()), "达标创星星级分布"),
+        lambda: ui.figure(
+            charts.star_distribution, ui.run_query("star_distribution", **filters.params()), "达标创星星级分布"
+        ),
     )
     ui.glance(
         this_year,
@@ -76,8 +79,8 @@ with left:
         "问题整改台账",
         "views/problems.py",
         "查看问题整改 →",
-        lambda: charts.problem_status(
-            ui.run_query("problem_status_by_source", **filters.params()), "问题整改情况（条）"
+        lambda: ui.figure(
+            charts.problem_status, ui.run_query("problem_status_by_source", **filters.params()), "问题整改情况（条）"
         ),
     )
 with right:
@@ -87,8 +90,11 @@ with right:
         "揭榜挂帅项目",
         "views/projects.py",
         "查看项目投资 →",
-        lambda: charts.investment_bars(
-            ui.run_query("projects_by_arena", **filters.params()), "arena", "五大擂台投资（万元）"
+        lambda: ui.figure(
+            charts.investment_bars,
+            ui.run_query("projects_by_arena", **filters.params()),
+            "arena",
+            "五大擂台投资（万元）",
         ),
     )
     ui.glance(
@@ -97,7 +103,7 @@ with right:
         "五单闭环服务工单",
         "views/tickets.py",
         "查看五单服务 →",
-        lambda: charts.funnel(ui.run_query("ticket_funnel", **filters.params()), "五单闭环"),
+        lambda: ui.figure(charts.funnel, ui.run_query("ticket_funnel", **filters.params()), "五单闭环"),
     )
 
 st.subheader("其他工作机制")
@@ -134,7 +140,8 @@ with left:
         "views/points.py",
         "查看党员积分 →",
         lambda: (
-            charts.village_bars(
+            ui.figure(
+                charts.village_bars,
                 # across towns: the towns with the highest average, not one bar per branch
                 ui.town_rollup(filters, "town_points")
                 .nlargest(20, "average_points")
@@ -145,7 +152,8 @@ with left:
                 "本期平均积分最高的镇(街道)",
             )
             if filters.spans_towns
-            else charts.village_bars(
+            else ui.figure(
+                charts.village_bars,
                 ui.run_query("points_by_branch", **filters.params(threshold=current.points_low_threshold)),
                 "average_points",
                 "平均积分",
@@ -161,8 +169,8 @@ with right:
         "乡贤参与",
         "views/sages.py",
         "查看乡贤 →",
-        lambda: charts.donut(
-            ui.run_query("sage_by_kind", **filters.params()), "kind", "quantity", "条/起", "乡贤参与事项"
+        lambda: ui.figure(
+            charts.donut, ui.run_query("sage_by_kind", **filters.params()), "kind", "quantity", "条/起", "乡贤参与事项"
         ),
     )
 

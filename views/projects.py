@@ -36,16 +36,20 @@ cards[3].metric(
 left, right = st.columns([3, 2])
 with left:
     arenas = ui.run_query("projects_by_arena", **filters.params())
-    ui.plot(charts.investment_bars(arenas, "arena", "五大擂台投资（万元）"), f"{filters.year}年五大擂台投资")
+    ui.chart(charts.investment_bars, arenas, "arena", "五大擂台投资（万元）", filename=f"{filters.year}年五大擂台投资")
 with right:
     status = ui.run_query("projects_by_status", **filters.params())
-    ui.plot(charts.donut(status, "status", "projects", "个", "项目进度（个）"), f"{filters.year}年项目进度")
+    ui.chart(charts.donut, status, "status", "projects", "个", "项目进度（个）", filename=f"{filters.year}年项目进度")
 
 by_village = ui.run_query("projects_by_village", **filters.params())
 shown, note = ui.chart_rows(ui.with_town_labels(by_village, filters.spans_towns), "planned_investment", "projects_rank")
-ui.plot(
-    charts.investment_bars(shown, "village", "各村(社区)及镇级项目投资（万元）", horizontal=True),
-    f"{filters.year}年各村项目投资",
+ui.chart(
+    charts.investment_bars,
+    shown,
+    "village",
+    "各村(社区)及镇级项目投资（万元）",
+    horizontal=True,
+    filename=f"{filters.year}年各村项目投资",
 )
 if note:
     st.caption(note)

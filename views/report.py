@@ -84,7 +84,13 @@ with slides:
         with left if index % 2 == 0 else right:
             st.markdown(f"**{ui.plain(chart.title)}**")
             st.caption(ui.plain(chart.takeaway))
-            ui.plot(reports.figure(chart, height=320), f"{filters.year}年{chart.title}", key=f"report_{chart.key}")
+            ui.chart(
+                reports.figure,
+                chart,
+                height=320,
+                filename=f"{filters.year}年{chart.title}",
+                key=f"report_{chart.key}",
+            )
 with text:
     ui.paragraphs(report.paragraphs)
     with st.expander("复制汇报文字"):

@@ -49,14 +49,19 @@ def free_port() -> int:
 
 @contextmanager
 def served(
-    database: Path, log: Path, settings: Path | None = None, start_seconds: float = 90
+    database: Path,
+    log: Path,
+    settings: Path | None = None,
+    start_seconds: float = 90,
+    script: Path | str = "dashboard.py",
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`streamlit run dashboard.py` over `database`: (url, server process) while the block runs."""
+    """`streamlit run dashboard.py` (or another `script`, e.g. a benchmark's probe app) over `database`:
+    (url, server process) while the block runs."""
     env = {**os.environ, "VILLAGE_STATS_DB": str(database)}
     if settings is not None:
         env["VILLAGE_STATS_SETTINGS"] = str(settings)
     port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true"]
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true"]
     command += ["--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
     with log.open("w") as output:
         process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)

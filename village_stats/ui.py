@@ -334,13 +334,14 @@ def glance(
 ) -> None:
     """One small overview chart for a domain, or a line saying the year has none; then a link to its page.
 
-    `count_column` is the year_overview column that counts the domain's records that year.
+    `count_column` is the year_overview column that counts the domain's records that year;
+    `figure` runs only when the year has some, and returns a `ui.figure(...)` (escaped, shared).
     """
     row = this_year.iloc[0] if not this_year.empty else None
     if row is not None and present(row[count_column]) and row[count_column] > 0:
-        chart = figure()
-        title = chart.layout.title.text or domain
-        plot(chart, f"{int(row['year'])}年{title}")
+        shared = figure()
+        title = shared.layout.title.text or domain
+        _show(shared, f"{int(row['year'])}年{title}")
     else:
         year = "" if row is None else f"{int(row['year'])}年"
         st.caption(f"{year}暂无{domain}数据。")
@@ -389,13 +390,44 @@ def empty_state(message: str) -> None:
 
 
 def plot(figure: go.Figure, filename: str, key: str | None = None) -> None:
-    """A chart whose PNG download is sharp enough for a slide and named in Chinese."""
+    """A chart whose PNG download is sharp enough for a slide and named in Chinese.
+
+    Prefer `chart`: a figure built here is built again on every rerun.
+    """
+    _show(charts.as_text(figure), filename, key)
+
+
+def chart(
+    builder: Callable[..., go.Figure], *args: object, filename: str, key: str | None = None, **kwargs: object
+) -> None:
+    """`plot(builder(*args, **kwargs))`, with the figure built once per distinct input (see `figure`)."""
+    _show(figure(builder, *args, **kwargs), filename, key)
+
+
+def figure(builder: Callable[..., go.Figure], *args: object, **kwargs: object) -> go.Figure:
+    """`builder(*args, **kwargs)` with names escaped (charts.as_text), built once per distinct input.
+
+    Building a figure is Plotly's validation of every property: 30–70 ms for a three-bar chart, far
+    more than the cached query under it, and the overview has seven. The inputs are query results,
+    hashed by Streamlit (a new import gives new results, hence a new figure). The figure is shared
+    by every session: never change it (st.plotly_chart only copies it).
+    """
+    return _figure(builder, f"{builder.__module__}.{builder.__qualname__}", args, kwargs)
+
+
+# a figure is a few KB (7 KB for 50 bars): 500 of them are nothing beside the memory target
+@st.cache_resource(show_spinner=False, max_entries=500)
+def _figure(_builder: Callable[..., go.Figure], name: str, args: tuple, kwargs: dict[str, object]) -> go.Figure:
+    return charts.as_text(_builder(*args, **kwargs))
+
+
+def _show(figure: go.Figure, filename: str, key: str | None = None) -> None:
     config = {
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 3},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
     }
-    st.plotly_chart(charts.as_text(figure), width="stretch", config=config, key=key)
+    st.plotly_chart(figure, width="stretch", config=config, key=key)
 
 
 def table_with_downloads(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = None) -> None:
@@ -528,9 +560,14 @@ def town_ranking(
         frame[column] = [round(float(v) / 10_000, 2) for v in frame[column]]
     st.subheader(f"各镇(街道)排名：{label}")
     rows, note = chart_rows(frame, column, key, "镇(街道)")
-    plot(
-        charts.village_bars(rows, column, label, unit, f"各镇(街道){label}（{unit}）"),
-        f"{filters.year}年各镇(街道){label}",
+    chart(
+        charts.village_bars,
+        rows,
+        column,
+        label,
+        unit,
+        f"各镇(街道){label}（{unit}）",
+        filename=f"{filters.year}年各镇(街道){label}",
     )
     if note:
         st.caption(note)

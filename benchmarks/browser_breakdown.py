@@ -1,0 +1,285 @@
+"""Where a page's browser time goes: a timeline of one visit, cold (a fresh tab) and as a sidebar click.
+
+    python benchmarks/browser_breakdown.py                    # town, every data page
+    python benchmarks/browser_breakdown.py --scale city --repeats 3
+
+For each page, in one Chromium tab, it records (milliseconds from the navigation
+or the click, medians over the repeats):
+
+  html      the HTML page received (cold only)
+  js        Streamlit's JS bundle loaded and run (DOMContentLoaded; cold only)
+  ws        the websocket to the server open (cold only)
+  run       the server's script run: first message of the run → script_finished
+  plotly    the Plotly chunk (PlotlyChart.*.js, ~4.7 MB) fetched and run (cold only)
+  charts    each chart drawn (first / last), and the visit's end: last chart drawn
+
+and, for comparison, three probe apps served the same way: an empty Streamlit page,
+our sidebar alone, and our sidebar with one chart. A cold visit is a new browser
+tab (the bundle comes from the HTTP cache but is parsed again); a switch is a click on
+the page's link in the sidebar of a tab that is already open, which is how the
+dashboard is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from serving import CHROMIUM_ARGS, PAGES, REPO, chromium, city_db, machine, page_url, served, town_db
+
+# Installed in every page before Streamlit's own code: timestamps of websocket messages (kept as bytes for
+# decoding), of each Plotly chart's first drawn SVG and of the status widget going away.
+PROBE = """
+(() => {
+  const log = window.__probe = {messages: [], drawn: [], mark: 0};
+  const Native = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const socket = new Native(...args);
+    log.wsOpen = null;
+    socket.addEventListener('open', () => { log.wsOpen = performance.now(); });
+    socket.addEventListener('message', (event) => {
+      const t = performance.now();
+      const data = event.data;
+      if (data instanceof ArrayBuffer) {
+        const bytes = new Uint8Array(data);
+        let text = '';
+        for (let i = 0; i < Math.min(bytes.length, 512); i++) text += String.fromCharCode(bytes[i]);
+        log.messages.push([t, bytes.length, btoa(text)]);
+      } else if (data instanceof Blob) {
+        log.messages.push([t, data.size, '']);
+      }
+    });
+    return socket;
+  };
+  window.WebSocket.prototype = Native.prototype;
+  Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+  const seen = new WeakSet();
+  // polled, not observed: a MutationObserver would run on each of Plotly's thousands of DOM changes
+  setInterval(() => {
+    for (const svg of document.querySelectorAll('.js-plotly-plot .main-svg')) {
+      const plot = svg.closest('.js-plotly-plot');
+      if (!seen.has(plot)) { seen.add(plot); log.drawn.push(performance.now()); }
+    }
+  }, 16);
+})();
+"""
+
+
+def message_kinds(messages: list) -> list[tuple[float, int, str]]:
+    """(time, bytes, ForwardMsg type) of each websocket message; the type from its first 512 bytes."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    kinds = []
+    for at, size, head in messages:
+        kind = "?"
+        raw = base64.b64decode(head) if head else b""
+        try:
+            message = ForwardMsg()
+            message.ParseFromString(raw)
+            kind = message.WhichOneof("type") or "?"
+        except Exception:  # a message cut at 512 bytes may not parse; its first field still tells
+            kind = "delta" if raw[:1] else "?"
+        kinds.append((at, size, kind))
+    return kinds
+
+
+def timeline(page, start: float, cold: bool) -> dict[str, float]:
+    """Milliseconds from `start` (performance.now() of the navigation or the click) to each step."""
+    probe = page.evaluate("window.__probe")
+    kinds = [(at - start, size, kind) for at, size, kind in message_kinds(probe["messages"]) if at >= start]
+    run_start = next((at for at, _, kind in kinds if kind in ("new_session", "delta", "page_info_changed")), None)
+    finished = next((at for at, _, kind in kinds if kind == "script_finished"), None)
+    drawn = [at - start for at in probe["drawn"] if at >= start]
+    result = {
+        "run start": run_start,
+        "run end": finished,
+        "messages": len(kinds),
+        "KB": sum(size for _, size, _ in kinds) / 1024,
+        "charts": len(drawn),
+        "first chart": min(drawn) if drawn else None,
+        "last chart": max(drawn) if drawn else None,
+    }
+    if cold:
+        nav = page.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")
+        plotly = page.evaluate(
+            "performance.getEntriesByType('resource').filter(e => e.name.includes('PlotlyChart'))"
+            ".map(e => [e.startTime, e.responseEnd, e.transferSize])"
+        )
+        result.update(
+            html=nav["responseEnd"],
+            js=nav["domContentLoadedEventEnd"],
+            ws=probe.get("wsOpen"),
+            **{"plotly fetched": plotly[0][1] if plotly else None},
+        )
+    return result
+
+
+# like serving.DRAWN, but a page without charts (the probe apps) is done when its run is
+ALL_DRAWN = """() => {
+    if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+    if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+    if (!document.querySelector('[data-testid="stMainBlockContainer"] h1')) return false;
+    const wanted = document.querySelectorAll('[data-testid="stPlotlyChart"]').length;
+    return document.querySelectorAll('.js-plotly-plot .main-svg').length >= wanted;
+}"""
+
+
+def wait_drawn(page, timeout_ms: int = 60_000) -> None:
+    from serving import RUN_OVER
+
+    page.wait_for_function(RUN_OVER, timeout=timeout_ms, polling=20)
+    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": 1366, "height": min(max(height, 768), 12_000)})
+    page.wait_for_function(ALL_DRAWN, timeout=timeout_ms, polling=20)
+
+
+def cold_visit(context, url: str) -> dict[str, float]:
+    page = context.new_page()
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(url)
+    wait_drawn(page)
+    page.wait_for_timeout(300)  # a chart that draws twice is counted once; let late messages arrive
+    result = timeline(page, 0.0, cold=True)
+    page.close()
+    return result
+
+
+def switch_visit(page, title: str) -> dict[str, float]:
+    """Click the page's entry in the sidebar of an open tab."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    link = page.locator('[data-testid="stSidebarNav"] a', has_text=title).first
+    before = page.locator('[data-testid="stMainBlockContainer"] h1').first.inner_text()
+    start = page.evaluate("performance.now()")
+    link.click()
+    page.wait_for_function(
+        "(before) => { const h = document.querySelector('[data-testid=stMainBlockContainer] h1');"
+        " return h && h.innerText !== before; }",
+        arg=before,
+        polling=20,
+    )
+    wait_drawn(page)
+    page.wait_for_timeout(300)
+    return timeline(page, start, cold=False)
+
+
+COLUMNS_COLD = ["html", "js", "ws", "run start", "run end", "plotly fetched", "first chart", "last chart"]
+COLUMNS_SWITCH = ["run start", "run end", "first chart", "last chart"]
+
+
+def medians(rows: list[dict[str, float]]) -> dict[str, float]:
+    keys = rows[0].keys()
+    return {k: statistics.median([r[k] for r in rows if r[k] is not None] or [float("nan")]) for k in keys}
+
+
+def show(label: str, row: dict[str, float], columns: list[str]) -> None:
+    cells = " ".join(f"{row.get(c, float('nan')):8.0f}" for c in columns)
+    print(f"{label:10} {cells} {row['charts']:6.0f} {row['messages']:5.0f} {row['KB']:7.1f}", flush=True)
+
+
+def header(kind: str, columns: list[str]) -> None:
+    print(f"\n{kind} (ms from {'navigation' if kind == 'cold' else 'click'}, median)")
+    print(f"{'page':10} " + " ".join(f"{c[:8]:>8}" for c in columns) + f" {'charts':>6} {'msgs':>5} {'KB':>7}")
+
+
+PROBE_APPS = {
+    "empty": 'import streamlit as st\nst.title("空白页")\n',
+    "sidebar": (
+        "import streamlit as st\nfrom village_stats import ui\n"
+        'st.set_page_config(page_title="村情看板", layout="wide")\n'
+        'st.sidebar.markdown("### 村情看板")\nwith ui.one_snapshot():\n    ui.sidebar_filters()\n'
+        'st.title("只有侧栏")\n'
+    ),
+    "one chart": (
+        "import streamlit as st\nimport pandas as pd\nfrom village_stats import charts, ui\n"
+        'st.set_page_config(page_title="村情看板", layout="wide")\n'
+        'st.sidebar.markdown("### 村情看板")\nwith ui.one_snapshot():\n    ui.sidebar_filters()\n'
+        'st.title("一张图")\n'
+        'frame = pd.DataFrame({"tier_label": ["≥20万", "≥50万", "≥100万"],\n'
+        '    "villages": [21, 9, 3], "share_pct": [91.3, 39.1, 13.0]})\n'
+        'ui.plot(charts.tier_bars(frame, "tier_label", "村财收入分档（个）"), "分档")\n'
+    ),
+}
+
+
+def probe_apps(browser, database: Path, repeats: int) -> None:
+    from village_stats import serving as app_serving
+
+    header("cold", COLUMNS_COLD)
+    folder = REPO / "test-artifacts" / "probe-apps"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, source in PROBE_APPS.items():
+        script = folder / f"{name.replace(' ', '_')}.py"
+        script.write_text(source, encoding="utf-8")
+        with (
+            tempfile.TemporaryDirectory(prefix="bench-probe-") as tmp,
+            app_serving.served(database, Path(tmp) / "log", script=script) as (url, _),
+        ):
+            context = browser.new_context(locale="zh-CN")
+            context.add_init_script(PROBE)
+            cold_visit(context, url)  # fills the HTTP cache and the server's caches
+            rows = [cold_visit(context, url) for _ in range(repeats)]
+            context.close()
+        show(name, medians(rows), COLUMNS_COLD)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", choices=["town", "city"], default="town")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-probes", action="store_true", help="skip the empty / sidebar / one-chart apps")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="bench-breakdown-") as folder, sync_playwright() as playwright:
+        database = town_db(Path(folder)) if args.scale == "town" else city_db()
+        all_towns = args.scale == "city"
+        browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        print(f"machine: {machine()}; scale {args.scale}", flush=True)
+        if not args.no_probes:
+            probe_apps(browser, database, args.repeats)
+        with served(database) as (url, _):
+            context = browser.new_context(locale="zh-CN")
+            context.add_init_script(PROBE)
+            cold_visit(context, page_url(url, "", all_towns))
+            header("cold", COLUMNS_COLD)
+            for title, path, _ in PAGES:
+                cold_visit(context, page_url(url, path, all_towns))  # the server's query cache
+                show(
+                    title,
+                    medians([cold_visit(context, page_url(url, path, all_towns)) for _ in range(args.repeats)]),
+                    COLUMNS_COLD,
+                )
+            header("switch", COLUMNS_SWITCH)
+            tab = context.new_page()
+            tab.goto(page_url(url, "report", all_towns))
+            wait_drawn(tab)
+            for title, _path, _ in PAGES:
+                rows = []
+                for _ in range(args.repeats):
+                    switch_visit(tab, "乡贤")  # from another page, as a user would come
+                    rows.append(switch_visit(tab, SIDEBAR_TITLES[title]))
+                show(title, medians(rows), COLUMNS_SWITCH)
+            context.close()
+        browser.close()
+        print(f"machine after: {machine()}")
+
+
+# the benchmark's page names → the titles of their links in the sidebar (dashboard.py)
+SIDEBAR_TITLES = {
+    "总览": "总览",
+    "村财收入": "村财收入",
+    "项目投资": "项目投资",
+    "达标创星": "达标创星",
+    "五单服务": "五单服务",
+    "问题整改": "问题整改",
+    "汇报导出": "汇报导出",
+}
+
+if __name__ == "__main__":
+    start = time.perf_counter()
+    main()
+    print(f"took {time.perf_counter() - start:.0f} s")
