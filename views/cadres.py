@@ -57,10 +57,10 @@ if int(row["units_without_reserve"]):
 left, right = st.columns(2)
 with left:
     ages = ui.run_query("cadre_age_structure", **filters.params())
-    ui.plot(charts.stacked_bars(ages, "role", "age_band", "cadres", "人", "年龄结构"), "村干部年龄结构")
+    ui.chart(charts.stacked_bars, ages, "role", "age_band", "cadres", "人", "年龄结构", filename="村干部年龄结构")
 with right:
     education = ui.run_query("cadre_education_structure", **filters.scope.params())
-    ui.plot(charts.stacked_bars(education, "role", "education", "cadres", "人", "学历结构"), "村干部学历结构")
+    ui.chart(charts.stacked_bars, education, "role", "education", "cadres", "人", "学历结构", filename="村干部学历结构")
 
 ui.town_ranking(filters, "town_cadres", "units_without_reserve", "尚无后备干部的村(社区)数", "个", "cadres_towns")
 

@@ -51,13 +51,16 @@ else:
     left, right = st.columns(2)
     with left:
         distribution = ui.run_query("points_distribution", **filters.params())
-        ui.plot(
-            charts.points_distribution(distribution, threshold, f"{latest}各支部积分分布（名）"),
-            f"{filters.year}年党员积分分布",
+        ui.chart(
+            charts.points_distribution,
+            distribution,
+            threshold,
+            f"{latest}各支部积分分布（名）",
+            filename=f"{filters.year}年党员积分分布",
         )
     with right:
         trend = ui.run_query("points_trend", **filters.scope.params())
-        ui.plot(charts.points_trend(trend, threshold, "各支部平均积分走势"), "各支部平均积分走势")
+        ui.chart(charts.points_trend, trend, threshold, "各支部平均积分走势", filename="各支部平均积分走势")
 
 st.subheader(f"晒分榜 · 露露脸（{latest}前{current.points_top}名）")
 top = ui.run_query("points_top", **filters.params(limit=current.points_top))

@@ -36,15 +36,20 @@ cards[3].metric(
 left, right = st.columns(2)
 with left:
     status = ui.run_query("problem_status_by_source", **filters.params())
-    ui.plot(charts.problem_status(status, "按来源的整改情况（条）"), f"{filters.year}年问题整改")
+    ui.chart(charts.problem_status, status, "按来源的整改情况（条）", filename=f"{filters.year}年问题整改")
 with right:
     by_village = ui.with_town_labels(ui.run_query("problems_by_village", **filters.params()), filters.spans_towns)
     shown, note = ui.chart_rows(
         by_village.head(15) if not filters.spans_towns else by_village, "problems", "problems_rank"
     )
-    ui.plot(
-        charts.village_bars(shown, "problems", "问题数", "条", "问题最多的村(社区)"),
-        f"{filters.year}年各村问题数",
+    ui.chart(
+        charts.village_bars,
+        shown,
+        "problems",
+        "问题数",
+        "条",
+        "问题最多的村(社区)",
+        filename=f"{filters.year}年各村问题数",
     )
     if note:
         st.caption(note)

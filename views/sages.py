@@ -39,10 +39,12 @@ if sentence:
 left, right = st.columns(2)
 with left:
     months = ui.run_query("sage_by_month", **filters.params())
-    ui.plot(charts.monthly_values(months, "quantity", "条/起", "每月乡贤参与事项"), f"{filters.year}年乡贤参与月度")
+    ui.chart(
+        charts.monthly_values, months, "quantity", "条/起", "每月乡贤参与事项", filename=f"{filters.year}年乡贤参与月度"
+    )
 with right:
     kinds = ui.run_query("sage_by_kind", **filters.params())
-    ui.plot(charts.donut(kinds, "kind", "quantity", "条/起", "按类型"), f"{filters.year}年乡贤参与类型")
+    ui.chart(charts.donut, kinds, "kind", "quantity", "条/起", "按类型", filename=f"{filters.year}年乡贤参与类型")
 
 ui.town_ranking(filters, "town_sages", "opinions_and_disputes", "收集民意与化解纠纷", "条/起", "sages_towns")
 

@@ -40,7 +40,7 @@ if int(row["weak_units"]):
 left, right = st.columns(2)
 with left:
     distribution = ui.run_query("star_distribution", **filters.params())
-    ui.plot(charts.star_distribution(distribution, "星级分布（个）"), f"{filters.year}年星级分布")
+    ui.chart(charts.star_distribution, distribution, "星级分布（个）", filename=f"{filters.year}年星级分布")
 changes = ui.run_query("star_changes", **filters.params())
 with right:
     st.markdown(f"**与{int(row['previous_year'])}年相比**" if has_previous else "**与上一评定年度相比**")
@@ -61,7 +61,7 @@ grid = ui.with_town_labels(ui.run_query("star_grid", **filters.scope.params()), 
 shown, note = ui.chart_rows(ui.with_town_labels(changes, filters.spans_towns), "score", "stars_grid")
 if note:
     grid = grid[grid["village"].isin(shown["village"])]
-ui.plot(charts.star_grid(grid), "历年星级一览")
+ui.chart(charts.star_grid, grid, filename="历年星级一览")
 st.caption("▲ 表示当年被评为软弱涣散党组织。" + (f"{note}。" if note else ""))
 ui.town_ranking(filters, "town_stars", "five_star", "五星级村(社区)数", "个", "stars_towns")
 

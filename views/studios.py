@@ -62,7 +62,7 @@ elif pace.remaining:
     )
 
 growth = ui.run_query("studio_growth", **filters.scope.params())
-ui.plot(charts.studio_growth(growth, pace.target, deadline, "书记工作室逐季累计（个）"), "书记工作室覆盖进度")
+ui.chart(charts.studio_growth, growth, pace.target, deadline, "书记工作室逐季累计（个）", filename="书记工作室覆盖进度")
 
 ui.town_ranking(filters, "town_studios", "coverage_pct", "书记工作室覆盖率", "%", "studios_towns")
 

@@ -37,10 +37,10 @@ cards[-1].metric(
 left, right = st.columns(2)
 with left:
     steps = ui.run_query("ticket_funnel", **filters.params())
-    ui.plot(charts.funnel(steps, "五单闭环：各环节工单数"), f"{filters.year}年五单闭环")
+    ui.chart(charts.funnel, steps, "五单闭环：各环节工单数", filename=f"{filters.year}年五单闭环")
 with right:
     months = ui.run_query("tickets_by_month", **filters.params())
-    ui.plot(charts.monthly(months, "每月点单数"), f"{filters.year}年每月工单")
+    ui.chart(charts.monthly, months, "每月点单数", filename=f"{filters.year}年每月工单")
 
 st.subheader("按诉求类别")
 by_category = ui.run_query("ticket_resolution_by_category", **filters.params())
