@@ -61,7 +61,9 @@ def wait_until_idle(page: object, timeout_ms: int = 30_000) -> None:
     page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout_ms)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && !document.querySelector('[data-testid=\"stSkeleton\"]')",
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]')"
+        # elements of the previous run (the page before a sidebar click) stay, marked stale, until replaced
+        " && !document.querySelector('[data-stale=\"true\"]')",
         timeout=timeout_ms,
     )
     height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
