@@ -31,6 +31,12 @@ TOWNS = 150
 VILLAGES_PER_TOWN = 20
 
 
+def _files(folder: Path) -> dict[str, Path]:
+    """Where `_generate` writes the registry, the tickets CSV (UTF-8 and GB18030) and the xlsx."""
+    names = {"registry": "registry.csv", "csv": "tickets.csv", "gb18030": "tickets_gb18030.csv", "xlsx": "tickets.xlsx"}
+    return {kind: folder / name for kind, name in names.items()}
+
+
 def _generate(folder: Path, rows: int, xlsx_rows: int, city: Path | None = None) -> dict[str, Path]:
     """Registry CSV, tickets CSV (UTF-8 and GB18030) and a tickets xlsx, deterministic.
 
@@ -41,8 +47,8 @@ def _generate(folder: Path, rows: int, xlsx_rows: int, city: Path | None = None)
     import duckdb
     import xlsxwriter
 
-    registry = folder / "registry.csv"
-    tickets = folder / "tickets.csv"
+    files = _files(folder)
+    registry, tickets = files["registry"], files["csv"]
     con = duckdb.connect()
     if city is None:
         con.execute(
@@ -110,11 +116,11 @@ def _generate(folder: Path, rows: int, xlsx_rows: int, city: Path | None = None)
         ) to '{tickets}' (header, delimiter ',')
         """
     )
-    gbk = folder / "tickets_gb18030.csv"
+    gbk = files["gb18030"]
     with tickets.open("r", encoding="utf-8") as source, gbk.open("w", encoding="gb18030") as target:
         while chunk := source.read(1 << 20):
             target.write(chunk)
-    xlsx = folder / "tickets.xlsx"
+    xlsx = files["xlsx"]
     header = con.execute(f"select * from read_csv('{tickets}', all_varchar=true) limit 0").description
     book = xlsxwriter.Workbook(str(xlsx), {"constant_memory": True})
     sheet = book.add_worksheet("工单")
@@ -126,7 +132,7 @@ def _generate(folder: Path, rows: int, xlsx_rows: int, city: Path | None = None)
             sheet.write_row(number, 0, row)
             number += 1
     book.close()
-    return {"registry": registry, "csv": tickets, "gb18030": gbk, "xlsx": xlsx}
+    return files
 
 
 # ---- the measured actions, each run in a fresh child process ------------------------------
@@ -243,12 +249,7 @@ def main() -> int:
         # child's peak RSS (Linux keeps the parent's RSS at fork in the child's maximum)
         command = [sys.executable, __file__, "--rows", str(args.rows), "--xlsx-rows", str(args.xlsx_rows)]
         subprocess.run([*command, "--generate-into", str(folder), str(city or "")], check=True)
-        files = {
-            "registry": folder / "registry.csv",
-            "csv": folder / "tickets.csv",
-            "gb18030": folder / "tickets_gb18030.csv",
-            "xlsx": folder / "tickets.xlsx",
-        }
+        files = _files(folder)
         print(
             f"generated {args.rows:,} tickets ({files['csv'].stat().st_size / 1e6:.0f} MB CSV) and "
             f"{args.xlsx_rows:,}-row xlsx in {time.perf_counter() - started:.1f} s"

@@ -17,8 +17,10 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
@@ -38,6 +40,7 @@ from village_stats.validation import Issue, errors_in, validate_table
 from village_stats.workbooks import start_reading
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CHANGE_SAMPLE = 50
 IMPORT_MEMORY_LIMIT = "600MB"
@@ -171,20 +174,20 @@ def import_file(
     if not data:
         outcome.issues.append(Issue(file_name, None, None, None, None, "empty-file", "文件为空"))
         return outcome
-    digest = _Digest(data)  # hashing 200 MB takes a few tenths of a second: on a thread, beside the reading
+    digest = _background(_sha256, data)  # hashing 200 MB takes a few tenths of a second
     try:
         return _read_and_import(
             database, on_disk, data, digest, outcome, settings, dataset, year, dry_run, user, report
         )
     finally:
-        outcome.sha256 = digest.value()
+        outcome.sha256 = digest.result()
 
 
 def _read_and_import(
     database: Database,
     on_disk: Path | None,
     data: bytes,
-    digest: _Digest,
+    digest: Future[str],
     outcome: FileOutcome,
     settings: Settings,
     dataset: str | None,
@@ -250,7 +253,7 @@ def _import_sheets(
     sheets: list[RawSheet],
     outcome: FileOutcome,
     data: bytes,
-    digest: _Digest,
+    digest: Future[str],
     settings: Settings,
     dataset: str | None,
     year: int | None,
@@ -281,7 +284,11 @@ def _import_sheets(
         con.execute("begin transaction")
         # the original goes to disk (and is flushed) while DuckDB reads and checks it
         suffix = Path(file_name).suffix
-        archiving = None if dry_run else _Archiving(lambda: archive_path(database, digest.value(), suffix), data)
+
+        def locate() -> Path:
+            return archive_path(database, digest.result(), suffix)
+
+        archiving = None if dry_run else _background(_archive_early, locate, data)
         try:
             first_id = _next_import_id(con)
             for index, table in enumerate(located):
@@ -294,83 +301,69 @@ def _import_sheets(
                     import_id = None if dry_run else first_id + len(outcome.tables)
                     outcome.tables.append(_apply(con, table, view, part=index, import_id=import_id))
             if dry_run or not outcome.ok or not outcome.changes_anything:
-                if archiving:
-                    archiving.discard()
+                _discard_archive(archiving)
                 con.execute("rollback")
                 for table_outcome in outcome.tables:
                     table_outcome.import_id = None  # nothing was recorded
                 report(1.0, "检查完成")
                 return outcome
             report(0.85, "正在写入数据库")
-            if archiving:
-                archiving.wait()
-            outcome.sha256 = digest.value()
+            if archiving is not None:
+                archiving.result()
+            outcome.sha256 = digest.result()
             for table_outcome in outcome.tables:
                 _record(con, table_outcome, outcome, user)
             con.execute("commit")
             outcome.committed = True
             report(1.0, "导入完成")
         except BaseException:
-            if archiving:
-                archiving.discard()
+            _discard_archive(archiving)
             _rollback(con)
             raise
     return outcome
 
 
-class _Archiving:
-    """`archive_original` on a thread of its own, started when the import begins.
+def _background(function: Callable[..., T], *args: object) -> Future[T]:
+    """`function(*args)` on a thread of its own; `.result()` waits, then returns or raises what it did."""
+    future: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(function(*args))
+        except BaseException as error:  # handed to whoever asks for the result
+            future.set_exception(error)
+
+    threading.Thread(target=run, name=function.__name__, daemon=True).start()
+    return future
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()  # hashlib lets go of the GIL: this runs beside the reading
+
+
+def _archive_early(locate: Callable[[], Path], data: bytes) -> tuple[Path, bool]:
+    """`archive_original`, started when the import begins: (the archive, whether this call created it).
 
     Writing and flushing a 200 MB original takes about two seconds of waiting on the
-    disk, which used to come after all the checking; now it overlaps it. `wait()` before
-    the commit keeps the order that crash safety needs (archive, then commit) and raises
-    what the write raised; `discard()` removes an archive this import created when the
-    import ends without a commit (refused, unchanged), as the old order never wrote one.
-    Started under the write lease, so no other import can be archiving the same file.
+    disk, which used to come after all the checking; now it overlaps it. Its result is
+    awaited before the commit, which keeps the order crash safety needs (archive, then
+    commit) and raises what the write raised. Started under the write lease, so no other
+    import can be archiving the same file.
     """
+    archived = locate()  # the name is the file's sha256, which another thread computes
+    existed = archived.exists()
+    archive_original(archived, data)
+    return archived, not existed
 
-    def __init__(self, archived: Callable[[], Path], data: bytes) -> None:
-        self._archived: Path | None = None
-        self._existed = True
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(archived, data), name="archive-original", daemon=True)
-        self._thread.start()
 
-    def _run(self, archived: Callable[[], Path], data: bytes) -> None:
-        try:
-            self._archived = archived()  # the name is the file's sha256, which another thread computes
-            self._existed = self._archived.exists()
-            archive_original(self._archived, data)
-        except BaseException as error:  # handed to the importing thread by wait()
-            self._error = error
-
-    def wait(self) -> None:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-
-    def discard(self) -> None:
-        self._thread.join()
-        if self._archived is not None and not self._existed and self._error is None:
+def _discard_archive(archiving: Future[tuple[Path, bool]] | None) -> None:
+    """An import that ends without a commit (refused, unchanged) removes the archive it created,
+    as the old order (archive just before the commit) never wrote one."""
+    if archiving is not None and archiving.exception() is None:
+        archived, created = archiving.result()
+        if created:
             with contextlib.suppress(OSError):
-                self._archived.unlink(missing_ok=True)
-
-
-class _Digest:
-    """The sha256 of a file's bytes, computed on a thread (hashlib lets go of the GIL)."""
-
-    def __init__(self, data: bytes) -> None:
-        self._hex: str | None = None
-        self._thread = threading.Thread(target=self._run, args=(data,), name="sha256", daemon=True)
-        self._thread.start()
-
-    def _run(self, data: bytes) -> None:
-        self._hex = hashlib.sha256(data).hexdigest()
-
-    def value(self) -> str:
-        self._thread.join()
-        assert self._hex is not None  # hashing bytes cannot fail
-        return self._hex
+                archived.unlink(missing_ok=True)
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:

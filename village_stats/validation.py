@@ -760,14 +760,11 @@ def _duplicate_issues(con: duckdb.DuckDBPyConnection, table: LocatedTable, view:
     key = ", ".join(_quote(k) for k in dataset.key)
     # a key with a missing part is already reported as a missing value
     complete = " and ".join(f"{_quote(k)} is not null" for k in dataset.key)
+    repeated = f"from {_quote(view)} where {complete} group by {key} having count(*) > 1"
+    found = []
     # most files have none: finding the repeated keys costs half of collecting every key's rows
-    repeated = f"select {key} from {_quote(view)} where {complete} group by {key} having count(*) > 1"
-    if con.execute(f"select exists ({repeated})").fetchone()[0]:
-        found = con.execute(
-            f"select list(_row order by _row) from {_quote(view)} where {complete} group by {key} having count(*) > 1"
-        ).fetchall()
-    else:
-        found = []
+    if con.execute(f"select exists (select {key} {repeated})").fetchone()[0]:
+        found = con.execute(f"select list(_row order by _row) {repeated}").fetchall()
     located = {c.column.name: c.written for c in table.columns}
     shown = next((located[k] for k in dataset.key if k in located), None) or next(
         (c.written for c in table.columns if c.column.kind in ("village", "text")), None
