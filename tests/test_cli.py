@@ -376,3 +376,13 @@ def test_bad_file_is_refused_with_row_column_and_suggestion(runs):
     assert "村(社区)名称" in result.stderr
     assert "北坨村" in result.stderr and "北垞村" in result.stderr
     assert run["after"] == run["before"], "nothing written, not even the good 竹秀村 row"
+
+
+def test_the_command_line_starts_without_pandas_or_arrow():
+    """An import or a query needs neither at start-up; loading them costs most of a second per command."""
+    probe = (
+        "import sys, village_stats.cli; "
+        "print(sorted(m for m in ('pandas', 'pyarrow', 'numpy', 'plotly', 'streamlit') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

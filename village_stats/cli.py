@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from village_stats import access, importing, narrative, queries, sandbox
+from village_stats import access, importing, queries
 from village_stats.datasets import DATASETS
 from village_stats.db import DatabaseBusy, DatabaseMissing, default_db_path, open_database, storage_problem
 from village_stats.reading import UnreadableFile
@@ -250,6 +250,8 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
     """One user statement through the same sandbox and limits as the 自助查询 page."""
+    from village_stats import sandbox  # Arrow and its child process: only this command needs them
+
     statement = sys.stdin.read() if args.statement == "-" else args.statement
     database = open_database(_db_path(args), settings.lock_wait_seconds)
     limits = sandbox.Limits(lock_wait_seconds=settings.lock_wait_seconds)
@@ -279,6 +281,8 @@ def latest_year(cur: duckdb.DuckDBPyConnection) -> int | None:
 
 
 def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
+    from village_stats import narrative  # it loads pandas (most of a second), which an import does not need
+
     database = open_database(_db_path(args), settings.lock_wait_seconds)
     scope = queries.Scope(town=settings.town)
     with database.read() as cur:

@@ -16,11 +16,14 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from village_stats.settings import REPO_ROOT
+
+if TYPE_CHECKING:  # `.df()` loads pandas when a query runs; a command that runs none need not
+    import pandas as pd
 
 QUERIES_DIR = REPO_ROOT / "queries"
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
