@@ -30,6 +30,7 @@ ALL = "全部"
 ALL_TOWNS = "全部镇(街道)"
 PAGE_ROWS = 200  # rows per page of a table; its downloads hold every row
 DOWNLOAD_ROWS = 100_000  # a paged table's download holds at most this many rows
+MISSING = "—"  # an empty cell in a table (Streamlit would write "None"): not done yet, not rated, not given
 CHART_ROWS = 30  # a village chart with more rows than this shows the top/bottom N or a search instead
 
 
@@ -482,7 +483,7 @@ def _all_rows(db: Database, query: str, params: dict[str, object], columns: list
 
 def _show_table(shown: pd.DataFrame) -> None:
     formats = {h: st.column_config.NumberColumn(h, format=f) for h, f in exports.number_formats(shown).items()}
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=formats)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=formats, placeholder=MISSING)
 
 
 def _downloads(table: Callable[[], pd.DataFrame], name: str, key: str) -> None:
@@ -650,6 +651,7 @@ def show_import_outcome(outcome: importing.FileOutcome) -> None:
                             变化=frame["变化"]
                         ),
                         hide_index=True,
+                        placeholder=MISSING,
                     )
             if table.changes:
                 with st.expander(f"将被修改的数值（{len(table.changes)}处）"):
@@ -732,7 +734,7 @@ def import_history() -> None:
             "状态": [_undo_state(at, by) for at, by in zip(frame["undone_at"], frame["undone_by"], strict=True)],
         }
     )
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(shown, hide_index=True, width="stretch", placeholder=MISSING)
     live = [r for r in records if r["undone_at"] is None or pd.isna(r["undone_at"])]
     if not live or admin_refusal():  # the page has said why at the top
         return

@@ -132,3 +132,12 @@ def test_overview_year_without_some_domains_draws_no_empty_charts(served_copy):
     for domain in ("揭榜挂帅项目", "达标创星评定", "五单闭环服务工单", "问题整改台账"):
         assert f"2021年暂无{domain}数据。" in captions
     assert len(app.get("plotly_chart")) == 1  # the income chart only
+
+
+def test_empty_cells_show_a_dash_not_none(served_copy):
+    """An open ticket has no 办结 time and an unrated one no rating: the table says —, never None."""
+    app = open_app(2023)
+    app.switch_page("views/tickets.py").run()
+    with_gaps = [table for table in app.dataframe if table.value.isna().any().any()]
+    assert with_gaps, "the 2023 demo tickets include open ones, whose detail rows have empty cells"
+    assert all(table.proto.placeholder == "—" for table in app.dataframe)
