@@ -473,3 +473,36 @@ def test_a_star_sheet_without_the_weak_column_imports_with_its_default(demo_copy
     with demo_copy.read() as cur:
         row = cur.execute("select stars, weak from star_ratings where year = 2025 and village = '北垞村'").fetchone()
     assert row == (3, False)
+
+
+def test_the_changed_values_sample_is_the_first_changes_by_key_when_many_rows_change(demo_copy, settings, tmp_path):
+    """Only the first CHANGE_SAMPLE changed rows are compared with what is stored (a city changes
+    100,000); the sample must still be exactly the first differences in key order."""
+    from village_stats.importing import CHANGE_SAMPLE
+
+    with demo_copy.read() as cur:
+        stored = cur.execute(
+            "select ticket_id, village, grid, kind, category, content, ordered_at, claimed_at, dispatched_at, "
+            "done_at, rating, member from service_tickets order by ticket_id desc"
+        ).fetchall()
+    assert len(stored) > 2 * CHANGE_SAMPLE
+    rows, expected = [], []
+    for number, (ticket, village, grid, kind, category, content, *stamps, rating, member) in enumerate(stored):
+        new_content = f"{content}（复核）"
+        new_grid = f"{grid}（调整）" if number % 3 == 0 and grid else grid
+        times = [None if t is None else f"{t:%Y-%m-%d %H:%M:%S}" for t in stamps]
+        rows.append([ticket, village, new_grid, kind, category, new_content, *times, rating, member])
+        expected.append((ticket, "诉求内容", content, new_content))
+        if new_grid != grid:
+            expected.append((ticket, "网格", grid, new_grid))
+
+    outcome = import_file(demo_copy, write_xlsx(tmp_path / "工单.xlsx", ledgers.tickets(rows)), settings, dry_run=True)
+
+    assert outcome.ok, [i.describe() for i in outcome.issues[:3]]
+    (table,) = outcome.tables
+    assert table.updated == len(stored)
+    assert len(table.changes) == CHANGE_SAMPLE
+    assert set(table.changes) <= set(expected)
+    first_keys = sorted({key for key, *_ in expected})[:CHANGE_SAMPLE]
+    assert {key for key, *_ in table.changes} <= set(first_keys)
+    assert [key for key, *_ in table.changes] == sorted(key for key, *_ in table.changes)
