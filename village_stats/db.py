@@ -8,6 +8,12 @@ and close it when the last user leaves. A process that finds the file locked by
 another one waits, up to `lock_wait_seconds`, and then says so in Chinese.
 Inside one process, readers share one read-only connection (a cursor each, so
 threads may read at once) and a writer waits for them to finish.
+
+The dashboard's Database keeps its read-only connection open for `linger_seconds`
+after the last reader leaves: a leader's next click usually comes within seconds,
+and a connection opened anew reads every data block from the file again (at city
+scale that is a sixth of a page run). Another process that wants to write waits
+that much longer; a writer in this process closes the idle connection at once.
 """
 
 from __future__ import annotations
@@ -87,19 +93,24 @@ def storage_problem(error: BaseException, folder: Path) -> str | None:
 
 
 def _is_lock_conflict(error: duckdb.Error) -> bool:
-    return "lock" in str(error).lower()
+    """Another process holds the file, or another Database of this process holds it the other way
+    (read-only against read-write: DuckDB refuses that within one process without a file lock)."""
+    text = str(error).lower()
+    return "lock" in text or "different configuration" in text
 
 
 class Database:
     """One per process; see the module docstring for the leasing rules."""
 
-    def __init__(self, path: Path | str, lock_wait_seconds: float = 30.0) -> None:
+    def __init__(self, path: Path | str, lock_wait_seconds: float = 30.0, linger_seconds: float = 0.0) -> None:
         self.path = Path(path)
         self.lock_wait_seconds = lock_wait_seconds
+        self.linger_seconds = linger_seconds
         self._state = threading.Condition()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._mode: str | None = None  # None, "read" or "write"
         self._users = 0
+        self._closer: threading.Timer | None = None  # closes an idle read connection after linger_seconds
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -124,7 +135,7 @@ class Database:
         while True:
             try:
                 return duckdb.connect(str(self.path), read_only=read_only)
-            except duckdb.IOException as error:
+            except (duckdb.IOException, duckdb.ConnectionException) as error:
                 if not _is_lock_conflict(error) or time.monotonic() >= deadline:
                     if _is_lock_conflict(error):
                         raise DatabaseBusy(
@@ -142,6 +153,7 @@ class Database:
             raise DatabaseMissing(f"数据库文件 {self.path} 不存在，请先导入数据或运行 python -m village_stats demo")
         with self._state:
             self._state.wait_for(lambda: self._mode != "write")
+            self._stop_closer()
             if self._con is None:
                 self._con = self._open(read_only=True)
                 self._mode = "read"
@@ -157,7 +169,7 @@ class Database:
     def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """The process's only read-write connection, for one block of writing."""
         with self._state:
-            self._state.wait_for(lambda: self._mode is None)
+            self._take_over()
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._con = self._open(read_only=False)
             self._mode = "write"
@@ -170,11 +182,38 @@ class Database:
     def _release(self) -> None:
         with self._state:
             self._users -= 1
-            if self._users == 0 and self._con is not None:
-                self._con.close()
-                self._con = None
-                self._mode = None
-                self._state.notify_all()
+            if self._users or self._con is None:
+                return
+            if self._mode == "read" and self.linger_seconds > 0:
+                self._closer = threading.Timer(self.linger_seconds, self._close_if_idle)
+                self._closer.daemon = True
+                self._closer.start()
+            else:
+                self._close()
+
+    def _take_over(self) -> None:
+        """Wait (holding `_state`) until no lease is held; close a read connection left open for the next reader."""
+        self._state.wait_for(lambda: self._mode is None or (self._mode == "read" and self._users == 0))
+        if self._con is not None:
+            self._close()
+
+    def _close_if_idle(self) -> None:
+        with self._state:
+            if self._users == 0 and self._mode == "read" and self._closer is threading.current_thread():
+                self._close()
+
+    def _stop_closer(self) -> None:
+        if self._closer is not None:
+            self._closer.cancel()
+            self._closer = None
+
+    def _close(self) -> None:
+        self._stop_closer()
+        if self._con is not None:
+            self._con.close()
+        self._con = None
+        self._mode = None
+        self._state.notify_all()
 
     def schema_version(self) -> int:
         """0 for a file without our schema (new or foreign), else the version recorded in it."""
@@ -246,7 +285,7 @@ class Database:
         staging = self.path.with_name(self.path.name + ".restoring")
         shutil.copy2(source, staging)
         with self._state:
-            self._state.wait_for(lambda: self._mode is None)
+            self._take_over()
             # holding the file lock for a moment proves no other process is inside a lease
             self._open(read_only=False).close()
             self.path.with_name(self.path.name + ".wal").unlink(missing_ok=True)

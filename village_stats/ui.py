@@ -30,6 +30,7 @@ ALL = "全部"
 ALL_TOWNS = "全部镇(街道)"
 PAGE_ROWS = 200  # rows per page of a table; its downloads hold every row
 DOWNLOAD_ROWS = 100_000  # a paged table's download holds at most this many rows
+READ_LINGER_SECONDS = 5.0  # the read connection outlives a page run by this much (see db.Database)
 MISSING = "—"  # an empty cell in a table (Streamlit would write "None"): not done yet, not rated, not given
 CHART_ROWS = 30  # a village chart with more rows than this shows the top/bottom N or a search instead
 
@@ -49,7 +50,7 @@ def _database(location: str) -> Database:
     path = Path(location)
     if not path.exists():
         importing.build_demo(path, current)
-    db = Database(path, current.lock_wait_seconds)
+    db = Database(path, current.lock_wait_seconds, linger_seconds=READ_LINGER_SECONDS)
     db.migrate()
     return db
 
