@@ -2,6 +2,7 @@
 
     python benchmarks/growth.py               # every data page, 5 repeats
     python benchmarks/growth.py --repeats 3
+    python benchmarks/growth.py --page 五单服务 --page 总览   # only these pages
 
 For every page, in one process (AppTest, no browser), the rerun after the year
 filter changes (between the town's two newest years with every ledger: 2024 → 2023, and
@@ -93,6 +94,14 @@ def _two_newest_years(database: Path) -> tuple[int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=5)
+    titles = [title for title, _, _ in PAGES + MECHANISM_PAGES]
+    parser.add_argument(
+        "--page",
+        action="append",
+        choices=titles,
+        metavar="NAME",
+        help=f"only this page (repeatable): {' '.join(titles)}",
+    )
     args = parser.parse_args()
     from village_stats.settings import load_settings
 
@@ -112,6 +121,8 @@ def main() -> None:
         )
         mechanism_scripts = {script for _, _, script in MECHANISM_PAGES}
         for title, _, script in PAGES + MECHANISM_PAGES:
+            if args.page and title not in args.page:
+                continue
             change = (years[1], years[0]) if script in mechanism_scripts else years
             town_cold, town_warm = measure(town, None, script, args.repeats, change)
             city_cold, city_warm = measure(city, ALL_TOWNS, script, args.repeats, change)
