@@ -744,6 +744,33 @@ def test_ticket_resolution_by_village_matches_raw(q, raw, scope, year):
 
 
 @pytest.mark.parametrize("year", TICKET_YEARS)
+def test_ticket_resolution_by_village_page_is_that_page_of_the_raw_figures(q, raw, scope, year):
+    """The paged per-village query: the same rows as the whole, cut, each counting every unit with tickets."""
+    groups: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for t in tickets_in(raw, year, scope):
+        groups[t["village"]].append(t)
+    order = sorted(groups, key=lambda v: (-len(groups[v]), v))
+    whole = q("ticket_resolution_by_village", year=year, **scope)
+    for limit, offset in ((7, 0), (7, 7), (4, len(order) - 2), (50, 0), (5, len(order))):
+        page = q("ticket_resolution_by_village_page", year=year, **scope, limit=limit, offset=offset)
+        assert page["village"].tolist() == order[offset : offset + limit]
+        assert page["units"].tolist() == [len(order)] * len(page)
+        expected = whole.iloc[offset : offset + limit].reset_index(drop=True)
+        if len(expected):  # past the end: no rows (an empty result's column types say nothing)
+            assert page.drop(columns="units").equals(expected), (limit, offset)
+        for row in records(page):
+            members = groups[row["village"]]
+            done = [t for t in members if t["done_at"] is not None]
+            assert (row["tickets"], row["done"]) == (len(members), len(done))
+            if done:
+                assert close_to_rounded(row["median_hours"], float(np.median([hours(t) for t in done])))
+            else:
+                assert row["median_hours"] is None
+            assert row["average_rating"] == mean_rating(members)
+            assert row["satisfied_pct"] == satisfied(members)
+
+
+@pytest.mark.parametrize("year", TICKET_YEARS)
 def test_ticket_resolution_by_category_matches_raw(q, raw, scope, year):
     groups: dict[str, list[dict[str, object]]] = defaultdict(list)
     for t in tickets_in(raw, year, scope):
@@ -1024,6 +1051,14 @@ def test_tickets_detail_matches_raw(q, raw, scope, year):
             assert close_to_rounded(row["hours"], hours(t))
     if scope is ALL and year == 2024:
         assert {"待领单", "待派单", "待晒单"} <= {stage(t) for t in tickets}, "the 2024 demo has open tickets"
+    # every page, of several sizes, is the sorted tickets cut there (the query reads only the newest days it needs)
+    ids = [t["ticket_id"] for t in tickets]
+    still_open = sum(t["done_at"] is None for t in tickets)
+    cuts = [(limit, offset) for limit in (9, 60) for offset in range(0, len(ids) + limit, limit)]
+    cuts += [(1, 0), (1, max(still_open - 1, 0)), (1, still_open), (2, max(still_open - 1, 0)), (1, len(ids) - 1)]
+    for limit, offset in cuts:
+        page = q("tickets_detail", year=year, **scope, limit=limit, offset=offset)
+        assert page["ticket_id"].tolist() == ids[offset : offset + limit], (limit, offset)
 
 
 # ---- scope filters -----------------------------------------------------------------------
