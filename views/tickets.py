@@ -52,9 +52,10 @@ ui.table_with_downloads(
 )
 
 st.subheader("各村(社区)办理情况")
-by_village = ui.run_query("ticket_resolution_by_village", **filters.params())
-ui.table_with_downloads(
-    by_village,
+ui.counted_table(
+    "ticket_resolution_by_village_page",
+    filters.params(),
+    "units",
     f"{filters.year}年各村工单办理",
     "tickets_villages",
     ui.with_town(filters, ["village", "tickets", "done", "median_hours", "average_rating", "satisfied_pct"]),

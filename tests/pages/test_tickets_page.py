@@ -1,0 +1,82 @@
+"""五单服务 across towns: the per-village table is paged in SQL and shows exactly the rows of the whole result."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from village_stats import exports, scale
+from village_stats.db import Database
+from village_stats.queries import run_query
+
+DASHBOARD = str(Path(__file__).resolve().parents[2] / "dashboard.py")
+ALL_TOWNS = "全部镇(街道)"
+# 13 towns × 20 units: 260 units with tickets, two pages of the village table
+SMALL = replace(scale.SCALES["county"], towns=13, projects=500, tickets=26_000, problems=1_000)
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory, settings) -> Database:
+    built = scale.build(tmp_path_factory.mktemp("tickets-county") / "county.duckdb", SMALL, settings)
+    return Database(built.path, settings.lock_wait_seconds)
+
+
+@pytest.fixture
+def app(county: Database, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("VILLAGE_STATS_DB", str(county.path))
+    app = AppTest.from_file(DASHBOARD, default_timeout=120).run()
+    app.selectbox(key="town").select(ALL_TOWNS).run()
+    app.selectbox(key="year").select(2024).run()
+    app.switch_page("views/tickets.py").run()
+    assert not app.exception
+    return app
+
+
+def village_table(app: AppTest):
+    """The table under 各村(社区)办理情况 (the second table of the page: categories come first)."""
+    headers = [h.value for h in app.subheader]
+    assert "各村(社区)办理情况" in headers
+    return app.dataframe[1].value
+
+
+def expected_villages(county: Database) -> list[str]:
+    with county.read() as cur:
+        whole = run_query(cur, "ticket_resolution_by_village", year=2024, town=None, area=None, villages=None)
+    return [f"{town}·{village}" for town, village in zip(whole["town"], whole["village"], strict=True)]
+
+
+def test_the_village_table_pages_through_every_unit_in_the_whole_results_order(app, county):
+    order = expected_villages(county)
+    assert len(order) == SMALL.units
+    picker = app.number_input(key="tickets_villages_page")
+    assert picker.max == 2
+    first = village_table(app)
+    assert len(first) == 200
+    assert [f"{t}·{v}" for t, v in zip(first["镇(街道)"], first["村(社区)"], strict=True)] == order[:200]
+    assert "共 260 行" in " ".join(c.value for c in app.caption)
+
+    picker.set_value(2).run()
+    assert not app.exception
+    second = village_table(app)
+    assert [f"{t}·{v}" for t, v in zip(second["镇(街道)"], second["村(社区)"], strict=True)] == order[200:]
+
+
+def test_the_village_page_shows_the_figures_of_the_whole_result(app, county):
+    with county.read() as cur:
+        whole = run_query(cur, "ticket_resolution_by_village", year=2024, town=None, area=None, villages=None)
+    columns = ["town", "village", "tickets", "done", "median_hours", "average_rating", "satisfied_pct"]
+    expected = exports.present(whole.iloc[:200], columns)
+    assert village_table(app).equals(expected)
+
+
+def test_a_narrower_scope_after_the_second_page_starts_again_at_the_first(app, county, settings):
+    app.number_input(key="tickets_villages_page").set_value(2).run()
+    app.selectbox(key="town").select(settings.town).run()
+    assert not app.exception
+    table = village_table(app)
+    assert len(table) == SMALL.villages_per_town  # one town's units, on the one page there is
+    assert "村(社区)" in table.columns and "镇(街道)" not in table.columns
+    assert not [n for n in app.number_input if n.key == "tickets_villages_page"]
