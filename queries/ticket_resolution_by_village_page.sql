@@ -38,7 +38,7 @@ final as (
         regexp_replace(p.village, '村$', '') as short_name,
         p.tickets,
         count(t.done_at) as done,
-        round(median(epoch(t.done_at - t.ordered_at) / 3600), 1) as median_hours,
+        floor(median(epoch_us(t.done_at) - epoch_us(t.ordered_at)) / 360000000 + 0.5) / 10 as median_hours,
         round(avg(t.rating), 2) as average_rating,
         share_pct(count(*) filter (where t.rating >= 3), count(t.rating)) as satisfied_pct,
         p.units

@@ -787,6 +787,54 @@ def test_ticket_resolution_by_category_matches_raw(q, raw, scope, year):
         assert row["satisfied_pct"] == satisfied(members)
 
 
+def micros(ticket: dict[str, object]) -> int:
+    """点单 to 晒单 in whole microseconds: exact, unlike a float of hours."""
+    span = ticket["done_at"] - ticket["ordered_at"]
+    return (span.days * 86_400 + span.seconds) * 1_000_000 + span.microseconds
+
+
+def tenths_half_up(exact_micros: Decimal) -> float:
+    """Hours to one decimal, half up, computed on the exact value (a tie like 1.05 h is common: 1 h 3 min)."""
+    return float((exact_micros / 3_600_000_000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def median_micros(values: list[int]) -> Decimal:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return Decimal(ordered[middle])
+    return (Decimal(ordered[middle - 1]) + Decimal(ordered[middle])) / 2
+
+
+@pytest.mark.parametrize("year", TICKET_YEARS)
+def test_hours_are_rounded_half_up_on_the_exact_value(q, raw, scope, year):
+    """Medians and a ticket's hours: exactly the half-up tenth of the exact figure, ties included."""
+    tickets = tickets_in(raw, year, scope)
+    done = [t for t in tickets if t["done_at"] is not None]
+    row = records(q("ticket_resolution", year=year, **scope))[0]
+    assert row["median_hours"] == tenths_half_up(median_micros([micros(t) for t in done]))
+    by_category: dict[str, list[int]] = defaultdict(list)
+    by_village: dict[str, list[int]] = defaultdict(list)
+    for t in done:
+        by_category[t["category"] or "未填"].append(micros(t))
+        by_village[t["village"]].append(micros(t))
+    for row in records(q("ticket_resolution_by_category", year=year, **scope)):
+        assert row["median_hours"] == tenths_half_up(median_micros(by_category[row["category"]])), row
+    for name in ("ticket_resolution_by_village", "ticket_resolution_by_village_page"):
+        extra = {"limit": 100, "offset": 0} if name.endswith("_page") else {}
+        for row in records(q(name, year=year, **scope, **extra)):
+            if row["done"]:
+                assert row["median_hours"] == tenths_half_up(median_micros(by_village[row["village"]])), row
+    detail = records(q("tickets_detail", year=year, **scope, limit=10_000, offset=0))
+    spans = {t["ticket_id"]: micros(t) for t in done}
+    for row in detail:
+        if row["ticket_id"] in spans:
+            assert row["hours"] == tenths_half_up(Decimal(spans[row["ticket_id"]])), row
+    if scope is ALL:  # the demo's times are whole minutes: some tickets sit exactly on a tie
+        ties = [t for t in done if (micros(t) * 10) % 3_600_000_000 == 1_800_000_000]
+        assert ties, "no ticket of the demo year lasts exactly a tie (x.x5 hours)"
+
+
 @pytest.mark.parametrize("year", TICKET_YEARS)
 def test_tickets_by_month_matches_raw(q, raw, scope, year):
     counts = Counter((t["ordered_at"].month, t["kind"]) for t in tickets_in(raw, year, scope))
