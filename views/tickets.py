@@ -42,37 +42,63 @@ with right:
     months = ui.run_query("tickets_by_month", **filters.params())
     ui.chart(charts.monthly, months, "每月点单数", filename=f"{filters.year}年每月工单")
 
-st.subheader("按诉求类别")
-by_category = ui.run_query("ticket_resolution_by_category", **filters.params())
-ui.table_with_downloads(
-    by_category,
-    f"{filters.year}年各类诉求办理",
-    "tickets_categories",
-    ["category", "tickets", "done", "median_hours", "average_rating", "satisfied_pct"],
-)
-
-st.subheader("各村(社区)办理情况")
-ui.counted_table(
-    "ticket_resolution_by_village_page",
-    filters.params(),
-    "units",
-    f"{filters.year}年各村工单办理",
-    "tickets_villages",
-    ui.with_town(filters, ["village", "tickets", "done", "median_hours", "average_rating", "satisfied_pct"]),
-)
-ui.town_ranking(filters, "town_tickets", "satisfied_pct", "群众满意率", "%", "tickets_towns")
-
-st.subheader("工单明细（未办结的在前）")
 if int(resolution["open"]):
-    st.warning(f"尚有 {int(resolution['open'])} 单未办结。")
-ui.paged_table(
-    "tickets_detail",
-    filters.params(),
-    int(resolution["tickets"]),
-    f"{filters.year}年五单服务工单",
-    "tickets_detail",
-    ui.with_town(
-        filters,
-        ["ticket_id", "village", "kind", "category", "content", "stage", "ordered_at", "done_at", "hours", "rating"],
-    ),
-)
+    st.warning(f"尚有 {int(resolution['open'])} 单未办结（见“工单明细”，未办结的在前）。")
+
+# Only the chosen tab runs (lazy tabs, bound to the URL like the filters): across a city each table costs
+# a query over the year's million tickets, and a reader looks at one of them at a time. The labels stay
+# the same when the town filter changes (new labels would be new tabs, back on the first one).
+labels = ["按诉求类别", "各村(社区)", *(["各镇(街道)"] if filters.several_towns else []), "工单明细"]
+tabs = dict(zip(labels, st.tabs(labels, key="tickets_tab", bind="query-params"), strict=True))
+
+with tabs["按诉求类别"]:
+    if tabs["按诉求类别"].open:
+        ui.table_with_downloads(
+            ui.run_query("ticket_resolution_by_category", **filters.params()),
+            f"{filters.year}年各类诉求办理",
+            "tickets_categories",
+            ["category", "tickets", "done", "median_hours", "average_rating", "satisfied_pct"],
+        )
+
+with tabs["各村(社区)"]:
+    if tabs["各村(社区)"].open:
+        ui.counted_table(
+            "ticket_resolution_by_village_page",
+            filters.params(),
+            "units",
+            f"{filters.year}年各村工单办理",
+            "tickets_villages",
+            ui.with_town(filters, ["village", "tickets", "done", "median_hours", "average_rating", "satisfied_pct"]),
+        )
+
+if "各镇(街道)" in tabs:
+    with tabs["各镇(街道)"]:
+        if tabs["各镇(街道)"].open and filters.spans_towns:
+            ui.town_ranking(filters, "town_tickets", "satisfied_pct", "群众满意率", "%", "tickets_towns")
+        elif tabs["各镇(街道)"].open:
+            st.caption("在侧栏“镇(街道)”中选择“全部镇(街道)”，可比较各镇(街道)。")
+
+with tabs["工单明细"]:
+    if tabs["工单明细"].open:
+        ui.paged_table(
+            "tickets_detail",
+            filters.params(),
+            int(resolution["tickets"]),
+            f"{filters.year}年五单服务工单",
+            "tickets_detail",
+            ui.with_town(
+                filters,
+                [
+                    "ticket_id",
+                    "village",
+                    "kind",
+                    "category",
+                    "content",
+                    "stage",
+                    "ordered_at",
+                    "done_at",
+                    "hours",
+                    "rating",
+                ],
+            ),
+        )

@@ -240,6 +240,7 @@ class Filters:
     scope: Scope
     scope_label: str
     spans_towns: bool = False  # the scope covers several towns: show per-town rollups, label villages with their town
+    several_towns: bool = False  # the database holds several towns (a county or city), whatever the scope
 
     def params(self, **extra: object) -> dict[str, object]:
         return {"year": self.year, **self.scope.params(), **extra}
@@ -282,7 +283,9 @@ def sidebar_filters() -> Filters:
     scope = Scope(town=town, area=None if area == ALL else area, villages=tuple(chosen) or None)
     spans = town is None and len(towns) > 1
     label = ("全域" if scope.area is None else scope.area) if spans else scope.label(current.town)
-    st.session_state["filters"] = Filters(year=year, scope=scope, scope_label=label, spans_towns=spans)
+    st.session_state["filters"] = Filters(
+        year=year, scope=scope, scope_label=label, spans_towns=spans, several_towns=len(towns) > 1
+    )
     return st.session_state["filters"]
 
 

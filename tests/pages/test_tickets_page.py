@@ -1,4 +1,4 @@
-"""五单服务 across towns: the per-village table is paged in SQL and shows exactly the rows of the whole result."""
+"""五单服务 across towns: the tables are lazy tabs; the per-village one is paged in SQL, rows as in the whole result."""
 
 from __future__ import annotations
 
@@ -25,6 +25,12 @@ def county(tmp_path_factory: pytest.TempPathFactory, settings) -> Database:
 
 
 @pytest.fixture
+def served_town(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("VILLAGE_STATS_DB", str(demo_db_path))  # read only: AppTest never writes here
+    return demo_db_path
+
+
+@pytest.fixture
 def app(county: Database, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("VILLAGE_STATS_DB", str(county.path))
     app = AppTest.from_file(DASHBOARD, default_timeout=120).run()
@@ -35,11 +41,18 @@ def app(county: Database, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return app
 
 
+def open_tab(app: AppTest, label: str) -> AppTest:
+    app.session_state["tickets_tab"] = label  # what a click on the tab does
+    app.run()
+    assert not app.exception
+    return app
+
+
 def village_table(app: AppTest):
-    """The table under 各村(社区)办理情况 (the second table of the page: categories come first)."""
-    headers = [h.value for h in app.subheader]
-    assert "各村(社区)办理情况" in headers
-    return app.dataframe[1].value
+    """The one table of the 各村(社区) tab: the other tabs' tables are not built."""
+    assert app.session_state["tickets_tab"] == "各村(社区)"
+    assert len(app.dataframe) == 1
+    return app.dataframe[0].value
 
 
 def expected_villages(county: Database) -> list[str]:
@@ -48,7 +61,21 @@ def expected_villages(county: Database) -> list[str]:
     return [f"{town}·{village}" for town, village in zip(whole["town"], whole["village"], strict=True)]
 
 
+def test_only_the_open_tab_is_built_and_across_towns_there_is_a_town_tab(app, county):
+    assert [t.label for t in app.tabs] == ["按诉求类别", "各村(社区)", "各镇(街道)", "工单明细"]
+    # the first tab: the category table only, no town chart, no village or detail table
+    assert len(app.dataframe) == 1
+    assert "类别" in app.dataframe[0].value.columns
+    assert len(app.get("plotly_chart")) == 2  # the funnel and the months
+    open_tab(app, "各镇(街道)")
+    assert len(app.dataframe) == 0 and len(app.get("plotly_chart")) == 3
+    assert any("各镇(街道)排名" in h.value for h in app.subheader)
+    open_tab(app, "工单明细")
+    assert len(app.dataframe) == 1 and "工单编号" in app.dataframe[0].value.columns
+
+
 def test_the_village_table_pages_through_every_unit_in_the_whole_results_order(app, county):
+    open_tab(app, "各村(社区)")
     order = expected_villages(county)
     assert len(order) == SMALL.units
     picker = app.number_input(key="tickets_villages_page")
@@ -65,6 +92,7 @@ def test_the_village_table_pages_through_every_unit_in_the_whole_results_order(a
 
 
 def test_the_village_page_shows_the_figures_of_the_whole_result(app, county):
+    open_tab(app, "各村(社区)")
     with county.read() as cur:
         whole = run_query(cur, "ticket_resolution_by_village", year=2024, town=None, area=None, villages=None)
     columns = ["town", "village", "tickets", "done", "median_hours", "average_rating", "satisfied_pct"]
@@ -73,10 +101,29 @@ def test_the_village_page_shows_the_figures_of_the_whole_result(app, county):
 
 
 def test_a_narrower_scope_after_the_second_page_starts_again_at_the_first(app, county, settings):
+    open_tab(app, "各村(社区)")
     app.number_input(key="tickets_villages_page").set_value(2).run()
     app.selectbox(key="town").select(settings.town).run()
     assert not app.exception
+    # the same tabs (new labels would be new tabs, back on the first), the village tab still open
+    assert [t.label for t in app.tabs] == ["按诉求类别", "各村(社区)", "各镇(街道)", "工单明细"]
     table = village_table(app)
     assert len(table) == SMALL.villages_per_town  # one town's units, on the one page there is
     assert "村(社区)" in table.columns and "镇(街道)" not in table.columns
+    assert not [n for n in app.number_input if n.key == "tickets_villages_page"]
+    open_tab(app, "各镇(街道)")  # one town chosen: nothing to rank, a hint instead
+    assert len(app.get("plotly_chart")) == 2
+    assert any("全部镇(街道)" in c.value for c in app.caption)
+
+
+def test_a_one_town_database_has_no_town_tab(served_town, demo_db):
+    app = AppTest.from_file(DASHBOARD, default_timeout=120).run()
+    app.switch_page("views/tickets.py").run()
+    assert not app.exception
+    assert [t.label for t in app.tabs] == ["按诉求类别", "各村(社区)", "工单明细"]
+    open_tab(app, "各村(社区)")
+    year = app.selectbox(key="year").value
+    with demo_db.read() as cur:
+        whole = run_query(cur, "ticket_resolution_by_village", year=year, town=None, area=None, villages=None)
+    assert village_table(app)["村(社区)"].tolist() == whole["village"].tolist()  # one page, no picker
     assert not [n for n in app.number_input if n.key == "tickets_villages_page"]
