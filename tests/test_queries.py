@@ -838,10 +838,13 @@ def test_hours_are_rounded_half_up_on_the_exact_value(q, raw, scope, year):
 @pytest.mark.parametrize("year", TICKET_YEARS)
 def test_tickets_by_month_matches_raw(q, raw, scope, year):
     counts = Counter((t["ordered_at"].month, t["kind"]) for t in tickets_in(raw, year, scope))
+    per_kind = Counter(t["kind"] for t in tickets_in(raw, year, scope))
     frame = q("tickets_by_month", year=year, **scope)
-    assert list(zip(frame["month"], frame["kind"], frame["tickets"], strict=True)) == [
-        (m, k, counts[m, k]) for m, k in sorted(counts)
+    assert list(zip(frame["month"], frame["kind"], frame["tickets"], frame["kind_tickets"], strict=True)) == [
+        (m, k, counts[m, k], per_kind[k]) for m, k in sorted(counts)
     ]
+    if scope is ALL:
+        assert len(per_kind) > 1, "the demo year has several kinds"
 
 
 # ---- problems ----------------------------------------------------------------------------
