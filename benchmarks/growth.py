@@ -15,12 +15,15 @@ timed on:
 measured runs every query that depends on the year and none that does not (the
 year and village lists); "warm" is the same change when the results are cached
 (the second person to look, or a change back). Target (issue): city ÷ town ≤ 2.0.
+"cpu" is the process's CPU time (user + system, every thread: DuckDB's too) of the same cold reruns:
+on a machine shared with other work it moves much less than the wall time does.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import tempfile
 import time
@@ -53,29 +56,37 @@ def _app(database: Path, town: str | None, script: str):
     return app
 
 
-def measure(database: Path, town: str | None, script: str, repeats: int, years: tuple[int, int]) -> tuple[float, float]:
-    """Median seconds of (cold, warm) reruns after a change from years[0] to years[1]."""
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(
+    database: Path, town: str | None, script: str, repeats: int, years: tuple[int, int]
+) -> tuple[float, float, float]:
+    """Median seconds of (cold, warm) reruns after a change from years[0] to years[1], and the cold ones' CPU."""
     import streamlit as st
 
     app = _app(database, town, script)
     offered = {int(year) for year in app.selectbox(key="year").options}
     assert set(years) <= offered, (years, offered)
     first, second = years
-    cold, warm = [], []
+    cold, warm, cold_cpu = [], [], []
     for _ in range(repeats):
         st.cache_data.clear()
         app.selectbox(key="year").select(first).run()  # the lists and the old year cached again
         app.selectbox(key="year").select(second)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu_seconds()
         app.run()
         cold.append(time.perf_counter() - started)
+        cold_cpu.append(_cpu_seconds() - cpu)
         assert not app.exception, app.exception
     for index in range(repeats):
         app.selectbox(key="year").select(first if index % 2 else second)
         started = time.perf_counter()
         app.run()
         warm.append(time.perf_counter() - started)
-    return statistics.median(cold), statistics.median(warm)
+    return statistics.median(cold), statistics.median(warm), statistics.median(cold_cpu)
 
 
 def _two_newest_years(database: Path) -> tuple[int, int]:
@@ -117,20 +128,21 @@ def main() -> None:
         print(f"year change measured: {years[0]} → {years[1]}")
         print(
             f"{'page':8} {'town cold':>10} {'city cold':>10} {'ratio':>6} {'city-town':>10} {'ratio':>6}"
-            f" {'town warm':>10} {'city warm':>10} {'ratio':>6}"
+            f" {'town warm':>10} {'city warm':>10} {'ratio':>6} {'town cpu':>9} {'city cpu':>9} {'ratio':>6}"
         )
         mechanism_scripts = {script for _, _, script in MECHANISM_PAGES}
         for title, _, script in PAGES + MECHANISM_PAGES:
             if args.page and title not in args.page:
                 continue
             change = (years[1], years[0]) if script in mechanism_scripts else years
-            town_cold, town_warm = measure(town, None, script, args.repeats, change)
-            city_cold, city_warm = measure(city, ALL_TOWNS, script, args.repeats, change)
-            one_cold, _ = measure(city, configured, script, args.repeats, change)
+            town_cold, town_warm, town_cpu = measure(town, None, script, args.repeats, change)
+            city_cold, city_warm, city_cpu = measure(city, ALL_TOWNS, script, args.repeats, change)
+            one_cold, _, _ = measure(city, configured, script, args.repeats, change)
             print(
                 f"{title:8} {town_cold * 1000:8.0f}ms {city_cold * 1000:8.0f}ms {city_cold / town_cold:5.1f}×"
                 f" {one_cold * 1000:8.0f}ms {one_cold / town_cold:5.1f}×"
-                f" {town_warm * 1000:8.0f}ms {city_warm * 1000:8.0f}ms {city_warm / town_warm:5.1f}×",
+                f" {town_warm * 1000:8.0f}ms {city_warm * 1000:8.0f}ms {city_warm / town_warm:5.1f}×"
+                f" {town_cpu * 1000:7.0f}ms {city_cpu * 1000:7.0f}ms {city_cpu / town_cpu:5.1f}×",
                 flush=True,
             )
         print(f"machine after: {machine()}")

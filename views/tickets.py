@@ -48,8 +48,10 @@ if int(resolution["open"]):
 # Only the chosen tab runs (lazy tabs, bound to the URL like the filters): across a city each table costs
 # a query over the year's million tickets, and a reader looks at one of them at a time. The labels stay
 # the same when the town filter changes (new labels would be new tabs, back on the first one).
+# Across towns the towns are compared first (the issue: town-level rankings for multi-town data).
 labels = ["按诉求类别", "各村(社区)", *(["各镇(街道)"] if filters.several_towns else []), "工单明细"]
-tabs = dict(zip(labels, st.tabs(labels, key="tickets_tab", bind="query-params"), strict=True))
+first = "各镇(街道)" if filters.spans_towns else None
+tabs = dict(zip(labels, st.tabs(labels, default=first, key="tickets_tab", bind="query-params"), strict=True))
 
 with tabs["按诉求类别"]:
     if tabs["按诉求类别"].open:

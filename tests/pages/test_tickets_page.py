@@ -61,17 +61,24 @@ def expected_villages(county: Database) -> list[str]:
     return [f"{town}·{village}" for town, village in zip(whole["town"], whole["village"], strict=True)]
 
 
-def test_only_the_open_tab_is_built_and_across_towns_there_is_a_town_tab(app, county):
+def test_only_the_open_tab_is_built_and_across_towns_the_towns_come_first(app, county, settings):
     assert [t.label for t in app.tabs] == ["按诉求类别", "各村(社区)", "各镇(街道)", "工单明细"]
-    # the first tab: the category table only, no town chart, no village or detail table
+    # across towns the town ranking is open: its chart beside the funnel and the months, no table
+    assert len(app.dataframe) == 0 and len(app.get("plotly_chart")) == 3
+    assert any("各镇(街道)排名" in h.value for h in app.subheader)
+    open_tab(app, "按诉求类别")
     assert len(app.dataframe) == 1
     assert "类别" in app.dataframe[0].value.columns
     assert len(app.get("plotly_chart")) == 2  # the funnel and the months
-    open_tab(app, "各镇(街道)")
-    assert len(app.dataframe) == 0 and len(app.get("plotly_chart")) == 3
-    assert any("各镇(街道)排名" in h.value for h in app.subheader)
     open_tab(app, "工单明细")
     assert len(app.dataframe) == 1 and "工单编号" in app.dataframe[0].value.columns
+    # one town chosen: the ranking has nothing to compare, the categories come first
+    app.selectbox(key="town").select(settings.town).run()
+    assert [t.label for t in app.tabs] == ["按诉求类别", "各村(社区)", "各镇(街道)", "工单明细"]
+    assert len(app.dataframe) == 1 and "类别" in app.dataframe[0].value.columns
+    open_tab(app, "各镇(街道)")
+    assert len(app.get("plotly_chart")) == 2
+    assert any("全部镇(街道)" in c.value for c in app.caption)
 
 
 def test_the_village_table_pages_through_every_unit_in_the_whole_results_order(app, county):
@@ -105,15 +112,10 @@ def test_a_narrower_scope_after_the_second_page_starts_again_at_the_first(app, c
     app.number_input(key="tickets_villages_page").set_value(2).run()
     app.selectbox(key="town").select(settings.town).run()
     assert not app.exception
-    # the same tabs (new labels would be new tabs, back on the first), the village tab still open
-    assert [t.label for t in app.tabs] == ["按诉求类别", "各村(社区)", "各镇(街道)", "工单明细"]
-    table = village_table(app)
+    table = village_table(open_tab(app, "各村(社区)"))
     assert len(table) == SMALL.villages_per_town  # one town's units, on the one page there is
     assert "村(社区)" in table.columns and "镇(街道)" not in table.columns
     assert not [n for n in app.number_input if n.key == "tickets_villages_page"]
-    open_tab(app, "各镇(街道)")  # one town chosen: nothing to rank, a hint instead
-    assert len(app.get("plotly_chart")) == 2
-    assert any("全部镇(街道)" in c.value for c in app.caption)
 
 
 def test_a_one_town_database_has_no_town_tab(served_town, demo_db):
