@@ -351,6 +351,21 @@ def test_money(yuan, text):
     assert fmt.money(yuan) == text
 
 
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        (178, "人次", "178人次"),
+        (9_999, "件", "9,999件"),
+        (10_000, "件", "1.00万件"),
+        (79_803, "件", "7.98万件"),
+        (800_750, "人次", "80.08万人次"),  # 80.075万 rounds half up
+        (1_000_000, "件", "100.00万件"),
+    ],
+)
+def test_count(value, unit, text):
+    assert fmt.count(value, unit) == text
+
+
 def test_wan():
     assert fmt.wan(1_864_000) == "186.40万元"
     assert fmt.wan(Decimal("125")) == "0.01万元"  # 0.0125 → 0.01

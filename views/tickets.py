@@ -3,6 +3,7 @@
 import streamlit as st
 
 from village_stats import charts, ui
+from village_stats import formatting as fmt
 
 current = ui.settings()
 filters = ui.filters()
@@ -17,7 +18,9 @@ resolution = ui.run_query("ticket_resolution", **filters.params()).iloc[0]
 counts = dict(zip(months["kind"], months["kind_tickets"], strict=True))
 cards = st.columns(len(current.ticket_kinds) + 2)
 for column, kind in zip(cards, current.ticket_kinds, strict=False):
-    column.metric(kind, f"{int(counts.get(kind, 0)):,}{current.ticket_unit(kind)}", border=True)
+    number, unit = int(counts.get(kind, 0)), current.ticket_unit(kind)
+    exact = f"{number:,}{unit}" if number >= 10_000 else None  # the card shows 万 from 1万 up
+    column.metric(kind, fmt.count(number, unit), help=exact, border=True)
 cards[-2].metric(
     "办结用时中位数",
     f"{resolution['median_hours']:.0f}小时" if resolution["done"] else "—",

@@ -47,6 +47,14 @@ def share(part: int, whole: int, places: int = 1) -> str:
     return pct(Decimal(part) * 100 / Decimal(whole), places)
 
 
+def count(value: int, unit: str) -> str:
+    """A count for a card: `178人次`, `9,999件`; from 1万 up in 万 with two decimals half up (`79.80万件`),
+    which fits a card a fifth of the page wide."""
+    if value < WAN:
+        return f"{value:,}{unit}"
+    return f"{_round(Decimal(value) / WAN)}万{unit}"
+
+
 def short_name(name: str) -> str:
     """北垞村 → 北垞 (the narrative's short form); communities keep their name."""
     return name[:-1] if name.endswith("村") and len(name) > 1 else name

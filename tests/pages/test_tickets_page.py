@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from village_stats import exports, scale
+from village_stats import formatting as fmt
 from village_stats.db import Database
 from village_stats.queries import run_query
 
@@ -59,6 +60,15 @@ def expected_villages(county: Database) -> list[str]:
     with county.read() as cur:
         whole = run_query(cur, "ticket_resolution_by_village", year=2024, town=None, area=None, villages=None)
     return [f"{town}·{village}" for town, village in zip(whole["town"], whole["village"], strict=True)]
+
+
+def test_the_kind_cards_show_each_kinds_count_for_the_year(app, county, settings):
+    with county.read() as cur:
+        kinds = run_query(cur, "tickets_by_kind", year=2024, town=None, area=None, villages=None)
+    shown = {m.label: m.value for m in app.metric}
+    assert len(kinds) == len(settings.ticket_kinds)
+    for kind, tickets in zip(kinds["kind"], kinds["tickets"], strict=True):
+        assert shown[kind] == fmt.count(int(tickets), settings.ticket_unit(kind))
 
 
 def test_only_the_open_tab_is_built_and_across_towns_the_towns_come_first(app, county, settings):
