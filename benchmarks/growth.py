@@ -3,6 +3,7 @@
     python benchmarks/growth.py               # every data page, 5 repeats
     python benchmarks/growth.py --repeats 3
     python benchmarks/growth.py --page 五单服务 --page 总览   # only these pages
+    python benchmarks/growth.py --page 五单服务 --profile      # and where a city cold rerun spends its time
 
 For every page, in one process (AppTest, no browser), the rerun after the year
 filter changes (between the town's two newest years with every ledger: 2024 → 2023, and
@@ -89,6 +90,62 @@ def measure(
     return statistics.median(cold), statistics.median(warm), statistics.median(cold_cpu)
 
 
+def profile(database: Path, town: str | None, script: str, years: tuple[int, int], top: int = 25) -> None:
+    """Print where one cold rerun spends its time: each named query's milliseconds, then cProfile's
+    functions of the script thread by cumulative time (AppTest runs the script in a thread of its own)."""
+    import cProfile
+    import pstats
+
+    import streamlit as st
+    from streamlit.runtime.scriptrunner import script_runner
+
+    from village_stats import queries
+
+    timings: list[tuple[str, float, int]] = []
+    run_query = queries.run_query
+
+    def timed(cur, name: str, **params: object):
+        started = time.perf_counter()
+        frame = run_query(cur, name, **params)
+        timings.append((name, time.perf_counter() - started, len(frame)))
+        return frame
+
+    profiler = cProfile.Profile()
+    run_script = script_runner.ScriptRunner._run_script
+    active = False
+
+    def profiled(self, *args, **kwargs):
+        if not active:
+            return run_script(self, *args, **kwargs)
+        profiler.enable()
+        try:
+            return run_script(self, *args, **kwargs)
+        finally:
+            profiler.disable()
+
+    app = _app(database, town, script)
+    first, second = years
+    queries.run_query, script_runner.ScriptRunner._run_script = timed, profiled
+    try:
+        st.cache_data.clear()
+        app.selectbox(key="year").select(first).run()
+        app.selectbox(key="year").select(second)
+        timings.clear()
+        active = True
+        started = time.perf_counter()
+        app.run()
+        elapsed = time.perf_counter() - started
+        active = False
+    finally:
+        queries.run_query, script_runner.ScriptRunner._run_script = run_query, run_script
+    print(f"  one cold rerun under the profiler: {elapsed * 1000:.0f} ms; named queries run:")
+    for name, seconds, rows in timings:
+        print(f"    {name:40} {seconds * 1000:7.1f} ms  {rows:>7,} rows")
+    print(f"    {'(all of them)':40} {sum(s for _, s, _ in timings) * 1000:7.1f} ms")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(r"village_stats|views|dashboard|plotly_chart|dataframe", top)
+
+
 def _two_newest_years(database: Path) -> tuple[int, int]:
     """The two newest years in which every ledger of the page benchmarks has data."""
     import duckdb
@@ -113,6 +170,7 @@ def main() -> None:
         metavar="NAME",
         help=f"only this page (repeatable): {' '.join(titles)}",
     )
+    parser.add_argument("--profile", action="store_true", help="after each page, profile one city cold rerun")
     args = parser.parse_args()
     from village_stats.settings import load_settings
 
@@ -145,6 +203,8 @@ def main() -> None:
                 f" {town_cpu * 1000:7.0f}ms {city_cpu * 1000:7.0f}ms {city_cpu / town_cpu:5.1f}×",
                 flush=True,
             )
+            if args.profile:
+                profile(city, ALL_TOWNS, script, change)
         print(f"machine after: {machine()}")
 
 
