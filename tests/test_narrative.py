@@ -352,18 +352,18 @@ def test_money(yuan, text):
 
 
 @pytest.mark.parametrize(
-    ("value", "unit", "text"),
+    ("value", "unit", "card"),
     [
-        (178, "人次", "178人次"),
-        (9_999, "件", "9,999件"),
-        (10_000, "件", "1.00万件"),
-        (79_803, "件", "7.98万件"),
-        (800_750, "人次", "80.08万人次"),  # 80.075万 rounds half up
-        (1_000_000, "件", "100.00万件"),
+        (178, "人次", ("服务代办", "178人次")),
+        (9_999, "件", ("服务代办", "9,999件")),
+        (10_000, "件", ("服务代办（万件）", "1.00")),
+        (79_803, "件", ("服务代办（万件）", "7.98")),
+        (800_750, "人次", ("服务代办（万人次）", "80.08")),  # 80.075万 rounds half up
+        (1_000_000, "件", ("服务代办（万件）", "100.00")),
     ],
 )
-def test_count(value, unit, text):
-    assert fmt.count(value, unit) == text
+def test_count_card(value, unit, card):
+    assert fmt.count_card("服务代办", value, unit) == card
 
 
 def test_wan():

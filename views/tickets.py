@@ -19,8 +19,8 @@ counts = dict(zip(months["kind"], months["kind_tickets"], strict=True))
 cards = st.columns(len(current.ticket_kinds) + 2)
 for column, kind in zip(cards, current.ticket_kinds, strict=False):
     number, unit = int(counts.get(kind, 0)), current.ticket_unit(kind)
-    exact = f"{number:,}{unit}" if number >= 10_000 else None  # the card shows 万 from 1万 up
-    column.metric(kind, fmt.count(number, unit), help=exact, border=True)
+    label, figure = fmt.count_card(kind, number, unit)
+    column.metric(label, figure, help=f"{number:,}{unit}" if label != kind else None, border=True)
 cards[-2].metric(
     "办结用时中位数",
     f"{resolution['median_hours']:.0f}小时" if resolution["done"] else "—",
