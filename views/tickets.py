@@ -1,4 +1,4 @@
-"""五单服务: counts by kind, the five-step funnel, monthly volume, speed and satisfaction, open tickets."""
+"""五单服务: counts by kind, the five-step funnel, monthly volume, speed and satisfaction; the tables in lazy tabs."""
 
 import streamlit as st
 
