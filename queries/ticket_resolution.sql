@@ -5,7 +5,8 @@ with tickets as (
     select
         t.done_at,
         t.rating,
-        epoch(t.done_at - t.ordered_at) / 3600 as hours
+        -- 点单 to 晒单 in whole microseconds: quantiles of integers cost ~30% less than of epoch() doubles
+        epoch_us(t.done_at) - epoch_us(t.ordered_at) as micros
     from scoped_tickets($year, $town::varchar, $area::varchar, $villages::varchar[]) as t
 ),
 
@@ -15,9 +16,10 @@ final as (
         count(done_at) as done,
         count(*) - count(done_at) as open,
         share_pct(count(done_at), count(*)) as done_pct,
-        -- one aggregate for both (one sort of the year's tickets, not two; median = quantile_cont 0.5)
-        round(quantile_cont(hours, [0.5, 0.9])[1], 1) as median_hours,
-        round(quantile_cont(hours, [0.5, 0.9])[2], 1) as p90_hours,
+        -- one aggregate for both (one sort of the year's tickets, not two; median = quantile_cont 0.5),
+        -- in microseconds, then hours to one decimal rounded half up on the exact value (see tickets_detail)
+        floor(quantile_cont(micros, [0.5, 0.9])[1] / 360000000 + 0.5) / 10 as median_hours,
+        floor(quantile_cont(micros, [0.5, 0.9])[2] / 360000000 + 0.5) / 10 as p90_hours,
         count(rating) as rated,
         round(avg(rating), 2) as average_rating,
         share_pct(count(*) filter (where rating >= 3), count(rating)) as satisfied_pct

@@ -7,7 +7,7 @@ with tickets as (
         t.village,
         t.done_at,
         t.rating,
-        epoch(t.done_at - t.ordered_at) / 3600 as hours
+        epoch_us(t.done_at) - epoch_us(t.ordered_at) as micros
     from scoped_tickets($year, $town::varchar, $area::varchar, $villages::varchar[]) as t
 ),
 
@@ -18,7 +18,7 @@ final as (
         regexp_replace(village, '村$', '') as short_name,
         count(*) as tickets,
         count(done_at) as done,
-        round(median(hours), 1) as median_hours,
+        floor(median(micros) / 360000000 + 0.5) / 10 as median_hours,
         round(avg(rating), 2) as average_rating,
         share_pct(count(*) filter (where rating >= 3), count(rating)) as satisfied_pct
     from tickets

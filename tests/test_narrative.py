@@ -351,6 +351,21 @@ def test_money(yuan, text):
     assert fmt.money(yuan) == text
 
 
+@pytest.mark.parametrize(
+    ("value", "unit", "card"),
+    [
+        (178, "人次", ("服务代办", "178人次")),
+        (9_999, "件", ("服务代办", "9,999件")),
+        (10_000, "件", ("服务代办（万件）", "1.00")),
+        (79_803, "件", ("服务代办（万件）", "7.98")),
+        (800_750, "人次", ("服务代办（万人次）", "80.08")),  # 80.075万 rounds half up
+        (1_000_000, "件", ("服务代办（万件）", "100.00")),
+    ],
+)
+def test_count_card(value, unit, card):
+    assert fmt.count_card("服务代办", value, unit) == card
+
+
 def test_wan():
     assert fmt.wan(1_864_000) == "186.40万元"
     assert fmt.wan(Decimal("125")) == "0.01万元"  # 0.0125 → 0.01

@@ -744,6 +744,33 @@ def test_ticket_resolution_by_village_matches_raw(q, raw, scope, year):
 
 
 @pytest.mark.parametrize("year", TICKET_YEARS)
+def test_ticket_resolution_by_village_page_is_that_page_of_the_raw_figures(q, raw, scope, year):
+    """The paged per-village query: the same rows as the whole, cut, each counting every unit with tickets."""
+    groups: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for t in tickets_in(raw, year, scope):
+        groups[t["village"]].append(t)
+    order = sorted(groups, key=lambda v: (-len(groups[v]), v))
+    whole = q("ticket_resolution_by_village", year=year, **scope)
+    for limit, offset in ((7, 0), (7, 7), (4, len(order) - 2), (50, 0), (5, len(order))):
+        page = q("ticket_resolution_by_village_page", year=year, **scope, limit=limit, offset=offset)
+        assert page["village"].tolist() == order[offset : offset + limit]
+        assert page["units"].tolist() == [len(order)] * len(page)
+        expected = whole.iloc[offset : offset + limit].reset_index(drop=True)
+        if len(expected):  # past the end: no rows (an empty result's column types say nothing)
+            assert page.drop(columns="units").equals(expected), (limit, offset)
+        for row in records(page):
+            members = groups[row["village"]]
+            done = [t for t in members if t["done_at"] is not None]
+            assert (row["tickets"], row["done"]) == (len(members), len(done))
+            if done:
+                assert close_to_rounded(row["median_hours"], float(np.median([hours(t) for t in done])))
+            else:
+                assert row["median_hours"] is None
+            assert row["average_rating"] == mean_rating(members)
+            assert row["satisfied_pct"] == satisfied(members)
+
+
+@pytest.mark.parametrize("year", TICKET_YEARS)
 def test_ticket_resolution_by_category_matches_raw(q, raw, scope, year):
     groups: dict[str, list[dict[str, object]]] = defaultdict(list)
     for t in tickets_in(raw, year, scope):
@@ -760,13 +787,64 @@ def test_ticket_resolution_by_category_matches_raw(q, raw, scope, year):
         assert row["satisfied_pct"] == satisfied(members)
 
 
+def micros(ticket: dict[str, object]) -> int:
+    """点单 to 晒单 in whole microseconds: exact, unlike a float of hours."""
+    span = ticket["done_at"] - ticket["ordered_at"]
+    return (span.days * 86_400 + span.seconds) * 1_000_000 + span.microseconds
+
+
+def tenths_half_up(exact_micros: Decimal) -> float:
+    """Hours to one decimal, half up, computed on the exact value (a tie like 1.05 h is common: 1 h 3 min)."""
+    return float((exact_micros / 3_600_000_000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def median_micros(values: list[int]) -> Decimal:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return Decimal(ordered[middle])
+    return (Decimal(ordered[middle - 1]) + Decimal(ordered[middle])) / 2
+
+
+@pytest.mark.parametrize("year", TICKET_YEARS)
+def test_hours_are_rounded_half_up_on_the_exact_value(q, raw, scope, year):
+    """Medians and a ticket's hours: exactly the half-up tenth of the exact figure, ties included."""
+    tickets = tickets_in(raw, year, scope)
+    done = [t for t in tickets if t["done_at"] is not None]
+    row = records(q("ticket_resolution", year=year, **scope))[0]
+    assert row["median_hours"] == tenths_half_up(median_micros([micros(t) for t in done]))
+    by_category: dict[str, list[int]] = defaultdict(list)
+    by_village: dict[str, list[int]] = defaultdict(list)
+    for t in done:
+        by_category[t["category"] or "未填"].append(micros(t))
+        by_village[t["village"]].append(micros(t))
+    for row in records(q("ticket_resolution_by_category", year=year, **scope)):
+        assert row["median_hours"] == tenths_half_up(median_micros(by_category[row["category"]])), row
+    for name in ("ticket_resolution_by_village", "ticket_resolution_by_village_page"):
+        extra = {"limit": 100, "offset": 0} if name.endswith("_page") else {}
+        for row in records(q(name, year=year, **scope, **extra)):
+            if row["done"]:
+                assert row["median_hours"] == tenths_half_up(median_micros(by_village[row["village"]])), row
+    detail = records(q("tickets_detail", year=year, **scope, limit=10_000, offset=0))
+    spans = {t["ticket_id"]: micros(t) for t in done}
+    for row in detail:
+        if row["ticket_id"] in spans:
+            assert row["hours"] == tenths_half_up(Decimal(spans[row["ticket_id"]])), row
+    if scope is ALL:  # the demo's times are whole minutes: some tickets sit exactly on a tie
+        ties = [t for t in done if (micros(t) * 10) % 3_600_000_000 == 1_800_000_000]
+        assert ties, "no ticket of the demo year lasts exactly a tie (x.x5 hours)"
+
+
 @pytest.mark.parametrize("year", TICKET_YEARS)
 def test_tickets_by_month_matches_raw(q, raw, scope, year):
     counts = Counter((t["ordered_at"].month, t["kind"]) for t in tickets_in(raw, year, scope))
+    per_kind = Counter(t["kind"] for t in tickets_in(raw, year, scope))
     frame = q("tickets_by_month", year=year, **scope)
-    assert list(zip(frame["month"], frame["kind"], frame["tickets"], strict=True)) == [
-        (m, k, counts[m, k]) for m, k in sorted(counts)
+    assert list(zip(frame["month"], frame["kind"], frame["tickets"], frame["kind_tickets"], strict=True)) == [
+        (m, k, counts[m, k], per_kind[k]) for m, k in sorted(counts)
     ]
+    if scope is ALL:
+        assert len(per_kind) > 1, "the demo year has several kinds"
 
 
 # ---- problems ----------------------------------------------------------------------------
@@ -1024,6 +1102,14 @@ def test_tickets_detail_matches_raw(q, raw, scope, year):
             assert close_to_rounded(row["hours"], hours(t))
     if scope is ALL and year == 2024:
         assert {"待领单", "待派单", "待晒单"} <= {stage(t) for t in tickets}, "the 2024 demo has open tickets"
+    # every page, of several sizes, is the sorted tickets cut there (the query reads only the newest days it needs)
+    ids = [t["ticket_id"] for t in tickets]
+    still_open = sum(t["done_at"] is None for t in tickets)
+    cuts = [(limit, offset) for limit in (9, 60) for offset in range(0, len(ids) + limit, limit)]
+    cuts += [(1, 0), (1, max(still_open - 1, 0)), (1, still_open), (2, max(still_open - 1, 0)), (1, len(ids) - 1)]
+    for limit, offset in cuts:
+        page = q("tickets_detail", year=year, **scope, limit=limit, offset=offset)
+        assert page["ticket_id"].tolist() == ids[offset : offset + limit], (limit, offset)
 
 
 # ---- scope filters -----------------------------------------------------------------------

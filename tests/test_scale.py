@@ -276,6 +276,7 @@ TICKET_QUERIES = [
     "tickets_by_month",
     "town_tickets",
     "tickets_detail",
+    "ticket_resolution_by_village_page",
 ]
 # the scope as every ticket query joined it before scoped_tickets skipped the join
 JOINED = """
@@ -300,12 +301,58 @@ def test_ticket_queries_without_the_registry_join_give_what_the_join_gives(count
         town, area = cur.execute("select town, area from villages order by town, name limit 1").fetchone()
         for scope in (ALL, {**ALL, "town": town}, {**ALL, "area": area}, {**ALL, "town": town, "area": area}):
             params = {"year": 2023, **scope}
-            if "limit" in named.params:
-                params.update(limit=50, offset=20)
+            if "limit" in named.params:  # a page that is not the first (a 片区 of one town has ~5 units)
+                params.update(limit=50, offset=2 if "village" in query else 20)
             got = run_query(cur, query, **params)
             expected = cur.execute(reference, params).df()
             assert len(got) > 0
             assert got.equals(expected), (query, scope)
+
+
+# every ticket of the scope and year, sorted as the detail table is and cut to one page: no shortcut
+DETAIL_REFERENCE = """
+select ticket_id, ordered_at, done_at
+from joined_tickets($year, $town::varchar, $area::varchar, $villages::varchar[])
+order by done_at is not null, ordered_at desc, ticket_id
+limit $limit
+offset $offset
+"""
+
+
+def test_ticket_detail_pages_are_the_fully_sorted_tickets_cut_there(county_db, settings):
+    """tickets_detail reads only the days a page can come from; on a county's open and finished tickets,
+    at the start, across the open/finished boundary, deep in the year and past its end, it equals a full sort."""
+    last_year = SMALL_COUNTY.first_year + SMALL_COUNTY.years - 1
+    with county_db.read() as cur:
+        cur.execute(JOINED)
+        town = cur.execute("select min(town) from villages").fetchone()[0]
+        for year in (2023, last_year):
+            for scope in (ALL, {**ALL, "town": town}):
+                params = {"year": year, **scope}
+                tickets, still_open = cur.execute(
+                    "select count(*), count(*) - count(done_at) from joined_tickets($year, $town, $area, $villages)",
+                    params,
+                ).fetchone()
+                if year == last_year and scope is ALL:
+                    assert still_open > 200, "the generated last year has open tickets"
+                cuts = [(200, 0), (200, 200), (50, max(still_open - 20, 0)), (1, still_open), (200, tickets // 2)]
+                cuts += [(200, tickets - 150), (200, tickets), (1000, 0), (7, 1234)]
+                for limit, offset in cuts:
+                    page = {**params, "limit": limit, "offset": offset}
+                    got = run_query(cur, "tickets_detail", **page)
+                    expected = cur.execute(DETAIL_REFERENCE, page).df()
+                    assert got["ticket_id"].tolist() == expected["ticket_id"].tolist(), (year, scope, limit, offset)
+                    assert len(got) == max(0, min(limit, tickets - offset))
+
+
+def test_the_village_page_query_is_the_whole_per_village_result_cut(county_db):
+    with county_db.read() as cur:
+        whole = run_query(cur, "ticket_resolution_by_village", year=2024, **ALL)
+        assert len(whole) == SMALL_COUNTY.units
+        for offset in (0, 200, SMALL_COUNTY.units - 50):
+            page = run_query(cur, "ticket_resolution_by_village_page", year=2024, **ALL, limit=200, offset=offset)
+            assert page["units"].tolist() == [len(whole)] * len(page)
+            assert page.drop(columns="units").equals(whole.iloc[offset : offset + 200].reset_index(drop=True))
 
 
 def test_the_report_across_towns_says_全域_not_全镇(county, monkeypatch, settings):

@@ -1,22 +1,26 @@
-"""五单服务: counts by kind, the five-step funnel, monthly volume, speed and satisfaction, open tickets."""
+"""五单服务: counts by kind, the five-step funnel, monthly volume, speed and satisfaction; the tables in lazy tabs."""
 
 import streamlit as st
 
 from village_stats import charts, ui
+from village_stats import formatting as fmt
 
 current = ui.settings()
 filters = ui.filters()
 ui.page_header("五单闭环服务", filters, money=False)
-kinds = ui.run_query("tickets_by_kind", **filters.params()) if filters.year else None
-if kinds is None or kinds.empty:
+# the monthly counts carry each kind's total for the cards: one scan of the year's tickets, not two
+months = ui.run_query("tickets_by_month", **filters.params()) if filters.year else None
+if months is None or months.empty:
     ui.empty_state(f"{filters.year or ''}年暂无五单闭环服务工单数据。")
     st.stop()
 
 resolution = ui.run_query("ticket_resolution", **filters.params()).iloc[0]
-counts = dict(zip(kinds["kind"], kinds["tickets"], strict=True))
+counts = dict(zip(months["kind"], months["kind_tickets"], strict=True))
 cards = st.columns(len(current.ticket_kinds) + 2)
 for column, kind in zip(cards, current.ticket_kinds, strict=False):
-    column.metric(kind, f"{int(counts.get(kind, 0)):,}{current.ticket_unit(kind)}", border=True)
+    number, unit = int(counts.get(kind, 0)), current.ticket_unit(kind)
+    label, figure = fmt.count_card(kind, number, unit)
+    column.metric(label, figure, help=f"{number:,}{unit}" if label != kind else None, border=True)
 cards[-2].metric(
     "办结用时中位数",
     f"{resolution['median_hours']:.0f}小时" if resolution["done"] else "—",
@@ -39,39 +43,67 @@ with left:
     steps = ui.run_query("ticket_funnel", **filters.params())
     ui.chart(charts.funnel, steps, "五单闭环：各环节工单数", filename=f"{filters.year}年五单闭环")
 with right:
-    months = ui.run_query("tickets_by_month", **filters.params())
     ui.chart(charts.monthly, months, "每月点单数", filename=f"{filters.year}年每月工单")
 
-st.subheader("按诉求类别")
-by_category = ui.run_query("ticket_resolution_by_category", **filters.params())
-ui.table_with_downloads(
-    by_category,
-    f"{filters.year}年各类诉求办理",
-    "tickets_categories",
-    ["category", "tickets", "done", "median_hours", "average_rating", "satisfied_pct"],
-)
-
-st.subheader("各村(社区)办理情况")
-by_village = ui.run_query("ticket_resolution_by_village", **filters.params())
-ui.table_with_downloads(
-    by_village,
-    f"{filters.year}年各村工单办理",
-    "tickets_villages",
-    ui.with_town(filters, ["village", "tickets", "done", "median_hours", "average_rating", "satisfied_pct"]),
-)
-ui.town_ranking(filters, "town_tickets", "satisfied_pct", "群众满意率", "%", "tickets_towns")
-
-st.subheader("工单明细（未办结的在前）")
 if int(resolution["open"]):
-    st.warning(f"尚有 {int(resolution['open'])} 单未办结。")
-ui.paged_table(
-    "tickets_detail",
-    filters.params(),
-    int(resolution["tickets"]),
-    f"{filters.year}年五单服务工单",
-    "tickets_detail",
-    ui.with_town(
-        filters,
-        ["ticket_id", "village", "kind", "category", "content", "stage", "ordered_at", "done_at", "hours", "rating"],
-    ),
-)
+    st.warning(f"尚有 {int(resolution['open'])} 单未办结（见“工单明细”，未办结的在前）。")
+
+# Only the chosen tab runs (lazy tabs, bound to the URL like the filters): across a city each table costs
+# a query over the year's million tickets, and a reader looks at one of them at a time. The labels stay
+# the same when the town filter changes (new labels would be new tabs, back on the first one).
+# Across towns the towns are compared first (the issue: town-level rankings for multi-town data).
+labels = ["按诉求类别", "各村(社区)", *(["各镇(街道)"] if filters.several_towns else []), "工单明细"]
+first = "各镇(街道)" if filters.spans_towns else None
+tabs = dict(zip(labels, st.tabs(labels, default=first, key="tickets_tab", bind="query-params"), strict=True))
+
+with tabs["按诉求类别"]:
+    if tabs["按诉求类别"].open:
+        ui.table_with_downloads(
+            ui.run_query("ticket_resolution_by_category", **filters.params()),
+            f"{filters.year}年各类诉求办理",
+            "tickets_categories",
+            ["category", "tickets", "done", "median_hours", "average_rating", "satisfied_pct"],
+        )
+
+with tabs["各村(社区)"]:
+    if tabs["各村(社区)"].open:
+        ui.counted_table(
+            "ticket_resolution_by_village_page",
+            filters.params(),
+            "units",
+            f"{filters.year}年各村工单办理",
+            "tickets_villages",
+            ui.with_town(filters, ["village", "tickets", "done", "median_hours", "average_rating", "satisfied_pct"]),
+        )
+
+if "各镇(街道)" in tabs:
+    with tabs["各镇(街道)"]:
+        if tabs["各镇(街道)"].open and filters.spans_towns:
+            ui.town_ranking(filters, "town_tickets", "satisfied_pct", "群众满意率", "%", "tickets_towns")
+        elif tabs["各镇(街道)"].open:
+            st.caption("在侧栏“镇(街道)”中选择“全部镇(街道)”，可比较各镇(街道)。")
+
+with tabs["工单明细"]:
+    if tabs["工单明细"].open:
+        ui.paged_table(
+            "tickets_detail",
+            filters.params(),
+            int(resolution["tickets"]),
+            f"{filters.year}年五单服务工单",
+            "tickets_detail",
+            ui.with_town(
+                filters,
+                [
+                    "ticket_id",
+                    "village",
+                    "kind",
+                    "category",
+                    "content",
+                    "stage",
+                    "ordered_at",
+                    "done_at",
+                    "hours",
+                    "rating",
+                ],
+            ),
+        )

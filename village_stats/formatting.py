@@ -47,6 +47,15 @@ def share(part: int, whole: int, places: int = 1) -> str:
     return pct(Decimal(part) * 100 / Decimal(whole), places)
 
 
+def count_card(label: str, value: int, unit: str) -> tuple[str, str]:
+    """(label, figure) of a count's card: `('服务代办', '178人次')`, `('群众建议', '9,999件')`; from 1万 up
+    the figure is in 万 with two decimals half up and the unit joins the label, as statistical tables
+    write it, so that it fits a card a fifth of the page wide: `('服务代办（万人次）', '80.08')`."""
+    if value < WAN:
+        return label, f"{value:,}{unit}"
+    return f"{label}（万{unit}）", f"{_round(Decimal(value) / WAN)}"
+
+
 def short_name(name: str) -> str:
     """北垞村 → 北垞 (the narrative's short form); communities keep their name."""
     return name[:-1] if name.endswith("村") and len(name) > 1 else name

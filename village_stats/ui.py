@@ -242,6 +242,7 @@ class Filters:
     scope: Scope
     scope_label: str
     spans_towns: bool = False  # the scope covers several towns: show per-town rollups, label villages with their town
+    several_towns: bool = False  # the database holds several towns (a county or city), whatever the scope
 
     def params(self, **extra: object) -> dict[str, object]:
         return {"year": self.year, **self.scope.params(), **extra}
@@ -284,7 +285,9 @@ def sidebar_filters() -> Filters:
     scope = Scope(town=town, area=None if area == ALL else area, villages=tuple(chosen) or None)
     spans = town is None and len(towns) > 1
     label = ("全域" if scope.area is None else scope.area) if spans else scope.label(current.town)
-    st.session_state["filters"] = Filters(year=year, scope=scope, scope_label=label, spans_towns=spans)
+    st.session_state["filters"] = Filters(
+        year=year, scope=scope, scope_label=label, spans_towns=spans, several_towns=len(towns) > 1
+    )
     return st.session_state["filters"]
 
 
@@ -474,6 +477,34 @@ def paged_table(
     _page_caption(page, total)
     # the callable runs on click, outside the script run: it gets the Database, not the cached query runner
     _downloads(partial(_all_rows, database(), query, params, columns), name, key)
+
+
+def counted_table(
+    query: str, params: dict[str, object], total: str, name: str, key: str, columns: list[str] | None = None
+) -> None:
+    """`paged_table` for a bounded query that counts its own rows: column `total` of each row holds the
+    number of rows of all pages (a per-village result whose medians only the page shown should pay for).
+
+    The page asked for is the picker's value from the last run; the picker is drawn once the count is known,
+    and if it then says another page (fewer pages than before), that page is fetched.
+    """
+    wanted = st.session_state.get(f"{key}_page", 1)
+    page = wanted if isinstance(wanted, int) and wanted >= 1 else 1
+    frame = _page_rows(query, params, page)
+    if frame.empty and page > 1:  # the last run's page is past this result's end
+        page = 1
+        frame = _page_rows(query, params, page)
+    rows = int(frame[total].iloc[0]) if not frame.empty else 0
+    shown_page = _page_picker(rows, key)
+    if shown_page != page:
+        frame = _page_rows(query, params, shown_page)
+    _show_table(exports.present(frame, columns))
+    _page_caption(shown_page, rows)
+    _downloads(partial(_all_rows, database(), query, params, columns), name, key)
+
+
+def _page_rows(query: str, params: dict[str, object], page: int) -> pd.DataFrame:
+    return run_query(query, **params, limit=PAGE_ROWS, offset=(page - 1) * PAGE_ROWS)
 
 
 def _all_rows(db: Database, query: str, params: dict[str, object], columns: list[str] | None) -> pd.DataFrame:
