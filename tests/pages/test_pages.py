@@ -138,6 +138,8 @@ def test_empty_cells_show_a_dash_not_none(served_copy):
     """An open ticket has no 办结 time and an unrated one no rating: the table says —, never None."""
     app = open_app(2023)
     app.switch_page("views/tickets.py").run()
+    app.session_state["tickets_tab"] = "工单明细"  # what a click on the tab does
+    app.run()
     with_gaps = [table for table in app.dataframe if table.value.isna().any().any()]
     assert with_gaps, "the 2023 demo tickets include open ones, whose detail rows have empty cells"
     assert all(table.proto.placeholder == "—" for table in app.dataframe)
