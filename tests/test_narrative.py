@@ -366,6 +366,13 @@ def test_count_card(value, unit, card):
     assert fmt.count_card("服务代办", value, unit) == card
 
 
+@pytest.mark.parametrize(
+    ("value", "text"), [(0, "0单"), (9_999, "9,999单"), (10_000, "1.00万单"), (900_365, "90.04万单")]
+)
+def test_count(value, text):
+    assert fmt.count(value, "单") == text
+
+
 def test_wan():
     assert fmt.wan(1_864_000) == "186.40万元"
     assert fmt.wan(Decimal("125")) == "0.01万元"  # 0.0125 → 0.01

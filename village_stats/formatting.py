@@ -56,6 +56,13 @@ def count_card(label: str, value: int, unit: str) -> tuple[str, str]:
     return f"{label}（万{unit}）", f"{_round(Decimal(value) / WAN)}"
 
 
+def count(value: int, unit: str) -> str:
+    """A count as a chart label writes it: `9,999单`, from 1万 up `80.08万单` (not Plotly's 1M / 900.365k)."""
+    if value < WAN:
+        return f"{value:,}{unit}"
+    return f"{_round(Decimal(value) / WAN)}万{unit}"
+
+
 def short_name(name: str) -> str:
     """北垞村 → 北垞 (the narrative's short form); communities keep their name."""
     return name[:-1] if name.endswith("村") and len(name) > 1 else name
