@@ -272,7 +272,9 @@ def main() -> None:
     parser.add_argument("--no-probes", action="store_true", help="skip the empty / sidebar / one-chart apps")
     parser.add_argument("--cache", choices=["warm", "new", "both"], default="both", help="which cold visits")
     parser.add_argument("--no-switch", action="store_true", help="cold visits only")
+    parser.add_argument("--pages", help="only these pages, e.g. 总览,汇报导出 (default: every data page)")
     args = parser.parse_args()
+    pages = [p for p in PAGES if not args.pages or p[0] in args.pages.split(",")]
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="bench-breakdown-") as folder, sync_playwright() as playwright:
@@ -288,12 +290,12 @@ def main() -> None:
         with served(database) as (url, _):
             context = new_context(browser)
             cold_visit(context, page_url(url, "", all_towns))
-            for _title, path, _ in PAGES:
+            for _title, path, _ in pages:
                 cold_visit(context, page_url(url, path, all_towns))  # the server's query cache
             for cache in caches:
                 header(f"cold, {cache} cache", COLUMNS_COLD)
                 where = {"context": context} if cache == "warm" else {"context": None, "browser": browser}
-                for title, path, _ in PAGES:
+                for title, path, _ in pages:
                     address = page_url(url, path, all_towns)
                     rows = [cold_visit(url=address, cpu=cpu, **where) for _ in range(args.repeats)]
                     show(title, medians(rows), COLUMNS_COLD)
@@ -306,7 +308,7 @@ def main() -> None:
             tab = context.new_page()
             tab.goto(page_url(url, "report", all_towns))
             wait_drawn(tab)
-            for title, _path, _ in PAGES:
+            for title, _path, _ in pages:
                 rows = []
                 for _ in range(args.repeats):
                     switch_visit(tab, "乡贤")  # from another page, as a user would come
