@@ -10,14 +10,20 @@ A real `streamlit run` per scale (the bundled demo town; the city with
           page: how the dashboard is used (open it once, then move between pages).
           Streamlit's JS and Plotly.js are already loaded; the server runs the page's
           script and the browser draws its charts. The target applies to this.
-  cold    a fresh navigation to the page's URL (typing it, a bookmark, F5): the HTML,
-          Streamlit's JS bundle and the 4.7 MB Plotly.js chunk are parsed again (from
-          the browser's cache), a new session is opened, then the script runs.
+  cold    a fresh navigation to the page's URL (typing it, a bookmark, F5) in the tab that
+          has been open on the dashboard: the HTML, Streamlit's JS bundle and the 4.7 MB
+          Plotly.js chunk come from the browser's cache (with V8's compiled code) but are
+          run again, a new session is opened, then the script runs. A leader's PC after
+          the first visit of the day.
+  new     the same navigation in a new browser profile (a new Playwright context): empty
+          HTTP cache, no compiled code kept; everything is fetched and compiled. A PC that
+          has never opened the dashboard, or whose cache was cleared.
 
 A visit ends when the script run is over and every chart on the page is drawn (the
 viewport is grown to the whole page, so Streamlit draws every chart, not only the
 first screen). The first visit of each page fills the server's query cache and is
-reported apart ("first"); the medians are over the visits after it.
+reported apart ("first", a cold visit in the open tab); the medians are over the visits
+after it.
 Target (issue): city median ≤ 2 s.
 """
 
@@ -86,6 +92,16 @@ def visit(page, url: str, runs: RunsFinished) -> float:
     return time.perf_counter() - started
 
 
+def visit_new_profile(browser, url: str) -> float:
+    """Cold in a new browser profile: nothing cached; seconds from navigation to the last chart drawn."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        return visit(page, url, RunsFinished(page))
+    finally:
+        context.close()
+
+
 def switch(page, title: str, runs: RunsFinished) -> float:
     """Switch: seconds from a click on `title` in the sidebar to the new page's last chart drawn."""
     page.set_viewport_size({"width": 1366, "height": 768})
@@ -115,7 +131,7 @@ FROM_PAGE = "乡贤"
 
 
 def run_scale(browser, database: Path, all_towns: bool, repeats: int, shots: Path | None, label: str) -> dict:
-    """{page title: (cold first, cold median, switch median)} in seconds."""
+    """{page title: (cold first, cold median, switch median, new-profile median)} in seconds."""
     results = {}
     with served(database) as (url, _):
         context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
@@ -124,7 +140,10 @@ def run_scale(browser, database: Path, all_towns: bool, repeats: int, shots: Pat
         visit(page, page_url(url, "", all_towns), runs)  # the server's first run: database, settings, lists
         for title, path, _ in PAGES:
             first = visit(page, page_url(url, path, all_towns), runs)
-            cold = [visit(page, page_url(url, path, all_towns), runs) for _ in range(repeats)]
+            cold, new = [], []
+            for _ in range(repeats):  # interleaved, so that both kinds see the same load
+                cold.append(visit(page, page_url(url, path, all_towns), runs))
+                new.append(visit_new_profile(browser, page_url(url, path, all_towns)))
             if shots:
                 shots.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(shots / f"{label}-{path or 'overview'}.png"), full_page=True)
@@ -132,7 +151,7 @@ def run_scale(browser, database: Path, all_towns: bool, repeats: int, shots: Pat
             for _ in range(repeats):
                 switch(page, FROM_PAGE, runs)
                 switches.append(switch(page, SIDEBAR[title], runs))
-            results[title] = (first, statistics.median(cold), statistics.median(switches))
+            results[title] = (first, statistics.median(cold), statistics.median(switches), statistics.median(new))
         context.close()
     return results
 
@@ -161,7 +180,7 @@ def main() -> None:
         town, city = town_db(Path(folder)), city_db()
         browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
         print(f"machine: {machine()}", flush=True)
-        nothing = {title: (float("nan"),) * 3 for title, _, _ in PAGES}
+        nothing = {title: (float("nan"),) * 4 for title, _, _ in PAGES}
         scales = args.scales.split(",")
         town_times = (
             run_scale(browser, town, False, args.repeats, args.screenshots, "town") if "town" in scales else nothing
@@ -170,7 +189,11 @@ def main() -> None:
             run_scale(browser, city, True, args.repeats, args.screenshots, "city") if "city" in scales else nothing
         )
         browser.close()
-    for index, kind in ((2, "page switch (sidebar click) — the target"), (1, "cold (fresh navigation)")):
+    for index, kind in (
+        (2, "page switch (sidebar click)"),
+        (1, "cold, in the open tab (browser cache warm)"),
+        (3, "cold, new browser profile (nothing cached)"),
+    ):
         print(f"\n{kind}; medians; 'first' = the cold visit that filled the query cache")
         print(f"{'page':8} {'town first':>10} {'town':>7} {'city first':>10} {'city':>7} {'ratio':>6}")
         for title, _, _ in PAGES:

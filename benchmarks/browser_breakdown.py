@@ -14,10 +14,18 @@ or the click, medians over the repeats):
   charts    each chart drawn (first / last), and the visit's end: last chart drawn
 
 and, for comparison, three probe apps served the same way: an empty Streamlit page,
-our sidebar alone, and our sidebar with one chart. A cold visit is a new browser
-tab (the bundle comes from the HTTP cache but is parsed again); a switch is a click on
-the page's link in the sidebar of a tab that is already open, which is how the
-dashboard is used.
+our sidebar alone, and our sidebar with one chart. A cold visit is a new tab, of two
+kinds (`--cache`): "warm", a tab in the browser profile that has opened the page before
+(bundle and Plotly.js from the HTTP cache, with V8's compiled code: a leader's PC after
+the first visit of the day), and "new", a tab in a new profile each time (nothing cached:
+a PC that has never opened the dashboard). A switch is a click on the page's link in the
+sidebar of a tab that is already open, which is how the dashboard is used.
+
+  cpu       CPU milliseconds the browser's renderer processes spent on the visit (from
+            Chromium's process list): the browser's own work, which moves far less with
+            the machine's load than the wall-clock columns do
+  gpu cpu   the same for Chromium's GPU process, which without a GPU (here) rasterises
+            and composites the page on the CPU, competing with the page for the 2 cores
 """
 
 from __future__ import annotations
@@ -137,15 +145,43 @@ def wait_drawn(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_function(ALL_DRAWN, timeout=timeout_ms, polling=20)
 
 
-def cold_visit(context, url: str) -> dict[str, float]:
+class RendererCpu:
+    """CPU seconds so far of the browser's renderer processes (the pages' JS, layout, painting) and of its
+    GPU process (without a GPU, as here, it rasterises and composites on the CPU)."""
+
+    def __init__(self, browser) -> None:
+        self._session = browser.new_browser_cdp_session()
+
+    def __call__(self) -> tuple[float, float]:
+        info = self._session.send("SystemInfo.getProcessInfo")["processInfo"]
+        renderer = sum(process["cpuTime"] for process in info if process["type"] == "renderer")
+        return renderer, sum(process["cpuTime"] for process in info if process["type"] == "GPU")
+
+
+def cold_visit(context, url: str, cpu: RendererCpu | None = None, browser=None) -> dict[str, float]:
+    """A new tab in `context`; with `browser` instead, a new tab in a new profile (nothing cached)."""
+    if new_profile := browser is not None:
+        context = new_context(browser)
+    spent = cpu() if cpu else None
     page = context.new_page()
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(url)
     wait_drawn(page)
     page.wait_for_timeout(300)  # a chart that draws twice is counted once; let late messages arrive
     result = timeline(page, 0.0, cold=True)
+    if cpu and spent:  # before the tab closes: a closed renderer leaves the process list
+        (renderer, gpu), (renderer_before, gpu_before) = cpu(), spent
+        result.update(cpu=(renderer - renderer_before) * 1000, **{"gpu cpu": (gpu - gpu_before) * 1000})
     page.close()
+    if new_profile:
+        context.close()
     return result
+
+
+def new_context(browser):
+    context = browser.new_context(locale="zh-CN")
+    context.add_init_script(PROBE)
+    return context
 
 
 def switch_visit(page, title: str) -> dict[str, float]:
@@ -166,13 +202,16 @@ def switch_visit(page, title: str) -> dict[str, float]:
     return timeline(page, start, cold=False)
 
 
-COLUMNS_COLD = ["html", "js", "ws", "run start", "run end", "plotly fetched", "first chart", "last chart"]
+COLUMNS_COLD = [
+    *("cpu", "gpu cpu", "html", "js", "ws"),
+    *("run start", "run end", "plotly fetched", "first chart", "last chart"),
+]
 COLUMNS_SWITCH = ["run start", "run end", "first chart", "last chart"]
 
 
 def medians(rows: list[dict[str, float]]) -> dict[str, float]:
-    keys = rows[0].keys()
-    return {k: statistics.median([r[k] for r in rows if r[k] is not None] or [float("nan")]) for k in keys}
+    keys = {k for r in rows for k in r}
+    return {k: statistics.median([r[k] for r in rows if r.get(k) is not None] or [float("nan")]) for k in keys}
 
 
 def show(label: str, row: dict[str, float], columns: list[str]) -> None:
@@ -181,7 +220,7 @@ def show(label: str, row: dict[str, float], columns: list[str]) -> None:
 
 
 def header(kind: str, columns: list[str]) -> None:
-    print(f"\n{kind} (ms from {'navigation' if kind == 'cold' else 'click'}, median)")
+    print(f"\n{kind} (ms from {'navigation' if kind.startswith('cold') else 'click'}, median; cpu: ms of CPU)")
     print(f"{'page':10} " + " ".join(f"{c[:8]:>8}" for c in columns) + f" {'charts':>6} {'msgs':>5} {'KB':>7}")
 
 
@@ -205,10 +244,10 @@ PROBE_APPS = {
 }
 
 
-def probe_apps(browser, database: Path, repeats: int) -> None:
+def probe_apps(browser, database: Path, repeats: int, cache: str, cpu: RendererCpu) -> None:
     from village_stats import serving as app_serving
 
-    header("cold", COLUMNS_COLD)
+    header(f"cold, {cache} cache", COLUMNS_COLD)
     folder = REPO / "test-artifacts" / "probe-apps"
     folder.mkdir(parents=True, exist_ok=True)
     for name, source in PROBE_APPS.items():
@@ -218,10 +257,10 @@ def probe_apps(browser, database: Path, repeats: int) -> None:
             tempfile.TemporaryDirectory(prefix="bench-probe-") as tmp,
             app_serving.served(database, Path(tmp) / "log", script=script) as (url, _),
         ):
-            context = browser.new_context(locale="zh-CN")
-            context.add_init_script(PROBE)
+            context = new_context(browser)
             cold_visit(context, url)  # fills the HTTP cache and the server's caches
-            rows = [cold_visit(context, url) for _ in range(repeats)]
+            where = {"context": context} if cache == "warm" else {"context": None, "browser": browser}
+            rows = [cold_visit(url=url, cpu=cpu, **where) for _ in range(repeats)]
             context.close()
         show(name, medians(rows), COLUMNS_COLD)
 
@@ -231,7 +270,11 @@ def main() -> None:
     parser.add_argument("--scale", choices=["town", "city"], default="town")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-probes", action="store_true", help="skip the empty / sidebar / one-chart apps")
+    parser.add_argument("--cache", choices=["warm", "new", "both"], default="both", help="which cold visits")
+    parser.add_argument("--no-switch", action="store_true", help="cold visits only")
+    parser.add_argument("--pages", help="only these pages, e.g. 总览,汇报导出 (default: every data page)")
     args = parser.parse_args()
+    pages = [p for p in PAGES if not args.pages or p[0] in args.pages.split(",")]
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="bench-breakdown-") as folder, sync_playwright() as playwright:
@@ -239,25 +282,33 @@ def main() -> None:
         all_towns = args.scale == "city"
         browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
         print(f"machine: {machine()}; scale {args.scale}", flush=True)
+        cpu = RendererCpu(browser)
+        caches = ["warm", "new"] if args.cache == "both" else [args.cache]
         if not args.no_probes:
-            probe_apps(browser, database, args.repeats)
+            for cache in caches:
+                probe_apps(browser, database, args.repeats, cache, cpu)
         with served(database) as (url, _):
-            context = browser.new_context(locale="zh-CN")
-            context.add_init_script(PROBE)
+            context = new_context(browser)
             cold_visit(context, page_url(url, "", all_towns))
-            header("cold", COLUMNS_COLD)
-            for title, path, _ in PAGES:
+            for _title, path, _ in pages:
                 cold_visit(context, page_url(url, path, all_towns))  # the server's query cache
-                show(
-                    title,
-                    medians([cold_visit(context, page_url(url, path, all_towns)) for _ in range(args.repeats)]),
-                    COLUMNS_COLD,
-                )
+            for cache in caches:
+                header(f"cold, {cache} cache", COLUMNS_COLD)
+                where = {"context": context} if cache == "warm" else {"context": None, "browser": browser}
+                for title, path, _ in pages:
+                    address = page_url(url, path, all_towns)
+                    rows = [cold_visit(url=address, cpu=cpu, **where) for _ in range(args.repeats)]
+                    show(title, medians(rows), COLUMNS_COLD)
+            if args.no_switch:
+                context.close()
+                browser.close()
+                print(f"machine after: {machine()}")
+                return
             header("switch", COLUMNS_SWITCH)
             tab = context.new_page()
             tab.goto(page_url(url, "report", all_towns))
             wait_drawn(tab)
-            for title, _path, _ in PAGES:
+            for title, _path, _ in pages:
                 rows = []
                 for _ in range(args.repeats):
                     switch_visit(tab, "乡贤")  # from another page, as a user would come

@@ -93,8 +93,10 @@ with slides:
             )
 with text:
     ui.paragraphs(report.paragraphs)
-    with st.expander("复制汇报文字"):
-        st.code("\n".join(report.paragraphs), language=None, wrap_lines=True)
+    # filled when opened: a code block loads a 1.5 MB highlighter in the browser, even folded away
+    copy = st.expander("复制汇报文字", key="report_copy_text", on_change="rerun")
+    if copy.open:
+        copy.code("\n".join(report.paragraphs), language=None, wrap_lines=True)
 with sheets:
     st.dataframe(
         {"工作表": (["核心指标"] if report.kpis else []) + [sheet for sheet, *_ in reports.TABLES]},
