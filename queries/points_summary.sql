@@ -13,17 +13,25 @@ latest as (
     select max(period) as period from points
 ),
 
+-- one row per member (a group by: count(distinct) over a struct of three texts cost twice as much)
+members as (
+    select
+        town,
+        village,
+        bool_or(period = (select period from latest) and total_points < $threshold) as low
+    from points
+    group by town, village, member
+),
+
 final as (
     select
-        count(distinct (town, village, member)) as members,
-        count(distinct (town, village)) as branches,
+        (select count(*) from members) as members,
+        (select count(*) from (select distinct town, village from members)) as branches,
         count(distinct period) as periods,
         (select period from latest) as latest_period,
         round(avg(total_points), 1) as average_points,
         round(avg(total_points) filter (where period = (select period from latest)), 1) as latest_average,
-        count(distinct (town, village, member)) filter (
-            where period = (select period from latest) and total_points < $threshold
-        ) as low_members
+        (select count(*) from members where low) as low_members
     from points
 )
 
