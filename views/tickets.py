@@ -46,7 +46,7 @@ with right:
     ui.chart(charts.monthly, months, "每月点单数", filename=f"{filters.year}年每月工单")
 
 if int(resolution["open"]):
-    st.warning(f"尚有 {int(resolution['open'])} 单未办结（见“工单明细”，未办结的在前）。")
+    st.warning(f"尚有 {int(resolution['open']):,} 单未办结（见“工单明细”，未办结的在前）。")
 
 # Only the chosen tab runs (lazy tabs, bound to the URL like the filters): across a city each table costs
 # a query over the year's million tickets, and a reader looks at one of them at a time. The labels stay
