@@ -726,29 +726,36 @@ def test_ticket_resolution_matches_raw(q, raw, scope, year):
 
 @pytest.mark.parametrize("year", TICKET_YEARS)
 def test_ticket_resolution_by_village_matches_raw(q, raw, scope, year):
-    groups: dict[str, list[dict[str, object]]] = defaultdict(list)
-    for t in tickets_in(raw, year, scope):
-        groups[t["village"]].append(t)
+    groups = tickets_by_unit(raw, year, scope)
     frame = q("ticket_resolution_by_village", year=year, **scope)
     assert frame["village"].tolist() == sorted(groups, key=lambda v: (-len(groups[v]), v))
     for row in records(frame):
-        members = groups[row["village"]]
-        done = [t for t in members if t["done_at"] is not None]
-        assert (row["tickets"], row["done"]) == (len(members), len(done))
-        if done:
-            assert close_to_rounded(row["median_hours"], float(np.median([hours(t) for t in done])))
-        else:
-            assert row["median_hours"] is None
-        assert row["average_rating"] == mean_rating(members)
-        assert row["satisfied_pct"] == satisfied(members)
+        assert_unit_figures(row, groups[row["village"]])
+
+
+def tickets_by_unit(raw, year: int, scope: dict[str, object]) -> dict[str, list[dict[str, object]]]:
+    groups: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for t in tickets_in(raw, year, scope):
+        groups[t["village"]].append(t)
+    return groups
+
+
+def assert_unit_figures(row: dict[str, object], members: list[dict[str, object]]) -> None:
+    """One unit's row of a per-village resolution query against its raw tickets."""
+    done = [t for t in members if t["done_at"] is not None]
+    assert (row["tickets"], row["done"]) == (len(members), len(done))
+    if done:
+        assert close_to_rounded(row["median_hours"], float(np.median([hours(t) for t in done])))
+    else:
+        assert row["median_hours"] is None
+    assert row["average_rating"] == mean_rating(members)
+    assert row["satisfied_pct"] == satisfied(members)
 
 
 @pytest.mark.parametrize("year", TICKET_YEARS)
 def test_ticket_resolution_by_village_page_is_that_page_of_the_raw_figures(q, raw, scope, year):
     """The paged per-village query: the same rows as the whole, cut, each counting every unit with tickets."""
-    groups: dict[str, list[dict[str, object]]] = defaultdict(list)
-    for t in tickets_in(raw, year, scope):
-        groups[t["village"]].append(t)
+    groups = tickets_by_unit(raw, year, scope)
     order = sorted(groups, key=lambda v: (-len(groups[v]), v))
     whole = q("ticket_resolution_by_village", year=year, **scope)
     for limit, offset in ((7, 0), (7, 7), (4, len(order) - 2), (50, 0), (5, len(order))):
@@ -759,15 +766,7 @@ def test_ticket_resolution_by_village_page_is_that_page_of_the_raw_figures(q, ra
         if len(expected):  # past the end: no rows (an empty result's column types say nothing)
             assert page.drop(columns="units").equals(expected), (limit, offset)
         for row in records(page):
-            members = groups[row["village"]]
-            done = [t for t in members if t["done_at"] is not None]
-            assert (row["tickets"], row["done"]) == (len(members), len(done))
-            if done:
-                assert close_to_rounded(row["median_hours"], float(np.median([hours(t) for t in done])))
-            else:
-                assert row["median_hours"] is None
-            assert row["average_rating"] == mean_rating(members)
-            assert row["satisfied_pct"] == satisfied(members)
+            assert_unit_figures(row, groups[row["village"]])
 
 
 @pytest.mark.parametrize("year", TICKET_YEARS)
