@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -82,3 +83,42 @@ def test_a_writer_in_the_same_process_does_not_wait_for_the_linger(demo_copy):
     with database.write() as con:  # would wait ten minutes if it waited for the idle connection
         con.execute("delete from villages where name = (select min(name) from villages)")
     assert villages(database) == before - 1  # a new read connection sees the write
+
+
+WRITE_WITH_A_WAIT = """
+import sys
+from pathlib import Path
+from village_stats.db import Database
+with Database(Path(sys.argv[1]), lock_wait_seconds=20).write() as con:
+    con.execute("create table written_while_pages_ran (x integer)")
+print("written")
+"""
+
+
+def test_pages_running_back_to_back_still_let_a_waiting_writer_in(demo_copy):
+    """Readers that never pause would keep a lingering connection open for ever; a waiting writer's
+    marker makes the dashboard close it after each run, so the writer gets in as it did before."""
+    database = Database(demo_copy.path, lock_wait_seconds=5, linger_seconds=10)
+    stop = threading.Event()
+
+    def pages() -> None:
+        while not stop.is_set():
+            villages(database)
+            time.sleep(0.05)
+
+    reader = threading.Thread(target=pages)
+    reader.start()
+    try:
+        time.sleep(0.3)
+        done = subprocess.run(
+            [sys.executable, "-c", WRITE_WITH_A_WAIT, str(database.path)],
+            cwd=Path(__file__).resolve().parent.parent,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        stop.set()
+        reader.join()
+    assert done.stdout.strip() == "written", done.stderr[-2000:]
+    assert not database.path.with_name(database.path.name + ".write-wanted").exists()

@@ -12,8 +12,10 @@ threads may read at once) and a writer waits for them to finish.
 The dashboard's Database keeps its read-only connection open for `linger_seconds`
 after the last reader leaves: a leader's next click usually comes within seconds,
 and a connection opened anew reads every data block from the file again (at city
-scale that is a sixth of a page run). Another process that wants to write waits
-that much longer; a writer in this process closes the idle connection at once.
+scale that is a sixth of a page run). A process waiting to write leaves a marker
+file beside the database; while it is there the dashboard closes its connection after
+every run, as it did before, so busy pages cannot keep a writer out for longer than
+they did. A writer in this process closes the idle connection at once.
 """
 
 from __future__ import annotations
@@ -92,6 +94,21 @@ def storage_problem(error: BaseException, folder: Path) -> str | None:
     return None
 
 
+# A process waiting to write leaves `<file>.write-wanted` while it waits: a dashboard that keeps
+# its read connection open between page runs then closes it after each run instead. A marker
+# left by a killed process stops counting after a while (a writer waits lock_wait_seconds).
+WRITE_WANTED_SUFFIX = ".write-wanted"
+WRITE_WANTED_FRESH_SECONDS = 300
+
+
+def _touch(path: Path) -> bool:
+    try:
+        path.touch()
+    except OSError:  # a read-only folder: the writer simply waits as before
+        return False
+    return True
+
+
 def _is_lock_conflict(error: duckdb.Error) -> bool:
     """Another process holds the file, or another Database of this process holds it the other way
     (read-only against read-write: DuckDB refuses that within one process without a file lock)."""
@@ -132,19 +149,35 @@ class Database:
     def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
         deadline = time.monotonic() + self.lock_wait_seconds
         delay = 0.05
-        while True:
-            try:
-                return duckdb.connect(str(self.path), read_only=read_only)
-            except (duckdb.IOException, duckdb.ConnectionException) as error:
-                if not _is_lock_conflict(error) or time.monotonic() >= deadline:
-                    if _is_lock_conflict(error):
-                        raise DatabaseBusy(
-                            f"数据库文件 {self.path.name} 正被另一个程序（看板或命令行导入）占用，"
-                            f"已等待 {self.lock_wait_seconds:.0f} 秒仍未释放，请稍后再试。"
-                        ) from error
-                    raise
-                time.sleep(delay)
-                delay = min(delay * 2, 0.5)
+        wanted = self.path.with_name(self.path.name + WRITE_WANTED_SUFFIX)
+        marked = False
+        try:
+            while True:
+                try:
+                    return duckdb.connect(str(self.path), read_only=read_only)
+                except (duckdb.IOException, duckdb.ConnectionException) as error:
+                    if not _is_lock_conflict(error) or time.monotonic() >= deadline:
+                        if _is_lock_conflict(error):
+                            raise DatabaseBusy(
+                                f"数据库文件 {self.path.name} 正被另一个程序（看板或命令行导入）占用，"
+                                f"已等待 {self.lock_wait_seconds:.0f} 秒仍未释放，请稍后再试。"
+                            ) from error
+                        raise
+                    if not read_only and not marked:
+                        marked = _touch(wanted)  # a dashboard keeping its read connection lets go of it
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.5)
+        finally:
+            if marked:
+                wanted.unlink(missing_ok=True)
+
+    def _write_wanted(self) -> bool:
+        """Another process is waiting to write (its marker is fresh): keep nothing open for the next reader."""
+        try:
+            age = time.time() - self.path.with_name(self.path.name + WRITE_WANTED_SUFFIX).stat().st_mtime
+        except OSError:
+            return False
+        return age < WRITE_WANTED_FRESH_SECONDS
 
     @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -184,7 +217,7 @@ class Database:
             self._users -= 1
             if self._users or self._con is None:
                 return
-            if self._mode == "read" and self.linger_seconds > 0:
+            if self._mode == "read" and self.linger_seconds > 0 and not self._write_wanted():
                 self._closer = threading.Timer(self.linger_seconds, self._close_if_idle)
                 self._closer.daemon = True
                 self._closer.start()
