@@ -373,6 +373,19 @@ def test_count(value, text):
     assert fmt.count(value, "单") == text
 
 
+@pytest.mark.parametrize(
+    ("value", "previous", "unit", "shown"),
+    [
+        (23, 21, "个", ("23个", "+2个")),
+        (1_000_000, 1_000_000, "件", ("100.00万件", "持平")),  # a city's year of tickets: not 1000000件
+        (1_998, 2_008, "个", ("1,998个", "-10个")),
+        (80_132, 60_000, "件", ("8.01万件", "+2.01万件")),
+    ],
+)
+def test_kpi_text_for_counts(value, previous, unit, shown):
+    assert fmt.kpi_text(value, previous, unit) == shown
+
+
 def test_wan():
     assert fmt.wan(1_864_000) == "186.40万元"
     assert fmt.wan(Decimal("125")) == "0.01万元"  # 0.0125 → 0.01

@@ -99,7 +99,7 @@ def kpi_text(value: object, previous: object, unit: str) -> tuple[str, str | Non
     elif unit == "%":
         text = pct(current)
     else:
-        text = f"{int(current)}{unit}"
+        text = count(int(current), unit)  # a city's 1000000件 reads 100.00万件
     if before is None:
         return text, None
     change = current - before
@@ -110,7 +110,7 @@ def kpi_text(value: object, previous: object, unit: str) -> tuple[str, str | Non
         return text, sign + money(abs(change))
     if unit == "%":
         return text, f"{sign}{_round(abs(change), 1)}个百分点"
-    return text, f"{sign}{int(abs(change))}{unit}"
+    return text, f"{sign}{count(int(abs(change)), unit)}"
 
 
 STEADY = "持平"
