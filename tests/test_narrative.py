@@ -367,7 +367,8 @@ def test_count_card(value, unit, card):
 
 
 @pytest.mark.parametrize(
-    ("value", "text"), [(0, "0单"), (9_999, "9,999单"), (10_000, "1.00万单"), (900_365, "90.04万单")]
+    ("value", "text"),
+    [(0, "0单"), (9_999, "9,999单"), (10_000, "1万单"), (81_000, "8.1万单"), (900_365, "90.04万单")],
 )
 def test_count(value, text):
     assert fmt.count(value, "单") == text
@@ -377,7 +378,7 @@ def test_count(value, text):
     ("value", "previous", "unit", "shown"),
     [
         (23, 21, "个", ("23个", "+2个")),
-        (1_000_000, 1_000_000, "件", ("100.00万件", "持平")),  # a city's year of tickets: not 1000000件
+        (1_000_000, 1_000_000, "件", ("100万件", "持平")),  # a city's year of tickets: not 1000000件
         (1_998, 2_008, "个", ("1,998个", "-10个")),
         (80_132, 60_000, "件", ("8.01万件", "+2.01万件")),
     ],

@@ -57,10 +57,12 @@ def count_card(label: str, value: int, unit: str) -> tuple[str, str]:
 
 
 def count(value: int, unit: str) -> str:
-    """A count as a chart label writes it: `9,999单`, from 1万 up `80.08万单` (not Plotly's 1M / 900.365k)."""
+    """A count as a label or card writes it: `9,999单`; from 1万 up in 万 to two decimals, without
+    trailing zeros: `80.08万单`, `1万个`, `100万件` (not Plotly's 1M / 900.365k, nor 1000000件)."""
     if value < WAN:
         return f"{value:,}{unit}"
-    return f"{_round(Decimal(value) / WAN)}万{unit}"
+    figure = f"{_round(Decimal(value) / WAN):f}".rstrip("0").rstrip(".")
+    return f"{figure}万{unit}"
 
 
 def short_name(name: str) -> str:
