@@ -48,6 +48,17 @@ def run_in_editor(page, sql: str) -> None:
     page.locator('[data-testid="stBaseButton-primary"]', has_text="运行").click()
 
 
+def saved_number(page) -> str:
+    """The number the page gives the query just saved; a failure says what the page showed instead."""
+    try:
+        page.wait_for_selector("text=已保存为第", timeout=60_000)
+    except Exception as error:  # Playwright's TimeoutError: say what the page showed instead
+        save_screenshot(page, "page-explore-save-failed")
+        alerts = [a.inner_text() for a in page.locator('[data-testid="stAlert"], [data-testid="stException"]').all()]
+        raise AssertionError(f"no 已保存为第 after saving; the page's messages: {alerts}") from error
+    return re.search(r"已保存为第 (\d+) 号查询", main_text(page)).group(1)
+
+
 def test_run_chart_save_and_reopen_by_link(page, app_url):
     """One visit, as a user would make it (each step needs the one before; a page load costs seconds)."""
     page.goto(f"{app_url}/explore")
@@ -70,10 +81,11 @@ def test_run_chart_save_and_reopen_by_link(page, app_url):
     assert csv.startswith(b"\xef\xbb\xbf") and "东片" in csv.decode("utf-8-sig")
 
     page.locator('[data-testid="stExpander"] summary', has_text="保存这条查询").click()
-    page.get_by_label("名称").fill("各片区人口")
+    name = page.get_by_label("名称")
+    name.fill("各片区人口")
+    name.press("Tab")  # a text box in a form hands its value over when it loses focus
     page.locator('[data-testid="stBaseButton-secondaryFormSubmit"]', has_text="保存").click()
-    page.wait_for_selector("text=已保存为第", timeout=30_000)
-    number = re.search(r"已保存为第 (\d+) 号查询", main_text(page)).group(1)
+    number = saved_number(page)
 
     page.goto(f"{app_url}/explore?q={number}")
     wait_for_result(page)
