@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from tests import ledgers
+from village_stats import ticket_counts
 from village_stats.db import Database, current_schema_version, migrations, open_database
 from village_stats.importing import import_file
 
@@ -288,3 +289,12 @@ def test_a_migrated_file_keeps_numbering_imports(settings, tmp_path):
 def test_opening_a_current_file_changes_nothing(empty_db):
     assert empty_db.migrate() == []
     assert not (empty_db.path.parent / "backups").exists()
+
+
+def test_a_migrated_file_counts_its_tickets(migration):
+    """Migration 009 fills ticket_counts from the tickets already stored."""
+    with migration[2].read() as cur:
+        stored = cur.execute("select count(*) from service_tickets").fetchone()[0]
+        assert stored > 0
+        assert cur.execute("select sum(tickets) from ticket_counts").fetchone()[0] == stored
+        assert ticket_counts.stale_years(cur) == []

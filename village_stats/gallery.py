@@ -347,6 +347,23 @@ OTHER_TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "before": "导入前的原值（JSON；空表示该行是导入新增的）",
         },
     ),
+    "ticket_counts": (
+        "五单服务工单月度计数（由工单表算出，随导入和撤销更新）",
+        {
+            "year": "年度（点单时间所在年）",
+            "town": "镇(街道)",
+            "village": "村(社区)",
+            "kind": "工单类型",
+            "month": "月份（点单时间所在月）",
+            "tickets": "点单数（件）",
+            "claimed": "已领单数",
+            "dispatched": "已派单数",
+            "done": "已晒单（办结）数",
+            "rated": "已评单数",
+            "satisfied": "评为满意或基本满意（3分及以上）的单数",
+            "rating_sum": "评分之和：除以已评单数为平均分",
+        },
+    ),
     "schema_version": ("数据库结构版本", {"version": "版本号", "applied_at": "升级时间"}),
 }
 EXTRA_COLUMNS = {("projects", "project_key"): "项目键：有项目编号用编号，否则为 年度|镇|项目名称"}

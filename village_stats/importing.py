@@ -24,6 +24,7 @@ from typing import TypeVar
 
 import duckdb
 
+from village_stats import ticket_counts
 from village_stats.datasets import DATASETS, IMPORT_ORDER, Dataset
 from village_stats.db import Database, DatabaseBusy, storage_problem
 from village_stats.reading import (
@@ -503,6 +504,12 @@ def _apply(
     con.execute(
         f"insert into {target} ({column_list}) select {column_list} from incoming where _change in ('new', 'changed')"
     )
+    if target == "service_tickets" and import_id is not None:  # a dry run is rolled back: nothing to count
+        # a changed ticket may have moved to another year: its old year is counted again too
+        moved = con.execute(
+            "select distinct year(cast(_before->>'ordered_at' as timestamp)) from incoming where _change = 'changed'"
+        ).fetchall()
+        ticket_counts.refresh(con, [*years, *(row[0] for row in moved)])
     return outcome
 
 
@@ -630,6 +637,14 @@ def _undo(con: duckdb.DuckDBPyConnection, import_id: int | None, user: str) -> i
         _refuse_if_villages_in_use(con, import_id)
     target = dataset.table
     columns = table_columns(dataset)
+    if target == "service_tickets":  # the years of the tickets taken out and of those put back
+        touched = con.execute(
+            f"select distinct year(ordered_at) from {target} where {_key_json(dataset, target)} in "
+            "(select row_key from import_rows where import_id = $id) "
+            "union select distinct year(cast(before->>'ordered_at' as timestamp)) from import_rows "
+            "where import_id = $id and before is not null",
+            {"id": import_id},
+        ).fetchall()
     con.execute(
         f"delete from {target} where {_key_json(dataset, target)} in "
         f"(select row_key from import_rows where import_id = $id)",
@@ -642,6 +657,8 @@ def _undo(con: duckdb.DuckDBPyConnection, import_id: int | None, user: str) -> i
         f"select {restored} from import_rows where import_id = $id and before is not null",
         {"id": import_id},
     )
+    if target == "service_tickets":
+        ticket_counts.refresh(con, (row[0] for row in touched))
     con.execute(
         "update imports set undone_at = current_timestamp, undone_by = $user where import_id = $id",
         {"id": import_id, "user": user},

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from village_stats import ticket_counts
 from village_stats.db import Database
 from village_stats.importing import refuse_if_user_data
 from village_stats.settings import Settings
@@ -103,6 +104,7 @@ def build(path: Path, scale: Scale, settings: Settings, force: bool = False) -> 
             con.execute(f"set variable {name} = $value", {"value": value})
         con.execute("begin transaction")
         con.execute(SCALE_SQL.read_text(encoding="utf-8"))
+        ticket_counts.refresh_all(con)
         con.execute("commit")
         con.execute("checkpoint")
         rows = {table: con.execute(f"select count(*) from {table}").fetchone()[0] for table in TABLES}

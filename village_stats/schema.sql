@@ -240,6 +240,64 @@ create macro scoped_tickets(p_year, p_town, p_area, p_villages) as table
         and t.ordered_at < make_timestamp(p_year + 1, 1, 1, 0, 0, 0)
         and (p_area is not null or p_villages is not null);
 
+-- 五单服务工单的月度计数（v9）：每年、镇、村(社区)、类型、月份一行，由工单表算出，不单独导入。
+-- 导入、撤销和规模数据生成在改动工单的同一事务里重算受影响的年份（village_stats/ticket_counts.py）；
+-- 看板的工单数、各环节数、按月、按镇和满意率都读这张表（全市一年百万工单约十万行），
+-- 办结用时的中位数和 P90 仍读工单本身（分位数不能由计数相加得到）。
+create table ticket_counts (
+    year integer not null,
+    town varchar not null,
+    village varchar not null,
+    kind varchar not null,
+    month integer not null,
+    tickets bigint not null,     -- 点单数
+    claimed bigint not null,     -- 已领单
+    dispatched bigint not null,  -- 已派单
+    done bigint not null,        -- 已晒单（办结）
+    rated bigint not null,       -- 已评单
+    satisfied bigint not null,   -- 评单为满意或基本满意（3 分及以上）
+    rating_sum bigint not null   -- 评分之和：平均分 = rating_sum / rated
+);
+
+-- 点单时间在 p_first_year 至 p_last_year 年的工单，按 ticket_counts 的粒度计数（重算 ticket_counts 用）
+create macro counted_tickets(p_first_year, p_last_year) as table
+    select
+        year(t.ordered_at)::integer as year,
+        t.town,
+        t.village,
+        t.kind,
+        month(t.ordered_at)::integer as month,
+        count(*) as tickets,
+        count(t.claimed_at) as claimed,
+        count(t.dispatched_at) as dispatched,
+        count(t.done_at) as done,
+        count(t.rating) as rated,
+        count(*) filter (where t.rating >= 3) as satisfied,
+        coalesce(sum(t.rating), 0)::bigint as rating_sum
+    from service_tickets as t
+    where
+        t.ordered_at >= make_timestamp(p_first_year, 1, 1, 0, 0, 0)
+        and t.ordered_at < make_timestamp(p_last_year + 1, 1, 1, 0, 0, 0)
+    group by all;
+
+-- 筛选范围内某年的工单计数，范围规则与 scoped_tickets 相同
+create macro scoped_ticket_counts(p_year, p_town, p_area, p_villages) as table
+    select c.*
+    from ticket_counts as c
+    where
+        c.year = p_year
+        and p_area is null
+        and p_villages is null
+        and (p_town is null or c.town = p_town)
+    union all
+    select c.*
+    from ticket_counts as c
+    inner join scoped_units(p_town, p_area, p_villages) as u
+        on c.town = u.town and c.village = u.village
+    where
+        c.year = p_year
+        and (p_area is not null or p_villages is not null);
+
 -- 筛选范围内某年的项目：村级项目按所属村筛选；镇级项目（所属村为空）只在未按片区/村筛选时计入
 create macro scoped_projects(p_year, p_town, p_area, p_villages) as table
     select p.*
