@@ -47,17 +47,15 @@ stars as (
     group by s.town
 ),
 
+-- from ticket_counts (per village, kind and month), not the year's million tickets
 tickets as (
     select
         t.town,
-        count(*) as tickets,
-        share_pct(count(*) filter (where t.rating >= 3), count(t.rating)) as satisfied_pct
-    from service_tickets as t
+        sum(t.tickets)::bigint as tickets,
+        share_pct(sum(t.satisfied), sum(t.rated)) as satisfied_pct
+    from ticket_counts as t
     inner join units as u on t.town = u.town and t.village = u.village
-    -- a range on the column itself, not year(): DuckDB then skips blocks of other years
-    where
-        t.ordered_at >= make_timestamp($year, 1, 1, 0, 0, 0)
-        and t.ordered_at < make_timestamp($year + 1, 1, 1, 0, 0, 0)
+    where t.year = $year
     group by t.town
 ),
 

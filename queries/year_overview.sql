@@ -43,14 +43,15 @@ stars as (
     group by s.year
 ),
 
+-- from ticket_counts (per village, kind and month): every year of a city's tickets is five million rows
 tickets as (
     select
-        year(t.ordered_at) as year,
-        count(*) as tickets,
-        share_pct(count(*) filter (where t.rating >= 3), count(t.rating)) as satisfied_pct
-    from service_tickets as t
+        t.year::bigint as year,
+        sum(t.tickets)::bigint as tickets,
+        share_pct(sum(t.satisfied), sum(t.rated)) as satisfied_pct
+    from ticket_counts as t
     inner join units as u on t.town = u.town and t.village = u.village
-    group by year(t.ordered_at)
+    group by t.year
 ),
 
 problem_totals as (

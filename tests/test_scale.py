@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from village_stats import scale
+from village_stats import scale, ticket_counts
 from village_stats.datasets import DATASETS
 from village_stats.db import Database
 from village_stats.importing import DemoRefused
@@ -107,6 +107,13 @@ def _violations(cur, dataset, settings) -> dict[str, int]:
         f"select count(*) from (select {key} from {table} group by {key} having count(*) > 1)"
     ).fetchone()[0]
     return found
+
+
+def test_the_generator_counts_its_tickets(county_db):
+    """ticket_counts is filled in the generator's own transaction: every year, exactly."""
+    with county_db.read() as cur:
+        assert cur.execute("select sum(tickets) from ticket_counts").fetchone()[0] == SMALL_COUNTY.tickets
+        assert ticket_counts.stale_years(cur) == []
 
 
 @pytest.mark.parametrize("dataset", list(DATASETS))
@@ -268,34 +275,43 @@ def test_each_page_town_ranking_agrees_with_the_overview_rollup(county_db, setti
 
 
 TICKET_QUERIES = [
-    "tickets_by_kind",
     "ticket_resolution",
     "ticket_resolution_by_category",
     "ticket_resolution_by_village",
-    "ticket_funnel",
-    "tickets_by_month",
-    "town_tickets",
     "tickets_detail",
     "ticket_resolution_by_village_page",
 ]
-# the scope as every ticket query joined it before scoped_tickets skipped the join
+# the queries that count tickets read ticket_counts (v9), kept by every writer of the tickets
+COUNTING_QUERIES = ["tickets_by_kind", "ticket_funnel", "tickets_by_month", "town_tickets"]
+# the scope as every ticket query joined it before scoped_tickets skipped the join, and the counts
+# as the queries computed them from the tickets before ticket_counts
 JOINED = """
 create or replace temp macro joined_tickets(p_year, p_town, p_area, p_villages) as table
     select t.*
     from service_tickets as t
     inner join scoped_units(p_town, p_area, p_villages) as u on t.town = u.town and t.village = u.village
-    where year(t.ordered_at) = p_year
+    where year(t.ordered_at) = p_year;
+create or replace temp macro joined_ticket_counts(p_year, p_town, p_area, p_villages) as table
+    select
+        year(ordered_at)::integer as year, town, village, kind, month(ordered_at)::integer as month,
+        count(*) as tickets, count(claimed_at) as claimed, count(dispatched_at) as dispatched,
+        count(done_at) as done, count(rating) as rated, count(*) filter (where rating >= 3) as satisfied,
+        coalesce(sum(rating), 0)::bigint as rating_sum
+    from joined_tickets(p_year, p_town, p_area, p_villages)
+    group by all;
 """
 
 
-@pytest.mark.parametrize("query", TICKET_QUERIES)
+@pytest.mark.parametrize("query", TICKET_QUERIES + COUNTING_QUERIES)
 def test_ticket_queries_without_the_registry_join_give_what_the_join_gives(county_db, query):
-    """scoped_tickets leaves out the join to the registry when no 片区/村 filter is set: same rows, exactly."""
+    """scoped_tickets and scoped_ticket_counts leave out the join to the registry when no 片区/村 filter is
+    set, and the counts are read from ticket_counts: the same rows, exactly, as counting the joined tickets."""
     from village_stats.queries import load_query
 
     named = load_query(query)
-    assert "scoped_tickets(" in named.sql
-    reference = named.sql.replace("scoped_tickets(", "joined_tickets(")
+    macro = "scoped_ticket_counts(" if query in COUNTING_QUERIES else "scoped_tickets("
+    assert macro in named.sql
+    reference = named.sql.replace(macro, macro.replace("scoped_", "joined_"))
     with county_db.read() as cur:
         cur.execute(JOINED)
         town, area = cur.execute("select town, area from villages order by town, name limit 1").fetchone()
