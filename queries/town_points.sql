@@ -3,10 +3,7 @@
 -- grain: one row per town in scope that has points in the latest period of $year, by town name
 with points as (
     select p.*
-    from member_points as p
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on p.town = u.town and p.village = u.village
-    where left(p.period, 4) = cast($year as varchar)
+    from scoped_points($year, $town::varchar, $area::varchar, $villages::varchar[]) as p
 ),
 
 latest as (

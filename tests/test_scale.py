@@ -325,6 +325,51 @@ def test_ticket_queries_without_the_registry_join_give_what_the_join_gives(count
             assert got.equals(expected), (query, scope)
 
 
+POINTS_QUERIES = [
+    "points_by_branch",
+    "points_distribution",
+    "points_low",
+    "points_summary",
+    "points_top",
+    "town_points",
+]
+# the points of a year and scope as the queries selected them before scoped_points (v10)
+JOINED_POINTS = """
+create or replace temp macro joined_points(p_year, p_town, p_area, p_villages) as table
+    select p.*
+    from member_points as p
+    inner join scoped_units(p_town, p_area, p_villages) as u on p.town = u.town and p.village = u.village
+    where left(p.period, 4) = cast(p_year as varchar)
+"""
+
+
+@pytest.mark.parametrize("query", POINTS_QUERIES)
+def test_points_queries_without_the_registry_join_give_what_the_join_gives(county_db, query):
+    """scoped_points leaves out the registry join without a 片区/村 filter and reads the year as a range of
+    period: the same rows, exactly, as the join and left(period, 4) gave."""
+    from village_stats.queries import load_query
+
+    named = load_query(query)
+    assert "scoped_points(" in named.sql
+    reference = named.sql.replace("scoped_points(", "joined_points(")
+    with county_db.read() as cur:
+        cur.execute(JOINED_POINTS)
+        years = [
+            y
+            for (y,) in cur.execute("select distinct left(period, 4)::integer from member_points order by 1").fetchall()
+        ]
+        assert len(years) >= 2  # a year with points after it: the range must not reach into the next year
+        town, area = cur.execute("select town, area from villages order by town, name limit 1").fetchone()
+        scopes = (ALL, {**ALL, "town": town}, {**ALL, "area": area}, {**ALL, "town": town, "area": area})
+        for year, scope in ((year, scope) for year in years for scope in scopes):
+            params = {"year": year, **scope, "threshold": 70, "limit": 10}
+            params = {name: value for name, value in params.items() if name in named.params}
+            got = run_query(cur, query, **params)
+            expected = cur.execute(reference, params).df()
+            assert len(got) > 0
+            assert got.equals(expected), (query, scope)
+
+
 # every ticket of the scope and year, sorted as the detail table is and cut to one page: no shortcut
 DETAIL_REFERENCE = """
 select ticket_id, ordered_at, done_at

@@ -298,6 +298,27 @@ create macro scoped_ticket_counts(p_year, p_town, p_area, p_villages) as table
         c.year = p_year
         and (p_area is not null or p_villages is not null);
 
+-- 筛选范围内某年的党员积分（period 以该年开头：2024、2024-03、2024Q1）。未按片区/村筛选时不与名录连接，
+-- 理由同 scoped_tickets；年份写成 period 的范围，DuckDB 能跳过其他年份的数据块。
+create macro scoped_points(p_year, p_town, p_area, p_villages) as table
+    select p.*
+    from member_points as p
+    where
+        p.period >= cast(p_year as varchar)
+        and p.period < cast(p_year + 1 as varchar)
+        and p_area is null
+        and p_villages is null
+        and (p_town is null or p.town = p_town)
+    union all
+    select p.*
+    from member_points as p
+    inner join scoped_units(p_town, p_area, p_villages) as u
+        on p.town = u.town and p.village = u.village
+    where
+        p.period >= cast(p_year as varchar)
+        and p.period < cast(p_year + 1 as varchar)
+        and (p_area is not null or p_villages is not null);
+
 -- 筛选范围内某年的项目：村级项目按所属村筛选；镇级项目（所属村为空）只在未按片区/村筛选时计入
 create macro scoped_projects(p_year, p_town, p_area, p_villages) as table
     select p.*
