@@ -42,7 +42,7 @@ if filters.year is None:
 today = ui.today()
 requests = reports.report_requests(filters.year, current, filters.scope, today, tables=False)
 results = {role: ui.run_query(name, **params) for role, (name, params) in requests.items()}
-report = reports.build(filters.year, results, current, filters.scope, today, filters.spans_towns)
+report = reports.build(filters.year, results, current, filters.scope, today, filters.spans_towns, tables=False)
 screens: list[reports.Chart | None] = ([None] if report.kpis else []) + list(report.charts)  # None = 核心指标
 if not screens:
     ui.page_header("汇报模式", filters)

@@ -313,9 +313,10 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         if year is None:
             print("数据库中还没有任何台账数据，请先导入。", file=sys.stderr)
             return 1
-        requests = reports.report_requests(year, settings, scope, today, tables=args.format == "xlsx")
+        workbook = args.format == "xlsx"
+        requests = reports.report_requests(year, settings, scope, today, tables=workbook)
         results = {role: queries.run_query(cur, name, **params) for role, (name, params) in requests.items()}
-    report = reports.build(year, results, settings, scope, today)
+    report = reports.build(year, results, settings, scope, today, tables=workbook)
     if not report.sections:
         print(f"{year}年{report.scope_label}暂无可汇报的台账数据。", file=sys.stderr)
         return 1
