@@ -19,7 +19,7 @@ today = ui.today()
 # the preview leaves out the workbook's detail tables; the Excel button builds them when clicked
 requests = reports.report_requests(filters.year, current, filters.scope, today, tables=False)
 results = {role: ui.run_query(name, **params) for role, (name, params) in requests.items()}
-report = reports.build(filters.year, results, current, filters.scope, today, filters.spans_towns)
+report = reports.build(filters.year, results, current, filters.scope, today, filters.spans_towns, tables=False)
 if not report.sections:
     ui.empty_state(f"{filters.year}年{filters.scope_label}暂无可汇报的台账数据。")
     st.stop()
@@ -79,18 +79,31 @@ with slides:
             cards.metric(
                 kpi.label, kpi.value, kpi.change, delta_description="较上年" if kpi.change else None, border=True
             )
-    left, right = st.columns(2)
-    for index, chart in enumerate(report.charts):
-        with left if index % 2 == 0 else right:
-            st.markdown(f"**{ui.plain(chart.title)}**")
-            st.caption(ui.plain(chart.takeaway))
-            ui.chart(
-                reports.figure,
-                chart,
-                height=320,
-                filename=f"{filters.year}年{chart.title}",
-                key=f"report_{chart.key}",
-            )
+    # The charts by section, in lazy tabs: only the open section's charts are built and drawn. All eleven
+    # at once took a city page switch past 2 s, most of it the browser drawing charts nobody had scrolled to.
+    by_domain: dict[str, list[reports.Chart]] = {}
+    for chart in report.charts:
+        by_domain.setdefault(chart.domain, []).append(chart)
+    if by_domain:
+        st.markdown(f"**图表预览**　共 {len(report.charts)} 张图表，按部分查看")
+        labels = [f"{narrative.SHORT_DOMAINS[d]}（{len(charts)}）" for d, charts in by_domain.items()]
+        sections = st.tabs(labels, key="report_charts", on_change="rerun")
+        for section, charts in zip(sections, by_domain.values(), strict=True):
+            with section:
+                if not section.open:
+                    continue
+                for row in range(0, len(charts), 2):
+                    for column, chart in zip(st.columns(2), charts[row : row + 2], strict=False):
+                        with column:
+                            st.markdown(f"**{ui.plain(chart.title)}**")
+                            st.caption(ui.plain(chart.takeaway))
+                            ui.chart(
+                                reports.figure,
+                                chart,
+                                height=320,
+                                filename=f"{filters.year}年{chart.title}",
+                                key=f"report_{chart.key}",
+                            )
 with text:
     ui.paragraphs(report.paragraphs)
     # filled when opened: a code block loads a 1.5 MB highlighter in the browser, even folded away

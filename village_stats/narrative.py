@@ -32,6 +32,18 @@ DOMAINS: dict[str, str] = {
     "sages": "乡贤参与",
     "cadres": "村干部队伍",
 }
+# the same domains as the dashboard's pages name them (tabs and short labels)
+SHORT_DOMAINS: dict[str, str] = {
+    "income": "村财收入",
+    "projects": "项目投资",
+    "stars": "达标创星",
+    "tickets": "五单服务",
+    "problems": "问题整改",
+    "points": "党员积分",
+    "studios": "书记工作室",
+    "sages": "乡贤参与",
+    "cadres": "村干部",
+}
 # names listed in full up to this many; longer lists read "甲、乙、丙等N个村"
 NAMES_LISTED = 5
 

@@ -53,3 +53,22 @@ def test_overview_states_the_seed_figures(page, app_url):
     text = page.locator('[data-testid="stMainBlockContainer"]').inner_text()
     assert "2023年全镇21个村村财收入超过20万元，占比91.3%" in text
     assert "北垞、竹秀、岑下3个村超过100万元" in text
+
+
+def test_report_page_draws_one_section_of_charts_at_a_time(page, app_url):
+    """汇报导出 keeps its eleven charts in lazy tabs by section: the first section's are drawn, another
+    section's appear when its tab is clicked (all at once took a city page switch past 2 s)."""
+    page.goto(f"{app_url}/report?year=2024")
+    wait_until_idle(page)
+    main = page.locator('[data-testid="stMainBlockContainer"]')
+    assert main.locator(".js-plotly-plot").count() == 3
+    main.get_by_role("tab", name="五单服务（2）").click()
+    page.wait_for_function(
+        "() => { const plots = document.querySelectorAll('[data-testid=stMainBlockContainer] .js-plotly-plot');"
+        " return plots.length === 2 && [...plots].every(p => p.querySelector('.main-svg'))"
+        " && [...plots].some(p => p.innerText.includes('群众点单')); }",
+        timeout=60_000,
+    )
+    wait_until_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    save_screenshot(page, "page-report-tickets-section")

@@ -74,3 +74,34 @@ def test_presenter_follows_the_chosen_year_and_keeps_its_place(served_copy):
     app.toggle(key="presenter_auto").set_value(True).run()  # auto-play rearms the page, the place stays
     assert title(app) == "各村村财收入排名（万元）"
     assert not app.exception
+
+
+def chart_titles(app: AppTest) -> list[str]:
+    """The titles of the charts drawn, in order (each chart's title is the bold line above it)."""
+    bold = [m.value for m in app.markdown if m.value.startswith("**") and m.value.endswith("**")]
+    return [line.strip("*") for line in bold if "（" in line]
+
+
+def test_report_page_draws_only_the_open_sections_charts(served_copy):
+    """Charts sit in lazy tabs by section: a page switch draws the first section's, not all eleven."""
+    app = open_page("views/report.py", 2024)
+    labels = [tab.label for tab in app.tabs]
+    sections = labels[labels.index("村财收入（3）") :][:7]  # the outer 汇报文字 and Excel tabs follow
+    assert sections == [
+        "村财收入（3）",
+        "项目投资（2）",
+        "达标创星（1）",
+        "五单服务（2）",
+        "问题整改（1）",
+        "党员积分（1）",
+        "乡贤参与（1）",
+    ]
+    assert len(app.get("plotly_chart")) == 3
+    assert chart_titles(app) == ["村财收入分档（个）", "村财收入分档历年趋势（个）", "各村村财收入排名（万元）"]
+
+    app.session_state["report_charts"] = "五单服务（2）"
+    app.run()
+
+    assert not app.exception
+    assert len(app.get("plotly_chart")) == 2
+    assert all("工单" in t or "五单" in t for t in chart_titles(app)), chart_titles(app)
