@@ -1,7 +1,8 @@
 -- 党员积分概况：参与支部和党员数、本期（该年最近一个积分周期）平均积分、低于提醒线的人数
 -- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部), $threshold (decimal)
 -- grain: one row (members 0 when the year has no points)
-with points as (
+-- not materialized: DuckDB would copy the year's points once for the latest period's lookup (~40% of the time)
+with points as not materialized (
     select p.*
     from scoped_points($year, $town::varchar, $area::varchar, $villages::varchar[]) as p
 ),
