@@ -81,9 +81,7 @@ with slides:
             )
     # The charts by section, in lazy tabs: only the open section's charts are built and drawn. All eleven
     # at once took a city page switch past 2 s, most of it the browser drawing charts nobody had scrolled to.
-    by_domain: dict[str, list[reports.Chart]] = {}
-    for chart in report.charts:
-        by_domain.setdefault(chart.domain, []).append(chart)
+    by_domain = report.chart_sections()
     if by_domain:
         st.markdown(f"**图表预览**　共 {len(report.charts)} 张图表，按部分查看")
         labels = [f"{narrative.SHORT_DOMAINS[d]}（{len(charts)}）" for d, charts in by_domain.items()]

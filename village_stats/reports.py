@@ -143,6 +143,13 @@ class Report:
         notes += ["、".join(narrative.DOMAINS[d] for d in page) for page in self.narrative_pages()]
         return notes
 
+    def chart_sections(self) -> dict[str, list[Chart]]:
+        """The charts by section (a narrative.DOMAINS key), in slide order."""
+        sections: dict[str, list[Chart]] = {}
+        for chart in self.charts:
+            sections.setdefault(chart.domain, []).append(chart)
+        return sections
+
     def sheet_names(self) -> list[str]:
         """Every sheet of the XLSX, in order."""
         return (["核心指标"] if self.kpis else []) + list(self.tables)
