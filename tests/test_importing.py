@@ -239,14 +239,18 @@ def test_undo_restores_exact_decimals_and_removes_new_rows(demo_copy, settings, 
         ).fetchone() == (True,)
 
 
+def stored_ticket(database: Database, where: str) -> tuple:
+    """The first stored ticket (by id) matching `where`, its columns in the ledger's order."""
+    with database.read() as cur:
+        return cur.execute(
+            "select ticket_id, village, grid, kind, category, content, ordered_at, claimed_at, dispatched_at, "
+            f"done_at, rating, member from service_tickets where {where} order by ticket_id limit 1"
+        ).fetchone()
+
+
 def ticket_as_written(database: Database) -> tuple[tuple, list]:
     """A rated 2023 demo ticket as stored, and as a ledger row with its 晒单时间 and 评单 changed."""
-    with database.read() as cur:
-        ticket = cur.execute(
-            "select ticket_id, village, grid, kind, category, content, ordered_at, claimed_at, dispatched_at, "
-            "done_at, rating, member from service_tickets "
-            "where year(ordered_at) = 2023 and rating is not null and claimed_at is not null order by ticket_id limit 1"
-        ).fetchone()
+    ticket = stored_ticket(database, "year(ordered_at) = 2023 and rating is not null and claimed_at is not null")
     row = list(ticket)
     row[6:10] = [t and t.strftime("%Y-%m-%d %H:%M") for t in row[6:10]]
     row[9] = (ticket[9] + dt.timedelta(hours=5, minutes=7)).strftime("%Y/%m/%d %H:%M")

@@ -7,7 +7,7 @@ import datetime as dt
 
 from tests import ledgers
 from tests.ledgers import write_xlsx
-from tests.test_importing import NEW_TICKET, differences, snapshot
+from tests.test_importing import NEW_TICKET, differences, snapshot, stored_ticket
 from village_stats import ticket_counts
 from village_stats.db import Database
 from village_stats.importing import import_file, undo_import
@@ -45,12 +45,7 @@ def test_a_count_that_differs_from_the_tickets_is_found(demo_copy):
 
 def moved_to_next_year(database: Database) -> tuple[str, list]:
     """A 2023 demo ticket written as a ledger row with every time one year (366 days) later."""
-    with database.read() as cur:
-        ticket = cur.execute(
-            "select ticket_id, village, grid, kind, category, content, ordered_at, claimed_at, dispatched_at, "
-            "done_at, rating, member from service_tickets "
-            "where year(ordered_at) = 2023 and month(ordered_at) = 6 and rating is not null order by ticket_id limit 1"
-        ).fetchone()
+    ticket = stored_ticket(database, "year(ordered_at) = 2023 and month(ordered_at) = 6 and rating is not null")
     row = list(ticket)
     row[6:10] = [t and (t + dt.timedelta(days=366)).strftime("%Y-%m-%d %H:%M") for t in row[6:10]]
     row[10] = "满意"
