@@ -121,4 +121,4 @@ def test_pages_running_back_to_back_still_let_a_waiting_writer_in(demo_copy):
         stop.set()
         reader.join()
     assert done.stdout.strip() == "written", done.stderr[-2000:]
-    assert not database.path.with_name(database.path.name + ".write-wanted").exists()
+    assert not database.write_wanted_path.exists()

@@ -132,6 +132,11 @@ class Database:
     def exists(self) -> bool:
         return self.path.exists()
 
+    @property
+    def write_wanted_path(self) -> Path:
+        """The marker a process waiting to write leaves beside the file (see WRITE_WANTED_SUFFIX)."""
+        return self.path.with_name(self.path.name + WRITE_WANTED_SUFFIX)
+
     def version(self) -> tuple[int, ...]:
         """A cheap token that changes whenever the file changes: cache results on it.
 
@@ -149,7 +154,7 @@ class Database:
     def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
         deadline = time.monotonic() + self.lock_wait_seconds
         delay = 0.05
-        wanted = self.path.with_name(self.path.name + WRITE_WANTED_SUFFIX)
+        wanted = self.write_wanted_path
         marked = False
         try:
             while True:
@@ -174,7 +179,7 @@ class Database:
     def _write_wanted(self) -> bool:
         """Another process is waiting to write (its marker is fresh): keep nothing open for the next reader."""
         try:
-            age = time.time() - self.path.with_name(self.path.name + WRITE_WANTED_SUFFIX).stat().st_mtime
+            age = time.time() - self.write_wanted_path.stat().st_mtime
         except OSError:
             return False
         return age < WRITE_WANTED_FRESH_SECONDS

@@ -101,7 +101,7 @@ def kpi_text(value: object, previous: object, unit: str) -> tuple[str, str | Non
     elif unit == "%":
         text = pct(current)
     else:
-        text = count(int(current), unit)  # a city's 1000000件 reads 100.00万件
+        text = count(int(current), unit)  # a city's 1000000件 reads 100万件
     if before is None:
         return text, None
     change = current - before
