@@ -38,10 +38,7 @@ sections = narrative.year_sections(filters.year, results, current, filters.scope
 paragraphs = list(sections.values())
 if paragraphs:
     ui.paragraphs(paragraphs)
-    # filled when opened: a code block loads a 1.5 MB highlighter in the browser, even folded away
-    copy = st.expander("复制汇报文字", key="overview_copy_text", on_change="rerun")
-    if copy.open:
-        copy.code("\n".join(paragraphs), language=None, wrap_lines=True)
+    ui.copy_text(paragraphs, key="overview_copy_text")
 else:
     ui.empty_state(f"{filters.year}年{filters.scope_label}暂无可汇报的台账数据。")
 missing = narrative.missing_domains(sections)

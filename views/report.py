@@ -104,10 +104,7 @@ with slides:
                             )
 with text:
     ui.paragraphs(report.paragraphs)
-    # filled when opened: a code block loads a 1.5 MB highlighter in the browser, even folded away
-    copy = st.expander("复制汇报文字", key="report_copy_text", on_change="rerun")
-    if copy.open:
-        copy.code("\n".join(report.paragraphs), language=None, wrap_lines=True)
+    ui.copy_text(report.paragraphs, key="report_copy_text")
 with sheets:
     st.dataframe(
         {"工作表": (["核心指标"] if report.kpis else []) + [sheet for sheet, *_ in reports.TABLES]},

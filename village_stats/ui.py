@@ -376,6 +376,14 @@ def paragraphs(texts: list[str]) -> None:
     st.markdown("\n\n".join(_escape(text) for text in texts))
 
 
+def copy_text(texts: list[str], key: str) -> None:
+    """The same text in a folded 复制汇报文字 box with a copy button, filled only when opened:
+    a code block, even folded away, loads a 1.5 MB highlighter in the browser on every visit."""
+    box = st.expander("复制汇报文字", key=key, on_change="rerun")
+    if box.open:
+        box.code("\n".join(texts), language=None, wrap_lines=True)
+
+
 def today() -> date:
     return date.today()
 
