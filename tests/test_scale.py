@@ -302,27 +302,40 @@ create or replace temp macro joined_ticket_counts(p_year, p_town, p_area, p_vill
 """
 
 
+def four_scopes(cur) -> list[dict[str, object]]:
+    """全部, one town, one 片区, and both: the scopes whose shortcuts a scoped_… macro takes or not."""
+    town, area = cur.execute("select town, area from villages order by town, name limit 1").fetchone()
+    return [ALL, {**ALL, "town": town}, {**ALL, "area": area}, {**ALL, "town": town, "area": area}]
+
+
+def assert_as_joined(cur, query: str, macro: str, runs: list[dict[str, object]]) -> None:
+    """`query`, which reads `macro` (a scoped_… table macro), gives exactly the rows it gives with the
+    temp joined_… macro of the same name in its place, for each set of parameters in `runs`."""
+    from village_stats.queries import load_query
+
+    named = load_query(query)
+    assert f"{macro}(" in named.sql
+    reference = named.sql.replace(f"{macro}(", f"{macro.replace('scoped_', 'joined_')}(")
+    for params in runs:
+        got = run_query(cur, query, **params)
+        expected = cur.execute(reference, params).df()
+        assert len(got) > 0
+        assert got.equals(expected), (query, params)
+
+
 @pytest.mark.parametrize("query", TICKET_QUERIES + COUNTING_QUERIES)
 def test_ticket_queries_without_the_registry_join_give_what_the_join_gives(county_db, query):
     """scoped_tickets and scoped_ticket_counts leave out the join to the registry when no 片区/村 filter is
     set, and the counts are read from ticket_counts: the same rows, exactly, as counting the joined tickets."""
     from village_stats.queries import load_query
 
-    named = load_query(query)
-    macro = "scoped_ticket_counts(" if query in COUNTING_QUERIES else "scoped_tickets("
-    assert macro in named.sql
-    reference = named.sql.replace(macro, macro.replace("scoped_", "joined_"))
+    macro = "scoped_ticket_counts" if query in COUNTING_QUERIES else "scoped_tickets"
     with county_db.read() as cur:
         cur.execute(JOINED)
-        town, area = cur.execute("select town, area from villages order by town, name limit 1").fetchone()
-        for scope in (ALL, {**ALL, "town": town}, {**ALL, "area": area}, {**ALL, "town": town, "area": area}):
-            params = {"year": 2023, **scope}
-            if "limit" in named.params:  # a page that is not the first (a 片区 of one town has ~5 units)
-                params.update(limit=50, offset=2 if "village" in query else 20)
-            got = run_query(cur, query, **params)
-            expected = cur.execute(reference, params).df()
-            assert len(got) > 0
-            assert got.equals(expected), (query, scope)
+        runs = [{"year": 2023, **scope} for scope in four_scopes(cur)]
+        if "limit" in load_query(query).params:  # a page that is not the first (a 片区 of one town has ~5 units)
+            runs = [{**params, "limit": 50, "offset": 2 if "village" in query else 20} for params in runs]
+        assert_as_joined(cur, query, macro, runs)
 
 
 POINTS_QUERIES = [
@@ -349,25 +362,18 @@ def test_points_queries_without_the_registry_join_give_what_the_join_gives(count
     period: the same rows, exactly, as the join and left(period, 4) gave."""
     from village_stats.queries import load_query
 
-    named = load_query(query)
-    assert "scoped_points(" in named.sql
-    reference = named.sql.replace("scoped_points(", "joined_points(")
+    declared = load_query(query).params
     with county_db.read() as cur:
         cur.execute(JOINED_POINTS)
-        years = [
-            y
-            for (y,) in cur.execute("select distinct left(period, 4)::integer from member_points order by 1").fetchall()
-        ]
+        found = cur.execute("select distinct left(period, 4)::integer from member_points order by 1").fetchall()
+        years = [year for (year,) in found]
         assert len(years) >= 2  # a year with points after it: the range must not reach into the next year
-        town, area = cur.execute("select town, area from villages order by town, name limit 1").fetchone()
-        scopes = (ALL, {**ALL, "town": town}, {**ALL, "area": area}, {**ALL, "town": town, "area": area})
-        for year, scope in ((year, scope) for year in years for scope in scopes):
-            params = {"year": year, **scope, "threshold": 70, "limit": 10}
-            params = {name: value for name, value in params.items() if name in named.params}
-            got = run_query(cur, query, **params)
-            expected = cur.execute(reference, params).df()
-            assert len(got) > 0
-            assert got.equals(expected), (query, scope)
+        runs = [
+            {k: v for k, v in {"year": year, **scope, "threshold": 70, "limit": 10}.items() if k in declared}
+            for year in years
+            for scope in four_scopes(cur)
+        ]
+        assert_as_joined(cur, query, "scoped_points", runs)
 
 
 # every ticket of the scope and year, sorted as the detail table is and cut to one page: no shortcut
