@@ -48,14 +48,30 @@ def run_in_editor(page, sql: str) -> None:
     page.locator('[data-testid="stBaseButton-primary"]', has_text="运行").click()
 
 
-def saved_number(page) -> str:
-    """The number the page gives the query just saved; a failure says what the page showed instead."""
-    try:
-        page.wait_for_selector("text=已保存为第", timeout=60_000)
-    except Exception as error:  # Playwright's TimeoutError: say what the page showed instead
-        save_screenshot(page, "page-explore-save-failed")
-        alerts = [a.inner_text() for a in page.locator('[data-testid="stAlert"], [data-testid="stException"]').all()]
-        raise AssertionError(f"no 已保存为第 after saving; the page's messages: {alerts}") from error
+MESSAGES = '[data-testid="stException"], [data-testid="stAlert"]'
+
+
+def saved_number(page, submit) -> str:
+    """The number the page gives the query just saved; a failure says what the page showed instead.
+
+    Twice in full CI runs (never alone) the click on 保存 reached no script run: the page stayed
+    idle with the name filled in, nothing saved and no message. A person would click again, and so
+    does this test, once, only when the page is idle and says nothing; a save that fails still fails.
+    """
+    submit()
+    for attempt in range(2):
+        try:
+            page.wait_for_selector("text=已保存为第", timeout=30_000)
+            break
+        except Exception as error:  # Playwright's TimeoutError: say what the page showed instead
+            alerts = [a.inner_text() for a in page.locator(MESSAGES).all()]
+            idle = page.locator('[data-testid="stStatusWidget"]').count() == 0
+            only_notice = all("本机单用户模式" in a for a in alerts)
+            if attempt == 0 and idle and only_notice:
+                submit()
+                continue
+            save_screenshot(page, "page-explore-save-failed")
+            raise AssertionError(f"no 已保存为第 after saving; the page's messages: {alerts}") from error
     return re.search(r"已保存为第 (\d+) 号查询", main_text(page)).group(1)
 
 
@@ -84,8 +100,8 @@ def test_run_chart_save_and_reopen_by_link(page, app_url):
     name = page.get_by_label("名称")
     name.fill("各片区人口")
     name.press("Tab")  # a text box in a form hands its value over when it loses focus
-    page.locator('[data-testid="stBaseButton-secondaryFormSubmit"]', has_text="保存").click()
-    number = saved_number(page)
+    save = page.locator('[data-testid="stBaseButton-secondaryFormSubmit"]', has_text="保存")
+    number = saved_number(page, save.click)
 
     page.goto(f"{app_url}/explore?q={number}")
     wait_for_result(page)
