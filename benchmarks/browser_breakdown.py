@@ -114,7 +114,7 @@ def timeline(page, start: float, cold: bool) -> dict[str, float]:
     if cold:
         nav = page.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")
         plotly = page.evaluate(
-            "performance.getEntriesByType('resource').filter(e => e.name.includes('PlotlyChart'))"
+            "performance.getEntriesByType('resource').filter(e => e.name.includes('PlotlyChart') || e.name.includes('plotly-village'))"
             ".map(e => [e.startTime, e.responseEnd, e.transferSize])"
         )
         result.update(
@@ -131,7 +131,7 @@ ALL_DRAWN = """() => {
     if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
     if (document.querySelector('[data-testid="stSkeleton"]')) return false;
     if (!document.querySelector('[data-testid="stMainBlockContainer"] h1')) return false;
-    const wanted = document.querySelectorAll('[data-testid="stPlotlyChart"]').length;
+    const wanted = document.querySelectorAll('[data-testid="stBidiComponentRegular"]').length;
     return document.querySelectorAll('.js-plotly-plot .main-svg').length >= wanted;
 }"""
 

@@ -90,7 +90,7 @@ DRAWN = """() => {
     if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
     if (document.querySelector('[data-testid="stSkeleton"]')) return false;
     if (!document.querySelector('[data-testid="stMainBlockContainer"] h1')) return false;
-    const wanted = document.querySelectorAll('[data-testid="stPlotlyChart"]').length;
+    const wanted = document.querySelectorAll('[data-testid="stBidiComponentRegular"]').length;
     const drawn = document.querySelectorAll('.js-plotly-plot .main-svg').length;
     return wanted > 0 ? drawn >= wanted : !!document.querySelector('[data-testid="stAlert"]');
 }"""

@@ -6,7 +6,6 @@ once per run. Timings are not tested here: benchmarks/ prints them.
 
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests import app_charts
 from village_stats import scale, ticket_counts
 from village_stats.datasets import DATASETS
 from village_stats.db import Database
@@ -181,8 +181,7 @@ def test_town_rollup_adds_up_to_the_whole(county_db, settings):
 def _chart_points(app: AppTest) -> list[int]:
     """Data points per chart the page sends to the browser."""
     points = []
-    for chart in app.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
+    for spec in app_charts.figures(app):
         total = 0
         for trace in spec.get("data", []):
             for axis in ("x", "y", "z", "values"):

@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from village_stats import access, charts, exports, gallery, importing, queries, sandbox
+from village_stats import access, charts, exports, gallery, importing, plotly_view, queries, sandbox
 from village_stats import formatting as fmt
 from village_stats.datasets import DATASETS, IMPORT_ORDER
 from village_stats.db import Database, DatabaseBusy, default_db_path, storage_problem
@@ -423,7 +423,7 @@ def figure(builder: Callable[..., go.Figure], *args: object, **kwargs: object) -
     Building a figure is Plotly's validation of every property: 30–70 ms for a three-bar chart, far
     more than the cached query under it, and the overview has seven. The inputs are query results,
     hashed by Streamlit (a new import gives new results, hence a new figure). The figure is shared
-    by every session: never change it (st.plotly_chart only copies it).
+    by every session: never change it (plotly_view.show only serialises it).
     """
     return _figure(builder, f"{builder.__module__}.{builder.__qualname__}", args, kwargs)
 
@@ -440,7 +440,7 @@ def _show(figure: go.Figure, filename: str, key: str | None = None) -> None:
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 3},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
     }
-    st.plotly_chart(figure, width="stretch", config=config, key=key)
+    plotly_view.show(figure, config, key=key)
 
 
 def table_with_downloads(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = None) -> None:

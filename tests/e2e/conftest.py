@@ -71,7 +71,7 @@ def wait_until_idle(page: object, timeout_ms: int = 30_000) -> None:
     page.set_viewport_size({"width": width, "height": min(max(height, 768), 8000)})
     page.wait_for_function(
         """() => {
-            const wanted = document.querySelectorAll('[data-testid="stPlotlyChart"]').length;
+            const wanted = document.querySelectorAll('[data-testid="stBidiComponentRegular"]').length;
             const drawn = document.querySelectorAll('.js-plotly-plot .main-svg').length;
             return wanted > 0 && drawn >= wanted || !!document.querySelector('[data-testid="stAlert"]');
         }""",

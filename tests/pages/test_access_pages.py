@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests import app_charts
 from tests.pages.conftest import set_server_address
 from village_stats import access
 from village_stats.db import Database
@@ -192,6 +193,6 @@ def test_viewing_can_require_a_sign_in(accounts, tmp_path, monkeypatch):
     app = open_page()
     assert not app.exception
     assert [t.value for t in app.title] == ["登录村情看板"]
-    assert not app.metric and not app.get("plotly_chart")  # nothing of the data before signing in
+    assert not app.metric and not app_charts.charts(app)  # nothing of the data before signing in
     app = sign_in(app, "李干事", VIEWER_PW, form="auth_page_form")
     assert not app.exception and app.title[0].value != "登录村情看板" and app.metric

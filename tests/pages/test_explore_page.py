@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from tests import app_charts
 
 DASHBOARD = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 PAGE = "views/explore.py"
@@ -37,8 +38,8 @@ def metrics(app: AppTest) -> dict[str, str]:
 
 
 def figure(app: AppTest) -> dict:
-    (chart,) = app.get("plotly_chart")
-    return json.loads(chart.proto.spec)
+    (spec,) = app_charts.figures(app)
+    return spec
 
 
 def test_a_query_shows_its_grid_counts_chart_and_downloads(served_copy):

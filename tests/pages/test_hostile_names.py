@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests import app_charts
 from village_stats import exports, narrative, queries, reports
 from village_stats.db import Database
 from village_stats.importing import import_file
@@ -66,7 +67,7 @@ def rendered_markdown(app: AppTest) -> list[str]:
 
 
 def chart_specs(app: AppTest) -> list[str]:
-    return [e.proto.spec for e in app.get("plotly_chart")]
+    return app_charts.specs(app)
 
 
 @pytest.mark.parametrize(

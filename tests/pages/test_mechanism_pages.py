@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests import app_charts
 from tests.pages.test_pages import DASHBOARD, metrics, served_copy  # noqa: F401  (a fixture)
 from village_stats.importing import DEMO_DIR
 
@@ -47,7 +48,7 @@ def test_every_mechanism_page_renders_with_figures(served_copy, page):  # noqa: 
     app = open_page(page)
     assert len(app.metric) >= 4
     assert app.title[0].value
-    assert len(app.get("plotly_chart")) >= 1
+    assert len(app_charts.charts(app)) >= 1
 
 
 def test_points_page_counts_members_and_low_scorers(served_copy, settings):  # noqa: F811

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests import app_charts
 from village_stats.queries import run_query
 
 DASHBOARD = str(Path(__file__).resolve().parents[2] / "dashboard.py")
@@ -131,7 +132,7 @@ def test_overview_year_without_some_domains_draws_no_empty_charts(served_copy):
     captions = [c.value for c in app.caption]
     for domain in ("揭榜挂帅项目", "达标创星评定", "五单闭环服务工单", "问题整改台账"):
         assert f"2021年暂无{domain}数据。" in captions
-    assert len(app.get("plotly_chart")) == 1  # the income chart only
+    assert len(app_charts.charts(app)) == 1  # the income chart only
 
 
 def test_empty_cells_show_a_dash_not_none(served_copy):

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests import app_charts
+
 DASHBOARD = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 
 
@@ -96,12 +98,12 @@ def test_report_page_draws_only_the_open_sections_charts(served_copy):
         "党员积分（1）",
         "乡贤参与（1）",
     ]
-    assert len(app.get("plotly_chart")) == 3
+    assert len(app_charts.charts(app)) == 3
     assert chart_titles(app) == ["村财收入分档（个）", "村财收入分档历年趋势（个）", "各村村财收入排名（万元）"]
 
     app.session_state["report_charts"] = "五单服务（2）"
     app.run()
 
     assert not app.exception
-    assert len(app.get("plotly_chart")) == 2
+    assert len(app_charts.charts(app)) == 2
     assert all("工单" in t or "五单" in t for t in chart_titles(app)), chart_titles(app)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests import app_charts
 from village_stats import exports, scale
 from village_stats import formatting as fmt
 from village_stats.db import Database
@@ -77,12 +78,12 @@ def test_the_kind_cards_show_each_kinds_count_for_the_year(app, county, settings
 def test_only_the_open_tab_is_built_and_across_towns_the_towns_come_first(app, county, settings):
     assert [t.label for t in app.tabs] == ["按诉求类别", "各村(社区)", "各镇(街道)", "工单明细"]
     # across towns the town ranking is open: its chart beside the funnel and the months, no table
-    assert len(app.dataframe) == 0 and len(app.get("plotly_chart")) == 3
+    assert len(app.dataframe) == 0 and len(app_charts.charts(app)) == 3
     assert any("各镇(街道)排名" in h.value for h in app.subheader)
     open_tab(app, "按诉求类别")
     assert len(app.dataframe) == 1
     assert "类别" in app.dataframe[0].value.columns
-    assert len(app.get("plotly_chart")) == 2  # the funnel and the months
+    assert len(app_charts.charts(app)) == 2  # the funnel and the months
     open_tab(app, "工单明细")
     assert len(app.dataframe) == 1 and "工单编号" in app.dataframe[0].value.columns
     # one town chosen: the ranking has nothing to compare, the categories come first
@@ -90,7 +91,7 @@ def test_only_the_open_tab_is_built_and_across_towns_the_towns_come_first(app, c
     assert [t.label for t in app.tabs] == ["按诉求类别", "各村(社区)", "各镇(街道)", "工单明细"]
     assert len(app.dataframe) == 1 and "类别" in app.dataframe[0].value.columns
     open_tab(app, "各镇(街道)")
-    assert len(app.get("plotly_chart")) == 2
+    assert len(app_charts.charts(app)) == 2
     assert any("全部镇(街道)" in c.value for c in app.caption)
 
 
