@@ -18,6 +18,7 @@ from village_stats import formatting
 FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "SimHei", sans-serif'
 INK = "#1f2933"
 GRID = "#e4e7eb"
+MUTED = "#66717e"  # tick labels and axis titles: quieter than the data
 NAVY = "#1f4e79"
 BLUE = "#3b7dd8"
 TEAL = "#2a9d8f"
@@ -65,14 +66,14 @@ def as_text(figure: go.Figure) -> go.Figure:
 def themed(figure: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
     """The house style; every chart goes through here."""
     figure.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 17}} if title else None,
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 17, "weight": 600}} if title else None,
         font={"family": FONT, "size": 14, "color": INK},
         colorway=PALETTE,
         height=height,
-        margin={"l": 10, "r": 20, "t": 50 if title else 20, "b": 10},
+        margin={"l": 10, "r": 20, "t": 50 if title else 20, "b": 10, "pad": 8},
         paper_bgcolor="white",
         plot_bgcolor="white",
-        hoverlabel={"font": {"family": FONT, "size": 14}},
+        hoverlabel={"font": {"family": FONT, "size": 14, "color": INK}, "bgcolor": "white", "bordercolor": GRID},
         legend={"orientation": "h", "y": -0.15, "x": 0, "font": {"size": 13}},
         separators=".,",
     )
@@ -83,8 +84,11 @@ def themed(figure: go.Figure, title: str | None = None, height: int = 380) -> go
         "automargin": True,
         "exponentformat": "none",
         "separatethousands": True,
+        "tickfont": {"size": 12, "color": MUTED},
+        "title": {"font": {"size": 14, "color": MUTED}, "standoff": 16},
     }
-    figure.update_xaxes(**axes)
+    # gridlines across the values only, as the dashboard has always drawn them
+    figure.update_xaxes(**axes, showgrid=False, zeroline=False)
     figure.update_yaxes(**axes)
     return figure
 
