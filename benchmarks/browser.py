@@ -11,8 +11,8 @@ A real `streamlit run` per scale (the bundled demo town; the city with
           Streamlit's JS and Plotly.js are already loaded; the server runs the page's
           script and the browser draws its charts. The target applies to this.
   cold    a fresh navigation to the page's URL (typing it, a bookmark, F5) in the tab that
-          has been open on the dashboard: the HTML, Streamlit's JS bundle and the 4.7 MB
-          Plotly.js chunk come from the browser's cache (with V8's compiled code) but are
+          has been open on the dashboard: the HTML, Streamlit's JS bundle and the charts'
+          1.3 MB plotly.js build come from the browser's cache (with V8's compiled code) but are
           run again, a new session is opened, then the script runs. A leader's PC after
           the first visit of the day.
   new     the same navigation in a new browser profile (a new Playwright context): empty

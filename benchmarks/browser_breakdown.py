@@ -10,7 +10,7 @@ or the click, medians over the repeats):
   js        Streamlit's JS bundle loaded and run (DOMContentLoaded; cold only)
   ws        the websocket to the server open (cold only)
   run       the server's script run: first message of the run → script_finished
-  plotly    the Plotly chunk (PlotlyChart.*.js, ~4.7 MB) fetched and run (cold only)
+  plotly    the charts' plotly.js (static/plotly-village.min.js, 1.3 MB) fetched (cold only)
   charts    each chart drawn (first / last), and the visit's end: last chart drawn
 
 and, for comparison, three probe apps served the same way: an empty Streamlit page,
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import shutil
 import statistics
 import tempfile
 import time
@@ -114,7 +115,7 @@ def timeline(page, start: float, cold: bool) -> dict[str, float]:
     if cold:
         nav = page.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")
         plotly = page.evaluate(
-            "performance.getEntriesByType('resource').filter(e => e.name.includes('PlotlyChart') || e.name.includes('plotly-village'))"
+            "performance.getEntriesByType('resource').filter(e => e.name.includes('plotly-village'))"
             ".map(e => [e.startTime, e.responseEnd, e.transferSize])"
         )
         result.update(
@@ -245,11 +246,14 @@ PROBE_APPS = {
 
 
 def probe_apps(browser, database: Path, repeats: int, cache: str, cpu: RendererCpu) -> None:
+    from village_stats import plotly_view
     from village_stats import serving as app_serving
 
     header(f"cold, {cache} cache", COLUMNS_COLD)
     folder = REPO / "test-artifacts" / "probe-apps"
-    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "static").mkdir(parents=True, exist_ok=True)
+    # the charts' plotly.js is served from the app's static folder, beside the script
+    shutil.copy2(plotly_view.BUNDLE_PATH, folder / "static" / plotly_view.BUNDLE)
     for name, source in PROBE_APPS.items():
         script = folder / f"{name.replace(' ', '_')}.py"
         script.write_text(source, encoding="utf-8")
