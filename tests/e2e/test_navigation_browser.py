@@ -51,7 +51,8 @@ def test_switching_pages_draws_every_chart_again(page, app_url):
     click_page(page, "村财收入", "村级集体经济收入")
     income = chart_titles(page)
     assert "各村村财收入排名（万元）" in income
-    assert page.locator(f"{MAIN} .js-plotly-plot").count() == page.locator('[data-testid="stBidiComponentRegular"]').count()
+    chart_boxes = page.locator('[data-testid="stBidiComponentRegular"]').count()  # plotly_view's charts
+    assert page.locator(f"{MAIN} .js-plotly-plot").count() == chart_boxes
 
     click_page(page, "总览", "村情总览")  # back: the shared figures, drawn in full
     assert chart_titles(page) == fresh
