@@ -12,13 +12,14 @@ The figures are the same graph_objects figures as before.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import plotly.graph_objects as go
 import streamlit as st
 
+from village_stats.settings import REPO_ROOT
+
 BUNDLE = "plotly-village.min.js"
-BUNDLE_PATH = Path(__file__).resolve().parent.parent / "static" / BUNDLE
+BUNDLE_PATH = REPO_ROOT / "static" / BUNDLE
 
 # The trace types the bundle holds (scripts/plotly-bundle/index.js; scatter comes with the core).
 TRACES = frozenset({"bar", "scatter", "pie", "funnel", "heatmap", "treemap"})
