@@ -11,10 +11,11 @@ def charts(app: AppTest) -> list:
     return [e for e in app.get("bidi_component") if e.proto.component_name == "village_plot"]
 
 
-def specs(app: AppTest) -> list[str]:
-    """Each chart's figure as Plotly's JSON text, in page order."""
-    return [json.dumps(json.loads(json.loads(e.proto.json))["figure"], ensure_ascii=False) for e in charts(app)]
-
-
 def figures(app: AppTest) -> list[dict]:
-    return [json.loads(spec) for spec in specs(app)]
+    """Each chart's Plotly figure, in page order (the component's data is plotly_view.payload's JSON text)."""
+    return [json.loads(json.loads(e.proto.json))["figure"] for e in charts(app)]
+
+
+def specs(app: AppTest) -> list[str]:
+    """Each chart's figure as JSON text, for searching the strings a page sends."""
+    return [json.dumps(figure, ensure_ascii=False) for figure in figures(app)]
