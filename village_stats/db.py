@@ -36,6 +36,8 @@ import duckdb
 from village_stats.settings import REPO_ROOT
 
 DEFAULT_DB_PATH = REPO_ROOT / "data" / "village.duckdb"
+# the fictional demo town has a file of its own, so trying the demo never mixes with a town's real data
+DEFAULT_DEMO_DB_PATH = REPO_ROOT / "data" / "demo.duckdb"
 SCHEMA_PATH = Path(__file__).with_name("schema.sql")
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -49,7 +51,13 @@ class DatabaseMissing(RuntimeError):
 
 
 def default_db_path() -> Path:
+    """The town's own database: $VILLAGE_STATS_DB, else data/village.duckdb."""
     return Path(os.environ.get("VILLAGE_STATS_DB", DEFAULT_DB_PATH))
+
+
+def demo_db_path() -> Path:
+    """The demo town's database: $VILLAGE_STATS_DEMO_DB, else data/demo.duckdb."""
+    return Path(os.environ.get("VILLAGE_STATS_DEMO_DB", DEFAULT_DEMO_DB_PATH))
 
 
 def migrations() -> list[tuple[int, Path]]:
@@ -332,11 +340,32 @@ class Database:
         return safety
 
 
+TOWN_KEY = "town"
+
+
+def recorded_town(cur: duckdb.DuckDBPyConnection) -> str | None:
+    """The town this database belongs to, as `init` (or the demo build) recorded it; None when none is."""
+    if not _has_table(cur, "app_settings"):
+        return None
+    row = cur.execute("select value from app_settings where key = $key", {"key": TOWN_KEY}).fetchone()
+    return str(row[0]) if row else None
+
+
+def record_town(con: duckdb.DuckDBPyConnection, town: str) -> None:
+    con.execute(
+        "insert or replace into app_settings (key, value, changed_at) values ($key, $value, current_timestamp)",
+        {"key": TOWN_KEY, "value": town},
+    )
+
+
+def _has_table(cur: duckdb.DuckDBPyConnection, name: str) -> bool:
+    found = cur.execute("select count(*) from information_schema.tables where table_name = $name", {"name": name})
+    row = found.fetchone()
+    return bool(row and row[0])
+
+
 def _schema_version(cur: duckdb.DuckDBPyConnection) -> int:
-    has_table = cur.execute(
-        "select count(*) from information_schema.tables where table_name = 'schema_version'"
-    ).fetchone()
-    if not has_table or has_table[0] == 0:
+    if not _has_table(cur, "schema_version"):
         return 0
     row = cur.execute("select max(version) from schema_version").fetchone()
     return int(row[0]) if row and row[0] is not None else 0

@@ -26,7 +26,7 @@ import duckdb
 
 from village_stats import ticket_counts
 from village_stats.datasets import DATASETS, IMPORT_ORDER, Dataset
-from village_stats.db import Database, DatabaseBusy, storage_problem
+from village_stats.db import Database, DatabaseBusy, record_town, storage_problem
 from village_stats.reading import (
     SPREADSHEET_SUFFIXES,
     LocatedTable,
@@ -705,6 +705,12 @@ def history(database: Database) -> list[dict[str, object]]:
 
 DEMO_DIR = REPO_ROOT / "data" / "demo"
 DEMO_USER = "演示数据"
+DEMO_TOWN = "青溪镇"  # the fictional town of data/demo/; its database records it like any town's
+TOWN_NAME_MAX = 30
+
+
+class TownRefused(RuntimeError):
+    """A town database cannot be started here (bad name, or the file already holds the user's data)."""
 
 
 def import_order(paths: list[Path]) -> list[Path]:
@@ -759,10 +765,13 @@ def build_demo(path: Path, settings: Settings, demo_dir: Path = DEMO_DIR, force:
         leftover.unlink(missing_ok=True)
     database = Database(building, settings.lock_wait_seconds)
     database.migrate()
+    with database.write() as con:
+        record_town(con, DEMO_TOWN)
     files = import_order(sorted(demo_dir.glob("*.xlsx")))
     if not files:
         raise DemoRefused(f"演示数据目录 {demo_dir} 中没有 xlsx 文件")
-    outcomes = [import_file(database, file, settings, user=DEMO_USER) for file in files]
+    demo_settings = settings.for_town(DEMO_TOWN)
+    outcomes = [import_file(database, file, demo_settings, user=DEMO_USER) for file in files]
     failed = [o for o in outcomes if not o.ok]
     if failed:
         building.unlink(missing_ok=True)
@@ -771,3 +780,47 @@ def build_demo(path: Path, settings: Settings, demo_dir: Path = DEMO_DIR, force:
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
     building.replace(path)
     return outcomes
+
+
+def check_town_name(name: str) -> str:
+    """A town's name as it will be recorded (trimmed); TownRefused when it cannot be one."""
+    town = name.strip()
+    if not town:
+        raise TownRefused("请填写本镇（街道）名称，如：河东镇")
+    if len(town) > TOWN_NAME_MAX or any(not ch.isprintable() for ch in town):
+        raise TownRefused(f"镇（街道）名称须为 {TOWN_NAME_MAX} 字以内的一行文字：{town!r}")
+    return town
+
+
+def start_town(path: Path, town: str, settings: Settings) -> Database:
+    """An empty database for `town` at `path`, the town recorded in it: the clean start of a real town.
+
+    A file that holds only the demo (an earlier version built the demo into the town's file)
+    is replaced, since the demo can be rebuilt at any time; one holding the town's own
+    imports is never touched. An empty file only has its town name recorded (or corrected).
+    """
+    town = check_town_name(town)
+    try:
+        refuse_if_user_data(path, settings, force=False)
+    except DemoRefused as error:
+        raise TownRefused(
+            f"{path} 中已有本镇导入的数据，不能重新开始。如确需从头开始，请先备份（python -m village_stats backup）"
+            "后把该文件移走，或用 --db 指定另一个文件。"
+        ) from error
+    if path.exists() and Database(path, settings.lock_wait_seconds).schema_version() > 0 and holds_demo(path, settings):
+        for leftover in (path, path.with_name(path.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    database = Database(path, settings.lock_wait_seconds)
+    database.migrate()
+    with database.write() as con:
+        record_town(con, town)
+    return database
+
+
+def holds_demo(path: Path, settings: Settings) -> bool:
+    """Whether the file at `path` holds (active) imports of the demo ledgers."""
+    with Database(path, settings.lock_wait_seconds).read() as cur:
+        found = cur.execute(
+            "select count(*) from imports where imported_by = $demo and undone_at is null", {"demo": DEMO_USER}
+        ).fetchone()
+    return bool(found and found[0])

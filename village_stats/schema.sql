@@ -338,3 +338,10 @@ create macro share_pct(part, whole) as
         when whole = 0 then null
         else cast(cast((part::hugeint * 2000 + whole) // (2 * whole) as decimal(18, 0)) * 0.1 as decimal(18, 1))
     end;
+
+-- 数据库自己的设置（如本镇名称 town），随数据库一起备份、恢复；一行一项
+create table app_settings (
+    key varchar primary key,
+    value varchar not null,
+    changed_at timestamp not null default current_timestamp
+);

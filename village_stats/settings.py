@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -47,6 +47,10 @@ class Settings:
 
     def ticket_unit(self, kind: str) -> str:
         return dict(zip(self.ticket_kinds, self.ticket_units, strict=True)).get(kind, "件")
+
+    def for_town(self, town: str | None) -> Settings:
+        """These settings for the town a database records (db.recorded_town); unchanged when it records none."""
+        return self if not town or town == self.town else replace(self, town=town)
 
 
 def settings_path() -> Path:
