@@ -15,7 +15,16 @@ import duckdb
 
 from village_stats import access, importing, queries
 from village_stats.datasets import DATASETS
-from village_stats.db import DatabaseBusy, DatabaseMissing, default_db_path, open_database, storage_problem
+from village_stats.db import (
+    Database,
+    DatabaseBusy,
+    DatabaseMissing,
+    default_db_path,
+    demo_db_path,
+    open_database,
+    recorded_town,
+    storage_problem,
+)
 from village_stats.reading import UnreadableFile
 from village_stats.settings import Settings, load_settings
 
@@ -26,7 +35,26 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m village_stats", description="村情看板 命令行工具")
     commands = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
-    demo = commands.add_parser("demo", parents=[common], help="用 data/demo/ 中的演示台账（重新）建立演示数据库")
+    init = commands.add_parser(
+        "init",
+        parents=[common],
+        help="为本镇建立一个空数据库（不含演示数据），并记下本镇名称",
+        description="为本镇建立一个空数据库，记下本镇名称；之后先导入村(社区)名录，再导入各台账。",
+    )
+    init.add_argument("--town", required=True, help="本镇（街道）名称，如 河东镇")
+
+    serve = commands.add_parser(
+        "serve",
+        parents=[common],
+        help="启动看板（需要时先建立演示数据库）；--open 同时打开浏览器",
+        description="启动看板：按 .streamlit/config.toml 的地址和端口运行 streamlit run dashboard.py。",
+    )
+    serve.add_argument("--port", type=int, help="端口（默认：.streamlit/config.toml 中的 port，即 8501）")
+    serve.add_argument("--open", action="store_true", help="看板启动后用默认浏览器打开")
+
+    demo = commands.add_parser(
+        "demo", parents=[common], help="用 data/demo/ 中的演示台账（重新）建立演示数据库（默认 data/demo.duckdb）"
+    )
     demo.add_argument("--force", action="store_true", help="即使库中有非演示数据也重建")
     demo.add_argument(
         "--scale",
@@ -91,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = load_settings()
     try:
+        if args.command not in ("demo", "init", "serve"):
+            settings = settings.for_town(_recorded_town(_db_path(args), settings))
         return COMMANDS[args.command](args, settings)
     except (
         DatabaseBusy,
@@ -99,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         queries.QueryError,
         importing.UndoRefused,
         importing.DemoRefused,
+        importing.TownRefused,
         access.AccessError,
     ) as error:
         print(f"错误：{error}", file=sys.stderr)
@@ -117,7 +148,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _db_path(args: argparse.Namespace) -> Path:
-    return args.db or default_db_path()
+    if args.db:
+        return args.db
+    return demo_db_path() if args.command == "demo" else default_db_path()
+
+
+def _recorded_town(path: Path, settings: Settings) -> str | None:
+    """The town the database file records (`init`), so every command speaks of the right town."""
+    if not path.exists():
+        return None
+    with Database(path, settings.lock_wait_seconds).read() as cur:
+        return recorded_town(cur)
 
 
 def _operator(args: argparse.Namespace) -> str:
@@ -144,6 +185,23 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         print(outcome.summary())
     print(f"演示数据库已建立：{path}")
     return 0
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    path = _db_path(args)
+    database = importing.start_town(path, args.town, settings)
+    with database.read() as cur:
+        town = recorded_town(cur)
+    print(f"已为{town}建立数据库：{path}")
+    print("下一步：1) 导入村(社区)名录；2) 导入各台账。可在看板的“数据导入”页上传（页上可下载空白模板），")
+    print("或运行：python -m village_stats import 村社区名录.xlsx")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from village_stats import launching
+
+    return launching.serve(args.port, args.open, args.db, settings)
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -288,7 +346,10 @@ def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
     with database.read() as cur:
         year = args.year or latest_year(cur)
         if year is None:
-            print("数据库中还没有任何台账数据，请先导入。")
+            print(
+                f"{settings.town}的数据库中还没有任何台账数据，请先导入：先导入村(社区)名录，再导入各台账"
+                "（看板“数据导入”页，或 python -m village_stats import 文件）。"
+            )
             return 1
         requests = narrative.summary_requests(year, settings, scope, date.today())
         results = {role: queries.run_query(cur, name, **params) for role, (name, params) in requests.items()}
@@ -420,6 +481,8 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
 
 
 COMMANDS = {
+    "init": cmd_init,
+    "serve": cmd_serve,
     "demo": cmd_demo,
     "import": cmd_import,
     "query": cmd_query,
