@@ -1,11 +1,17 @@
-"""村情看板 entry point: `streamlit run dashboard.py`."""
+"""村情看板 entry point: `streamlit run dashboard.py` (or `python -m village_stats serve`)."""
 
 import streamlit as st
 
 from village_stats import ui
 
-st.set_page_config(page_title="村情看板", page_icon=":material/holiday_village:", layout="wide")
+# the tab icon is a file the app serves: a ":material/…" page_icon is fetched from fonts.gstatic.com
+st.set_page_config(page_title="村情看板", page_icon=str(ui.FAVICON), layout="wide")
 
+if ui.first_run_needed():  # no database of the town's own yet: offer the demo or a clean start
+    ui.first_run_page()
+    st.stop()
+
+# st.Page icons are drawn with the Material Symbols font bundled in Streamlit's frontend (no outside request)
 pages = {
     "看板": [
         st.Page("views/overview.py", title="总览", icon=":material/dashboard:", default=True),
@@ -36,7 +42,11 @@ page = st.navigation(pages, position="sidebar" if may_view else "hidden", expand
 if not may_view:  # settings: viewing needs a sign-in, and this session has none
     ui.sign_in_page()
     st.stop()
+ui.demo_banner()  # every page, while the demo town is shown
 # the pages that only read see one state of the data for the whole run; the 数据 pages write
 with ui.one_snapshot(active=page not in pages["数据"]):
     ui.sidebar_filters()
-    page.run()
+    if page not in pages["数据"] and ui.database_is_empty():
+        ui.empty_guide()  # a town's new database: what to import first, instead of empty pages
+    else:
+        page.run()

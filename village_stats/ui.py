@@ -18,12 +18,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from village_stats import access, charts, exports, gallery, importing, plotly_view, queries, sandbox
+from village_stats import access, charts, exports, gallery, importing, plotly_view, queries, sandbox, templates
 from village_stats import formatting as fmt
 from village_stats.datasets import DATASETS, IMPORT_ORDER
-from village_stats.db import Database, DatabaseBusy, default_db_path, storage_problem
+from village_stats.db import Database, DatabaseBusy, default_db_path, demo_db_path, storage_problem
+from village_stats.db import recorded_town as db_recorded_town
 from village_stats.queries import Scope
-from village_stats.settings import Settings, load_settings
+from village_stats.settings import REPO_ROOT, Settings, load_settings
 from village_stats.validation import Issue, errors_in
 
 ALL = "全部"
@@ -35,24 +36,189 @@ MISSING = "—"  # an empty cell in a table (Streamlit would write "None"): not 
 CHART_ROWS = 30  # a village chart with more rows than this shows the top/bottom N or a search instead
 
 
+# the browser tab's icon, served by the app itself: a ":material/…" page_icon is fetched from fonts.gstatic.com
+FAVICON = REPO_ROOT / "static" / "favicon.png"
+
+
 def settings() -> Settings:
-    return load_settings()
+    """settings.toml, for the town the shown database records (`init`; the demo records 青溪镇)."""
+    current = load_settings()
+    if first_run_needed():
+        return current
+    db = database()
+    return current.for_town(_recorded_town(str(db.path), db.version()))
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def _recorded_town(path: str, version: tuple[int, ...]) -> str | None:
+    with database().read() as cur:
+        return db_recorded_town(cur)
+
+
+def shown_database_path() -> Path:
+    """The town's own database once it exists; before that, the demo's, if this session chose it."""
+    own = default_db_path()
+    if own.exists() or not st.session_state.get("use_demo"):
+        return own
+    return demo_db_path()
 
 
 def database() -> Database:
-    """The process's Database; the first run on a fresh machine builds the demo town."""
-    return _database(str(default_db_path()))
+    """The process's Database for the file this session shows (see shown_database_path)."""
+    return _database(str(shown_database_path()))
 
 
 @st.cache_resource(show_spinner="正在准备数据库……")
 def _database(location: str) -> Database:
-    current = settings()
+    current = load_settings()
     path = Path(location)
-    if not path.exists():
-        importing.build_demo(path, current)
+    if not path.exists() and path == demo_db_path():
+        importing.build_demo(path, current)  # `serve` builds it beforehand; a bare `streamlit run` builds it here
     db = Database(path, current.lock_wait_seconds, linger_seconds=READ_LINGER_SECONDS)
     db.migrate()
     return db
+
+
+# ---- first run, the demo and the empty database ----------------------------------------------
+# Until the town's own database exists, each visit starts on a page offering the demo or a clean
+# start; the choice of the demo lasts for the session (st.session_state "use_demo").
+
+
+def first_run_needed() -> bool:
+    """No database of the town's own yet and no choice made this session, or 开始使用本镇数据 was clicked."""
+    if st.session_state.get("start_town"):
+        return True
+    return not default_db_path().exists() and not st.session_state.get("use_demo")
+
+
+def _use_demo() -> None:
+    st.session_state["use_demo"] = True
+    st.session_state.pop("start_town", None)
+
+
+def _start_town() -> None:
+    st.session_state["start_town"] = True
+
+
+def database_state() -> pd.Series:
+    """One row: the recorded town, villages in the registry, active imports, of which demo imports."""
+    return run_query("database_state").iloc[0]
+
+
+def showing_demo() -> bool:
+    return int(database_state()["demo_imports"]) > 0
+
+
+def database_is_empty() -> bool:
+    """No 村(社区)名录 yet: no page can show anything before it is imported."""
+    return int(database_state()["villages"]) == 0
+
+
+DEMO_LABEL = f"演示数据（虚构的{importing.DEMO_TOWN}）"
+
+
+def demo_banner() -> None:
+    """“演示数据（虚构的青溪镇）” at the top of every page while the shown database holds the demo."""
+    if not showing_demo():
+        return
+    # markdown, not an alert: the browser tests take an alert on the page as "the page has drawn what it will"
+    words, action = st.columns([4, 1], vertical_alignment="center")
+    words.markdown(f":orange-badge[:material/science: **{DEMO_LABEL}**] 页面上的村名、人名和数字都是虚构的，只供试用。")
+    action.button("开始使用本镇数据", key="demo_start_town", on_click=_start_town, width="stretch")
+
+
+def _start_refusal() -> str | None:
+    """Why this session may not start the town's database, or None (no file yet: no accounts either)."""
+    if default_db_path().exists():
+        return admin_refusal()
+    return access.decide((), None, server_is_loopback(), False).refusal
+
+
+def first_run_page() -> None:
+    """使用演示数据 or 开始使用本镇数据: the page before any database is shown."""
+    st.title("欢迎使用村情看板")
+    st.markdown("看板把本镇各口径的台账汇到一处，按年度、片区、村(社区)查看，并生成汇报材料。先选择怎样开始：")
+    demo, own = st.columns(2, border=True)
+    with demo:
+        st.subheader("先看看演示")
+        st.markdown(
+            f"用自带的虚构“{importing.DEMO_TOWN}”台账试用全部页面。演示数据单独存放"
+            "（`data/demo.duckdb`），不会混入本镇数据；每个页面顶部都标明“演示数据”。"
+        )
+        st.button("使用演示数据", key="first_run_demo", on_click=_use_demo, icon=":material/science:")
+    with own:
+        st.subheader("开始使用本镇数据")
+        st.markdown("建立一个空的本镇数据库（不含演示数据），然后导入村(社区)名录和各台账。")
+        refusal = _start_refusal()
+        if refusal:
+            st.info(refusal, icon=":material/lock:")
+            return
+        with st.form("first_run_town", border=False):
+            town = st.text_input("本镇（街道）名称", placeholder="如：河东镇", key="first_run_town_name", max_chars=30)
+            started = st.form_submit_button("建立本镇数据库", type="primary", icon=":material/add_home:")
+        if started:
+            _create_town_database(town)
+
+
+def _create_town_database(town: str) -> None:
+    try:
+        importing.start_town(default_db_path(), town, load_settings())
+    except importing.TownRefused as error:
+        st.error(str(error), icon=":material/error:")
+        return
+    for key in ("start_town", "use_demo"):
+        st.session_state.pop(key, None)
+    st.cache_resource.clear()  # a Database kept for a replaced demo file would lend out its old connection
+    st.rerun()
+
+
+# what each page shows once its ledger is imported (the empty database's guide)
+PAGE_LEDGERS = (
+    ("总览", "全部台账", "各口径的核心指标、预警和汇报要点"),
+    ("村财收入", "村级集体经济收入", "收入分档、经济薄弱村、各村排名"),
+    ("项目投资", "揭榜挂帅项目", "各擂台项目数与投资额、进度"),
+    ("达标创星", "达标创星", "各星级村数与变化"),
+    ("五单服务", "五单闭环服务工单", "工单数、办结用时、满意率"),
+    ("问题整改", "问题整改台账", "整改进度与逾期问题"),
+    ("党员积分", "党员量化积分", "晒分榜与需提醒的党员"),
+    ("书记工作室", "书记工作室", "覆盖进度与培育对象"),
+    ("乡贤", "乡贤参与", "乡贤参与的民意与纠纷调解"),
+    ("村干部", "村干部与后备力量", "年龄、学历结构与后备力量"),
+    ("汇报导出 / 汇报模式", "全部台账", "PPT、Word、Excel 汇报材料与投影用的汇报模式"),
+)
+
+
+def empty_guide() -> None:
+    """What a new town does first, shown instead of a page while its database has no 村(社区)名录."""
+    current = settings()
+    st.title(f"{current.town}：数据库已建立，还没有数据")
+    st.markdown(
+        "按下面三步开始。每次导入都会先检查，有错时逐条指出文件、工作表、行号和列，不会写入半截数据；导入后可以撤销。"
+    )
+    st.markdown("#### 1. 导入村(社区)名录")
+    st.markdown(
+        "其他台账都按名录核对村名，所以名录要第一个导入。先下载模板，按模板填好本镇的村(社区)，再到“数据导入”页上传。"
+    )
+    registry = DATASETS["villages"]
+    left, right = st.columns(2)
+    left.download_button(
+        f"下载“{registry.title}”模板",
+        templates.template_bytes(registry, current),
+        file_name=f"{registry.title}模板.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="guide_registry_template",
+        icon=":material/download:",
+    )
+    right.page_link("views/data_import.py", label="去“数据导入”页上传", icon=":material/upload_file:")
+    st.markdown("#### 2. 导入各台账")
+    ledgers = "、".join(DATASETS[name].title for name in IMPORT_ORDER if name != "villages")
+    st.markdown(
+        f"{plain(ledgers)}。可以一次选多个文件上传；“数据导入”页上有每种台账的空白模板（含下拉选项和填表说明），"
+        "已有的 Excel 台账一般不用改格式，表头按常见写法识别。"
+    )
+    st.markdown("#### 3. 各页面将显示什么")
+    guide = pd.DataFrame(PAGE_LEDGERS, columns=["页面", "需要的台账", "显示内容"])
+    st.dataframe(guide, hide_index=True, width="stretch")
 
 
 @contextmanager
