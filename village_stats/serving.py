@@ -68,7 +68,7 @@ def served(
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + start_seconds
-            while not _healthy(url):
+            while not healthy(url):
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError("streamlit did not start: " + log.read_text(encoding="utf-8", errors="replace"))
                 time.sleep(0.3)
@@ -82,7 +82,7 @@ def served(
                 process.wait()
 
 
-def _healthy(url: str) -> bool:
+def healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
             return response.status == 200
