@@ -191,16 +191,16 @@ PAGE_LEDGERS = (
 def empty_guide() -> None:
     """What a new town does first, shown instead of a page while its database has no 村(社区)名录."""
     current = settings()
-    st.title(f"{current.town}：数据库已建立，还没有数据")
+    st.title(f"{current.town}：还没有数据")
     st.markdown(
-        "按下面三步开始。每次导入都会先检查，有错时逐条指出文件、工作表、行号和列，不会写入半截数据；导入后可以撤销。"
+        "本镇的数据库已建立，按下面三步开始。每次导入都会先检查，有错时逐条指出文件、工作表、行号和列，不会写入半截数据；导入后可以撤销。"
     )
     st.markdown("#### 1. 导入村(社区)名录")
     st.markdown(
         "其他台账都按名录核对村名，所以名录要第一个导入。先下载模板，按模板填好本镇的村(社区)，再到“数据导入”页上传。"
     )
     registry = DATASETS["villages"]
-    left, right = st.columns(2)
+    left, right, _ = st.columns([2, 2, 3], vertical_alignment="center")
     left.download_button(
         f"下载“{registry.title}”模板",
         templates.template_bytes(registry, current),
