@@ -64,6 +64,9 @@ def test_a_town_database_shows_no_banner_and_a_guide(tmp_path, monkeypatch):
     assert "村情看板 · 河东镇" in " ".join(m.value for m in app.sidebar.markdown)
     shown = app.dataframe[0].value
     assert list(shown["页面"])[:3] == ["总览", "村财收入", "项目投资"]
+    for page in ("views/income.py", "views/tickets.py", "views/report.py", "views/presenter.py"):
+        app.switch_page(page).run()
+        assert not app.exception and "河东镇：还没有数据" in text_of(app), page
     # the 数据 pages run as themselves: that is where the registry is imported
     app.switch_page("views/data_import.py").run()
     assert not app.exception and "还没有数据" not in text_of(app)

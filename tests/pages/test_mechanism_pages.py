@@ -137,10 +137,13 @@ def test_overview_shows_the_mechanisms(served_copy):  # noqa: F811
 
 
 def test_empty_database_shows_empty_states(tmp_path, monkeypatch):
+    # the registry alone: with no registry at all the pages give way to the empty database's guide
     from village_stats.db import open_database
+    from village_stats.importing import DEMO_DIR, import_file
+    from village_stats.settings import load_settings
 
     path = tmp_path / "empty.duckdb"
-    open_database(path)
+    assert import_file(open_database(path), DEMO_DIR / "村社区名录.xlsx", load_settings()).ok
     monkeypatch.setenv("VILLAGE_STATS_DB", str(path))
     app = AppTest.from_file(DASHBOARD, default_timeout=60).run()
     for page in PAGES:
