@@ -103,3 +103,10 @@ def test_the_demo_is_built_into_its_own_file_by_default(tmp_path, monkeypatch):
 
 def test_the_demo_database_records_its_fictional_town(demo_db_path):
     assert rows(demo_db_path, "select value from app_settings where key = 'town'") == [("青溪镇",)]
+
+
+def test_init_never_turns_the_demo_file_into_a_town(tmp_path):
+    demo = tmp_path / "unused-demo.duckdb"  # run() points VILLAGE_STATS_DEMO_DB here
+    result = run("init", "--town", "河东镇", "--db", demo, folder=tmp_path)
+    assert result.returncode == 2 and "是演示数据库" in result.stderr
+    assert not demo.exists()

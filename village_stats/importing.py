@@ -26,7 +26,7 @@ import duckdb
 
 from village_stats import ticket_counts
 from village_stats.datasets import DATASETS, IMPORT_ORDER, Dataset
-from village_stats.db import Database, DatabaseBusy, record_town, storage_problem
+from village_stats.db import Database, DatabaseBusy, demo_db_path, record_town, storage_problem
 from village_stats.reading import (
     SPREADSHEET_SUFFIXES,
     LocatedTable,
@@ -800,6 +800,8 @@ def start_town(path: Path, town: str, settings: Settings) -> Database:
     imports is never touched. An empty file only has its town name recorded (or corrected).
     """
     town = check_town_name(town)
+    if path.resolve() == demo_db_path().resolve():
+        raise TownRefused(f"{path} 是演示数据库，不能用作本镇数据库；本镇数据库默认为 data/village.duckdb。")
     try:
         refuse_if_user_data(path, settings, force=False)
     except DemoRefused as error:
