@@ -42,7 +42,7 @@ page = st.navigation(pages, position="sidebar" if may_view else "hidden", expand
 if not may_view:  # settings: viewing needs a sign-in, and this session has none
     ui.sign_in_page()
     st.stop()
-ui.demo_banner()  # every page, while the demo town is shown
+ui.demo_banner(compact=page == pages["汇报"][1])  # every page while the demo is shown; 汇报模式 pins it small
 # the pages that only read see one state of the data for the whole run; the 数据 pages write
 with ui.one_snapshot(active=page not in pages["数据"]):
     ui.sidebar_filters()

@@ -5,6 +5,7 @@ This and the files in views/ (the pages) are the only modules that import stream
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -117,14 +118,26 @@ def database_is_empty() -> bool:
 DEMO_LABEL = f"演示数据（虚构的{importing.DEMO_TOWN}）"
 
 
-def demo_banner() -> None:
-    """“演示数据（虚构的青溪镇）” at the top of every page while the shown database holds the demo."""
+def demo_banner(compact: bool = False) -> None:
+    """“演示数据（虚构的青溪镇）” at the top of every page while the shown database holds the demo.
+
+    `compact` (汇报模式): the words alone, pinned in the top bar, taking no height from a projector's screen.
+    """
     if not showing_demo():
+        return
+    if compact:
+        st.html(f'<div class="demo-pinned">{html.escape(DEMO_LABEL)}</div><style>{_PINNED_CSS}</style>')
         return
     # markdown, not an alert: the browser tests take an alert on the page as "the page has drawn what it will"
     words, action = st.columns([4, 1], vertical_alignment="center")
     words.markdown(f":orange-badge[:material/science: **{DEMO_LABEL}**] 页面上的村名、人名和数字都是虚构的，只供试用。")
     action.button("开始使用本镇数据", key="demo_start_town", on_click=_start_town, width="stretch")
+
+
+_PINNED_CSS = """
+.demo-pinned { position: fixed; top: 0.85rem; left: 50%; transform: translateX(-50%); z-index: 999990;
+  background: #fff4e5; color: #b35c00; font-weight: 700; border-radius: 0.4rem; padding: 0.15rem 0.7rem; }
+"""
 
 
 def _start_refusal() -> str | None:
