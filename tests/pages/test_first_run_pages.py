@@ -105,3 +105,15 @@ def test_the_banner_leads_to_a_clean_start(fresh_machine):
     app.button(key="FormSubmitter:first_run_town-建立本镇数据库").click().run()
     assert "请填写本镇（街道）名称" in app.error[0].value
     assert not fresh_machine[0].exists()
+
+
+def test_a_server_on_the_network_does_not_let_a_visitor_start_the_towns_database(fresh_machine):
+    from tests.pages.conftest import set_server_address
+
+    set_server_address("0.0.0.0")  # the conftest fixture puts loopback back afterwards
+    app = open_app()
+    assert app.title[0].value == "欢迎使用村情看板"
+    assert "还没有管理员账号" in app.info[0].value
+    assert not [t for t in app.text_input if t.key == "first_run_town_name"]
+    button(app, "使用演示数据").click().run()  # looking at the demo changes nothing
+    assert BANNER in text_of(app) and not fresh_machine[0].exists()
