@@ -243,6 +243,12 @@ class Database:
         if self._con is not None:
             self._close()
 
+    def close_idle(self) -> None:
+        """Close the read connection kept for the next reader, once no lease is held: before the file is
+        replaced (Windows refuses to delete or rename a file that is still open)."""
+        with self._state:
+            self._take_over()
+
     def _close_if_idle(self) -> None:
         with self._state:
             if self._users == 0 and self._mode == "read" and self._closer is threading.current_thread():

@@ -174,8 +174,11 @@ def first_run_page() -> None:
 
 
 def _create_town_database(town: str) -> None:
+    own = default_db_path()
+    if own.exists():  # it holds the demo (an earlier version's default), which start_town replaces
+        _database(str(own)).close_idle()
     try:
-        importing.start_town(default_db_path(), town, load_settings())
+        importing.start_town(own, town, load_settings())
     except importing.TownRefused as error:
         st.error(str(error), icon=":material/error:")
         return

@@ -117,3 +117,22 @@ def test_a_server_on_the_network_does_not_let_a_visitor_start_the_towns_database
     assert not [t for t in app.text_input if t.key == "first_run_town_name"]
     button(app, "使用演示数据").click().run()  # looking at the demo changes nothing
     assert BANNER in text_of(app) and not fresh_machine[0].exists()
+
+
+def test_a_towns_file_holding_only_the_demo_is_replaced_from_the_banner(demo_db_path, tmp_path, monkeypatch):
+    # what an earlier version left: the demo built into the town's own file
+    own = tmp_path / "village.duckdb"
+    shutil.copy2(demo_db_path, own)
+    monkeypatch.setenv("VILLAGE_STATS_DB", str(own))
+    app = open_app()
+    assert BANNER in text_of(app)
+    button(app, "开始使用本镇数据").click().run()
+    app.text_input(key="first_run_town_name").input("河东镇")
+    app.button(key="FormSubmitter:first_run_town-建立本镇数据库").click().run()
+    assert not app.exception
+    assert "河东镇：还没有数据" in text_of(app) and BANNER not in text_of(app)
+    con = duckdb.connect(str(own), read_only=True)
+    try:
+        assert con.execute("select count(*) from villages").fetchone() == (0,)
+    finally:
+        con.close()
