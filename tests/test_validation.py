@@ -326,6 +326,28 @@ def test_duplicate_ticket_id(check):
     assert all("第4行" in i.message for i in outcome.issues if i.code == "duplicate-key")
 
 
+def test_duplicate_key_names_the_village_and_year_and_every_row(check):
+    sheet = ledgers.income([GOOD_INCOME, income_row("竹秀村", 142.75), income_row("北垞村", 190)])
+    issue = only_issue(check(sheet), "duplicate-key")
+
+    assert issue.message.startswith("北垞村 2023年 出现两次（第4行、第6行）")
+
+
+def test_duplicate_ticket_id_shows_the_number(check):
+    sheet = ledgers.tickets([GOOD_TICKET, GOOD_TICKET, replaced(GOOD_TICKET, 0, "WD2030-0002"), GOOD_TICKET])
+    messages = {i.message for i in check(sheet).issues if i.code == "duplicate-key"}
+
+    assert len(messages) == 1
+    assert messages.pop().startswith("工单编号 WD2030-0001 出现三次（第4行、第5行、第7行）")
+
+
+def test_duplicate_project_without_a_number_names_year_and_project(check):
+    project = [None, 2030, "村道硬化", "北垞村", "城镇建设", 120, 30, "在建", "王强", "2030-03-01"]
+    issue = only_issue(check(ledgers.projects([project, project])), "duplicate-key")
+
+    assert issue.message.startswith("村道硬化 2030年 出现两次（第4行、第5行）")
+
+
 def test_components_mismatch_is_a_warning_and_the_import_goes_ahead(check, demo_copy, settings, tmp_path):
     sheet = ledgers.income([GOOD_INCOME, income_row("竹秀村", 150, 119.21, 85.66, 33.55, 19.58, 3.96)])
     outcome = check(sheet)

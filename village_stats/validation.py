@@ -764,18 +764,52 @@ def _duplicate_issues(con: duckdb.DuckDBPyConnection, table: LocatedTable, view:
     found = []
     # most files have none: finding the repeated keys costs half of collecting every key's rows
     if con.execute(f"select exists (select {key} {repeated})").fetchone()[0]:
-        found = con.execute(f"select list(_row order by _row) {repeated}").fetchall()
+        named = _key_named_by(dataset)
+        values = ", ".join(f"any_value({_quote(n)})" for n in named)
+        found = [
+            (rows, dict(zip(named, rest, strict=True)))
+            for rows, *rest in con.execute(f"select list(_row order by _row), {values} {repeated}").fetchall()
+        ]
     located = {c.column.name: c.written for c in table.columns}
     shown = next((located[k] for k in dataset.key if k in located), None) or next(
         (c.written for c in table.columns if c.column.kind in ("village", "text")), None
     )
     issues = []
-    for (rows,) in found:
-        first, *others = rows
-        for row in others:
-            message = f"与第{first}行重复：同一{_key_words(dataset)}只能出现一次"
-            issues.append(Issue(table.file_name, table.sheet, row, shown, None, "duplicate-key", message))
+    for rows, values in found:
+        where = "、".join(f"第{r}行" for r in rows)
+        said = f"{_key_text(dataset, values, 'town' in located)} 出现{_times(len(rows))}（{where}）"
+        message = f"{said}：同一{_key_words(dataset)}只能出现一次"
+        issues += [Issue(table.file_name, table.sheet, row, shown, None, "duplicate-key", message) for row in rows[1:]]
     return issues
+
+
+def _key_named_by(dataset: Dataset) -> tuple[str, ...]:
+    """The typed columns a repeated key is told by: the key, or for a project its number, year and name."""
+    return ("project_id", "year", "name") if dataset.name == "projects" else dataset.key
+
+
+def _key_text(dataset: Dataset, values: dict[str, object], several_towns: bool) -> str:
+    """A key as a clerk finds it in the sheet: 桃源村 2023年, 工单编号 WD2030-0001, 2030年 村道硬化.
+
+    The town is named only when the file has a town column (otherwise it is the configured town).
+    """
+    if dataset.name == "projects" and values["project_id"] is not None:
+        values = {"project_id": values["project_id"]}
+    elif dataset.name == "projects":
+        values = {"year": values["year"], "name": values["name"]}
+    if len(values) == 1:
+        ((name, value),) = values.items()
+        return f"{dataset.column(name).header} {value}"
+    parts = []
+    for name in ("town", *(n for n in values if n not in ("town", "year")), "year"):
+        if name not in values or (name == "town" and not several_towns):
+            continue
+        parts.append(f"{values[name]}年" if name == "year" else str(values[name]))
+    return " ".join(parts)
+
+
+def _times(count: int) -> str:
+    return f"{'两三四五六七八九十'[count - 2]}次" if 2 <= count <= 10 else f"{count}次"
 
 
 def _key_words(dataset: Dataset) -> str:
