@@ -244,6 +244,33 @@ def test_bad_sheet_is_reported_at_its_row_column_and_value(check, sheet, code, c
     assert any("\u4e00" <= ch <= "\u9fff" for ch in issue.message)
 
 
+UNREADABLE_DONE = replaced(replaced(GOOD_TICKET, 0, "WD2030-0002"), 9, "明天下午")  # and rated 满意
+# 领单 unreadable, 派单 before 点单: compared with 领单 (unknown), not with 点单
+UNREADABLE_CLAIM = replaced(replaced(replaced(GOOD_TICKET, 0, "WD2030-0002"), 7, "上午十点"), 8, "2030-03-01 08:30")
+
+
+@pytest.mark.parametrize(
+    ("row", "written"),
+    [
+        pytest.param(UNREADABLE_DONE, "明天下午", id="unreadable-done-time-and-a-rating"),
+        pytest.param(UNREADABLE_CLAIM, "上午十点", id="unreadable-claim-time-and-a-later-step"),
+    ],
+)
+def test_one_unreadable_cell_is_one_error(check, row, written):
+    """A rule that reads a cell which could not be parsed says nothing more about that row."""
+    outcome = check(ledgers.tickets([GOOD_TICKET, row]))
+
+    assert [(i.row, i.code, i.value) for i in errors_in(outcome.issues)] == [(5, "bad-date", written)]
+
+
+def test_an_unreadable_total_is_not_also_a_missing_total(check):
+    from tests.test_mechanism_importing import points_ledger
+
+    outcome = check(points_ledger([["2025-03", "北垞村", "周敏", 60, None, 0, "七十"]]))
+
+    assert [(i.code, i.value) for i in errors_in(outcome.issues)] == [("bad-number", "七十")]
+
+
 def test_bad_boolean(check):
     outcome = check(ledgers.stars([GOOD_STAR, [2024, "竹秀村", "五星级", 90, "待定"]]))
 

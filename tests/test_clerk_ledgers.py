@@ -1,0 +1,103 @@
+"""Ledgers as an office suite and a clerk leave them: US-style dates, hidden and doubled columns,
+a missing village column. Each must import right or be refused with what the clerk needs to fix it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+import village_stats.reading as reading
+from tests import ledgers
+from tests.ledgers import Ledger, write_csv, write_xlsx
+from village_stats.db import Database
+from village_stats.importing import FileOutcome, import_file
+from village_stats.validation import errors_in
+
+
+def ticket(number: int, ordered: str, claimed: str, dispatched: str, done: str) -> list:
+    where = ["北垞村", "北垞村第1网格", "服务代办", "民生保障", "代办医保缴费"]
+    return [f"WD2030-{number:04d}", *where, ordered, claimed, dispatched, done, "满意", "王丽"]
+
+
+# as an English-locale office suite re-saves a ledger: M/D/YYYY with seconds
+US_TICKETS = [
+    ticket(1, "12/20/2030 03:27:00", "12/20/2030 04:00:00", "12/20/2030 05:10:00", "12/21/2030 16:00:00"),
+    ticket(2, "1/2/2030 09:00:00", "1/2/2030 10:00:00", "1/2/2030 11:00:00", "1/3/2030 08:00:00"),
+    ticket(3, "3/4/2030 09:00", "3/4/2030 10:00", "3/4/2030 11:00", "3/5/2030"),
+]
+# the same with no number over 12: 3/4/2030 may be 4 March or 3 April
+AMBIGUOUS_TICKETS = [
+    ticket(1, "1/2/2030 09:00:00", "1/2/2030 10:00:00", "1/2/2030 11:00:00", "1/3/2030 08:00:00"),
+    ticket(2, "3/4/2030 09:00:00", "3/4/2030 10:00:00", "3/4/2030 11:00:00", "3/5/2030 08:00:00"),
+]
+
+
+def us_ledger(rows: list[list]) -> Ledger:
+    # no footer and no blank row, so a large copy goes to DuckDB's reader (which blank lines would stop)
+    return ledgers.tickets(rows, footer=())
+
+
+def imported(database: Database, settings, path: Path, **options) -> FileOutcome:
+    return import_file(database, path, settings, **options)
+
+
+def stored_times(database: Database) -> dict[str, tuple]:
+    with database.read() as cur:
+        rows = cur.execute(
+            "select ticket_id, ordered_at, claimed_at, dispatched_at, done_at from service_tickets "
+            "where ticket_id like 'WD2030-%' order by ticket_id"
+        ).fetchall()
+    return {r[0]: r[1:] for r in rows}
+
+
+def write_ledger(path: Path, ledger: Ledger) -> Path:
+    return write_csv(path, ledger, "gbk") if path.suffix == ".csv" else write_xlsx(path, ledger)
+
+
+@pytest.mark.parametrize(
+    ("name", "bulk"),
+    [("工单.csv", False), ("工单.csv", True), ("工单.xlsx", False)],
+    ids=["csv", "csv-read-by-duckdb", "xlsx-text-cells"],
+)
+def test_us_dates_read_month_first_when_a_day_over_12_shows_it(demo_copy, settings, tmp_path, monkeypatch, name, bulk):
+    monkeypatch.setattr(reading, "BULK_CSV_BYTES", 0 if bulk else 10**12)
+    outcome = imported(demo_copy, settings, write_ledger(tmp_path / name, us_ledger(US_TICKETS)))
+
+    assert outcome.committed, [i.describe() for i in outcome.issues]
+    times = stored_times(demo_copy)
+    assert times["WD2030-0001"] == (
+        dt.datetime(2030, 12, 20, 3, 27),
+        dt.datetime(2030, 12, 20, 4, 0),
+        dt.datetime(2030, 12, 20, 5, 10),
+        dt.datetime(2030, 12, 21, 16, 0),
+    )
+    assert times["WD2030-0002"][0] == dt.datetime(2030, 1, 2, 9, 0)  # 2 January, not 1 February
+    assert times["WD2030-0003"][3] == dt.datetime(2030, 3, 5)
+
+
+@pytest.mark.parametrize(
+    ("name", "bulk"),
+    [("工单.csv", False), ("工单.csv", True), ("工单.xlsx", False)],
+    ids=["csv", "csv-read-by-duckdb", "xlsx-text-cells"],
+)
+def test_us_dates_that_read_either_way_are_one_file_level_error(demo_copy, settings, tmp_path, monkeypatch, name, bulk):
+    monkeypatch.setattr(reading, "BULK_CSV_BYTES", 0 if bulk else 10**12)
+    path = write_ledger(tmp_path / name, us_ledger(AMBIGUOUS_TICKETS))
+    outcome = imported(demo_copy, settings, path, dry_run=True)
+
+    errors = errors_in(outcome.issues)
+    assert [(i.code, i.row) for i in errors] == [("ambiguous-date", None)], [i.describe() for i in errors]
+    assert "点单时间" in errors[0].message and "月/日/年" in errors[0].message
+    assert "2023-03-04" in errors[0].message  # says what to write instead
+
+
+def test_day_first_dates_read_day_first_when_a_first_number_over_12_shows_it(demo_copy, settings, tmp_path):
+    rows = [ticket(1, "20/12/2030 03:27", "20/12/2030 04:00", "20/12/2030 05:10", "21/12/2030 16:00")]
+    rows.append(ticket(2, "1/2/2030 09:00", "1/2/2030 10:00", "1/2/2030 11:00", "3/2/2030 08:00"))
+    outcome = imported(demo_copy, settings, write_ledger(tmp_path / "工单.csv", us_ledger(rows)))
+
+    assert outcome.committed, [i.describe() for i in outcome.issues]
+    assert stored_times(demo_copy)["WD2030-0002"][0] == dt.datetime(2030, 2, 1, 9, 0)
