@@ -5,13 +5,14 @@ a missing village column. Each must import right or be refused with what the cle
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 import village_stats.reading as reading
 from tests import ledgers
-from tests.ledgers import Ledger, write_csv, write_xlsx
+from tests.ledgers import Ledger, write_csv, write_ods, write_xlsx
 from village_stats.db import Database
 from village_stats.importing import FileOutcome, import_file
 from village_stats.validation import errors_in
@@ -101,3 +102,102 @@ def test_day_first_dates_read_day_first_when_a_first_number_over_12_shows_it(dem
 
     assert outcome.committed, [i.describe() for i in outcome.issues]
     assert stored_times(demo_copy)["WD2030-0002"][0] == dt.datetime(2030, 2, 1, 9, 0)
+
+
+def test_a_file_without_its_village_column_names_what_is_missing_and_what_was_seen(demo_copy, settings, tmp_path):
+    sheet = Ledger(["年度", "村财收入", "经营性收入"], [[2023, 1050.25, 300]], sheet="收入")
+    outcome = imported(demo_copy, settings, write_xlsx(tmp_path / "收入.xlsx", sheet), dry_run=True)
+
+    (issue,) = errors_in(outcome.issues)
+    assert issue.code == "unknown-layout"
+    assert "村级集体经济收入" in issue.message
+    assert "缺少" in issue.message and "村(社区)名称" in issue.message
+    assert "年度、村财收入、经营性收入" in issue.message
+
+
+# ---- hidden and doubled columns, in .xlsx and as LibreOffice saves them in .ods ------------
+
+STALE_HIDDEN = Ledger(  # 序号 | 村名 | 村财收入 (hidden, last year's) | 村财收入 | 经营性收入
+    ["村名", "村财收入", "村财收入", "经营性收入"],
+    [["北垞村", 980, 1050.25, 1000], ["竹秀村", 90, 142.75, 100]],
+    sheet="收入",
+    hidden=(1,),
+)
+UNREADABLE_VISIBLE = Ledger(
+    ["村名", "村财收入", "村财收入", "经营性收入"],
+    [["北垞村", 980, "一千零五十", 1000]],
+    sheet="收入",
+    hidden=(1,),
+)
+TWO_VISIBLE = Ledger(
+    ["村名", "村财收入", "村集体经济总收入", "经营性收入"], [["北垞村", 980, 1050.25, 1000]], sheet="收入"
+)
+ONLY_HIDDEN = Ledger(["村名", "村财收入", "经营性收入"], [["北垞村", 1050.25, 1000]], sheet="收入", hidden=(1,))
+CORPUS = {
+    "隐藏旧列": STALE_HIDDEN,
+    "隐藏旧列_可见列有误": UNREADABLE_VISIBLE,
+    "两列同义": TWO_VISIBLE,
+    "只有隐藏列": ONLY_HIDDEN,
+}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> dict[str, Path]:
+    """Each ledger as .xlsx (as Excel writes it) and .ods (as LibreOffice Calc writes it)."""
+    folder = tmp_path_factory.mktemp("corpus")
+    files = {}
+    for name, ledger in CORPUS.items():
+        files[f"{name}.xlsx"] = write_xlsx(folder / f"{name}.xlsx", ledger)
+        files[f"{name}.ods"] = write_ods(folder / f"{name}.ods", ledger)
+    return files
+
+
+def stored_income(database: Database, village: str) -> tuple:
+    with database.read() as cur:
+        return cur.execute(
+            "select total_income, operating_income from village_income where year = 2023 and village = $v",
+            {"v": village},
+        ).fetchone()
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".ods"])
+def test_a_hidden_stale_column_never_supplies_what_a_visible_one_does(demo_copy, settings, corpus, suffix):
+    outcome = imported(demo_copy, settings, corpus[f"隐藏旧列{suffix}"])
+
+    assert outcome.committed, [i.describe() for i in outcome.issues]
+    assert stored_income(demo_copy, "北垞村") == (Decimal("10502500.00"), Decimal("10000000.00"))
+    assert stored_income(demo_copy, "竹秀村")[0] == Decimal("1427500.00")
+    assert any("隐藏列" in note and "C列" in note and "D列" in note for note in outcome.notes), outcome.notes
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".ods"])
+def test_an_error_in_the_visible_twin_points_at_its_column(demo_copy, settings, corpus, suffix):
+    outcome = imported(demo_copy, settings, corpus[f"隐藏旧列_可见列有误{suffix}"], dry_run=True)
+
+    found = [(i.code, i.column, i.value) for i in errors_in(outcome.issues)]
+    assert found == [("bad-number", "村财收入（D列）", "一千零五十")]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".ods"])
+def test_two_visible_columns_for_one_field_are_an_error_naming_both(demo_copy, settings, corpus, suffix):
+    outcome = imported(demo_copy, settings, corpus[f"两列同义{suffix}"], dry_run=True)
+
+    (issue,) = errors_in(outcome.issues)
+    assert issue.code == "duplicate-column" and issue.row == 3  # the header row
+    assert "C列“村财收入”" in issue.message and "D列“村集体经济总收入”" in issue.message
+    assert not outcome.tables
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".ods"])
+def test_a_hidden_column_alone_is_read_and_said(demo_copy, settings, corpus, suffix):
+    outcome = imported(demo_copy, settings, corpus[f"只有隐藏列{suffix}"])
+
+    assert outcome.committed, [i.describe() for i in outcome.issues]
+    assert stored_income(demo_copy, "北垞村")[0] == Decimal("10502500.00")
+    assert any("隐藏列" in note and "C列" in note for note in outcome.notes), outcome.notes
+
+
+def test_two_columns_for_one_field_in_a_csv_are_an_error_too(demo_copy, settings, tmp_path):
+    outcome = imported(demo_copy, settings, write_csv(tmp_path / "收入.csv", TWO_VISIBLE), dry_run=True)
+
+    assert [i.code for i in errors_in(outcome.issues)] == ["duplicate-column"]

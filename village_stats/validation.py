@@ -15,7 +15,14 @@ from decimal import Decimal
 import duckdb
 
 from village_stats.datasets import Check, Column, Dataset
-from village_stats.reading import FOOTER_PREFIXES, MAX_CSV_LINE_BYTES, TOTAL_PATTERN, LocatedTable, normalize_text
+from village_stats.reading import (
+    FOOTER_PREFIXES,
+    MAX_CSV_LINE_BYTES,
+    TOTAL_PATTERN,
+    LocatedColumn,
+    LocatedTable,
+    normalize_text,
+)
 from village_stats.settings import Settings
 
 
@@ -379,6 +386,8 @@ def validate_table(
     """
     dataset = table.dataset
     present = {c.column.name: c for c in table.columns}
+    if table.clashes:
+        return Validated(table, [_clash_issue(table, claimants) for claimants in table.clashes], None)
     issues: list[Issue] = []
 
     constants: dict[str, str] = {}
@@ -424,6 +433,17 @@ def validate_table(
     issues += _total_issues(con, table, view)
     issues.sort(key=lambda i: (i.row or 0, i.severity != "error"))
     return Validated(table, issues, view)
+
+
+def _clash_issue(table: LocatedTable, claimants: list[LocatedColumn]) -> Issue:
+    """Two visible columns for one field: which of them holds the figures is the clerk's call, not ours."""
+    named = "和".join(f"{c.letter}列“{c.written}”" for c in claimants)
+    message = (
+        f"{named}都对应“{claimants[0].column.header}”，无法确定以哪一列为准：请删除或改名多余的一列"
+        "（留作参考的旧数据列也可以隐藏：隐藏列不会代替可见列导入）"
+    )
+    where = claimants[0]
+    return Issue(table.file_name, table.sheet, table.header_row, where.written, None, "duplicate-column", message)
 
 
 def _create_typed(

@@ -261,13 +261,7 @@ def _long_textual_sheets(data: bytes, bulk_rows: int) -> dict[str, str]:
     if styles is None or styles[1] or _DATE_1904.search(archive.read("xl/workbook.xml")[:PEEK_BYTES]):
         return names
     dates = styles[0]
-    targets = {r.get("Id"): r.get("Target", "") for r in rels if r.tag.endswith("Relationship")}
-    for element in book.iter():
-        if not element.tag.endswith("}sheet"):
-            continue
-        rid = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
-        target = targets.get(rid, "")
-        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    for name, member in _sheet_members(book, rels).items():
         try:
             with archive.open(member) as stream:
                 head = stream.read(PEEK_BYTES)
@@ -278,8 +272,89 @@ def _long_textual_sheets(data: bytes, bulk_rows: int) -> dict[str, str]:
             continue
         cells = [m for m in _CELL.finditer(head) if m.group(2) is not None]
         if cells and all(_text_or_date_time(m.group(1), m.group(2), dates) for m in cells):
-            names[element.get("name", "")] = member
+            names[name] = member
     return names
+
+
+def _sheet_members(book: ET.Element, rels: ET.Element) -> dict[str, str]:
+    """An .xlsx's sheet names → their zip members, from xl/workbook.xml and its relationships."""
+    targets = {r.get("Id"): r.get("Target", "") for r in rels if r.tag.endswith("Relationship")}
+    members = {}
+    for element in book.iter():
+        if element.tag.endswith("}sheet"):
+            rid = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
+            target = targets.get(rid, "")
+            members[element.get("name", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return members
+
+
+# ---- hidden columns: calamine does not report them, so they are read from the XML -----------
+
+_COL = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
+_ATTRIBUTE = re.compile(rb'([\w:.-]+)="([^"]*)"')
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
+MAX_COLUMN_XML = 4 * 1024 * 1024  # <cols> comes before the cells; no need to look further
+_ODS_TABLE = re.compile(rb"<table:table\s([^>]*)>")  # not table-row, table-column …
+_ODS_COLUMN = re.compile(rb"<table:table-column\b([^>]*)>")
+
+
+def with_hidden_columns(sheets: list[RawSheet], data: bytes) -> list[RawSheet]:
+    """`sheets` knowing which of their columns the workbook hides (.xlsx and .ods; .xls is not read).
+
+    Only a forecast of safety, never of values: a workbook whose XML this cannot follow keeps
+    its sheets as they are.
+    """
+    import dataclasses
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+        if "xl/workbook.xml" in names:
+            hidden = _xlsx_hidden_columns(archive)
+        elif "content.xml" in names:
+            hidden = _ods_hidden_columns(archive.read("content.xml"))
+        else:
+            return sheets
+    except (zipfile.BadZipFile, KeyError, OSError, ET.ParseError, ValueError):
+        return sheets
+    return [
+        dataclasses.replace(s, hidden_columns=frozenset(hidden[s.name])) if hidden.get(s.name) else s for s in sheets
+    ]
+
+
+def _xlsx_hidden_columns(archive: zipfile.ZipFile) -> dict[str, set[int]]:
+    book = ET.fromstring(archive.read("xl/workbook.xml"))
+    rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    found: dict[str, set[int]] = {}
+    for name, member in _sheet_members(book, rels).items():
+        with archive.open(member) as stream:
+            head = stream.read(MAX_COLUMN_XML)
+        end = _SHEET_DATA.search(head)
+        for tag in _COL.finditer(head, 0, end.start() if end else len(head)):
+            attributes = dict(_ATTRIBUTE.findall(tag.group(1)))
+            if attributes.get(b"hidden") in (b"1", b"true"):
+                first, last = int(attributes.get(b"min", b"1")), int(attributes.get(b"max", b"1"))
+                found.setdefault(name, set()).update(range(first - 1, min(last, first + 16384)))
+    return found
+
+
+def _ods_hidden_columns(content: bytes) -> dict[str, set[int]]:
+    """table:table-column elements come before a table's first row; `visibility="collapse"` hides one."""
+    import html
+
+    found: dict[str, set[int]] = {}
+    for table in _ODS_TABLE.finditer(content):
+        attributes = dict(_ATTRIBUTE.findall(table.group(1)))
+        name = html.unescape(attributes.get(b"table:name", b"").decode())
+        first_row = content.find(b"<table:table-row", table.end())
+        position = 0
+        for column in _ODS_COLUMN.finditer(content, table.end(), first_row if first_row >= 0 else len(content)):
+            attributes = dict(_ATTRIBUTE.findall(column.group(1)))
+            repeated = min(int(attributes.get(b"table:number-columns-repeated", b"1")), 16384)
+            if attributes.get(b"table:visibility") in (b"collapse", b"filter"):
+                found.setdefault(name, set()).update(range(position, position + repeated))
+            position += repeated
+    return found
 
 
 def _text_or_date_time(attributes: bytes, body: bytes, dates: set[int]) -> bool:
@@ -508,6 +583,7 @@ def _child(engine: str, bulk_rows: int) -> int:
     data = sys.stdin.buffer.read()
     try:
         sheets = _parse_openpyxl(data) if engine == "openpyxl" else _parse_calamine(data, bulk_rows)
+        sheets = with_hidden_columns(sheets, data)
     except MemoryError:
         print("文件内容过大，超出读取时允许的内存", file=sys.stderr)
         return 1
