@@ -7,6 +7,7 @@ from village_stats.datasets import DATASETS, IMPORT_ORDER
 
 current = ui.settings()
 st.title("数据导入")
+ui.import_results()
 st.caption(
     "支持 xlsx、xls、ods、csv（UTF-8 或 GBK）。可带标题行、“单位：万元”行、序号列、合计行和落款；"
     "先导入村(社区)名录，再导入其他台账。"
@@ -31,7 +32,7 @@ if ui.may_change_data("导入台账"):
         "选择台账文件（可多选）",
         type=["xlsx", "xlsm", "xls", "ods", "csv"],
         accept_multiple_files=True,
-        key="import_files",
+        key=ui.uploader_key(),
     )
     options = ["自动识别", *[DATASETS[n].title for n in IMPORT_ORDER]]
     left, right = st.columns(2)

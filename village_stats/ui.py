@@ -696,6 +696,8 @@ def show_import_outcome(outcome: importing.FileOutcome) -> None:
             if table.changes:
                 with st.expander(f"将被修改的数值（{len(table.changes)}处）"):
                     st.dataframe(pd.DataFrame(table.changes, columns=["记录", "列", "原值", "新值"]), hide_index=True)
+        if outcome.ok and not outcome.changes_anything:
+            st.info(UNCHANGED, icon=":material/info:")
         for note in outcome.notes:
             st.caption(note)
         if outcome.issues:
@@ -732,27 +734,64 @@ def issues_frame(issues: list) -> pd.DataFrame:
     )
 
 
+def uploader_key() -> str:
+    """The uploader's key: a new one after each import, which empties it (Streamlit has no other way)."""
+    generation = st.session_state.get("import_generation", 0)
+    return "import_files" if generation == 0 else f"import_files_{generation}"
+
+
+UNCHANGED = "与已导入内容相同，无需导入"
+
+
 def commit_imports(ready: list[tuple[object, importing.FileOutcome]], dataset: str | None, year: int | None) -> None:
-    """Import the previewed uploads for real, registry first, with a progress bar."""
+    """Import the previewed uploads for real, registry first, with a progress bar; then start the
+    page afresh: the result at the top, the uploader empty, undo pointing at this import."""
     if not may_change_data("导入"):
         return
     user = current_user() or access.LOCAL_USER
     bar = st.progress(0.0, text="准备导入")
     uploads = _registry_first(ready)
+    outcomes = []
     for number, upload in enumerate(uploads):
 
         def step(fraction: float, words: str, number: int = number, name: str = upload.name) -> None:
             bar.progress(min(1.0, (number + fraction) / len(uploads)), text=f"{name}：{words}")
 
-        outcome = _import_upload(upload, dataset=dataset, year=year, progress=step, user=user)
+        outcomes.append(_import_upload(upload, dataset=dataset, year=year, progress=step, user=user))
+    bar.empty()
+    st.session_state["import_results"] = outcomes
+    st.session_state["import_generation"] = st.session_state.get("import_generation", 0) + 1
+    made = [t.import_id for o in outcomes if o.committed for t in o.tables if t.import_id is not None]
+    if made:
+        st.session_state["import_undo_id"] = max(made)
+    st.rerun()
+
+
+def import_results() -> None:
+    """What the last 确认导入 did, per file and table, until another file is chosen."""
+    outcomes = st.session_state.get("import_results")
+    if not outcomes:
+        return
+    if st.session_state.get(uploader_key()):  # a new file is being previewed: that is what matters now
+        del st.session_state["import_results"]
+        return
+    for outcome in outcomes:
         if outcome.committed:
-            st.success(outcome.summary())
+            lines = [f"**已导入 {_escape(outcome.file_name)}**"]
+            for table in outcome.tables:
+                years = "、".join(str(y) for y in table.years)
+                scope = f"（{years}年）" if years else ""
+                lines.append(
+                    f"- {table.dataset.title}{scope}：新增 {table.inserted} 行，更新 {table.updated} 行，"
+                    f"未变 {table.unchanged} 行（导入记录 #{table.import_id}）"
+                )
+            lines.append("如需撤销，见页面下方“导入记录”：已选中本次导入。")
+            st.success("  \n".join(lines), icon=":material/check_circle:")
         elif outcome.ok:
-            st.info(outcome.summary())
+            st.info(f"{_escape(outcome.file_name)}：{UNCHANGED}", icon=":material/info:")
         else:
             reasons = "  \n".join(_escape(i.message) for i in errors_in(outcome.issues)[:5])
             st.error(f"{_escape(outcome.summary())}  \n{reasons}")
-    bar.empty()
 
 
 def import_history() -> None:
