@@ -225,8 +225,8 @@ def sign_in_page() -> None:
     st.title("登录村情看板")
     if not accounts():
         st.warning(
-            f"查看看板需要登录，但还没有任何账号。请在服务器上运行 `{access.ADD_ADMIN}` 创建管理员"
-            "（查看账号用 `--role viewer`）。",
+            "查看看板需要登录，但还没有任何账号。请负责看板的同事在运行看板的电脑上创建管理员和查看账号"
+            "（见使用说明“账号与登录”）。",
             icon=":material/person_add:",
         )
         return
@@ -396,10 +396,12 @@ def page_header(title: str, filters: Filters | None = None, money: bool = True) 
 
 
 def empty_state(message: str) -> None:
-    st.info(
-        f"{message}  \n可在“数据导入”页面上传台账，或在命令行运行 `python -m village_stats import 文件`。",
-        icon=":material/inbox:",
-    )
+    rights = current_access()
+    if rights.local:  # the admin at this computer, who can run the command line
+        where = "可在“数据导入”页面上传台账，或在命令行运行 `python -m village_stats import 文件`。"
+    else:
+        where = "可在“数据导入”页面上传台账。" if rights.refusal is None else "管理员可在“数据导入”页面上传台账。"
+    st.info(f"{message}  \n{where}", icon=":material/inbox:")
 
 
 def plot(figure: go.Figure, filename: str, key: str | None = None) -> None:
