@@ -28,9 +28,11 @@ with st.expander("下载空白模板", icon=":material/download:"):
 
 uploads = None
 if ui.may_change_data("导入台账"):
+    kinds = ["xlsx", "xlsm", "xls", "ods", "csv"]
+    ui.uploader_in_chinese(kinds)
     uploads = st.file_uploader(
         "选择台账文件（可多选）",
-        type=["xlsx", "xlsm", "xls", "ods", "csv"],
+        type=kinds,
         accept_multiple_files=True,
         key=ui.uploader_key(),
     )

@@ -736,6 +736,24 @@ def issues_frame(issues: list) -> pd.DataFrame:
     )
 
 
+def uploader_in_chinese(types: list[str]) -> None:
+    """The uploader's own words in Chinese.
+
+    Streamlit 1.67 writes "Upload" and "50MB per file • XLSX…" in English and has no parameter
+    for them (streamlit/streamlit#13500 asks for one), so CSS hides that text (font size 0,
+    which keeps it for screen readers) and writes the Chinese after it.
+    """
+    limit = st.get_option("server.maxUploadSize")
+    words = f"每个文件不超过 {limit} MB · {'、'.join(types)}"
+    dropzone = '[data-testid="stFileUploaderDropzone"]'
+    instructions = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+    st.html(
+        f"<style>{dropzone} button p, {instructions} {{ font-size: 0; }}"
+        f'{dropzone} button p::after {{ content: "选择文件"; font-size: 0.875rem; }}'
+        f'{instructions}::after {{ content: "{words}"; font-size: 0.875rem; }}</style>'
+    )
+
+
 def uploader_key() -> str:
     """The uploader's key: a new one after each import, which empties it (Streamlit has no other way)."""
     generation = st.session_state.get("import_generation", 0)
@@ -787,8 +805,8 @@ def import_results() -> None:
                     f"- {table.dataset.title}{scope}：新增 {table.inserted} 行，更新 {table.updated} 行，"
                     f"未变 {table.unchanged} 行（导入记录 #{table.import_id}）"
                 )
-            lines.append("如需撤销，见页面下方“导入记录”：已选中本次导入。")
-            st.success("  \n".join(lines), icon=":material/check_circle:")
+            undo = "如需撤销，见页面下方“导入记录”：已选中本次导入。"
+            st.success("\n".join(lines) + f"\n\n{undo}", icon=":material/check_circle:")
         elif outcome.ok:
             st.info(f"{_escape(outcome.file_name)}：{UNCHANGED}", icon=":material/info:")
         else:
