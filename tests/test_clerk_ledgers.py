@@ -201,3 +201,17 @@ def test_two_columns_for_one_field_in_a_csv_are_an_error_too(demo_copy, settings
     outcome = imported(demo_copy, settings, write_csv(tmp_path / "收入.csv", TWO_VISIBLE), dry_run=True)
 
     assert [i.code for i in errors_in(outcome.issues)] == ["duplicate-column"]
+
+
+@pytest.mark.parametrize("writer", [write_xlsx, write_ods], ids=["xlsx", "ods"])
+def test_hidden_columns_are_found_on_every_sheet(tmp_path, writer):
+    from village_stats.workbooks import read_workbook
+
+    first = Ledger(["村名", "村财收入"], [["北垞村", 1]], sheet="甲")
+    second = Ledger(
+        ["村名", "村财收入", "村财收入", "经营性收入"], [["北垞村", 1, 2, 1]], sheet="乙 & 丙", hidden=(1, 3)
+    )
+    path = writer(tmp_path / f"两表{'.xlsx' if writer is write_xlsx else '.ods'}", first, second)
+
+    sheets = {s.name: s.hidden_columns for s in read_workbook(path.name, path.read_bytes())}
+    assert sheets == {"甲": frozenset(), "乙 & 丙": frozenset({2, 4})}  # after the 序号 column

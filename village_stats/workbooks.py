@@ -312,7 +312,7 @@ def with_hidden_columns(sheets: list[RawSheet], data: bytes) -> list[RawSheet]:
         if "xl/workbook.xml" in names:
             hidden = _xlsx_hidden_columns(archive)
         elif "content.xml" in names:
-            hidden = _ods_hidden_columns(archive.read("content.xml"))
+            hidden = _ods_hidden_columns(archive, {s.name for s in sheets})
         else:
             return sheets
     except (zipfile.BadZipFile, KeyError, OSError, ET.ParseError, ValueError):
@@ -327,8 +327,13 @@ def _xlsx_hidden_columns(archive: zipfile.ZipFile) -> dict[str, set[int]]:
     rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     found: dict[str, set[int]] = {}
     for name, member in _sheet_members(book, rels).items():
+        head = b""
         with archive.open(member) as stream:
-            head = stream.read(MAX_COLUMN_XML)
+            while len(head) < MAX_COLUMN_XML and not _SHEET_DATA.search(head, max(0, len(head) - PEEK_BYTES - 16)):
+                chunk = stream.read(PEEK_BYTES)
+                if not chunk:
+                    break
+                head += chunk
         end = _SHEET_DATA.search(head)
         for tag in _COL.finditer(head, 0, end.start() if end else len(head)):
             attributes = dict(_ATTRIBUTE.findall(tag.group(1)))
@@ -338,23 +343,51 @@ def _xlsx_hidden_columns(archive: zipfile.ZipFile) -> dict[str, set[int]]:
     return found
 
 
-def _ods_hidden_columns(content: bytes) -> dict[str, set[int]]:
-    """table:table-column elements come before a table's first row; `visibility="collapse"` hides one."""
+def _ods_hidden_columns(archive: zipfile.ZipFile, names: set[str]) -> dict[str, set[int]]:
+    """A table's table:table-column elements come before its first row; `visibility="collapse"`
+    hides one. content.xml is read as a stream and left once every sheet in `names` is seen:
+    a one-sheet ledger costs its first chunk, not the whole (decompressed) file."""
+    found: dict[str, set[int]] = {}
+    pending = b""
+    with archive.open("content.xml") as stream:
+        while names:
+            table = pending.find(b"<table:table ")
+            row = pending.find(b"<table:table-row", table) if table >= 0 else -1
+            if row < 0:
+                chunk = stream.read(_ODS_CHUNK)
+                if chunk:  # keep what may still hold a table's start or its columns
+                    pending = (pending[table:] if table >= 0 else pending[-32:]) + chunk
+                    continue
+                if table < 0:
+                    break
+                row = len(pending)
+            name, hidden = _ods_table_columns(pending[table:row])
+            names.discard(name)
+            if hidden:
+                found[name] = hidden
+            pending = pending[row:]
+    return found
+
+
+_ODS_CHUNK = 1024 * 1024
+
+
+def _ods_table_columns(head: bytes) -> tuple[str, set[int]]:
+    """A table's name and its hidden column positions, from its start tag up to its first row."""
     import html
 
-    found: dict[str, set[int]] = {}
-    for table in _ODS_TABLE.finditer(content):
-        attributes = dict(_ATTRIBUTE.findall(table.group(1)))
-        name = html.unescape(attributes.get(b"table:name", b"").decode())
-        first_row = content.find(b"<table:table-row", table.end())
-        position = 0
-        for column in _ODS_COLUMN.finditer(content, table.end(), first_row if first_row >= 0 else len(content)):
-            attributes = dict(_ATTRIBUTE.findall(column.group(1)))
-            repeated = min(int(attributes.get(b"table:number-columns-repeated", b"1")), 16384)
-            if attributes.get(b"table:visibility") in (b"collapse", b"filter"):
-                found.setdefault(name, set()).update(range(position, position + repeated))
-            position += repeated
-    return found
+    table = _ODS_TABLE.match(head)
+    attributes = dict(_ATTRIBUTE.findall(table.group(1))) if table else {}
+    name = html.unescape(attributes.get(b"table:name", b"").decode())
+    hidden: set[int] = set()
+    position = 0
+    for column in _ODS_COLUMN.finditer(head):
+        attributes = dict(_ATTRIBUTE.findall(column.group(1)))
+        repeated = min(int(attributes.get(b"table:number-columns-repeated", b"1")), 16384)
+        if attributes.get(b"table:visibility") in (b"collapse", b"filter"):
+            hidden.update(range(position, position + repeated))
+        position += repeated
+    return name, hidden
 
 
 def _text_or_date_time(attributes: bytes, body: bytes, dates: set[int]) -> bool:
