@@ -784,6 +784,7 @@ def commit_imports(ready: list[tuple[object, importing.FileOutcome]], dataset: s
     made = [t.import_id for o in outcomes if o.committed for t in o.tables if t.import_id is not None]
     if made:
         st.session_state["import_undo_id"] = max(made)
+    st.session_state["import_toast"] = True
     st.rerun()
 
 
@@ -795,6 +796,10 @@ def import_results() -> None:
     if st.session_state.get(uploader_key()):  # a new file is being previewed: that is what matters now
         del st.session_state["import_results"]
         return
+    if st.session_state.pop("import_toast", False):
+        # the page keeps its scroll position, and the button was far down on a phone: say it where the eye is
+        done = sum(o.committed for o in outcomes)
+        st.toast(f"已导入 {done} 个文件，结果见页面顶部" if done else "没有导入任何数据，原因见页面顶部")
     for outcome in outcomes:
         if outcome.committed:
             lines = [f"**已导入 {_escape(outcome.file_name)}**"]

@@ -110,6 +110,7 @@ def test_after_confirming_the_result_is_at_the_top_and_the_preview_is_gone(serve
     assert not [b for b in app.button if b.key == "import_confirm"]
     assert app.get("file_uploader")[0].value in (None, [])  # ready for the next file
     assert app.selectbox(key="import_undo_id").value == latest_import_id(served)  # undo means this import
+    assert any("结果见页面顶部" in t.value for t in app.toast)  # seen wherever the page was scrolled to
 
 
 def test_an_unchanged_file_says_there_is_nothing_to_import(served):
