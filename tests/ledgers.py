@@ -13,8 +13,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import xlsxwriter
 
@@ -40,6 +42,7 @@ class Ledger:
     totals: list[list[Cell]] = field(default_factory=list)  # e.g. [None, "全镇合计", 1234.5]
     footer: tuple[str | list[Cell], ...] = FOOTER  # a line of text (merged across), or a whole row
     sheet: str = "Sheet1"
+    hidden: tuple[int, ...] = ()  # positions in `columns` of columns hidden in the workbook (not in CSV)
 
     @property
     def width(self) -> int:
@@ -136,6 +139,9 @@ def write_xlsx(path: Path, *ledgers: Ledger) -> Path:
     day = workbook.add_format({"num_format": "yyyy-mm-dd", "border": 1})
     for ledger in ledgers:
         sheet = workbook.add_worksheet(ledger.sheet)
+        for position in ledger.hidden:
+            column = position + (1 if ledger.serial else 0)
+            sheet.set_column(column, column, None, None, {"hidden": True})
         grid = ledger.grid()
         merged_cells = set()
         for first_row, first_col, last_row, last_col in ledger.merges():
@@ -158,6 +164,95 @@ def write_xlsx(path: Path, *ledgers: Ledger) -> Path:
                     sheet.write_string(r, c, str(value), plain)
     workbook.close()
     return path
+
+
+def write_ods(path: Path, *ledgers: Ledger) -> Path:
+    """An OpenDocument spreadsheet shaped as LibreOffice Calc saves one: column styles with
+    repeats, hidden columns as `table:visibility="collapse"`, merged cells spanned and covered,
+    numbers as floats and dates as date values. (Written directly: LibreOffice Calc and odfpy
+    are not part of the test environment.)"""
+    tables = "".join(_ods_table(ledger) for ledger in ledgers)
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<office:document-content {_ODS_NAMESPACES} office:version="1.3">'
+        '<office:automatic-styles><style:style style:name="co1" style:family="table-column">'
+        '<style:table-column-properties style:column-width="2.258cm"/></style:style></office:automatic-styles>'
+        f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return path
+
+
+_ODS_NAMESPACES = " ".join(
+    f'xmlns:{prefix}="urn:oasis:names:tc:opendocument:xmlns:{name}"'
+    for prefix, name in [
+        ("office", "office:1.0"),
+        ("style", "style:1.0"),
+        ("text", "text:1.0"),
+        ("table", "table:1.0"),
+        ("fo", "xsl-fo-compatible:1.0"),
+    ]
+)
+
+
+def _ods_table(ledger: Ledger) -> str:
+    hidden = {p + (1 if ledger.serial else 0) for p in ledger.hidden}
+    columns = []
+    run = 0
+    for index in range(ledger.width):  # runs of alike columns are one element, as LibreOffice writes them
+        run += 1
+        if index + 1 == ledger.width or (index in hidden) != (index + 1 in hidden) or index in hidden:
+            repeated = f' table:number-columns-repeated="{run}"' if run > 1 else ""
+            collapsed = ' table:visibility="collapse"' if index in hidden else ""
+            columns.append(f'<table:table-column table:style-name="co1"{repeated}{collapsed}/>')
+            run = 0
+    spans = {(r, c): (r2 - r + 1, c2 - c + 1) for r, c, r2, c2 in ledger.merges()}
+    covered = {
+        (row, col)
+        for (r, c), (rows, cols) in spans.items()
+        for row in range(r, r + rows)
+        for col in range(c, c + cols)
+        if (row, col) != (r, c)
+    }
+    rows = []
+    for r, line in enumerate(ledger.grid()):
+        cells = []
+        for c in range(max(len(line), max((col + 1 for row, col in covered if row == r), default=0))):
+            if (r, c) in covered:
+                cells.append("<table:covered-table-cell/>")
+                continue
+            value = line[c] if c < len(line) else None
+            span = spans.get((r, c))
+            spanned = f' table:number-rows-spanned="{span[0]}" table:number-columns-spanned="{span[1]}"' if span else ""
+            cells.append(_ods_cell(value, spanned))
+        rows.append(f"<table:table-row>{''.join(cells)}</table:table-row>")
+    name = escape(ledger.sheet, {'"': "&quot;"})
+    return f'<table:table table:name="{name}">{"".join(columns)}{"".join(rows)}</table:table>'
+
+
+def _ods_cell(value: Cell, spanned: str) -> str:
+    if value is None:
+        return f"<table:table-cell{spanned}/>"
+    if isinstance(value, dt.datetime | dt.date):
+        return f'<table:table-cell{spanned} office:value-type="date" office:date-value="{value.isoformat()}"/>'
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (
+            f'<table:table-cell{spanned} office:value-type="float" office:value="{value}">'
+            f"<text:p>{value}</text:p></table:table-cell>"
+        )
+    text = escape(str(value))
+    return f'<table:table-cell{spanned} office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
 
 
 def csv_text(ledger: Ledger) -> str:

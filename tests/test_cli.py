@@ -128,6 +128,21 @@ def read_only_commands(path: Path, work: Path) -> dict[str, Callable[[], subproc
         "env_db": lambda: cli(
             "query", "income_tiers_cumulative", "--param", "year=2023", "--format", "json", env_db=path
         ),
+        "tiers_csv": lambda: cli(
+            "query", "income_tiers_cumulative", "--param", "year=2023", "--format", "csv", db=path, env_db=elsewhere
+        ),
+        "tiers_csv_file": lambda: cli(
+            "query",
+            "income_tiers_cumulative",
+            "--param",
+            "year=2023",
+            "--format",
+            "csv",
+            "-o",
+            work / "分档.csv",
+            db=path,
+            env_db=elsewhere,
+        ),
     }
 
 
@@ -292,6 +307,17 @@ def test_query_list_parameter(runs):
     # 北垞村 (≥100万 in 2023, a seed figure) in every tier; 凤岗社区 is a community and is not counted
     assert [r["villages"] for r in rows] == [1, 1, 1]
     assert [r["villages_with_income"] for r in rows] == [1, 1, 1]
+
+
+def test_query_csv_to_a_file_has_a_bom_and_to_the_terminal_none(runs, work):
+    """Excel opens a UTF-8 CSV with Chinese correctly only with a BOM, as the page's download writes it."""
+    printed, written = runs["tiers_csv"], runs["tiers_csv_file"]
+    assert printed.returncode == 0 and written.returncode == 0, (printed.stderr, written.stderr)
+    data = (work / "分档.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert not printed.stdout.startswith("\ufeff")
+    assert data[3:].decode("utf-8").splitlines() == printed.stdout.splitlines()
+    assert "北垞、竹秀、岑下" in printed.stdout
 
 
 @pytest.mark.parametrize(("run", "words"), [("unknown_query", "没有名为"), ("unknown_param", "没有参数 yaer")])

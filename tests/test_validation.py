@@ -244,6 +244,33 @@ def test_bad_sheet_is_reported_at_its_row_column_and_value(check, sheet, code, c
     assert any("\u4e00" <= ch <= "\u9fff" for ch in issue.message)
 
 
+UNREADABLE_DONE = replaced(replaced(GOOD_TICKET, 0, "WD2030-0002"), 9, "明天下午")  # and rated 满意
+# 领单 unreadable, 派单 before 点单: compared with 领单 (unknown), not with 点单
+UNREADABLE_CLAIM = replaced(replaced(replaced(GOOD_TICKET, 0, "WD2030-0002"), 7, "上午十点"), 8, "2030-03-01 08:30")
+
+
+@pytest.mark.parametrize(
+    ("row", "written"),
+    [
+        pytest.param(UNREADABLE_DONE, "明天下午", id="unreadable-done-time-and-a-rating"),
+        pytest.param(UNREADABLE_CLAIM, "上午十点", id="unreadable-claim-time-and-a-later-step"),
+    ],
+)
+def test_one_unreadable_cell_is_one_error(check, row, written):
+    """A rule that reads a cell which could not be parsed says nothing more about that row."""
+    outcome = check(ledgers.tickets([GOOD_TICKET, row]))
+
+    assert [(i.row, i.code, i.value) for i in errors_in(outcome.issues)] == [(5, "bad-date", written)]
+
+
+def test_an_unreadable_total_is_not_also_a_missing_total(check):
+    from tests.test_mechanism_importing import points_ledger
+
+    outcome = check(points_ledger([["2025-03", "北垞村", "周敏", 60, None, 0, "七十"]]))
+
+    assert [(i.code, i.value) for i in errors_in(outcome.issues)] == [("bad-number", "七十")]
+
+
 def test_bad_boolean(check):
     outcome = check(ledgers.stars([GOOD_STAR, [2024, "竹秀村", "五星级", 90, "待定"]]))
 
@@ -324,6 +351,28 @@ def test_duplicate_ticket_id(check):
         (7, "工单编号"),
     ]
     assert all("第4行" in i.message for i in outcome.issues if i.code == "duplicate-key")
+
+
+def test_duplicate_key_names_the_village_and_year_and_every_row(check):
+    sheet = ledgers.income([GOOD_INCOME, income_row("竹秀村", 142.75), income_row("北垞村", 190)])
+    issue = only_issue(check(sheet), "duplicate-key")
+
+    assert issue.message.startswith("北垞村 2023年 出现两次（第4行、第6行）")
+
+
+def test_duplicate_ticket_id_shows_the_number(check):
+    sheet = ledgers.tickets([GOOD_TICKET, GOOD_TICKET, replaced(GOOD_TICKET, 0, "WD2030-0002"), GOOD_TICKET])
+    messages = {i.message for i in check(sheet).issues if i.code == "duplicate-key"}
+
+    assert len(messages) == 1
+    assert messages.pop().startswith("工单编号 WD2030-0001 出现三次（第4行、第5行、第7行）")
+
+
+def test_duplicate_project_without_a_number_names_year_and_project(check):
+    project = [None, 2030, "村道硬化", "北垞村", "城镇建设", 120, 30, "在建", "王强", "2030-03-01"]
+    issue = only_issue(check(ledgers.projects([project, project])), "duplicate-key")
+
+    assert issue.message.startswith("村道硬化 2030年 出现两次（第4行、第5行）")
 
 
 def test_components_mismatch_is_a_warning_and_the_import_goes_ahead(check, demo_copy, settings, tmp_path):

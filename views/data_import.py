@@ -7,6 +7,7 @@ from village_stats.datasets import DATASETS, IMPORT_ORDER
 
 current = ui.settings()
 st.title("数据导入")
+ui.import_results()
 st.caption(
     "支持 xlsx、xls、ods、csv（UTF-8 或 GBK）。可带标题行、“单位：万元”行、序号列、合计行和落款；"
     "先导入村(社区)名录，再导入其他台账。"
@@ -27,11 +28,13 @@ with st.expander("下载空白模板", icon=":material/download:"):
 
 uploads = None
 if ui.may_change_data("导入台账"):
+    kinds = ["xlsx", "xlsm", "xls", "ods", "csv"]
+    ui.uploader_in_chinese(kinds)
     uploads = st.file_uploader(
         "选择台账文件（可多选）",
-        type=["xlsx", "xlsm", "xls", "ods", "csv"],
+        type=kinds,
         accept_multiple_files=True,
-        key="import_files",
+        key=ui.uploader_key(),
     )
     options = ["自动识别", *[DATASETS[n].title for n in IMPORT_ORDER]]
     left, right = st.columns(2)

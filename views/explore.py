@@ -155,15 +155,20 @@ with work:
             st.subheader("快速图表")
             names = list(outcome.frame.columns)
             numbers = list(outcome.frame.select_dtypes("number").columns)
+            first_kind, first_x, first_y = charts.quick_defaults(outcome.frame)
             kind_box, x_box, y_box, color_box = st.columns(4)
             kind = kind_box.selectbox(
-                "图表类型", list(charts.QUICK_KINDS), format_func=charts.QUICK_KINDS.get, key="explore_chart_kind"
+                "图表类型",
+                list(charts.QUICK_KINDS),
+                index=list(charts.QUICK_KINDS).index(first_kind),
+                format_func=charts.QUICK_KINDS.get,
+                key="explore_chart_kind",
             )
-            x = x_box.selectbox("X（类别）", names, key="explore_chart_x")
+            x = x_box.selectbox("X（类别）", names, index=names.index(first_x), key="explore_chart_x")
             y = y_box.selectbox(
                 "Y（数值）",
                 [None, *numbers],
-                index=1 if numbers else 0,
+                index=[None, *numbers].index(first_y),
                 key="explore_chart_y",
                 format_func=lambda n: "行数（计数）" if n is None else n,
             )

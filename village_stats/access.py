@@ -171,9 +171,10 @@ def decide(
         return Access(ADMIN, LOCAL_USER, True, None, banner, local=True)
     if not any(a.role == ADMIN for a in accounts):
         where = "看板正在网络上提供服务，但" if not loopback else ""
+        # command lines are for an admin at this computer (the banner above); anyone else is told whom to ask
         refusal = (
             f"{where}还没有管理员账号，导入、撤销导入和保存查询已停用。"
-            f"请在服务器上运行 `{ADD_ADMIN}` 创建管理员，再在左侧栏登录。"
+            "请负责看板的同事在运行看板的电脑上创建管理员账号（见使用说明“账号与登录”），再在左侧栏登录。"
         )
         return Access(VIEWER, None, not viewers_must_sign_in, refusal, refusal if not loopback else None)
     refusal = "导入、撤销导入和保存查询需要管理员登录，请在左侧栏登录。"

@@ -407,14 +407,41 @@ def quick_chart(
     return themed(figure, title, height=420)
 
 
+def quick_defaults(frame: pd.DataFrame) -> tuple[str, str, str | None]:
+    """The chart a query result starts with: (kind, x, y), y None for a count of rows.
+
+    X is a text, date or year column that varies (years and dates draw a line, text
+    bars); Y the first figure that is not a year. A result of numbers only is a scatter
+    of the first two; text only, a bar of row counts.
+    """
+    names = list(frame.columns)
+    varying = [n for n in names if frame[n].nunique(dropna=True) > 1]
+    timeline = [n for n in names if pd.api.types.is_datetime64_any_dtype(frame[n]) or _years(frame[n])]
+    text = [n for n in names if not pd.api.types.is_numeric_dtype(frame[n]) and n not in timeline]
+    axes = [n for n in names if n in timeline or n in text]
+    x = next((n for n in axes if n in varying), axes[0] if axes else None)
+    figures = [n for n in names if pd.api.types.is_numeric_dtype(frame[n]) and n not in timeline and n != x]
+    if x is None:  # numbers only
+        x = names[0]
+        y = next((n for n in figures if n != x), None)
+        return ("scatter" if y else "bar"), x, y
+    y = figures[0] if figures else None
+    return ("line" if x in timeline else "bar"), x, y
+
+
+def _years(values: pd.Series) -> bool:
+    """Whole numbers that all read as years (2021 … 2024)."""
+    numbers = values.dropna()
+    return pd.api.types.is_integer_dtype(values) and not numbers.empty and bool(numbers.between(1900, 2100).all())
+
+
 def _continuous(values: pd.Series) -> bool:
     """Dates and numbers that are not years: a line over them is drawn to scale."""
     if pd.api.types.is_datetime64_any_dtype(values):
         return True
     if not pd.api.types.is_numeric_dtype(values):
         return False
-    numbers = values.dropna()
-    return not (pd.api.types.is_integer_dtype(values) and numbers.between(1900, 2100).all())
+    return not _years(values)
 
 
 def _treemap(data: pd.DataFrame, x: str, y_label: str) -> go.Treemap:

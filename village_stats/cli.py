@@ -74,10 +74,12 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("name", nargs="?", help="查询名；省略则列出全部查询")
     query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="查询参数，可重复")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument("-o", "--output", type=Path, metavar="FILE", help="写入文件（CSV 带 BOM，Excel 可直接打开）")
 
     sql = commands.add_parser("sql", parents=[common], help="只读地运行一条 SELECT（与“自助查询”页同样的限制）")
     sql.add_argument("statement", metavar="SQL", help="一条 SELECT 语句；写 - 则从标准输入读取")
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    sql.add_argument("-o", "--output", type=Path, metavar="FILE", help="写入文件（CSV 带 BOM，Excel 可直接打开）")
 
     summary = commands.add_parser("summary", parents=[common], help="输出某年度的汇报文字")
     summary.add_argument("--year", type=int, help="年度（默认：有数据的最近年度）")
@@ -298,12 +300,25 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     with database.read() as cur:
         frame = queries.run_query(cur, query.name, **params)
     if args.format == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        _emit(args, frame.to_csv(index=False))
     elif args.format == "json":
-        print(json.dumps(json.loads(frame.to_json(orient="records", date_format="iso")), ensure_ascii=False, indent=1))
+        _emit(
+            args,
+            json.dumps(json.loads(frame.to_json(orient="records", date_format="iso")), ensure_ascii=False, indent=1)
+            + "\n",
+        )
     else:
-        print(frame.to_string(index=False) if not frame.empty else "（无结果）")
+        _emit(args, (frame.to_string(index=False) if not frame.empty else "（无结果）") + "\n")
     return 0
+
+
+def _emit(args: argparse.Namespace, text: str) -> None:
+    """`text` to the terminal, or to `-o FILE`; a CSV file gets a BOM, like the page's download,
+    because Excel reads a UTF-8 CSV's Chinese correctly only with one (a pipe gets none)."""
+    if args.output is None:
+        sys.stdout.write(text)
+        return
+    args.output.write_text(text, encoding="utf-8-sig" if args.format == "csv" else "utf-8", newline="")
 
 
 def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
@@ -323,11 +338,15 @@ def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     frame = result.frame
     if args.format == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        _emit(args, frame.to_csv(index=False))
     elif args.format == "json":
-        print(json.dumps(json.loads(frame.to_json(orient="records", date_format="iso")), ensure_ascii=False, indent=1))
+        _emit(
+            args,
+            json.dumps(json.loads(frame.to_json(orient="records", date_format="iso")), ensure_ascii=False, indent=1)
+            + "\n",
+        )
     else:
-        print(frame.to_string(index=False) if not frame.empty else "（无结果）")
+        _emit(args, (frame.to_string(index=False) if not frame.empty else "（无结果）") + "\n")
     if result.truncated:
         print(f"提示：{result.note}", file=sys.stderr)
     return 0

@@ -273,6 +273,7 @@ def _import_sheets(
             outcome.notes.append(found.message)
         else:
             located.append(found)
+            outcome.notes += found.notes
     if not located:
         message = "未在任何工作表中找到可识别的台账表头；" + "；".join(outcome.notes)
         outcome.issues.append(Issue(file_name, None, None, None, None, "unknown-layout", message))

@@ -64,6 +64,7 @@ class RawSheet:
     csv_path: Path | None = None  # a bulk CSV: the whole table, as UTF-8, for DuckDB's reader
     csv_quoted: bool = False  # it has quoted cells (which may hold line breaks)
     cells: pa.Table | None = None  # a long sheet: text columns c0, c1 …; row i is Excel row i + 1
+    hidden_columns: frozenset[int] = frozenset()  # 0-based positions of columns hidden in the workbook
 
     @property
     def bulk(self) -> bool:
@@ -77,6 +78,30 @@ class LocatedColumn:
     column: Column
     written: str  # the header as the file writes it, for messages
     unit: str | None  # unit from the header itself
+    hidden: bool = False  # hidden in the workbook
+
+    @property
+    def letter(self) -> str:
+        """The column's letter as Excel shows it (A, B … AA)."""
+        return column_letter(self.index)
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass
+class HeaderMatch:
+    """What one header row says: the column read for each field, and the columns that are not."""
+
+    columns: list[LocatedColumn]  # per field the visible column (a hidden one only when no column is visible)
+    clashes: list[list[LocatedColumn]]  # fields two or more visible columns claim
+    passed_over: list[tuple[LocatedColumn, LocatedColumn]]  # (hidden column, the visible one read instead)
 
 
 @dataclass
@@ -94,6 +119,8 @@ class LocatedTable:
     csv_quoted: bool = False
     cells: pa.Table | None = None  # likewise, a long sheet's cells
     width: int = 0  # columns of a bulk CSV
+    clashes: list[list[LocatedColumn]] = field(default_factory=list)  # see HeaderMatch: an error, nothing is read
+    notes: list[str] = field(default_factory=list)  # what the clerk should know (hidden columns)
 
     @property
     def bulk(self) -> bool:
@@ -297,19 +324,34 @@ def _first_text(cells: list[str | None]) -> str | None:
     return next((normalize_text(c) for c in cells if c), None)
 
 
-def _match_header(cells: list[str | None], dataset: Dataset) -> list[LocatedColumn]:
+def _match_header(cells: list[str | None], dataset: Dataset, hidden: frozenset[int] = frozenset()) -> HeaderMatch:
+    """The dataset's columns in one header row.
+
+    A hidden column never supplies a field a visible column supplies (a stale copy kept for
+    reference, left of the current one); two visible columns for one field are a clash,
+    which the importer refuses rather than guess.
+    """
     lookup = HEADER_LOOKUPS[dataset.name]
-    found: list[LocatedColumn] = []
-    seen: set[str] = set()
+    claims: dict[str, list[LocatedColumn]] = {}
     for index, cell in enumerate(cells):
         if not cell:
             continue
         name, unit = split_unit(cell)
         column = lookup.get(name)
-        if column and column.name not in seen:
-            seen.add(column.name)
-            found.append(LocatedColumn(index, column, cell, unit))
-    return found
+        if column:
+            claims.setdefault(column.name, []).append(LocatedColumn(index, column, cell, unit, index in hidden))
+    match = HeaderMatch([], [], [])
+    for claimants in claims.values():
+        visible = [c for c in claimants if not c.hidden]
+        if len(visible) > 1:
+            match.clashes.append(visible)
+        chosen = visible[0] if visible else claimants[0]
+        match.columns.append(chosen)
+        match.passed_over += [(c, chosen) for c in claimants if c.hidden and c is not chosen]
+        if len(visible) < 2 and any(c.written == chosen.written for c in claimants if c is not chosen):
+            chosen.written = f"{chosen.written}（{chosen.letter}列）"  # the same header twice: errors say which
+    match.columns.sort(key=lambda c: c.index)
+    return match
 
 
 def _merge_header_rows(upper: list[str | None], lower: list[str | None]) -> list[str | None]:
@@ -331,8 +373,12 @@ def _merge_header_rows(upper: list[str | None], lower: list[str | None]) -> list
 
 
 def _required_present(dataset: Dataset, columns: list[LocatedColumn]) -> bool:
+    return not _required_missing(dataset, columns)
+
+
+def _required_missing(dataset: Dataset, columns: list[LocatedColumn]) -> list[Column]:
     names = {c.column.name for c in columns}
-    return all(c.name in names for c in dataset.columns if c.required and c.kind != "year")
+    return [c for c in dataset.columns if c.required and c.kind != "year" and c.name not in names]
 
 
 def locate_table(sheet: RawSheet, file_name: str, dataset: Dataset | None = None) -> LocatedTable | SheetNote:
@@ -340,29 +386,33 @@ def locate_table(sheet: RawSheet, file_name: str, dataset: Dataset | None = None
     if sheet.hidden:
         return SheetNote(sheet.name, f"工作表“{sheet.name}”是隐藏的工作表，已跳过（如需导入请先在 Excel 中取消隐藏）")
     candidates = [dataset] if dataset else list(DATASETS.values())
-    best: tuple[int, int, Dataset, list[LocatedColumn], list[str | None]] | None = None
+    best: tuple[int, int, Dataset, HeaderMatch] | None = None
     tied: list[Dataset] = []
+    partial: tuple[int, Dataset, HeaderMatch, list[str | None]] | None = None  # a header short of a required column
     for row_index, cells in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
         following = sheet.rows[row_index + 1] if row_index + 1 < len(sheet.rows) else []
         merged = _merge_header_rows(cells, following) if following else cells
         for candidate in candidates:
             # a header may be one row, or two rows with merged group cells above (投资情况（万元）)
             for header_index, header_cells in ((row_index, cells), (row_index + 1, merged)):
-                columns = _match_header(header_cells, candidate)
-                if len(columns) < 2 or not _required_present(candidate, columns):
+                match = _match_header(header_cells, candidate, sheet.hidden_columns)
+                score = len(match.columns)
+                if score < 2:
                     continue
-                score = len(columns)
+                if not _required_present(candidate, match.columns):
+                    if partial is None or score > partial[0]:
+                        partial = (score, candidate, match, header_cells)
+                    continue
                 if best is None or score > best[0]:
-                    best, tied = (score, header_index, candidate, columns, header_cells), [candidate]
+                    best, tied = (score, header_index, candidate, match), [candidate]
                 elif score == best[0] and header_index == best[1] and candidate not in tied:
                     tied.append(candidate)
     if best is None:
-        wanted = f"“{dataset.title}”" if dataset else "任何一种台账"
-        return SheetNote(sheet.name, f"工作表“{sheet.name}”未找到{wanted}的表头，已跳过")
+        return _no_header(sheet, dataset, partial)
     if len(tied) > 1:
         names = "、".join(d.title for d in tied)
         return SheetNote(sheet.name, f"工作表“{sheet.name}”可能是 {names}，无法确定，请指定数据集")
-    _, header_index, found, columns, _ = best
+    _, header_index, found, match = best
     above = [c for row in sheet.rows[:header_index] for c in row if c]
     body = {"rows": [], "total_rows": []} if sheet.bulk else _split_body(sheet.rows, header_index + 1)
     return LocatedTable(
@@ -370,15 +420,54 @@ def locate_table(sheet: RawSheet, file_name: str, dataset: Dataset | None = None
         sheet=sheet.name,
         dataset=found,
         header_row=header_index + 1,
-        columns=columns,
+        columns=match.columns,
         unit_line=_unit_line(above),
         year_hint=_year_hint(above, [sheet.name, Path(file_name).stem]),
         csv_path=sheet.csv_path,
         csv_quoted=sheet.csv_quoted,
         cells=sheet.cells,
         width=sheet.cells.num_columns if sheet.cells is not None else max((len(r) for r in sheet.rows), default=0),
+        clashes=match.clashes,
+        notes=[_passed_over_note(sheet.name, hidden, read) for hidden, read in match.passed_over]
+        + [_hidden_read_note(sheet.name, c) for c in match.columns if c.hidden],
         **body,
     )
+
+
+def _no_header(
+    sheet: RawSheet, dataset: Dataset | None, partial: tuple[int, Dataset, HeaderMatch, list[str | None]] | None
+) -> SheetNote:
+    """Why no table was found: the required columns a near-miss header lacks and the headers it has."""
+    if partial is None:
+        wanted = f"“{dataset.title}”" if dataset else "任何一种台账"
+        return SheetNote(sheet.name, f"工作表“{sheet.name}”未找到{wanted}的表头，已跳过")
+    _, candidate, match, cells = partial
+    missing = "；".join(
+        f"“{c.header}”" + (f"（也可写作：{'、'.join(c.aliases)}）" if c.aliases else "")
+        for c in _required_missing(candidate, match.columns)
+    )
+    seen = "、".join(str(c) for c in cells if c)
+    return SheetNote(
+        sheet.name,
+        f"工作表“{sheet.name}”像是“{candidate.title}”，但缺少必填列 {missing}；表头中看到的列：{seen}。已跳过",
+    )
+
+
+def _passed_over_note(sheet: str, hidden: LocatedColumn, read: LocatedColumn) -> str:
+    return (
+        f"工作表“{sheet}”的隐藏列“{hidden.written}”（{hidden.letter}列）未导入，"
+        f"已按可见的{_named(read)}导入（隐藏列常是留作参考的旧数据）"
+    )
+
+
+def _named(column: LocatedColumn) -> str:
+    """“村财收入”（C列): the header and where it stands."""
+    suffix = f"（{column.letter}列）"
+    return f"“{column.written}”" if column.written.endswith(suffix) else f"“{column.written}”{suffix}"
+
+
+def _hidden_read_note(sheet: str, column: LocatedColumn) -> str:
+    return f"工作表“{sheet}”的{_named(column)}是隐藏列，表中没有可见的同类列，已按其内容导入，请核对"
 
 
 def _unit_line(texts: list[str]) -> str | None:

@@ -407,8 +407,8 @@ def sign_in_page() -> None:
     st.title("登录村情看板")
     if not accounts():
         st.warning(
-            f"查看看板需要登录，但还没有任何账号。请在服务器上运行 `{access.ADD_ADMIN}` 创建管理员"
-            "（查看账号用 `--role viewer`）。",
+            "查看看板需要登录，但还没有任何账号。请负责看板的同事在运行看板的电脑上创建管理员和查看账号"
+            "（见使用说明“账号与登录”）。",
             icon=":material/person_add:",
         )
         return
@@ -578,10 +578,12 @@ def page_header(title: str, filters: Filters | None = None, money: bool = True) 
 
 
 def empty_state(message: str) -> None:
-    st.info(
-        f"{message}  \n可在“数据导入”页面上传台账，或在命令行运行 `python -m village_stats import 文件`。",
-        icon=":material/inbox:",
-    )
+    rights = current_access()
+    if rights.local:  # the admin at this computer, who can run the command line
+        where = "可在“数据导入”页面上传台账，或在命令行运行 `python -m village_stats import 文件`。"
+    else:
+        where = "可在“数据导入”页面上传台账。" if rights.refusal is None else "管理员可在“数据导入”页面上传台账。"
+    st.info(f"{message}  \n{where}", icon=":material/inbox:")
 
 
 def plot(figure: go.Figure, filename: str, key: str | None = None) -> None:
@@ -878,6 +880,8 @@ def show_import_outcome(outcome: importing.FileOutcome) -> None:
             if table.changes:
                 with st.expander(f"将被修改的数值（{len(table.changes)}处）"):
                     st.dataframe(pd.DataFrame(table.changes, columns=["记录", "列", "原值", "新值"]), hide_index=True)
+        if outcome.ok and not outcome.changes_anything:
+            st.info(UNCHANGED, icon=":material/info:")
         for note in outcome.notes:
             st.caption(note)
         if outcome.issues:
@@ -914,27 +918,87 @@ def issues_frame(issues: list) -> pd.DataFrame:
     )
 
 
+def uploader_in_chinese(types: list[str]) -> None:
+    """The uploader's own words in Chinese.
+
+    Streamlit 1.67 writes "Upload" and "50MB per file • XLSX…" in English and has no parameter
+    for them (streamlit/streamlit#13500 asks for one), so CSS hides that text (font size 0,
+    which keeps it for screen readers) and writes the Chinese after it.
+    """
+    limit = st.get_option("server.maxUploadSize")
+    words = f"每个文件不超过 {limit} MB · {'、'.join(types)}"
+    dropzone = '[data-testid="stFileUploaderDropzone"]'
+    instructions = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+    st.html(
+        f"<style>{dropzone} button p, {instructions} {{ font-size: 0; }}"
+        f'{dropzone} button p::after {{ content: "选择文件"; font-size: 0.875rem; }}'
+        f'{instructions}::after {{ content: "{words}"; font-size: 0.875rem; }}</style>'
+    )
+
+
+def uploader_key() -> str:
+    """The uploader's key: a new one after each import, which empties it (Streamlit has no other way)."""
+    generation = st.session_state.get("import_generation", 0)
+    return "import_files" if generation == 0 else f"import_files_{generation}"
+
+
+UNCHANGED = "与已导入内容相同，无需导入"
+
+
 def commit_imports(ready: list[tuple[object, importing.FileOutcome]], dataset: str | None, year: int | None) -> None:
-    """Import the previewed uploads for real, registry first, with a progress bar."""
+    """Import the previewed uploads for real, registry first, with a progress bar; then start the
+    page afresh: the result at the top, the uploader empty, undo pointing at this import."""
     if not may_change_data("导入"):
         return
     user = current_user() or access.LOCAL_USER
     bar = st.progress(0.0, text="准备导入")
     uploads = _registry_first(ready)
+    outcomes = []
     for number, upload in enumerate(uploads):
 
         def step(fraction: float, words: str, number: int = number, name: str = upload.name) -> None:
             bar.progress(min(1.0, (number + fraction) / len(uploads)), text=f"{name}：{words}")
 
-        outcome = _import_upload(upload, dataset=dataset, year=year, progress=step, user=user)
+        outcomes.append(_import_upload(upload, dataset=dataset, year=year, progress=step, user=user))
+    bar.empty()
+    st.session_state["import_results"] = outcomes
+    st.session_state["import_generation"] = st.session_state.get("import_generation", 0) + 1
+    made = [t.import_id for o in outcomes if o.committed for t in o.tables if t.import_id is not None]
+    if made:
+        st.session_state["import_undo_id"] = max(made)
+    st.session_state["import_toast"] = True
+    st.rerun()
+
+
+def import_results() -> None:
+    """What the last 确认导入 did, per file and table, until another file is chosen."""
+    outcomes = st.session_state.get("import_results")
+    if not outcomes:
+        return
+    if st.session_state.get(uploader_key()):  # a new file is being previewed: that is what matters now
+        del st.session_state["import_results"]
+        return
+    if st.session_state.pop("import_toast", False):
+        # the page keeps its scroll position, and the button was far down on a phone: say it where the eye is
+        done = sum(o.committed for o in outcomes)
+        st.toast(f"已导入 {done} 个文件，结果见页面顶部" if done else "没有导入任何数据，原因见页面顶部")
+    for outcome in outcomes:
         if outcome.committed:
-            st.success(outcome.summary())
+            lines = [f"**已导入 {_escape(outcome.file_name)}**"]
+            for table in outcome.tables:
+                years = "、".join(str(y) for y in table.years)
+                scope = f"（{years}年）" if years else ""
+                lines.append(
+                    f"- {table.dataset.title}{scope}：新增 {table.inserted} 行，更新 {table.updated} 行，"
+                    f"未变 {table.unchanged} 行（导入记录 #{table.import_id}）"
+                )
+            undo = "如需撤销，见页面下方“导入记录”：已选中本次导入。"
+            st.success("\n".join(lines) + f"\n\n{undo}", icon=":material/check_circle:")
         elif outcome.ok:
-            st.info(outcome.summary())
+            st.info(f"{_escape(outcome.file_name)}：{UNCHANGED}", icon=":material/info:")
         else:
             reasons = "  \n".join(_escape(i.message) for i in errors_in(outcome.issues)[:5])
             st.error(f"{_escape(outcome.summary())}  \n{reasons}")
-    bar.empty()
 
 
 def import_history() -> None:

@@ -14,8 +14,15 @@ from decimal import Decimal
 
 import duckdb
 
-from village_stats.datasets import Column, Dataset
-from village_stats.reading import FOOTER_PREFIXES, MAX_CSV_LINE_BYTES, TOTAL_PATTERN, LocatedTable, normalize_text
+from village_stats.datasets import Check, Column, Dataset
+from village_stats.reading import (
+    FOOTER_PREFIXES,
+    MAX_CSV_LINE_BYTES,
+    TOTAL_PATTERN,
+    LocatedColumn,
+    LocatedTable,
+    normalize_text,
+)
 from village_stats.settings import Settings
 
 
@@ -85,14 +92,58 @@ def _money(cell: str, factor: Decimal) -> str:
 _DATE_FORMATS = "['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y-%m-%dT%H:%M:%S', '%Y%m%d']"
 
 
-def _timestamp(cell: str) -> str:
+# day and month as an English-locale office suite writes them, the year last: 12/20/2023 03:27:00
+SLASHED_FORMATS = {
+    "mdy": "['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y']",
+    "dmy": "['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y']",
+}
+AMBIGUOUS = "ambiguous"
+_SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/\d{4}(?:\s.*)?")
+
+
+def _slashed(text: str | None) -> re.Match[str] | None:
+    return _SLASHED.fullmatch(text) if text else None
+
+
+def slashed_date_order(cells: list[str]) -> str | None:
+    """How a sheet's `12/20/2023`-style dates read, from the cells no other form could read.
+
+    "mdy" when some second number is over 12 (a day) and no first one is, "dmy" the other
+    way round, AMBIGUOUS when no number is over 12 (3/4/2023 may be either), None when
+    there are no such cells or they contradict each other (each is then its own error).
+    """
+    pairs = [(int(m.group(1)), int(m.group(2))) for m in map(_slashed, cells) if m]
+    if not pairs:
+        return None
+    first_is_day = any(first > 12 for first, _ in pairs)
+    second_is_day = any(second > 12 for _, second in pairs)
+    if first_is_day and second_is_day:
+        return None
+    if first_is_day or second_is_day:
+        return "dmy" if first_is_day else "mdy"
+    return AMBIGUOUS
+
+
+def _ambiguous_dates(table: LocatedTable) -> Issue:
+    """One file-level error for a sheet whose slashed dates read either way, instead of one per cell."""
+    headers = [c.written for c in table.columns if c.column.kind in ("date", "timestamp")]
+    message = (
+        f"“{'”“'.join(headers)}”中的日期写成“月/日/年”或“日/月/年”（如 3/4/2023），"
+        "而表中没有一个数大于 12，无法判断哪个是月、哪个是日（3/4 可能是3月4日，也可能是4月3日）。"
+        "这类日期多来自英文版 Office/WPS：请把这些列的单元格格式改为“2023-03-04”这样的年-月-日格式后重新导入"
+    )
+    return Issue(table.file_name, table.sheet, None, headers[0] if headers else None, None, "ambiguous-date", message)
+
+
+def _timestamp(cell: str, order: str | None = None) -> str:
     """ISO text (what Excel dates become) is cast directly; other forms go through the slower normalisation.
 
     The guard for blank cells is not decoration: without it DuckDB runs the whole
     fallback chain for every row of a vector holding one blank (6% of the
     instructions of a million-row import with one optional date column).
     """
-    parsed = f"coalesce(try_cast({cell} as timestamp), {_timestamp_forms(cell)})"
+    slashed = f"try_strptime({cell}, {SLASHED_FORMATS[order]}), " if order else ""
+    parsed = f"coalesce(try_cast({cell} as timestamp), {slashed}{_timestamp_forms(cell)})"
     return f"case when {cell} is null then null else {parsed} end"
 
 
@@ -188,11 +239,11 @@ def _birth_year(cell: str) -> str:
     return f"case when regexp_full_match({text}, {pattern}) then cast(left({text}, 4) as integer) end"
 
 
-def parse_sql(column: Column, cell: str, factor: Decimal, gate: str | None = None) -> str:
+def parse_sql(column: Column, cell: str, factor: Decimal, gate: str | None = None, order: str | None = None) -> str:
     """A SQL expression turning text cell `cell` into the column's type, NULL when it cannot.
 
     `cell` holds text as the readers leave it: trimmed, and NULL for a blank cell.
-    `gate`: see `_text`.
+    `gate`: see `_text`; `order`: how the sheet's 12/20/2023-style dates read (`slashed_date_order`).
     """
     kind = column.kind
     if kind == "money":
@@ -214,9 +265,9 @@ def parse_sql(column: Column, cell: str, factor: Decimal, gate: str | None = Non
     if kind == "year":
         return _year(cell)
     if kind == "timestamp":
-        return _timestamp(cell)
+        return _timestamp(cell, order)
     if kind == "date":
-        return f"cast({_timestamp(cell)} as date)"
+        return f"cast({_timestamp(cell, order)} as date)"
     if kind == "stars":
         return _stars(cell)
     if kind == "rating":
@@ -335,6 +386,8 @@ def validate_table(
     """
     dataset = table.dataset
     present = {c.column.name: c for c in table.columns}
+    if table.clashes:
+        return Validated(table, [_clash_issue(table, claimants) for claimants in table.clashes], None)
     issues: list[Issue] = []
 
     constants: dict[str, str] = {}
@@ -358,6 +411,54 @@ def validate_table(
     village_sql, village_issues = _village_mapping(con, table, raw_view, registry, settings)
     issues += village_issues
 
+    _create_typed(con, table, view, raw_view, columns, village_sql)
+    rules = [*_cell_rules(table, settings), *_check_rules(table)]
+    found = _rule_issues(con, table, view, raw_view, rules)
+    order = slashed_date_order([i.value for i in found if i.code == "bad-date" and i.value])
+    if order in SLASHED_FORMATS:
+        # an English-locale office suite's dates (12/20/2023): read again, the way the sheet shows they read
+        _create_typed(con, table, view, raw_view, columns, village_sql, order)
+        rules = [*_cell_rules(table, settings, order), *_check_rules(table, order)]
+        found = _rule_issues(con, table, view, raw_view, rules)
+    elif order == AMBIGUOUS:
+        found = [i for i in found if not (i.code == "bad-date" and _slashed(i.value))]
+        found.append(_ambiguous_dates(table))
+    issues += found
+    if table.bulk:
+        con.execute(f"drop view {_quote(raw_view)}")
+        con.execute("drop table csv_lines")
+    else:
+        con.execute(f"drop table {_quote(raw_view)}")
+    issues += _duplicate_issues(con, table, view)
+    issues += _total_issues(con, table, view)
+    issues.sort(key=lambda i: (i.row or 0, i.severity != "error"))
+    return Validated(table, issues, view)
+
+
+def _clash_issue(table: LocatedTable, claimants: list[LocatedColumn]) -> Issue:
+    """Two visible columns for one field: which of them holds the figures is the clerk's call, not ours."""
+    named = "和".join(f"{c.letter}列“{c.written}”" for c in claimants)
+    message = (
+        f"{named}都对应“{claimants[0].column.header}”，无法确定以哪一列为准：请删除或改名多余的一列"
+        "（留作参考的旧数据列也可以隐藏：隐藏列不会代替可见列导入）"
+    )
+    where = claimants[0]
+    return Issue(table.file_name, table.sheet, table.header_row, where.written, None, "duplicate-column", message)
+
+
+def _create_typed(
+    con: duckdb.DuckDBPyConnection,
+    table: LocatedTable,
+    view: str,
+    raw_view: str,
+    columns: set[str],
+    village_sql: str,
+    order: str | None = None,
+) -> None:
+    """Temp table `view`: each row of `raw_view` parsed into the dataset's types (NULL where a cell
+    cannot be read), plus the cells some rules must see as written. `order`: see `slashed_date_order`."""
+    dataset = table.dataset
+    present = {c.column.name: c for c in table.columns}
     selects = ["_row"]
     for column in dataset.columns:
         if column.name in columns:
@@ -365,7 +466,7 @@ def validate_table(
             located = present.get(column.name)
             factor = table.money_factor(located) if located and column.kind == "money" else Decimal(1)
             gate = "r._inner" if table.bulk else None
-            expression = village_sql if column.kind == "village" else parse_sql(column, cell, factor, gate)
+            expression = village_sql if column.kind == "village" else parse_sql(column, cell, factor, gate, order)
             if column.default is not None:
                 expression = f"coalesce({expression}, {parse_sql(column, repr(column.default), factor)})"
         elif column.default is not None:
@@ -386,16 +487,6 @@ def validate_table(
         f"create or replace temp table {_quote(view)} as select {star}{derived} from "
         f"(select {', '.join(selects)} from {_quote(raw_view)} as r {joins})"
     )
-    issues += _rule_issues(con, table, view, raw_view, [*_cell_rules(table, settings), *_check_rules(table)])
-    if table.bulk:
-        con.execute(f"drop view {_quote(raw_view)}")
-        con.execute("drop table csv_lines")
-    else:
-        con.execute(f"drop table {_quote(raw_view)}")
-    issues += _duplicate_issues(con, table, view)
-    issues += _total_issues(con, table, view)
-    issues.sort(key=lambda i: (i.row or 0, i.severity != "error"))
-    return Validated(table, issues, view)
 
 
 def _load_rows(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str, constants: dict[str, str]) -> None:
@@ -641,7 +732,24 @@ class Rule:
     severity: str = "error"
 
 
-def _cell_rules(table: LocatedTable, settings: Settings) -> list[Rule]:
+def _unreadable(table: LocatedTable, column: Column, order: str | None = None) -> str:
+    """SQL, true where the row's `column` cell is written but cannot be read.
+
+    The parse-failure rule reports it; every other rule reading that column skips the row
+    (one cell, one error: an unreadable 晒单时间 is not also a rating without a 晒单时间).
+    Judged on the cell itself where the typed value may carry a default or a computed value.
+    """
+    raw_cell = _quote(raw_name(column.name))
+    if column.default is None and column.name not in dict(table.dataset.computed):
+        parsed = _quote(column.name)
+    else:
+        located = next(c for c in table.columns if c.column.name == column.name)
+        factor = table.money_factor(located) if column.kind == "money" else Decimal(1)
+        parsed = f"({parse_sql(column, raw_cell, factor, order=order)})"
+    return f"{raw_cell} is not null and {parsed} is null"
+
+
+def _cell_rules(table: LocatedTable, settings: Settings, order: str | None = None) -> list[Rule]:
     """Missing required values, unparseable cells, values out of range or not allowed."""
     located = {c.column.name: c for c in table.columns}
     carried = set(_carried(table))
@@ -667,14 +775,8 @@ def _cell_rules(table: LocatedTable, settings: Settings) -> list[Rule]:
                 )
             )
         if column.kind in PARSE_FAILURES:
-            # judged on the cell itself: the typed value may already carry the column's default
             code, message = PARSE_FAILURES[column.kind]
-            if column.default is None:
-                parsed = typed_cell
-            else:
-                factor = table.money_factor(located[column.name]) if column.kind == "money" else Decimal(1)
-                parsed = f"({parse_sql(column, raw_cell, factor)})"
-            condition = f"{raw_cell} is not null and {parsed} is null"
+            condition = _unreadable(table, column, order)
             rules.append(Rule(header, raw_cell, condition, may_be_bad or condition, code, message))
         typed_rules: list[tuple[str, str, str]] = []
         if column.minimum is not None:
@@ -696,20 +798,36 @@ def _cell_rules(table: LocatedTable, settings: Settings) -> list[Rule]:
     return rules
 
 
-def _check_rules(table: LocatedTable) -> list[Rule]:
-    """The dataset's checks across columns (step order, components that must add up …)."""
+def _check_rules(table: LocatedTable, order: str | None = None) -> list[Rule]:
+    """The dataset's checks across columns (step order, components that must add up …), each
+    skipping rows where a cell it reads could not be read (that cell has its own error)."""
     located = {c.column.name: c.written for c in table.columns}
-    return [
-        Rule(
-            located.get(check.column, table.dataset.column(check.column).header),
-            _quote(raw_name(check.column)) if check.column in located else "null",
-            check.bad_when,
-            check.bad_when,
-            check.code,
-            check.message,
-            check.severity,
+    rules = []
+    for check in table.dataset.checks:
+        condition = check.bad_when
+        for column in _columns_read(table, check):
+            condition = f"({condition}) and not ({_unreadable(table, column, order)})"
+        rules.append(
+            Rule(
+                located.get(check.column, table.dataset.column(check.column).header),
+                _quote(raw_name(check.column)) if check.column in located else "null",
+                condition,
+                check.bad_when,
+                check.code,
+                check.message,
+                check.severity,
+            )
         )
-        for check in table.dataset.checks
+    return rules
+
+
+def _columns_read(table: LocatedTable, check: Check) -> list[Column]:
+    """The sheet's columns with a parser that `check.bad_when` names."""
+    present = {c.column.name for c in table.columns}
+    return [
+        c
+        for c in table.dataset.columns
+        if c.name in present and c.kind in PARSE_FAILURES and re.search(rf"\b{c.name}\b", check.bad_when)
     ]
 
 
@@ -764,18 +882,52 @@ def _duplicate_issues(con: duckdb.DuckDBPyConnection, table: LocatedTable, view:
     found = []
     # most files have none: finding the repeated keys costs half of collecting every key's rows
     if con.execute(f"select exists (select {key} {repeated})").fetchone()[0]:
-        found = con.execute(f"select list(_row order by _row) {repeated}").fetchall()
+        named = _key_named_by(dataset)
+        values = ", ".join(f"any_value({_quote(n)})" for n in named)
+        found = [
+            (rows, dict(zip(named, rest, strict=True)))
+            for rows, *rest in con.execute(f"select list(_row order by _row), {values} {repeated}").fetchall()
+        ]
     located = {c.column.name: c.written for c in table.columns}
     shown = next((located[k] for k in dataset.key if k in located), None) or next(
         (c.written for c in table.columns if c.column.kind in ("village", "text")), None
     )
     issues = []
-    for (rows,) in found:
-        first, *others = rows
-        for row in others:
-            message = f"与第{first}行重复：同一{_key_words(dataset)}只能出现一次"
-            issues.append(Issue(table.file_name, table.sheet, row, shown, None, "duplicate-key", message))
+    for rows, values in found:
+        where = "、".join(f"第{r}行" for r in rows)
+        said = f"{_key_text(dataset, values, 'town' in located)} 出现{_times(len(rows))}（{where}）"
+        message = f"{said}：同一{_key_words(dataset)}只能出现一次"
+        issues += [Issue(table.file_name, table.sheet, row, shown, None, "duplicate-key", message) for row in rows[1:]]
     return issues
+
+
+def _key_named_by(dataset: Dataset) -> tuple[str, ...]:
+    """The typed columns a repeated key is told by: the key, or for a project its number, year and name."""
+    return ("project_id", "year", "name") if dataset.name == "projects" else dataset.key
+
+
+def _key_text(dataset: Dataset, values: dict[str, object], several_towns: bool) -> str:
+    """A key as a clerk finds it in the sheet: 桃源村 2023年, 工单编号 WD2030-0001, 2030年 村道硬化.
+
+    The town is named only when the file has a town column (otherwise it is the configured town).
+    """
+    if dataset.name == "projects" and values["project_id"] is not None:
+        values = {"project_id": values["project_id"]}
+    elif dataset.name == "projects":
+        values = {"year": values["year"], "name": values["name"]}
+    if len(values) == 1:
+        ((name, value),) = values.items()
+        return f"{dataset.column(name).header} {value}"
+    parts = []
+    for name in ("town", *(n for n in values if n not in ("town", "year")), "year"):
+        if name not in values or (name == "town" and not several_towns):
+            continue
+        parts.append(f"{values[name]}年" if name == "year" else str(values[name]))
+    return " ".join(parts)
+
+
+def _times(count: int) -> str:
+    return f"{'两三四五六七八九十'[count - 2]}次" if 2 <= count <= 10 else f"{count}次"
 
 
 def _key_words(dataset: Dataset) -> str:

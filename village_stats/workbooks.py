@@ -261,13 +261,7 @@ def _long_textual_sheets(data: bytes, bulk_rows: int) -> dict[str, str]:
     if styles is None or styles[1] or _DATE_1904.search(archive.read("xl/workbook.xml")[:PEEK_BYTES]):
         return names
     dates = styles[0]
-    targets = {r.get("Id"): r.get("Target", "") for r in rels if r.tag.endswith("Relationship")}
-    for element in book.iter():
-        if not element.tag.endswith("}sheet"):
-            continue
-        rid = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
-        target = targets.get(rid, "")
-        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    for name, member in _sheet_members(book, rels).items():
         try:
             with archive.open(member) as stream:
                 head = stream.read(PEEK_BYTES)
@@ -278,8 +272,122 @@ def _long_textual_sheets(data: bytes, bulk_rows: int) -> dict[str, str]:
             continue
         cells = [m for m in _CELL.finditer(head) if m.group(2) is not None]
         if cells and all(_text_or_date_time(m.group(1), m.group(2), dates) for m in cells):
-            names[element.get("name", "")] = member
+            names[name] = member
     return names
+
+
+def _sheet_members(book: ET.Element, rels: ET.Element) -> dict[str, str]:
+    """An .xlsx's sheet names → their zip members, from xl/workbook.xml and its relationships."""
+    targets = {r.get("Id"): r.get("Target", "") for r in rels if r.tag.endswith("Relationship")}
+    members = {}
+    for element in book.iter():
+        if element.tag.endswith("}sheet"):
+            rid = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
+            target = targets.get(rid, "")
+            members[element.get("name", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return members
+
+
+# ---- hidden columns: calamine does not report them, so they are read from the XML -----------
+
+_COL = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
+_ATTRIBUTE = re.compile(rb'([\w:.-]+)="([^"]*)"')
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
+MAX_COLUMN_XML = 4 * 1024 * 1024  # <cols> comes before the cells; no need to look further
+_ODS_TABLE = re.compile(rb"<table:table\s([^>]*)>")  # not table-row, table-column …
+_ODS_COLUMN = re.compile(rb"<table:table-column\b([^>]*)>")
+
+
+def with_hidden_columns(sheets: list[RawSheet], data: bytes) -> list[RawSheet]:
+    """`sheets` knowing which of their columns the workbook hides (.xlsx and .ods; .xls is not read).
+
+    Only a forecast of safety, never of values: a workbook whose XML this cannot follow keeps
+    its sheets as they are.
+    """
+    import dataclasses
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+        if "xl/workbook.xml" in names:
+            hidden = _xlsx_hidden_columns(archive)
+        elif "content.xml" in names:
+            hidden = _ods_hidden_columns(archive, {s.name for s in sheets})
+        else:
+            return sheets
+    except (zipfile.BadZipFile, KeyError, OSError, ET.ParseError, ValueError):
+        return sheets
+    return [
+        dataclasses.replace(s, hidden_columns=frozenset(hidden[s.name])) if hidden.get(s.name) else s for s in sheets
+    ]
+
+
+def _xlsx_hidden_columns(archive: zipfile.ZipFile) -> dict[str, set[int]]:
+    book = ET.fromstring(archive.read("xl/workbook.xml"))
+    rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    found: dict[str, set[int]] = {}
+    for name, member in _sheet_members(book, rels).items():
+        head = b""
+        with archive.open(member) as stream:
+            while len(head) < MAX_COLUMN_XML and not _SHEET_DATA.search(head, max(0, len(head) - PEEK_BYTES - 16)):
+                chunk = stream.read(PEEK_BYTES)
+                if not chunk:
+                    break
+                head += chunk
+        end = _SHEET_DATA.search(head)
+        for tag in _COL.finditer(head, 0, end.start() if end else len(head)):
+            attributes = dict(_ATTRIBUTE.findall(tag.group(1)))
+            if attributes.get(b"hidden") in (b"1", b"true"):
+                first, last = int(attributes.get(b"min", b"1")), int(attributes.get(b"max", b"1"))
+                found.setdefault(name, set()).update(range(first - 1, min(last, first + 16384)))
+    return found
+
+
+def _ods_hidden_columns(archive: zipfile.ZipFile, names: set[str]) -> dict[str, set[int]]:
+    """A table's table:table-column elements come before its first row; `visibility="collapse"`
+    hides one. content.xml is read as a stream and left once every sheet in `names` is seen:
+    a one-sheet ledger costs its first chunk, not the whole (decompressed) file."""
+    found: dict[str, set[int]] = {}
+    pending = b""
+    with archive.open("content.xml") as stream:
+        while names:
+            table = pending.find(b"<table:table ")
+            row = pending.find(b"<table:table-row", table) if table >= 0 else -1
+            if row < 0:
+                chunk = stream.read(_ODS_CHUNK)
+                if chunk:  # keep what may still hold a table's start or its columns
+                    pending = (pending[table:] if table >= 0 else pending[-32:]) + chunk
+                    continue
+                if table < 0:
+                    break
+                row = len(pending)
+            name, hidden = _ods_table_columns(pending[table:row])
+            names.discard(name)
+            if hidden:
+                found[name] = hidden
+            pending = pending[row:]
+    return found
+
+
+_ODS_CHUNK = 1024 * 1024
+
+
+def _ods_table_columns(head: bytes) -> tuple[str, set[int]]:
+    """A table's name and its hidden column positions, from its start tag up to its first row."""
+    import html
+
+    table = _ODS_TABLE.match(head)
+    attributes = dict(_ATTRIBUTE.findall(table.group(1))) if table else {}
+    name = html.unescape(attributes.get(b"table:name", b"").decode())
+    hidden: set[int] = set()
+    position = 0
+    for column in _ODS_COLUMN.finditer(head):
+        attributes = dict(_ATTRIBUTE.findall(column.group(1)))
+        repeated = min(int(attributes.get(b"table:number-columns-repeated", b"1")), 16384)
+        if attributes.get(b"table:visibility") in (b"collapse", b"filter"):
+            hidden.update(range(position, position + repeated))
+        position += repeated
+    return name, hidden
 
 
 def _text_or_date_time(attributes: bytes, body: bytes, dates: set[int]) -> bool:
@@ -508,6 +616,7 @@ def _child(engine: str, bulk_rows: int) -> int:
     data = sys.stdin.buffer.read()
     try:
         sheets = _parse_openpyxl(data) if engine == "openpyxl" else _parse_calamine(data, bulk_rows)
+        sheets = with_hidden_columns(sheets, data)
     except MemoryError:
         print("文件内容过大，超出读取时允许的内存", file=sys.stderr)
         return 1

@@ -64,6 +64,17 @@ def test_a_query_shows_its_grid_counts_chart_and_downloads(served_copy):
     assert pie["type"] == "pie" and sorted(pie["labels"]) == ["东片", "北片", "南片", "西片"]
 
 
+def test_the_quick_chart_starts_with_years_on_x_and_the_figure_on_y(served_copy):
+    app = run_sql(open_page(), "select year as 年度, count(*) as 村数 from village_income group by year order by year")
+    assert not app.exception
+
+    assert app.selectbox(key="explore_chart_x").value == "年度"
+    assert app.selectbox(key="explore_chart_y").value == "村数"  # not 年度 against 年度
+    assert app.selectbox(key="explore_chart_kind").value == "line"
+    drawn = figure(app)["data"][0]
+    assert drawn["type"] == "scatter" and drawn["mode"] == "lines+markers"
+
+
 def test_a_refused_statement_is_explained_and_the_page_keeps_working(served_copy):
     app = run_sql(open_page(), "drop table villages")
     assert not app.exception

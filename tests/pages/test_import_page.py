@@ -77,3 +77,49 @@ def test_templates_are_offered_for_every_dataset(served):
     labels = [b.label for b in app.get("download_button")]
     for dataset in DATASETS.values():
         assert f"{dataset.title}模板" in labels
+
+
+def in_page_order(app: AppTest) -> list[object]:
+    """Every element of the main area, top to bottom."""
+
+    def walk(node: object) -> list[object]:
+        children = getattr(node, "children", None)
+        if not children:
+            return [node]
+        return [leaf for key in sorted(children) for leaf in walk(children[key])]
+
+    return walk(app.main)
+
+
+def latest_import_id(database: Database) -> int:
+    with database.read() as cur:
+        return cur.execute("select max(import_id) from imports").fetchone()[0]
+
+
+def test_after_confirming_the_result_is_at_the_top_and_the_preview_is_gone(served):
+    app = upload(import_page(), "2024年村财收入.csv", GOOD)
+    app.button(key="import_confirm").click().run()
+    assert not app.exception
+
+    elements = in_page_order(app)
+    kinds = [type(e).__name__ for e in elements]
+    result = next(e for e in elements if type(e).__name__ == "Success")
+    assert "村级集体经济收入" in result.value and "更新 2 行" in result.value
+    assert elements.index(result) < kinds.index("FileUploader")  # above the uploader, on the first screen
+    assert not any("将新增" in m.value for m in app.markdown)  # the preview is cleared
+    assert not [b for b in app.button if b.key == "import_confirm"]
+    assert app.get("file_uploader")[0].value in (None, [])  # ready for the next file
+    assert app.selectbox(key="import_undo_id").value == latest_import_id(served)  # undo means this import
+    assert any("结果见页面顶部" in t.value for t in app.toast)  # seen wherever the page was scrolled to
+
+
+def test_an_unchanged_file_says_there_is_nothing_to_import(served):
+    app = upload(import_page(), "2024年村财收入.csv", GOOD)
+    app.button(key="import_confirm").click().run()
+    app.get("file_uploader")[0].set_value(("2024年村财收入.csv", GOOD.encode("gbk"), "text/csv"))
+    app.run()
+    assert not app.exception
+
+    assert any("与已导入内容相同，无需导入" in i.value for i in app.info)
+    assert not [b for b in app.button if b.key == "import_confirm"]
+    assert not any("已导入" in s.value for s in app.success)  # the last import's result gave way to the new file
