@@ -253,8 +253,29 @@ def test_xlsx_has_a_sheet_per_table_with_units_and_formats(report_2024, demo_db)
     first = detail.cell(row=2, column=column + 1)
     assert first.value == wan(rows(demo_db, "select max(total_income) from village_income where year = 2024")[0][0])
     assert first.number_format == "#,##0.00"
-    kpis = {row[0].value: row[1].value for row in book["核心指标"].iter_rows(min_row=2)}
-    assert kpis["揭榜挂帅项目"] == "149个" and kpis["计划总投资"] == "14.53亿元"
+    kpis = {row[0].value: (row[1].value, row[2].value) for row in book["核心指标"].iter_rows(min_row=2)}
+    (planned,) = rows(demo_db, "select sum(planned_investment) from projects where year = 2024")[0]
+    assert kpis["揭榜挂帅项目"] == ("个", 149) and kpis["计划总投资"] == ("亿元", yi(planned))
+
+
+def test_xlsx_cells_keep_their_types_text_without_apostrophes_and_dates_as_dates(report_2024, demo_db):
+    """A text cell cannot run, so it needs no `'` (which Excel and WPS would show); dates are date cells."""
+    book = openpyxl.load_workbook(io.BytesIO(reports.to_xlsx_bytes(report_2024)))
+    texts = [c.value for sheet in book for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert len(texts) > 1000
+    assert [t for t in texts if t.startswith("'")] == []
+    changes = [row[4] for row in book["核心指标"].iter_rows(min_row=2)]
+    assert all(c.data_type == "n" for c in changes if c.value is not None) and any(c.value for c in changes)
+    (earliest,) = rows(demo_db, "select min(established_on) from secretary_studios")[0]
+    for sheet, header in (("项目明细", "开工日期"), ("问题整改明细", "整改时限"), ("书记工作室", "成立日期")):
+        headers = [c.value for c in book[sheet][1]]
+        cells = [row[headers.index(header)] for row in book[sheet].iter_rows(min_row=2)]
+        filled = [c for c in cells if c.value is not None]
+        assert filled and all(c.is_date and c.number_format == 'yyyy"年"m"月"d"日"' for c in filled), sheet
+    studios = [row[3].value.date() for row in book["书记工作室"].iter_rows(min_row=2)]
+    assert min(studios) == earliest
+    ordered = [c.value for c in next(book["工单明细"].iter_cols(min_col=7, max_col=7, min_row=2))]
+    assert ordered and all(hasattr(v, "hour") for v in ordered)
 
 
 def test_xlsx_neutralises_formula_like_names(demo_db, settings):
@@ -265,5 +286,6 @@ def test_xlsx_neutralises_formula_like_names(demo_db, settings):
     report = reports.build(2024, results, settings, Scope(town=settings.town), TODAY)
     sheet = openpyxl.load_workbook(io.BytesIO(reports.to_xlsx_bytes(report)))["村财收入明细"]
     cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
-    assert [c.value for c in cells] == ["'" + evil]
-    assert all(c.data_type == "s" for c in cells)
+    # a string cell, shown as written; Excel's quote prefix keeps it text even when retyped
+    assert [c.value for c in cells] == [evil]
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)

@@ -81,6 +81,9 @@ class Kpi:
     value: str
     change: str | None = None  # +3个, 持平, +3.27亿元
     note: str | None = None  # 占91.3%, 满意率93.7%
+    unit: str = ""  # the unit of `figure` and `before`: 个, 亿元, 件, %
+    figure: float | None = None  # the value as a number in `unit`, for the workbook
+    before: float | None = None  # last year's, in `unit`
 
 
 # how a report names a scope of several towns (the sidebar's 全部镇(街道))
@@ -284,8 +287,20 @@ def _kpis(year: int, overview: pd.DataFrame, settings: Settings) -> list[Kpi]:
             note = f"满意率{fmt.pct(row['satisfied_pct'])}"
         elif column == "rectified_pct":
             note = f"共{int(row['problems'])}条"
-        cards.append(Kpi(label, value, change, note))
+        before = None if last is None else _kpi_figure(last[column], unit)
+        cards.append(Kpi(label, value, change, note, unit, _kpi_figure(row[column], unit), before))
     return cards
+
+
+def _kpi_figure(value: object, unit: str) -> float | None:
+    """A card's value as the workbook's number: 元 → 亿元 (two decimals), a share to one decimal, a count."""
+    if _missing(value):
+        return None
+    if unit == "亿元":
+        return _in(value, YI)
+    if unit == "%":
+        return float(fmt.to_decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return float(int(value))
 
 
 # ---- charts and their takeaways -----------------------------------------------------------
@@ -702,9 +717,24 @@ def kpi_table(report: Report) -> pd.DataFrame:
     )
 
 
+def kpi_sheet(report: Report) -> pd.DataFrame:
+    """The 核心指标 as the workbook holds them: numbers in number cells, each row's unit in a column of its own."""
+    change = [None if k.figure is None or k.before is None else round(k.figure - k.before, 2) for k in report.kpis]
+    return pd.DataFrame(
+        {
+            "指标": [k.label for k in report.kpis],
+            "单位": [k.unit for k in report.kpis],
+            f"{report.year}年": [k.figure for k in report.kpis],
+            f"{report.year - 1}年": [k.before for k in report.kpis],
+            "较上年增减": change,
+            "说明": [k.note or "" for k in report.kpis],
+        }
+    )
+
+
 def to_xlsx_bytes(report: Report) -> bytes:
-    """核心指标 and every page table, one sheet each; formulas neutralised, units in the headers."""
-    sheets = {"核心指标": kpi_table(report)} if report.kpis else {}
+    """核心指标 and every page table, one sheet each: numbers as numbers, dates as dates, units in the headers."""
+    sheets = {"核心指标": kpi_sheet(report)} if report.kpis else {}
     return exports.to_xlsx_sheets_bytes(sheets | report.tables)
 
 
