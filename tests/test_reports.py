@@ -66,16 +66,23 @@ def slide_text(slide) -> str:
 
 
 def chart_slides(deck) -> dict[str, object]:
-    """Slide title → its native chart."""
+    """Chart title (the caption above the chart) → its native chart."""
     found = {}
     for slide in deck.slides:
-        frames = [shape for shape in slide.shapes if shape.has_chart]
+        shapes = list(slide.shapes)
+        frames = [i for i, shape in enumerate(shapes) if shape.has_chart]
         if frames:
-            title = next(
-                shape.text_frame.text for shape in slide.shapes if shape.has_text_frame and shape.text_frame.text
-            )
-            found[title] = frames[0].chart
+            caption = next(s for s in reversed(shapes[: frames[0]]) if s.has_text_frame and s.text_frame.text)
+            found[caption.text_frame.text] = shapes[frames[0]].chart
     return found
+
+
+def slide_title(slide) -> str:
+    return next(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame and shape.text_frame.text)
+
+
+def notes(slide) -> str:
+    return slide.notes_slide.notes_text_frame.text if slide.has_notes_slide else ""
 
 
 def series(chart) -> dict[str, list[float]]:
@@ -85,22 +92,29 @@ def series(chart) -> dict[str, list[float]]:
 # ---- PowerPoint ----------------------------------------------------------------------------
 
 
-def test_deck_is_16_9_with_title_kpis_charts_and_narrative(deck, report_2024):
+def test_deck_is_16_9_with_title_agenda_kpis_sections_and_closing(deck, report_2024):
     assert deck.slide_width * 9 == deck.slide_height * 16
-    assert len(deck.slides) == 2 + len(report_2024.charts) + len(report_2024.narrative_pages())
-    assert len(report_2024.charts) == 11  # every domain has data in 2024 (the cadre roster has no chart)
-    assert [c.key for c in report_2024.charts][-2:] == ["points_branches", "sage_kinds"]
-    assert "青溪镇2024年度村情工作汇报" in slide_text(deck.slides[0])
-    assert "14.53亿元" in slide_text(deck.slides[1])
-    narrative = "".join(slide_text(s) for s in list(deck.slides)[-len(report_2024.narrative_pages()) :])
+    # title, 汇报提纲, 核心指标, a slide per chart of every section, 存在的问题和下一步
+    assert len(deck.slides) == 3 + len(report_2024.charts) + 1
+    assert len(report_2024.charts) == 13  # every domain has data in 2024, 书记工作室 and 村干部 too
+    assert [c.key for c in report_2024.charts][-3:] == ["studio_growth", "sage_kinds", "cadre_ages"]
+    slides = list(deck.slides)
+    assert "青溪镇2024年度村情工作汇报" in slide_text(slides[0])
+    assert slide_title(slides[1]) == "汇报提纲"
+    assert all(title in slide_text(slides[1]) for title in report_2024.section_titles())
+    assert "14.53亿元" in slide_text(slides[2])
+    assert slide_title(slides[-1]) == "存在的问题和下一步"
+    # the narrative is in the speaker notes, not on walls of text
+    spoken = "".join(notes(s) for s in slides)
     for fragment in ("149个", "14.53亿元", "五星级14个", "四星级3个", "无软弱涣散村", "党建体检发现60条"):
-        assert fragment in narrative
+        assert fragment in spoken
+    assert all(section.text in spoken for section in report_2024.outline)
 
 
 def test_every_chart_slide_has_a_native_chart_and_a_takeaway(deck, report_2024):
     charts = chart_slides(deck)
     assert list(charts) == [chart.title for chart in report_2024.charts]
-    for slide in list(deck.slides)[2 : 2 + len(charts)]:
+    for slide in list(deck.slides)[3 : 3 + len(charts)]:
         texts = slide_text(slide)
         chart = next(c for c in report_2024.charts if c.title in texts)
         assert chart.takeaway in texts
@@ -143,7 +157,7 @@ def test_income_charts_hold_the_ledger_figures(deck, demo_db, settings):
     assert series(trend)["20万元以上"] == [above[y] for y in years]
 
 
-def test_project_star_ticket_and_problem_charts_hold_the_ledger_figures(deck, demo_db):
+def test_project_star_ticket_and_problem_charts_hold_the_ledger_figures(deck, demo_db, settings):
     charts = chart_slides(deck)
     arenas = rows(
         demo_db,
@@ -173,9 +187,10 @@ def test_project_star_ticket_and_problem_charts_hold_the_ledger_figures(deck, de
     )[0]
     assert series(funnel)["工单数"] == list(steps)
     kinds = dict(rows(demo_db, "select kind, count(*) from service_tickets where year(ordered_at) = 2024 group by 1"))
-    pie = charts["五单服务工单类型（件/件次/人次）"]
-    assert pie.chart_type == XL_CHART_TYPE.PIE
-    assert dict(zip(pie.plots[0].categories, series(pie)["工单数"], strict=True)) == kinds
+    side_by_side = charts["五单服务工单类型（各按其单位）"]
+    assert side_by_side.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED  # 件, 件次 and 人次 never added up
+    shown = dict(zip(side_by_side.plots[0].categories, series(side_by_side)["数量"], strict=True))
+    assert shown == {f"{kind}（{settings.ticket_unit(kind)}）": count for kind, count in kinds.items()}
 
     problems = rows(
         demo_db,
@@ -207,7 +222,7 @@ def test_a_year_with_one_domain_has_only_its_slides(demo_db, settings):
     assert [k.label for k in report.kpis] == ["村财收入≥20万元", "村财收入≥50万元", "村财收入≥100万元"]
     deck = Presentation(io.BytesIO(reports.to_pptx_bytes(report)))
     text = "".join(slide_text(s) for s in deck.slides)
-    assert len(deck.slides) == len(report.slide_titles()) == 5
+    assert len(deck.slides) == len(report.slide_titles()) == 6  # title, 提纲, 核心指标, two charts, closing
     assert "揭榜挂帅" not in text and "五单" not in text and "暂无" not in text
 
 
@@ -224,7 +239,8 @@ def test_docx_draft_holds_the_seed_sentences_and_figures(demo_db, settings):
         "12个村村财收入超过50万元，占比52.2%",
         "其中北垞、竹秀、岑下3个村超过100万元",
         "群众建议6件、支部派单15件次、服务代办178人次",
-        "二、村级集体经济发展情况",
+        "一、主要做法及成效",
+        "（一）村级集体经济发展情况",
     ):
         assert fragment in text
     tables = {t.rows[0].cells[0].text: t for t in document.tables}

@@ -459,8 +459,11 @@ def test_across_towns_the_studio_target_is_each_towns_and_units_are_named_with_t
         assert "·" not in str(one_town["without_reserve_names"])  # one town: plain short names
 
 
-def test_report_slides_across_towns_show_at_most_30_units_named_with_their_town(county_db, settings):
+def test_report_slides_across_towns_show_the_top_units_named_with_their_town(county_db, settings):
+    import io
     from datetime import date
+
+    from pptx import Presentation
 
     from village_stats import reports
     from village_stats.queries import Scope
@@ -470,7 +473,19 @@ def test_report_slides_across_towns_show_at_most_30_units_named_with_their_town(
         results = {role: run_query(cur, name, **params) for role, (name, params) in requests.items()}
     report = reports.build(2024, results, settings, Scope(), date(2025, 6, 30), spans_towns=True)
     slides = {chart.key: chart for chart in report.charts}
-    for key in ("income_ranking", "points_branches"):
-        assert len(slides[key].categories) == reports.RANKING_COLUMNS
+    for key, shown in (("income_ranking", reports.RANKING_BARS), ("points_branches", reports.MAX_COLUMNS)):
+        assert len(slides[key].categories) == shown
         assert all("·" in name for name in slides[key].categories)
-        assert "最高的30个" in slides[key].title
+        assert f"最高的{shown}个" in slides[key].title
+    assert slides["income_ranking"].kind == "bar"  # more than 12 names: horizontal bars, sorted
+    assert "其余" in slides["income_ranking"].takeaway  # the rest summarised, not dropped in silence
+
+    # the five outputs' sections agree for a county too (the pages are covered on the demo town)
+    expected = report.section_titles()
+    deck = Presentation(io.BytesIO(reports.to_pptx_bytes(report)))
+    charted = [slide for slide in deck.slides if any(s.has_chart for s in slide.shapes)]
+    titles = [
+        next(s.text_frame.text for s in slide.shapes if s.has_text_frame and s.text_frame.text) for slide in charted
+    ]
+    assert list(dict.fromkeys(titles)) == expected
+    assert [s.title for s in report.screens() if s.section] == [s.title for s in report.slides() if s.section]
