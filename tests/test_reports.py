@@ -305,3 +305,117 @@ def test_xlsx_neutralises_formula_like_names(demo_db, settings):
     # a string cell, shown as written; Excel's quote prefix keeps it text even when retyped
     assert [c.value for c in cells] == [evil]
     assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+
+
+# ---- slides that read from the back of the room --------------------------------------------
+
+COLUMN_TYPES = (XL_CHART_TYPE.COLUMN_CLUSTERED, XL_CHART_TYPE.COLUMN_STACKED)
+ROUND_TYPES = (XL_CHART_TYPE.PIE, XL_CHART_TYPE.DOUGHNUT)
+
+
+def test_no_column_chart_has_more_than_12_categories(deck):
+    charts = chart_slides(deck)
+    assert charts
+    crowded = {t: len(c.plots[0].categories) for t, c in charts.items() if c.chart_type in COLUMN_TYPES}
+    assert {t: n for t, n in crowded.items() if n > 12} == {}
+    ranking = charts["各村村财收入排名（万元）"]  # 23 villages: horizontal bars, highest first
+    assert ranking.chart_type == XL_CHART_TYPE.BAR_CLUSTERED and ranking.category_axis.reverse_order
+    values = series(ranking)["村集体经济总收入"]
+    assert len(values) == 23 and values == sorted(values, reverse=True)
+
+
+def test_no_pie_adds_up_unlike_units(deck, settings):
+    """A pie's slices are parts of one total: every slice must count the same thing in the same unit."""
+    for title, chart in chart_slides(deck).items():
+        if chart.chart_type not in ROUND_TYPES:
+            continue
+        unit = title.rsplit("（", 1)[1].rstrip("）")
+        assert "/" not in unit, title
+        units = {settings.ticket_unit(c) for c in chart.plots[0].categories if c in settings.ticket_kinds}
+        assert len(units) <= 1, title
+
+
+def test_narrow_value_ranges_are_dots_on_an_axis_that_says_where_it_starts(deck):
+    """积分 77–79 as bars from zero all look the same length: such values must be dots, not bars."""
+    dots = 0
+    for title, chart in chart_slides(deck).items():
+        values = [v for s in series(chart).values() for v in s]
+        if chart.chart_type in ROUND_TYPES or len(values) < 2 or min(values) <= 0:
+            continue
+        if values == sorted(values, reverse=True) and "环节" in title:
+            continue  # a funnel: each step a part of the one before, where equal lengths are the message
+        if min(values) > 2 * (max(values) - min(values)):  # the differences are the bars' last few percent
+            assert chart.chart_type == XL_CHART_TYPE.LINE_MARKERS, title
+            line = chart.plots[0].series[0].format.line
+            assert line.fill.type is not None and line.fill.type == 5, title  # no line: MSO_FILL.BACKGROUND
+            axis = chart.value_axis
+            assert 0 < axis.minimum_scale <= min(values) and axis.maximum_scale >= max(values), title
+            assert f"自{axis.minimum_scale:g}" in axis.axis_title.text_frame.text, title
+            dots += 1
+    assert dots == 1  # the 党员积分 averages of the demo town
+
+
+def test_no_text_frame_holds_more_than_five_bullets_of_about_40_characters(deck):
+    for number, slide in enumerate(deck.slides, start=1):
+        charted = any(shape.has_chart for shape in slide.shapes)
+        for shape in slide.shapes:
+            if not shape.has_text_frame:
+                continue
+            lines = [p.text.lstrip("● ") for p in shape.text_frame.paragraphs if p.text.strip()]
+            assert len(lines) <= reports.SLIDE_BULLETS, (number, lines)
+            if not charted and number > 1:  # a text slide's bullets (the title slide's title is its own)
+                assert all(len(line) <= reports.BULLET_CHARS for line in lines), (number, lines)
+
+
+def test_a_long_sentence_becomes_a_bullet_of_whole_clauses():
+    sentence = "荷塘、溪口2个村村财收入低于20万元（荷塘15.60万元，溪口18.20万元），占全镇村数的8.7%，需重点帮扶。"
+    shortened = reports.bullet(sentence)
+    assert len(shortened) <= reports.BULLET_CHARS
+    assert shortened == "荷塘、溪口2个村村财收入低于20万元（荷塘15.60万元，溪口18.20万元）"
+    assert reports.bullet("短句。") == "短句"
+
+
+def rendered_pages(blob: bytes, suffix: str, tmp_path) -> list:
+    """The file as LibreOffice prints it, one greyscale image per page (20 dpi)."""
+    import shutil
+    import subprocess
+
+    from PIL import Image
+
+    office, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
+    if not office or not pdftoppm:
+        pytest.skip("LibreOffice and poppler are needed to render the deck")
+    source = tmp_path / f"deck.{suffix}"
+    source.write_bytes(blob)
+    profile = f"-env:UserInstallation=file://{tmp_path / 'profile'}"  # its own profile: another soffice may run
+    subprocess.run(
+        [office, profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    subprocess.run(
+        [pdftoppm, "-r", "20", "-gray", "-png", str(tmp_path / "deck.pdf"), str(tmp_path / "page")], check=True
+    )
+    return [Image.open(path).convert("L") for path in sorted(tmp_path.glob("page-*.png"))]
+
+
+def used_share(page) -> float:
+    """The share of the slide's body (below the title, above the footer) in 0.5-inch cells that hold any ink."""
+    width, height = page.size
+    pixels = page.load()
+    top, bottom = int(height * 1.15 / 7.5), int(height * 6.95 / 7.5)
+    cell = max(1, int(width * 0.5 / 13.333))
+    cells = used = 0
+    for y0 in range(top, bottom - cell + 1, cell):
+        for x0 in range(int(width * 0.5 / 13.333), width - cell, cell):
+            cells += 1
+            used += any(pixels[x, y] < 250 for x in range(x0, x0 + cell) for y in range(y0, y0 + cell))
+    return used / cells
+
+
+def test_no_slide_is_more_than_half_empty(report_2024, tmp_path):
+    pages = rendered_pages(reports.to_pptx_bytes(report_2024), "pptx", tmp_path)
+    assert len(pages) == len(report_2024.slides())
+    shares = {number: round(used_share(page), 2) for number, page in enumerate(pages[1:], start=2)}
+    assert {n: s for n, s in shares.items() if s < 0.5} == {}

@@ -1328,7 +1328,12 @@ def _chart_slide(deck: object, report: Report, shown: Slide, total: int) -> obje
         "doughnut": XL_CHART_TYPE.DOUGHNUT,
         "pie": XL_CHART_TYPE.PIE,
     }[chart.kind]
-    frame = slide.shapes.add_chart(kind, Inches(0.55), Inches(2.62), Inches(12.23), Inches(4.3), data)
+    round_ = chart.kind in ("doughnut", "pie")
+    # a ring fills a square: beside it, each slice's figure as a card, so the slide's right half says something
+    width = 6.4 if round_ else 12.23
+    frame = slide.shapes.add_chart(kind, Inches(0.55), Inches(2.62), Inches(width), Inches(4.3), data)
+    if round_:
+        _slice_cards(slide, chart, (7.25, 2.75, 5.53, 4.0))
     native = frame.chart
     native.font.size = Pt(14)
     native.font.color.rgb = _rgb(charts.INK)
@@ -1344,6 +1349,31 @@ def _chart_slide(deck: object, report: Report, shown: Slide, total: int) -> obje
         _style_cartesian(native, plot, chart, dense)
     _cjk_fonts(native._chartSpace)
     return slide
+
+
+def _slice_cards(slide: object, chart: Chart, box: tuple[float, float, float, float]) -> None:
+    """Each slice of a pie or ring as a row: its colour, its name, its figure with the unit and its share."""
+    x, y, width, height = box
+    values = chart.series[0].values
+    total = sum(values) or 1
+    rows = len(chart.categories)
+    step = min(1.3, height / max(rows, 1))
+    for index, (name, value) in enumerate(zip(chart.categories, values, strict=True)):
+        top = y + index * step
+        color = (chart.point_colors or charts.PALETTE)[index % len(chart.point_colors or charts.PALETTE)]
+        _rect(slide, (x, top, width, step - 0.15), "#f1f5fa", rounded=True)
+        _rect(slide, (x, top + 0.2, 0.1, step - 0.55), color)
+        _text(slide, (x + 0.3, top, 1.9, step - 0.15), [[(name, {})]], size=20, color=charts.INK, anchor="middle")
+        figure = f"{_label(value, chart.number_format)}{chart.unit}"
+        share = f"占{fmt.share(int(value), int(total))}" if float(total).is_integer() else ""
+        _text(
+            slide,
+            (x + 2.1, top, width - 2.25, step - 0.15),
+            [[(figure, {"bold": True, "size": 28, "color": charts.NAVY}), (f"　{share}", {"color": "#52606d"})]],
+            size=16,
+            align="right",
+            anchor="middle",
+        )
 
 
 def _fill(format_: object, color: str) -> None:
