@@ -419,3 +419,110 @@ def test_no_slide_is_more_than_half_empty(report_2024, tmp_path):
     assert len(pages) == len(report_2024.slides())
     shares = {number: round(used_share(page), 2) for number, page in enumerate(pages[1:], start=2)}
     assert {n: s for n, s in shares.items() if s < 0.5} == {}
+
+
+# ---- 存在的问题 and 下一步工作打算 ------------------------------------------------------------
+
+
+def share(part: int, whole: int) -> str:
+    return f"{(Decimal(part) * 100 / Decimal(whole)).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+
+
+def findings_of(document) -> tuple[list[str], list[str]]:
+    """The 一是… paragraphs under 二、存在的问题 and under 三、下一步工作打算."""
+    texts = [p.text for p in document.paragraphs]
+    problems = texts[texts.index("二、存在的问题") + 1 : texts.index("三、下一步工作打算")]
+    steps = texts[texts.index("三、下一步工作打算") + 1 :]
+    numbered = lambda lines: [line for line in lines if line[:2].endswith("是")]  # noqa: E731
+    return numbered(problems), numbered(steps)
+
+
+def test_docx_says_what_is_wrong_and_what_comes_next_with_figures_from_the_ledgers(report_2024, demo_db, settings):
+    document = Document(io.BytesIO(reports.to_docx_bytes(report_2024)))
+    texts = [p.text for p in document.paragraphs]
+    order = ["一、主要做法及成效", "二、存在的问题", "三、下一步工作打算"]
+    assert [t for t in texts if t in order] == order
+    problems, steps = findings_of(document)
+    assert len(problems) == len(steps) == len(report_2024.findings) >= 5
+    problem = {f.key: p for f, p in zip(report_2024.findings, problems, strict=True)}
+    step = {f.key: s for f, s in zip(report_2024.findings, steps, strict=True)}
+
+    # villages under the 20万 line, the lowest income and what it still lacks
+    low = rows(
+        demo_db,
+        "select v.name, i.total_income from village_income as i join villages as v "
+        "on v.town = i.town and v.name = i.village where i.year = 2024 and v.kind = '村' and i.total_income < 200000 "
+        "order by i.total_income",
+    )
+    name, lowest = low[0]
+    assert len(low) == 1 and f"{name}村集体经济收入低于20万元（{wan(lowest):.2f}万元）" in problem["low_income"]
+    assert f"推动{name}村财收入突破20万元（尚差{wan(200000 - lowest):.2f}万元）" in step["low_income"]
+
+    # overdue rectifications on the report's day
+    (overdue, units, open_) = rows(
+        demo_db,
+        "select count(*) filter (where deadline < $today), count(distinct village) filter (where deadline < $today), "
+        "count(*) from problems where year = 2024 and status <> '已整改'",
+        today=TODAY,
+    )[0]
+    assert f"逾期未整改{overdue}条" in problem["overdue_problems"]
+    assert f"{units}个村(社区)" in problem["overdue_problems"]
+    target = f"督促逾期的{overdue}条问题限期整改到位，其余{open_ - overdue}条按期整改"
+    assert (target if open_ > overdue else f"督促剩余{overdue}条问题限期整改到位") in step["overdue_problems"]
+
+    # the rectification rate that fell on last year
+    rates = dict(
+        (year, (done, total))
+        for year, done, total in rows(
+            demo_db,
+            "select year, count(*) filter (where status = '已整改'), count(*) from problems "
+            "where year in (2023, 2024) group by 1",
+        )
+    )
+    now, before = share(*rates[2024]), share(*rates[2023])
+    assert (
+        f"问题整改率{now}（{rates[2024][0]}/{rates[2024][1]}条），比上年的{before}下降" in problem["rectification_fall"]
+    )
+    assert f"整改率回升至上年的{before}以上" in step["rectification_fall"]
+
+    # villages without a reserve cadre
+    without = [
+        n
+        for (n,) in rows(
+            demo_db,
+            "select v.name from villages as v where not exists (select 1 from cadres as c "
+            "where c.town = v.town and c.village = v.name and c.role = '后备干部') order by v.name",
+        )
+    ]
+    assert f"{len(without)}个村(社区)尚无后备干部" in problem["no_reserve_cadre"]
+    assert all(n.removesuffix("村") in problem["no_reserve_cadre"] for n in without)
+
+    # studio coverage behind pace: studios built by the report's year, and what the target still needs
+    (built,) = rows(demo_db, "select count(*) from secretary_studios where year(established_on) <= 2024")[0]
+    (units_all,) = rows(demo_db, "select count(*) from villages")[0]
+    goal = min(settings.studio_target, units_all)
+    assert f"书记工作室已建成{built}个，覆盖率{share(built, units_all)}" in problem["studio_pace"]
+    assert f"还差{goal - built}个" in problem["studio_pace"]
+
+
+def test_the_closing_slide_and_the_notes_carry_the_same_findings(deck, report_2024):
+    closing = list(deck.slides)[-1]
+    text = slide_text(closing)
+    for finding in report_2024.findings[: reports.SLIDE_BULLETS]:
+        assert finding.short_problem in text and finding.short_next_step in text
+    spoken = notes(closing)
+    assert all(f.problem in spoken and f.next_step in spoken for f in report_2024.findings)
+
+
+def test_tables_keep_with_their_section(report_2024):
+    """The paragraph before a table, the caption and every row but the last keep with what follows."""
+    document = Document(io.BytesIO(reports.to_docx_bytes(report_2024)))
+    body = list(document.element.body.iterchildren())
+    tables = [i for i, element in enumerate(body) if element.tag == qn("w:tbl")]
+    assert len(tables) == 1 + sum(1 for s in report_2024.outline if s.table is not None)
+    for index in tables:
+        caption, before = body[index - 1], body[index - 2]
+        for paragraph in (caption, before):
+            assert paragraph.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None
+        rows_ = body[index].findall(qn("w:tr"))
+        assert all(row.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None for row in rows_)

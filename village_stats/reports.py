@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 import plotly.graph_objects as go
 
-from village_stats import charts, exports, narrative
+from village_stats import alerts, charts, exports, narrative
 from village_stats import formatting as fmt
 from village_stats.mechanisms import about, period_label, studio_goal
 from village_stats.queries import Scope
@@ -249,6 +249,10 @@ def report_requests(year: int, settings: Settings, scope: Scope, today: date, ta
         "studio_growth": ("studio_growth", scope.params()),
         "cadre_ages": ("cadre_age_structure", base),
     }
+    # the overview's 预警 rules, under their own roles: 存在的问题 and 下一步工作打算 are those alerts
+    requests |= {
+        ALERT_ROLE + rule: request for rule, request in alerts.alert_requests(year, settings, scope, today).items()
+    }
     if tables:
         floors = {
             "total_floor": settings.weak_total_below_wan * WAN,
@@ -315,14 +319,40 @@ def build(
         made_on=today,
         kpis=tuple(_kpis(year, r("overview"), settings)),
         outline=outline,
-        findings=tuple(_findings(year, results, settings, scope, today)),
+        findings=tuple(_findings(year, results, settings, today)),
         tables=workbook,
     )
 
 
-def _findings(year: int, results: dict[str, pd.DataFrame], settings: Settings, scope: Scope, today: date) -> list:
-    """二、存在的问题 and 三、下一步工作打算: the overview's 预警, as the report words them."""
-    return []
+ALERT_ROLE = "alert:"
+
+
+def _short_problem(problem: str, alert: alerts.Alert) -> str:
+    """The slide's bullet: the sentence's leading clauses when they still state the alert's figure,
+    else the alert's own heading (逾期未整改问题10条, 书记工作室还差13个)."""
+    cut = bullet(problem)
+    return cut if cut == bullet(problem, len(problem)) or str(alert.figure) in cut else alert.title
+
+
+def _findings(year: int, results: dict[str, pd.DataFrame], settings: Settings, today: date) -> list[Finding]:
+    """二、存在的问题 and 三、下一步工作打算: the overview's 预警 (alerts.py, the one copy of the rules),
+    most important first, each problem with its figure and villages and the target derived from it."""
+    ran = {role.removeprefix(ALERT_ROLE): frame for role, frame in results.items() if role.startswith(ALERT_ROLE)}
+    found = []
+    for alert in alerts.from_results(year, ran, settings, today):
+        problem = alert.sentence
+        if not problem.startswith(f"{year}年评定"):  # the report is the year's: no need to say it again
+            problem = problem.removeprefix(f"{year}年")
+        found.append(
+            Finding(
+                key=alert.key,
+                problem=problem,
+                next_step=alert.next_step,
+                short_problem=_short_problem(problem, alert),
+                short_next_step=bullet(alert.next_step),
+            )
+        )
+    return found
 
 
 class _Results:
