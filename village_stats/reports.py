@@ -1337,14 +1337,47 @@ def _takeaway(slide: object, text: str) -> None:
 
 
 def _chart_slide(deck: object, report: Report, shown: Slide, total: int) -> object:
-    from pptx.chart.data import CategoryChartData
-    from pptx.enum.chart import XL_CHART_TYPE
-    from pptx.util import Inches, Pt
-
     chart = shown.chart
     slide = _chrome(deck, report, shown.title, total)
     _takeaway(slide, chart.takeaway)
     _text(slide, (0.55, 2.2, 12.23, 0.42), [[(chart.title, {"bold": True})]], size=16, color="#52606d")
+    if chart.kind in ("doughnut", "pie"):
+        # a ring fills a square: beside it, each slice's figure as a card, so the right half says something
+        _native_chart(slide, chart, (0.55, 2.62, 6.4, 4.3))
+        _slice_cards(slide, chart, (7.25, 2.75, 5.53, 4.0))
+    elif chart.kind == "bar" and len(chart.categories) > MAX_COLUMNS:
+        # a town's 23 villages: two columns of bars (1–12, 13–23) on one scale, so every name stays legible
+        half = -(-len(chart.categories) // 2)
+        top = _round_up(max(v for s in chart.series for v in s.values) * 1.15)
+        for index, part in enumerate((slice(0, half), slice(half, None))):
+            piece = replace(
+                chart,
+                categories=chart.categories[part],
+                series=tuple(replace(s, values=s.values[part]) for s in chart.series),
+                point_colors=chart.point_colors[part] if chart.point_colors else None,
+            )
+            _native_chart(slide, piece, (0.55 + index * 6.17, 2.62, 6.06, 4.3), value_max=top)
+    else:
+        _native_chart(slide, chart, (0.55, 2.62, 12.23, 4.3))
+    return slide
+
+
+def _round_up(value: float) -> float:
+    """An axis end a reader can read: 244.5 → 250, 0.87 → 0.9."""
+    import math
+
+    step = 10 ** math.floor(math.log10(value)) / 2 if value > 0 else 1
+    return math.ceil(value / step) * step
+
+
+def _native_chart(
+    slide: object, chart: Chart, box: tuple[float, float, float, float], value_max: float | None = None
+) -> object:
+    """An editable PowerPoint chart of `chart` in `box` (inches); its data travels inside the file."""
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.util import Inches, Pt
+
     data = CategoryChartData(number_format=chart.number_format)
     data.categories = list(chart.categories)
     for s in chart.series:
@@ -1358,12 +1391,7 @@ def _chart_slide(deck: object, report: Report, shown: Slide, total: int) -> obje
         "doughnut": XL_CHART_TYPE.DOUGHNUT,
         "pie": XL_CHART_TYPE.PIE,
     }[chart.kind]
-    round_ = chart.kind in ("doughnut", "pie")
-    # a ring fills a square: beside it, each slice's figure as a card, so the slide's right half says something
-    width = 6.4 if round_ else 12.23
-    frame = slide.shapes.add_chart(kind, Inches(0.55), Inches(2.62), Inches(width), Inches(4.3), data)
-    if round_:
-        _slice_cards(slide, chart, (7.25, 2.75, 5.53, 4.0))
+    frame = slide.shapes.add_chart(kind, *(Inches(v) for v in box), data)
     native = frame.chart
     native.font.size = Pt(14)
     native.font.color.rgb = _rgb(charts.INK)
@@ -1377,8 +1405,10 @@ def _chart_slide(deck: object, report: Report, shown: Slide, total: int) -> obje
         native.has_legend = False
     else:
         _style_cartesian(native, plot, chart, dense)
+        if value_max is not None:
+            native.value_axis.maximum_scale = value_max  # halves of one ranking: one scale, comparable lengths
     _cjk_fonts(native._chartSpace)
-    return slide
+    return native
 
 
 def _slice_cards(slide: object, chart: Chart, box: tuple[float, float, float, float]) -> None:
