@@ -105,21 +105,14 @@ def screen() -> None:
                     unsafe_allow_html=True,
                 )
     elif shown.kind == "closing":
-        problems, steps = st.columns(2)
-        problems.markdown("#### 存在的问题")
-        for finding in report.findings[: reports.SLIDE_BULLETS] or ():
-            problems.markdown(
-                f'<div class="presenter-takeaway">{html.escape(finding.problem)}</div>', unsafe_allow_html=True
-            )
-        steps.markdown("#### 下一步")
-        for finding in report.findings[: reports.SLIDE_BULLETS] or ():
-            steps.markdown(
-                f'<div class="presenter-takeaway">{html.escape(finding.next_step)}</div>', unsafe_allow_html=True
-            )
-        if not report.findings:
-            problems.markdown(
-                f'<div class="presenter-takeaway">{html.escape(report.closing_notes())}</div>', unsafe_allow_html=True
-            )
+        # the closing slide's own bullets (the full sentences are in its notes and the Word draft)
+        shown_findings = report.findings[: reports.SLIDE_BULLETS]
+        problems = [f.short_problem or f.problem for f in shown_findings] or [report.closing_notes()]
+        steps = [f.short_next_step or f.next_step for f in shown_findings]
+        for column, heading, lines in zip(st.columns(2), ("存在的问题", "下一步"), (problems, steps), strict=True):
+            column.markdown(f"#### {heading}")
+            for line in lines:
+                column.markdown(f'<div class="presenter-takeaway">{html.escape(line)}</div>', unsafe_allow_html=True)
     else:
         st.markdown(f'<div class="presenter-takeaway">{html.escape(chart.takeaway)}</div>', unsafe_allow_html=True)
         ui.plot(
