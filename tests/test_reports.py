@@ -536,3 +536,11 @@ def test_tables_keep_with_their_section(report_2024):
             assert paragraph.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None
         rows_ = body[index].findall(qn("w:tr"))
         assert all(row.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None for row in rows_)
+
+
+def test_a_report_names_only_the_problems_of_its_own_sections(demo_db, settings, report_2024):
+    """2021 has income ledgers only: today's studio gap and cadre roster are not that report's problems."""
+    early = build(demo_db, settings, 2021)
+    assert [s.key for s in early.outline] == ["income"]
+    assert [f.key for f in early.findings] == ["low_income"]
+    assert {"no_reserve_cadre", "studio_pace"} <= {f.key for f in report_2024.findings}
