@@ -544,3 +544,9 @@ def test_a_report_names_only_the_problems_of_its_own_sections(demo_db, settings,
     assert [s.key for s in early.outline] == ["income"]
     assert [f.key for f in early.findings] == ["low_income"]
     assert {"no_reserve_cadre", "studio_pace"} <= {f.key for f in report_2024.findings}
+
+
+def test_a_bullet_drops_a_long_list_of_names_but_keeps_its_count():
+    names = ("南溪镇·前林", "银溪镇·中庄", "桃溪镇·老店", "梅溪镇·高埠", "西溪镇·中林")
+    step = f"推动{'、'.join(names)}等88个村村财收入突破20万元（差距最大的尚差11.40万元）；帮助横山村发展经营性收入。"
+    assert reports.bullet(step, names=names) == "推动88个村村财收入突破20万元；帮助横山村发展经营性收入"

@@ -331,7 +331,7 @@ ALERT_ROLE = "alert:"
 def _short_problem(problem: str, alert: alerts.Alert) -> str:
     """The slide's bullet: the sentence's leading clauses when they still state the alert's figure,
     else the alert's own heading (逾期未整改问题10条, 书记工作室还差13个)."""
-    cut = bullet(problem)
+    cut = bullet(problem, names=alert.villages)
     return cut if cut == bullet(problem, len(problem)) or str(alert.figure) in cut else alert.title
 
 
@@ -368,7 +368,7 @@ def _findings(
                 problem=problem,
                 next_step=alert.next_step,
                 short_problem=_short_problem(problem, alert),
-                short_next_step=bullet(alert.next_step),
+                short_next_step=bullet(alert.next_step, names=alert.villages),
             )
         )
     return found
@@ -1130,9 +1130,10 @@ SLIDE_BULLETS = 5
 BULLET_CHARS = 40
 
 
-def bullet(text: str, limit: int = BULLET_CHARS) -> str:
+def bullet(text: str, limit: int = BULLET_CHARS, names: tuple[str, ...] = ()) -> str:
     """A sentence cut to a slide bullet: whole clauses up to `limit` characters, no closing 。;
-    when even the first clause is too long, without its bracketed asides, and only then cut short."""
+    when even the first clause is too long, without its bracketed asides, then without the list of
+    `names` (`推动甲、乙、丙等88个村…` → `推动88个村…`), and only then cut short."""
     text = text.strip().rstrip("。；，")
     if len(text) <= limit:
         return text
@@ -1144,7 +1145,17 @@ def bullet(text: str, limit: int = BULLET_CHARS) -> str:
     if kept:
         return kept.rstrip("，；、")
     plain = re.sub(r"（[^（）]*）", "", text)
-    return bullet(plain, limit) if plain != text else text[: limit - 1] + "…"
+    if plain != text:
+        return bullet(plain, limit, names)
+    unnamed = _without_names(text, names)
+    return bullet(unnamed, limit) if unnamed != text else text[: limit - 1] + "…"
+
+
+def _without_names(text: str, names: tuple[str, ...]) -> str:
+    """`推动甲、乙、丙等88个村` → `推动88个村`: a listed run of names dropped, its count kept."""
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(f"{name}、", "").replace(f"{name}等", "等")
+    return re.sub(r"等(\d+个)", r"\1", text)
 
 
 def _clauses(text: str) -> list[str]:
