@@ -50,3 +50,11 @@ def test_presenter_pages_with_the_keyboard_and_fits_a_projector(page, app_url):
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
     page.keyboard.press("ArrowLeft")
     shows(page, "2024年核心指标", HEADING)
+    # from the first screen back round to the last: 存在的问题和下一步, still one projector screen
+    wait_until_idle(page)
+    page.keyboard.press("ArrowLeft")
+    shows(page, "存在的问题和下一步", HEADING)
+    shows(page, "督促")  # a next step: the rectification alerts fire for the demo town
+    wait_until_idle(page)
+    assert page.viewport_size == {"width": 1366, "height": 768}
+    save_screenshot(page, "page-presenter-closing")
