@@ -48,7 +48,8 @@ def test_pptx_for_a_year(runs):
     assert "2024年" in result.stdout
     deck = Presentation(io.BytesIO(path.read_bytes()))
     assert len(deck.slides) >= 13
-    assert sum(1 for slide in deck.slides for shape in slide.shapes if shape.has_chart) == 13
+    # 13 chart slides (the ranking's 23 villages as two native charts on one of them)
+    assert sum(1 for slide in deck.slides if any(shape.has_chart for shape in slide.shapes)) == 13
 
 
 def test_docx_for_a_year(runs):
