@@ -71,6 +71,7 @@ def plausible_params(settings, year: int) -> dict[str, object]:
         "offset": 0,
         "total_floor": settings.weak_total_below_wan * 10_000,
         "operating_floor": settings.weak_operating_below_wan * 10_000,
+        "days": settings.ticket_open_days,
         **settings.tier_params(),
     }
 

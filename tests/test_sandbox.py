@@ -261,8 +261,10 @@ def test_downloads_of_a_result_are_formula_safe(outcomes):
     csv = exports.to_csv_bytes(frame)
     assert csv.startswith(b"\xef\xbb\xbf") and "'=1+2" in csv.decode("utf-8-sig")
     sheet = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx_bytes(frame))).active
-    assert [c.value for c in sheet[2]] == ["'=1+2", "'@SUM(A1)", "北垞村"]
+    # string cells flagged with Excel's quote prefix: shown as written, never run, not even when retyped
+    assert [c.value for c in sheet[2]] == ["=1+2", "@SUM(A1)", "北垞村"]
     assert all(c.data_type == "s" for c in sheet[2])
+    assert [c.quotePrefix for c in sheet[2]] == [True, True, False]
 
 
 # ---- sharing the file with the dashboard ---------------------------------------------------------

@@ -247,8 +247,12 @@ def test_the_report_workbook_is_built_on_click_with_every_table(county, monkeypa
 
     monkeypatch.setenv("VILLAGE_STATS_DB", str(county.path))
     workbook = ui.report_workbook(2024, Scope(), date(2025, 6, 30))
-    sheets = openpyxl.load_workbook(io.BytesIO(workbook()), read_only=True).sheetnames
-    assert sheets[0] == "核心指标"
+    book = openpyxl.load_workbook(io.BytesIO(workbook()), read_only=True)
+    sheets = book.sheetnames
+    assert sheets[:2] == ["目录", "核心指标"]
+    # the workbook's sections, in the order of the deck's (the test below reads the deck's)
+    listed = list(dict.fromkeys(row[0] for row in book["目录"].iter_rows(min_row=3, values_only=True)))
+    assert listed[0] == "村级集体经济发展情况" and len(listed) >= 8
     assert {"工单明细", "问题整改明细", "项目明细", "村财收入明细"} <= set(sheets)
 
 
@@ -431,7 +435,9 @@ def test_the_report_across_towns_says_全域_not_全镇(county, monkeypatch, set
     year = app.selectbox(key="year").value
     assert f"**全域{year}年度村情工作汇报**" in shown
     assert f"{year}年全域" in shown  # the narrative
-    assert "全镇" not in shown and settings.town not in shown
+    assert "全镇" not in shown
+    # a unit across towns is named 镇·村 (青溪镇·上田 in 存在的问题); the report itself is not the town's
+    assert settings.town not in shown.replace(f"{settings.town}·", "")
     # one town of the county is still that town's report
     app.selectbox(key="town").select(settings.town).run()
     assert f"**{settings.town}{year}年度村情工作汇报**" in " ".join(m.value for m in app.main.markdown)
@@ -459,8 +465,11 @@ def test_across_towns_the_studio_target_is_each_towns_and_units_are_named_with_t
         assert "·" not in str(one_town["without_reserve_names"])  # one town: plain short names
 
 
-def test_report_slides_across_towns_show_at_most_30_units_named_with_their_town(county_db, settings):
+def test_report_slides_across_towns_show_the_top_units_named_with_their_town(county_db, settings):
+    import io
     from datetime import date
+
+    from pptx import Presentation
 
     from village_stats import reports
     from village_stats.queries import Scope
@@ -470,7 +479,19 @@ def test_report_slides_across_towns_show_at_most_30_units_named_with_their_town(
         results = {role: run_query(cur, name, **params) for role, (name, params) in requests.items()}
     report = reports.build(2024, results, settings, Scope(), date(2025, 6, 30), spans_towns=True)
     slides = {chart.key: chart for chart in report.charts}
-    for key in ("income_ranking", "points_branches"):
-        assert len(slides[key].categories) == reports.RANKING_COLUMNS
+    for key, shown in (("income_ranking", reports.RANKING_BARS), ("points_branches", reports.MAX_COLUMNS)):
+        assert len(slides[key].categories) == shown
         assert all("·" in name for name in slides[key].categories)
-        assert "最高的30个" in slides[key].title
+        assert f"最高的{shown}个" in slides[key].title
+    assert slides["income_ranking"].kind == "bar"  # more than 12 names: horizontal bars, sorted
+    assert "其余" in slides["income_ranking"].takeaway  # the rest summarised, not dropped in silence
+
+    # the five outputs' sections agree for a county too (the pages are covered on the demo town)
+    expected = report.section_titles()
+    deck = Presentation(io.BytesIO(reports.to_pptx_bytes(report)))
+    charted = [slide for slide in deck.slides if any(s.has_chart for s in slide.shapes)]
+    titles = [
+        next(s.text_frame.text for s in slide.shapes if s.has_text_frame and s.text_frame.text) for slide in charted
+    ]
+    assert list(dict.fromkeys(titles)) == expected
+    assert [s.title for s in report.screens() if s.section] == [s.title for s in report.slides() if s.section]

@@ -1,7 +1,8 @@
 """汇报模式: one chart and its takeaway per screen, in type a meeting-room projector can carry.
 
-The screens are the PPTX's own (核心指标, then one per chart) for the year and
-scope chosen in the sidebar. ← / → (or the buttons) step through them; 自动播放
+The screens are the PPTX's own slides (`reports.Report.screens`: 核心指标, each
+section's charts, 存在的问题和下一步) for the year and scope chosen in the sidebar.
+← / → (or the buttons) step through them; 自动播放
 moves on by itself. The position lives in st.session_state, so a rerun or a
 change of the interval keeps the current screen.
 """
@@ -43,12 +44,12 @@ today = ui.today()
 requests = reports.report_requests(filters.year, current, filters.scope, today, tables=False)
 results = {role: ui.run_query(name, **params) for role, (name, params) in requests.items()}
 report = reports.build(filters.year, results, current, filters.scope, today, filters.spans_towns, tables=False)
-screens: list[reports.Chart | None] = ([None] if report.kpis else []) + list(report.charts)  # None = 核心指标
+screens = report.screens() if report.outline else []
 if not screens:
     ui.page_header("汇报模式", filters)
     ui.empty_state(f"{filters.year}年{filters.scope_label}暂无可汇报的台账数据。")
     st.stop()
-titles = [f"{filters.year}年核心指标" if s is None else s.title for s in screens]
+titles = [s.title for s in screens]
 
 
 def shown_now() -> None:
@@ -89,9 +90,10 @@ def screen() -> None:
     if auto and time.monotonic() - st.session_state["presenter_shown_at"] >= seconds - 0.5:
         step(1)
     index = st.session_state.get("presenter_slide", 0)
-    chart = screens[index]
+    shown = screens[index]
+    chart = shown.chart
     st.title(titles[index], anchor=False)
-    if chart is None:
+    if shown.kind == "kpis":
         for row in range(0, len(report.kpis), 4):
             cards = st.columns(4)
             for card, kpi in zip(cards, report.kpis[row : row + 4], strict=False):
@@ -102,10 +104,19 @@ def screen() -> None:
                     f'<div class="presenter-kpi-note">{html.escape(notes) or "&nbsp;"}</div>',
                     unsafe_allow_html=True,
                 )
+    elif shown.kind == "closing":
+        # the closing slide's own bullets (the full sentences are in its notes and the Word draft)
+        shown_findings = report.findings[: reports.SLIDE_BULLETS]
+        problems = [f.short_problem or f.problem for f in shown_findings] or [report.closing_notes()]
+        steps = [f.short_next_step or f.next_step for f in shown_findings]
+        for column, heading, lines in zip(st.columns(2), ("存在的问题", "下一步"), (problems, steps), strict=True):
+            column.markdown(f"#### {heading}")
+            for line in lines:
+                column.markdown(f'<div class="presenter-takeaway">{html.escape(line)}</div>', unsafe_allow_html=True)
     else:
         st.markdown(f'<div class="presenter-takeaway">{html.escape(chart.takeaway)}</div>', unsafe_allow_html=True)
         ui.plot(
-            reports.figure(chart, font_size=19, height=455),
+            reports.figure(chart, font_size=19, height=455, title=chart.title),
             f"{filters.year}年{chart.title}",
             key=f"presenter_chart_{chart.key}",
         )
@@ -125,7 +136,7 @@ def screen() -> None:
     buttons.selectbox(
         "跳转到",
         range(len(screens)),
-        format_func=lambda i: f"{i + 1}. {titles[i]}",
+        format_func=lambda i: f"{i + 1}. {titles[i]}" + (f"：{screens[i].chart.title}" if screens[i].chart else ""),
         key="presenter_slide",
         on_change=shown_now,
         label_visibility="collapsed",

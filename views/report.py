@@ -24,7 +24,8 @@ if not report.sections:
     ui.empty_state(f"{filters.year}年{filters.scope_label}暂无可汇报的台账数据。")
     st.stop()
 
-st.markdown(f"**{report.title}**　共 {len(report.slide_titles())} 张幻灯片")
+slides = report.slides()
+st.markdown(f"**{report.title}**　共 {len(report.outline)} 个部分、{len(slides)} 张幻灯片")
 buttons = st.container(horizontal=True)
 # the files are made when a button is clicked, not on every rerun of the page
 buttons.download_button(
@@ -60,13 +61,15 @@ if missing:
     st.caption(f"{filters.year}年暂无{'、'.join(missing)}数据，汇报材料中不含这些部分。")
 st.page_link("views/presenter.py", label="进入汇报模式（投影演示）→", icon=":material/co_present:")
 
-slides, text, sheets = st.tabs(["幻灯片", "汇报文字", "Excel 工作表"])
-with slides:
+deck, text, sheets = st.tabs(["幻灯片", "汇报文字", "Excel 工作表"])
+with deck:
+    # the deck's own list (reports.Report.slides): the PPT, 汇报模式 and this table cannot disagree
     st.dataframe(
         {
-            "序号": list(range(1, len(report.slide_titles()) + 1)),
-            "幻灯片": report.slide_titles(),
-            "内容": report.slide_notes(),
+            "序号": list(range(1, len(slides) + 1)),
+            "幻灯片": [slide.title for slide in slides],
+            "图表": [slide.chart.title if slide.chart else "" for slide in slides],
+            "内容": [slide.summary for slide in slides],
         },
         hide_index=True,
         width="stretch",
@@ -85,11 +88,13 @@ with slides:
     if by_domain:
         st.markdown(f"**图表预览**　共 {len(report.charts)} 张图表，按部分查看")
         labels = [f"{narrative.SHORT_DOMAINS[d]}（{len(charts)}）" for d, charts in by_domain.items()]
+        titles = {section.key: section.title for section in report.outline}
         sections = st.tabs(labels, key="report_charts", on_change="rerun")
-        for section, charts in zip(sections, by_domain.values(), strict=True):
+        for section, (domain, charts) in zip(sections, by_domain.items(), strict=True):
             with section:
                 if not section.open:
                     continue
+                st.markdown(f"**{titles[domain]}**")
                 for row in range(0, len(charts), 2):
                     for column, chart in zip(st.columns(2), charts[row : row + 2], strict=False):
                         with column:
@@ -103,11 +108,23 @@ with slides:
                                 key=f"report_{chart.key}",
                             )
 with text:
-    ui.paragraphs(report.paragraphs)
-    ui.copy_text(report.paragraphs, key="report_copy_text")
+    # the Word draft's shape: 主要做法及成效 by section, then 存在的问题 and 下一步工作打算
+    for section in report.outline:
+        st.markdown(f"**{section.title}**")
+        ui.paragraphs([section.text])
+    st.markdown(f"**{reports.CLOSING_TITLE}**")
+    ui.paragraphs([f.problem for f in report.findings] or [report.closing_notes()])
+    if report.findings:
+        ui.paragraphs([f.next_step for f in report.findings])
+    ui.copy_text(report.paragraphs + [f"{f.problem}{f.next_step}" for f in report.findings], key="report_copy_text")
 with sheets:
     st.dataframe(
-        {"工作表": (["核心指标"] if report.kpis else []) + [sheet for sheet, *_ in reports.TABLES]},
+        {
+            "部分": ["目录", "核心指标"][: 2 if report.kpis else 1]
+            + [section.title for section in report.outline for _ in section.sheets],
+            "工作表": ["目录", "核心指标"][: 2 if report.kpis else 1]
+            + [sheet for section in report.outline for sheet in section.sheets],
+        },
         hide_index=True,
         width="stretch",
     )

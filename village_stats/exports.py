@@ -2,15 +2,19 @@
 
 `present` turns a query result into the table people see: Chinese headers,
 money in 万元. Pages show it and the downloads write the same thing, so what is
-downloaded is what was on screen. Text that Excel would run as a formula
-(= + - @ at the start, or a tab/CR/LF) is neutralised in both formats.
+downloaded is what was on screen. Text that a spreadsheet would run as a formula
+(= + - @ at the start, or a tab/CR/LF) is neutralised: in CSV with a leading
+apostrophe (a CSV cell has no type), in XLSX by writing it as a string cell with
+Excel's quote-prefix flag, so the workbook shows the text itself (`+1个`, not `'+1个`).
 """
 
 from __future__ import annotations
 
 import io
+import numbers
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 # English query columns → (Chinese header, kind); kind says how to show the values
@@ -196,50 +200,84 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
     """One sheet, bold header, sensible widths; strings are never written as formulas."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(
-        buffer, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}
-    ) as writer:
-        safe = _safe(frame)
-        safe.to_excel(writer, sheet_name=sheet[:31], index=False)
-        worksheet = writer.sheets[sheet[:31]]
-        for index, column in enumerate(safe.columns):
-            longest = max([len(str(column))] + [len(str(v)) for v in safe[column].head(200)])
-            worksheet.set_column(index, index, min(max(8, longest * 1.6), 60))
-        worksheet.freeze_panes(1, 0)
-    return buffer.getvalue()
+    return to_xlsx_sheets_bytes({sheet: frame})
 
 
 # printf formats of `number_formats` → Excel number formats
 _EXCEL_FORMATS = {"%.2f": "#,##0.00", "%.1f": "0.0", "%d": "0"}
+# dates as the town's documents write them; Excel and WPS show 2024年3月1日 and sort and filter them as dates
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
+
+
+def _cell_kinds(frame: pd.DataFrame) -> dict[str, str]:
+    """Presented header → `date` or `datetime` for the columns `present` wrote as date text."""
+    by_header = {header: kind for header, kind in COLUMNS.values() if kind in ("date", "datetime")}
+    return {header: by_header[header] for header in frame.columns if header in by_header}
 
 
 def to_xlsx_sheets_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
-    """Several presented tables, one sheet each (name ≤ 31 characters): bold shaded header, frozen,
-    money with two decimals and shares with one; strings are never written as formulas."""
+    """Several presented tables, one sheet each (name ≤ 31 characters): bold shaded header, frozen, filtered.
+
+    Each cell keeps its type: text as a string cell (never a formula; text that Excel would run when
+    retyped carries Excel's own quote-prefix flag rather than a literal apostrophe), numbers as numbers
+    with the unit in the header (money two decimals, shares one), dates as date cells.
+    """
+    import xlsxwriter
+
     buffer = io.BytesIO()
-    with pd.ExcelWriter(
-        buffer, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}
-    ) as writer:
-        book = writer.book
-        header = book.add_format({"bold": True, "bg_color": "#DCE6F2", "border": 1, "text_wrap": True})
-        numbers = {excel: book.add_format({"num_format": excel}) for excel in _EXCEL_FORMATS.values()}
-        for name, frame in tables.items():
-            sheet = _sheet_name(name)
-            safe = _safe(frame)
-            safe.to_excel(writer, sheet_name=sheet, index=False)
-            worksheet = writer.sheets[sheet]
-            formats = number_formats(frame)
-            for index, column in enumerate(safe.columns):
-                longest = max([len(str(column))] + [len(str(v)) for v in safe[column].head(200)])
-                printf = formats.get(frame.columns[index])
-                style = numbers[_EXCEL_FORMATS[printf]] if printf else None
-                worksheet.set_column(index, index, min(max(8, longest * 1.6), 60), style)
-                worksheet.write(0, index, column, header)
-            worksheet.freeze_panes(1, 0)
-            if len(safe):
-                worksheet.autofilter(0, 0, len(safe), len(safe.columns) - 1)
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    styles = {
+        "header": book.add_format({"bold": True, "bg_color": "#DCE6F2", "border": 1, "text_wrap": True}),
+        "date": book.add_format({"num_format": DATE_FORMAT}),
+        "datetime": book.add_format({"num_format": DATETIME_FORMAT}),
+        "formula_like": book.add_format({"quote_prefix": True}),
+    } | {excel: book.add_format({"num_format": excel}) for excel in _EXCEL_FORMATS.values()}
+    used: set[str] = set()
+    for name, frame in tables.items():
+        sheet = _sheet_name(name)
+        while sheet in used:  # two names that clean to the same sheet name
+            sheet = sheet[:29] + f"_{len(used)}"
+        used.add(sheet)
+        _write_sheet(book.add_worksheet(sheet), frame, styles)
+    book.close()
     return buffer.getvalue()
+
+
+def _write_sheet(worksheet: object, frame: pd.DataFrame, styles: dict[str, object]) -> None:
+    numbers = number_formats(frame)
+    dates = _cell_kinds(frame)
+    for index, header in enumerate(frame.columns):
+        text = str(header)
+        worksheet.write_string(0, index, text, styles["header"])
+        column = frame.iloc[:, index]
+        kind = dates.get(header)
+        if kind:
+            column = pd.to_datetime(column.replace("", None), errors="coerce")
+        style = styles[kind] if kind else (styles[_EXCEL_FORMATS[numbers[header]]] if header in numbers else None)
+        for row, value in enumerate(column, start=1):
+            _write_cell(worksheet, row, index, value, style, styles)
+        longest = max([len(text)] + [len(str(v)) for v in frame.iloc[:200, index]])
+        width = 18 if kind == "datetime" else 14 if kind == "date" else min(max(8, longest * 1.6), 60)
+        worksheet.set_column(index, index, width, None if kind else style)
+    worksheet.freeze_panes(1, 0)
+    if len(frame):
+        worksheet.autofilter(0, 0, len(frame), len(frame.columns) - 1)
+
+
+def _write_cell(worksheet: object, row: int, column: int, value: object, style: object, styles: dict) -> None:
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return  # an empty cell, never a 0 or the text "nan"
+    if isinstance(value, pd.Timestamp):
+        worksheet.write_datetime(row, column, value.to_pydatetime(), style)
+    elif isinstance(value, bool | np.bool_):
+        worksheet.write_string(row, column, "是" if value else "否")
+    elif isinstance(value, numbers.Number | Decimal):
+        worksheet.write_number(row, column, float(value), style)
+    else:
+        text = str(value)
+        formula_like = text.startswith(_FORMULA_START)
+        worksheet.write_string(row, column, text, styles["formula_like"] if formula_like else None)
 
 
 def _sheet_name(name: str) -> str:

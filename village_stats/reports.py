@@ -18,6 +18,7 @@ Chinese falls back to whatever the machine has.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,9 +26,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 import plotly.graph_objects as go
 
-from village_stats import charts, exports, narrative
+from village_stats import alerts, charts, exports, narrative
 from village_stats import formatting as fmt
-from village_stats.mechanisms import about, period_label
+from village_stats.mechanisms import about, period_label, studio_goal
 from village_stats.queries import Scope
 from village_stats.settings import Settings
 
@@ -45,8 +46,6 @@ DOC_LATIN_FONT = "Times New Roman"
 YI = Decimal(100_000_000)
 WAN = Decimal(10_000)
 CHINESE_NUMERALS = "一二三四五六七八九十"
-# characters of narrative per slide before the text moves on to a further slide
-NARRATIVE_CHARS_PER_SLIDE = 460
 
 
 # ---- what a report is ----------------------------------------------------------------------
@@ -81,10 +80,68 @@ class Kpi:
     value: str
     change: str | None = None  # +3个, 持平, +3.27亿元
     note: str | None = None  # 占91.3%, 满意率93.7%
+    unit: str = ""  # the unit of `figure` and `before`: 个, 亿元, 件, %
+    figure: float | None = None  # the value as a number in `unit`, for the workbook
+    before: float | None = None  # last year's, in `unit`
 
 
 # how a report names a scope of several towns (the sidebar's 全部镇(街道))
 ALL_TOWNS_LABEL = "全域"
+
+
+# Each section's heading, the same words on its slides, in the Word draft, the workbook's 目录,
+# the 汇报导出 preview and 汇报模式 (the 汇报材料 register: 村级集体经济发展情况, not 村财收入)
+SECTION_TITLES: dict[str, str] = {
+    "income": "村级集体经济发展情况",
+    "projects": "揭榜挂帅项目推进情况",
+    "stars": "达标创星评定情况",
+    "tickets": "五单闭环服务情况",
+    "problems": "问题排查整改情况",
+    "points": "党员量化积分管理情况",
+    "studios": "书记工作室建设情况",
+    "sages": "乡贤助力基层治理情况",
+    "cadres": "村干部队伍建设情况",
+}
+CLOSING_TITLE = "存在的问题和下一步"
+
+
+@dataclass(frozen=True, eq=False)
+class Section:
+    """One part of the report: what every output shows of one domain, in the same words."""
+
+    key: str  # a narrative.DOMAINS key
+    title: str  # SECTION_TITLES: the slide title, the Word heading, the preview's and presenter's heading
+    text: str  # the narrative paragraph: the Word body, the speaker notes, 汇报文字
+    charts: tuple[Chart, ...]  # one slide (and one presenter screen) each, in order
+    table: tuple[str, pd.DataFrame] | None = field(default=None, repr=False)  # the Word table: caption, rows
+    sheets: tuple[str, ...] = ()  # the workbook sheets of this section, in order
+
+    @property
+    def short(self) -> str:
+        return narrative.SHORT_DOMAINS[self.key]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem the report names and the work it proposes: 二、存在的问题 and 三、下一步工作打算."""
+
+    key: str
+    problem: str  # a sentence with its figure and the villages named
+    next_step: str  # a data-derived target: 推动荷塘村村财收入突破20万元
+    short_problem: str = ""  # ≤ ~40 characters, for a slide's bullet
+    short_next_step: str = ""
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One slide of the deck (and, but for the title and agenda, one screen of 汇报模式)."""
+
+    kind: str  # title, agenda, kpis, chart, closing
+    title: str
+    summary: str  # what it says, in a line (the preview's table)
+    notes: str = ""  # the speaker notes
+    section: Section | None = None
+    chart: Chart | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,9 +151,8 @@ class Report:
     scope_label: str
     made_on: date
     kpis: tuple[Kpi, ...]
-    charts: tuple[Chart, ...]
-    sections: dict[str, str]  # narrative domain → paragraph (domains with data only)
-    figures: dict[str, tuple[str, pd.DataFrame]] = field(default_factory=dict, repr=False)  # domain → (caption, table)
+    outline: tuple[Section, ...]  # the report's sections, in report order: every output follows this list
+    findings: tuple[Finding, ...] = ()
     tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)  # sheet name → presented table
 
     @property
@@ -109,50 +165,66 @@ class Report:
         return f"{self.made_on.year}年{self.made_on.month}月{self.made_on.day}日"
 
     @property
-    def paragraphs(self) -> list[str]:
-        return list(self.sections.values())
+    def sections(self) -> dict[str, str]:
+        """Domain → paragraph, in report order (domains with data only)."""
+        return {section.key: section.text for section in self.outline}
 
-    def narrative_pages(self) -> list[list[str]]:
-        """The narrative slides' domains: paragraphs packed in report order up to a length per slide."""
-        pages: list[list[str]] = []
-        used = NARRATIVE_CHARS_PER_SLIDE
-        for domain, text in self.sections.items():
-            if used + len(text) > NARRATIVE_CHARS_PER_SLIDE:
-                pages.append([])
-                used = 0
-            pages[-1].append(domain)
-            used += len(text)
-        return pages
+    @property
+    def charts(self) -> tuple[Chart, ...]:
+        return tuple(chart for section in self.outline for chart in section.charts)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [section.text for section in self.outline]
+
+    def section_titles(self) -> list[str]:
+        return [section.title for section in self.outline]
+
+    def slides(self) -> list[Slide]:
+        """Every slide of the PPTX, in order: title, agenda, 核心指标, the sections' charts, the closing."""
+        slides = [
+            Slide("title", self.title, f"{self.scope_label} · {self.date_text}"),
+            Slide("agenda", "汇报提纲", "、".join([*self.section_titles(), CLOSING_TITLE])),
+        ]
+        if self.kpis:
+            summary = "、".join(f"{k.label}{k.value}" for k in self.kpis)
+            slides.append(Slide("kpis", f"{self.year}年核心指标", summary, summary + "。"))
+        for section in self.outline:
+            for index, chart in enumerate(section.charts):
+                # the section's paragraph in full under its first slide; the chart's own point under the rest
+                notes = section.text if index == 0 else chart.takeaway + "。"
+                slides.append(Slide("chart", section.title, chart.takeaway, notes, section, chart))
+        slides.append(Slide("closing", CLOSING_TITLE, self.closing_summary(), self.closing_notes()))
+        return slides
+
+    def screens(self) -> list[Slide]:
+        """汇报模式's screens: the deck without its title and agenda (the room sees them on the sidebar)."""
+        return [slide for slide in self.slides() if slide.kind not in ("title", "agenda")]
 
     def slide_titles(self) -> list[str]:
-        """Every slide of the PPTX, in order (the page previews this list)."""
-        titles = [self.title]
-        if self.kpis:
-            titles.append("核心指标")
-        titles += [chart.title for chart in self.charts]
-        pages = self.narrative_pages()
-        titles += ["汇报要点" + ("（续）" if i else "") for i in range(len(pages))]
-        return titles
+        return [slide.title for slide in self.slides()]
 
-    def slide_notes(self) -> list[str]:
-        """What each slide of `slide_titles` says, in a line (the page's preview)."""
-        notes = [f"{self.scope_label} · {self.date_text}"]
-        if self.kpis:
-            notes.append("、".join(f"{k.label}{k.value}" for k in self.kpis))
-        notes += [chart.takeaway for chart in self.charts]
-        notes += ["、".join(narrative.DOMAINS[d] for d in page) for page in self.narrative_pages()]
-        return notes
+    def closing_summary(self) -> str:
+        if not self.findings:
+            return "各项指标未触发预警"
+        return "；".join(f.short_problem or f.problem for f in self.findings)
+
+    def closing_notes(self) -> str:
+        """The closing slide's speaker notes: every problem and every next step in full."""
+        if not self.findings:
+            return f"对照各项预警规则，{self.year}年{self.scope_label}暂未发现需要预警的问题。"
+        problems = "".join(f"{CHINESE_NUMERALS[i]}是{f.problem}" for i, f in enumerate(self.findings[:10]))
+        steps = "".join(f"{CHINESE_NUMERALS[i]}是{f.next_step}" for i, f in enumerate(self.findings[:10]))
+        return f"存在的问题：{problems}\n下一步：{steps}"
 
     def chart_sections(self) -> dict[str, list[Chart]]:
         """The charts by section (a narrative.DOMAINS key), in slide order."""
-        sections: dict[str, list[Chart]] = {}
-        for chart in self.charts:
-            sections.setdefault(chart.domain, []).append(chart)
-        return sections
+        return {section.key: list(section.charts) for section in self.outline if section.charts}
 
     def sheet_names(self) -> list[str]:
-        """Every sheet of the XLSX, in order."""
-        return (["核心指标"] if self.kpis else []) + list(self.tables)
+        """Every sheet of the XLSX, in order: 目录, 核心指标, then each section's sheets."""
+        names = ["目录"] + (["核心指标"] if self.kpis else [])
+        return names + [sheet for section in self.outline for sheet in section.sheets if sheet in self.tables]
 
 
 # ---- the queries ---------------------------------------------------------------------------
@@ -175,6 +247,12 @@ def report_requests(year: int, settings: Settings, scope: Scope, today: date, ta
         "distribution": ("star_distribution", base),
         "points_branches": ("points_by_branch", {**base, "threshold": settings.points_low_threshold}),
         "sage_kinds": ("sage_by_kind", base),
+        "studio_growth": ("studio_growth", scope.params()),
+        "cadre_ages": ("cadre_age_structure", base),
+    }
+    # the overview's 预警 rules, under their own roles: 存在的问题 and 下一步工作打算 are those alerts
+    requests |= {
+        ALERT_ROLE + rule: request for rule, request in alerts.alert_requests(year, settings, scope, today).items()
     }
     if tables:
         floors = {
@@ -219,18 +297,81 @@ def build(
     else:
         scope_label = scope.label(settings.town)
         town = scope.town or settings.town
-    sections = narrative.year_sections(year, results, settings, scope_label)
+    paragraphs = narrative.year_sections(year, results, settings, scope_label)
+    charts_by_domain: dict[str, list[Chart]] = {}
+    for chart in _charts(year, r, settings):
+        charts_by_domain.setdefault(chart.domain, []).append(chart)
+    workbook = _tables(r) if tables else {}
+    outline = tuple(
+        Section(
+            key=domain,
+            title=SECTION_TITLES[domain],
+            text=text,
+            charts=tuple(charts_by_domain.get(domain, ())),
+            table=found if (found := _domain_table(domain, r)) is not None and not found[1].empty else None,
+            sheets=tuple(sheet for sheet, table_domain, *_ in TABLES if table_domain == domain),
+        )
+        for domain, text in paragraphs.items()
+    )
     return Report(
         town=town,
         year=year,
         scope_label=scope_label,
         made_on=today,
         kpis=tuple(_kpis(year, r("overview"), settings)),
-        charts=tuple(_charts(year, r, settings)),
-        sections=sections,
-        figures={d: found for d in sections if (found := _domain_table(d, r)) is not None and not found[1].empty},
-        tables=_tables(r) if tables else {},
+        outline=outline,
+        findings=tuple(_findings(year, results, settings, today, {section.key for section in outline})),
+        tables=workbook,
     )
+
+
+ALERT_ROLE = "alert:"
+
+
+def _short_problem(problem: str, alert: alerts.Alert) -> str:
+    """The slide's bullet: the sentence's leading clauses when they still state the alert's figure,
+    else the alert's own heading (逾期未整改问题10条, 书记工作室还差13个)."""
+    cut = bullet(problem, names=alert.villages)
+    return cut if cut == bullet(problem, len(problem)) or str(alert.figure) in cut else alert.title
+
+
+# an alert's page → the report section it belongs to
+ALERT_SECTIONS = {
+    "views/income.py": "income",
+    "views/projects.py": "projects",
+    "views/stars.py": "stars",
+    "views/tickets.py": "tickets",
+    "views/problems.py": "problems",
+    "views/points.py": "points",
+    "views/studios.py": "studios",
+    "views/sages.py": "sages",
+    "views/cadres.py": "cadres",
+}
+
+
+def _findings(
+    year: int, results: dict[str, pd.DataFrame], settings: Settings, today: date, covered: set[str]
+) -> list[Finding]:
+    """二、存在的问题 and 三、下一步工作打算: the overview's 预警 (alerts.py, the one copy of the rules),
+    most important first, each problem with its figure and villages and the target derived from it."""
+    ran = {role.removeprefix(ALERT_ROLE): frame for role, frame in results.items() if role.startswith(ALERT_ROLE)}
+    found = []
+    for alert in alerts.from_results(year, ran, settings, today):
+        if ALERT_SECTIONS.get(alert.page) not in covered:
+            continue  # a 2021 report has no 书记工作室 section: today's studio gap is not its problem
+        problem = alert.sentence
+        if not problem.startswith(f"{year}年评定"):  # the report is the year's: no need to say it again
+            problem = problem.removeprefix(f"{year}年")
+        found.append(
+            Finding(
+                key=alert.key,
+                problem=problem,
+                next_step=alert.next_step,
+                short_problem=_short_problem(problem, alert),
+                short_next_step=bullet(alert.next_step, names=alert.villages),
+            )
+        )
+    return found
 
 
 class _Results:
@@ -284,8 +425,20 @@ def _kpis(year: int, overview: pd.DataFrame, settings: Settings) -> list[Kpi]:
             note = f"满意率{fmt.pct(row['satisfied_pct'])}"
         elif column == "rectified_pct":
             note = f"共{int(row['problems'])}条"
-        cards.append(Kpi(label, value, change, note))
+        before = None if last is None else _kpi_figure(last[column], unit)
+        cards.append(Kpi(label, value, change, note, unit, _kpi_figure(row[column], unit), before))
     return cards
+
+
+def _kpi_figure(value: object, unit: str) -> float | None:
+    """A card's value as the workbook's number: 元 → 亿元 (two decimals), a share to one decimal, a count."""
+    if _missing(value):
+        return None
+    if unit == "亿元":
+        return _in(value, YI)
+    if unit == "%":
+        return float(fmt.to_decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return float(int(value))
 
 
 # ---- charts and their takeaways -----------------------------------------------------------
@@ -321,7 +474,9 @@ def _charts(year: int, r: _Results, settings: Settings) -> list[Chart]:
         ("tickets", _ticket_kinds(r("tickets"), settings)),
         ("problems", _problem_sources(r("problem_sources"), r("problems"))),
         ("points", _points_branches(r("points_branches"), r("points"), settings)),
+        ("studios", _studio_growth(year, r("studio_growth"), r("studios"), settings)),
         ("sages", _sage_kinds(r("sage_kinds"), r("sages"))),
+        ("cadres", _cadre_ages(r("cadre_ages"), r("cadres"))),
     ]
     return [replace(chart, domain=domain) for domain, chart in found if chart is not None]
 
@@ -334,6 +489,8 @@ def _unit_labels(frame: pd.DataFrame) -> list[str]:
 
 
 def _points_branches(branches: pd.DataFrame, summary: pd.DataFrame, settings: Settings) -> Chart | None:
+    """Each branch's average as a dot on an axis around the values: the averages sit within a few
+    points of each other (77–79), where bars from zero would all look the same length."""
     if branches.empty or summary.empty or int(summary["members"].iloc[0]) == 0:
         return None
     row = summary.iloc[0]
@@ -346,23 +503,37 @@ def _points_branches(branches: pd.DataFrame, summary: pd.DataFrame, settings: Se
         f"低于{threshold:f}分的{int(row['low_members'])}名"
     )
     title = f"{latest}各支部平均积分（分）"
-    if len(branches) > RANKING_COLUMNS:
-        # a county or city: a slide cannot show thousands of columns (the query orders by average)
-        branches, labels = branches.head(RANKING_COLUMNS), labels[:RANKING_COLUMNS]
-        title = f"{latest}平均积分最高的{RANKING_COLUMNS}个支部（分）"
+    if len(branches) > MAX_COLUMNS:
+        # a county or city: the best dozen (the query orders by average); the rest are in the workbook
+        branches, labels = branches.head(MAX_COLUMNS), labels[:MAX_COLUMNS]
+        title = f"{latest}平均积分最高的{MAX_COLUMNS}个支部（分）"
+    values = tuple(float(v) for v in branches["average_points"])
+    kind = "dots" if _far_from_zero(values) else "column"
     return Chart(
         key="points_branches",
         title=title,
-        kind="column",
+        kind=kind,
         categories=tuple(labels),
-        series=(Series("平均积分", tuple(float(v) for v in branches["average_points"])),),
+        series=(Series("平均积分", values, charts.NAVY),),
         unit="分",
         takeaway=takeaway,
         number_format="0.0",
     )
 
 
+def _far_from_zero(values: tuple[float, ...]) -> bool:
+    """Dots rather than bars when the values sit far from zero: the smallest is more than twice the
+    spread, so bars from zero would differ only in their last few percent (the screens' chart rule)."""
+    if len(values) < 2 or min(values) <= 0:
+        return False
+    return min(values) > 2 * (max(values) - min(values))
+
+
+SAGE_UNITS = {"民意收集": "条", "矛盾调解": "起"}  # the rest are 项 (献言献策, 政策宣传, 回乡创业)
+
+
 def _sage_kinds(kinds: pd.DataFrame, summary: pd.DataFrame) -> Chart | None:
+    """Each kind beside the others with its own unit (条 of opinions, 起 of disputes): never added up."""
     if kinds.empty or summary.empty or int(summary["activities"].iloc[0]) == 0:
         return None
     row = summary.iloc[0]
@@ -372,13 +543,69 @@ def _sage_kinds(kinds: pd.DataFrame, summary: pd.DataFrame) -> Chart | None:
     )
     return Chart(
         key="sage_kinds",
-        title="乡贤参与事项（条/起）",
+        title="乡贤参与事项（各按其单位）",
         kind="column",
-        categories=tuple(str(k) for k in kinds["kind"]),
+        categories=tuple(f"{k}（{SAGE_UNITS.get(str(k), '项')}）" for k in kinds["kind"]),
         series=(Series("数量", tuple(float(v) for v in kinds["quantity"])),),
-        unit="条",
+        unit="条/起/项",
         takeaway=takeaway,
         point_colors=tuple(charts.PALETTE[i % len(charts.PALETTE)] for i in range(len(kinds))),
+    )
+
+
+def _studio_growth(year: int, growth: pd.DataFrame, coverage: pd.DataFrame, settings: Settings) -> Chart | None:
+    """Studios built by each year's end, beside the target: how far the town still has to go."""
+    if growth.empty or coverage.empty or int(coverage["studios"].iloc[0]) == 0:
+        return None
+    row = coverage.iloc[0]
+    ends = growth[growth["quarter_end"].map(lambda d: pd.Timestamp(d).year) <= year]
+    by_year = ends.groupby(ends["quarter_end"].map(lambda d: pd.Timestamp(d).year))["studios"].last()
+    goal = studio_goal(settings.studio_target, row["town_units"])
+    studios = int(row["studios"])
+    categories = [f"{y}年底" for y in by_year.index] + [f"{settings.studio_deadline.year}年目标"]
+    values = [float(v) for v in by_year] + [float(goal)]
+    takeaway = f"已建成书记工作室{studios}个，覆盖率{fmt.pct(row['coverage_pct'])}"
+    takeaway += f"，距目标还差{goal - studios}个" if goal > studios else "，已达到目标"
+    return Chart(
+        key="studio_growth",
+        title="书记工作室建成数与目标（个）",
+        kind="column",
+        categories=tuple(categories),
+        series=(Series("工作室数", tuple(values)),),
+        unit="个",
+        takeaway=takeaway,
+        point_colors=tuple([charts.NAVY] * len(by_year) + [charts.GRAY]),
+    )
+
+
+def _cadre_ages(ages: pd.DataFrame, summary: pd.DataFrame) -> Chart | None:
+    """两委 and 后备 cadres by age band, side by side (人)."""
+    if ages.empty or summary.empty or int(summary["cadres"].iloc[0]) == 0:
+        return None
+    bands = list(dict.fromkeys(ages.sort_values("band_order")["age_band"]))
+    series = []
+    for role, color in (("两委干部", charts.NAVY), ("后备干部", charts.TEAL)):
+        rows = ages[ages["role"] == role]
+        counts = dict(zip(rows["age_band"], rows["cadres"], strict=True))
+        if counts:
+            series.append(Series(role, tuple(float(counts.get(b, 0)) for b in bands), color))
+    if not series:
+        return None
+    row = summary.iloc[0]
+    takeaway = f"两委干部{int(row['committee'])}人"
+    if not _missing(row["committee_average_age"]):
+        takeaway += f"，平均年龄{fmt.to_decimal(row['committee_average_age']).normalize():f}岁"
+    takeaway += f"；后备干部{int(row['reserves'])}人"
+    without = int(row["units_without_reserve"])
+    takeaway += f"，{without}个村(社区)尚无后备干部" if without else "，每个村(社区)都有后备干部"
+    return Chart(
+        key="cadre_ages",
+        title="村干部年龄结构（人）",
+        kind="column",
+        categories=tuple(bands),
+        series=tuple(series),
+        unit="人",
+        takeaway=takeaway,
     )
 
 
@@ -436,7 +663,11 @@ def _income_trend(year: int, trend: pd.DataFrame) -> Chart | None:
     )
 
 
-RANKING_COLUMNS = 30
+# the charts' rule: up to 12 names side by side as columns; beyond, horizontal bars sorted by value
+MAX_COLUMNS = 12
+# a slide's horizontal bars: every village of a town (23 + communities) still has a legible row;
+# beyond that (a county, a city) the top of the ranking, with the rest summarised in the takeaway
+RANKING_BARS = 25
 
 
 def _income_ranking(ranking: pd.DataFrame, tiers: pd.DataFrame, settings: Settings) -> Chart | None:
@@ -454,14 +685,15 @@ def _income_ranking(ranking: pd.DataFrame, tiers: pd.DataFrame, settings: Settin
     if below:
         takeaway += f"，{below}个村低于{fmt.threshold(settings.income_thresholds_yuan[0])}"
     title = "各村村财收入排名（万元）"
-    if len(villages) > RANKING_COLUMNS:
-        # a county or city: a slide cannot show thousands of columns
-        villages, labels = villages.head(RANKING_COLUMNS), labels[:RANKING_COLUMNS]
-        title = f"村财收入最高的{RANKING_COLUMNS}个村（万元）"
+    if len(villages) > RANKING_BARS:
+        rest = villages.iloc[RANKING_BARS:]
+        villages, labels = villages.head(RANKING_BARS), labels[:RANKING_BARS]
+        title = f"村财收入最高的{RANKING_BARS}个村（万元）"
+        takeaway += f"；其余{len(rest)}个村合计{fmt.money(rest['total_income'].sum())}"
     return Chart(
         key="income_ranking",
         title=title,
-        kind="column",
+        kind="bar" if len(villages) > MAX_COLUMNS else "column",
         categories=tuple(labels),
         series=(Series("村集体经济总收入", tuple(_wan(v) for v in villages["total_income"])),),
         unit="万元",
@@ -560,6 +792,7 @@ def _ticket_funnel(funnel: pd.DataFrame, resolution: pd.DataFrame) -> Chart | No
 
 
 def _ticket_kinds(kinds: pd.DataFrame, settings: Settings) -> Chart | None:
+    """Each kind beside the others with its own unit (件, 件次, 人次): a pie would add them into one total."""
     if kinds.empty:
         return None
     counts = dict(zip(kinds["kind"], kinds["tickets"], strict=True))
@@ -568,11 +801,11 @@ def _ticket_kinds(kinds: pd.DataFrame, settings: Settings) -> Chart | None:
     units = "/".join(dict.fromkeys(settings.ticket_unit(k) for k in ordered))
     return Chart(
         key="ticket_kinds",
-        title=f"五单服务工单类型（{units}）",
-        kind="pie",
-        categories=tuple(ordered),
-        series=(Series("工单数", tuple(float(counts[k]) for k in ordered)),),
-        unit="件",
+        title="五单服务工单类型（各按其单位）",
+        kind="column",
+        categories=tuple(f"{k}（{settings.ticket_unit(k)}）" for k in ordered),
+        series=(Series("数量", tuple(float(counts[k]) for k in ordered)),),
+        unit=units,
         takeaway=f"共办理{listed}",
         point_colors=tuple(charts.PALETTE[i % len(charts.PALETTE)] for i in range(len(ordered))),
     )
@@ -608,65 +841,91 @@ def _problem_sources(sources: pd.DataFrame, summary: pd.DataFrame) -> Chart | No
 
 # ---- tables for the workbook --------------------------------------------------------------
 
-# sheet name → (role, the columns the page shows, a row filter); the pages' own tables, in page order
-TABLES: tuple[tuple[str, str, list[str] | None, tuple[str, tuple[str, ...]] | None], ...] = (
-    (
-        "村财收入明细",
-        "ranking",
-        list(exports.INCOME_DETAIL_COLUMNS),
-        None,
-    ),
+# sheet name → (section, role, the columns the page shows, a row filter); the pages' own tables, in report order
+TABLES: tuple[tuple[str, str, str, list[str] | None, tuple[str, tuple[str, ...]] | None], ...] = (
+    ("村财收入明细", "income", "ranking", list(exports.INCOME_DETAIL_COLUMNS), None),
     (
         "升降档的村",
+        "income",
         "ranking",
         ["village", "previous_income", "total_income", "change", "tier_label", "movement"],
         ("movement", ("升档", "降档")),
     ),
-    ("经济薄弱村", "weak", ["village", "total_income", "operating_income", "reason"], None),
-    ("五大擂台", "arenas", None, None),
+    ("经济薄弱村", "income", "weak", ["village", "total_income", "operating_income", "reason"], None),
+    ("五大擂台", "projects", "arenas", None, None),
     (
         "投资最大项目",
+        "projects",
         "largest",
         ["project_id", "name", "village", "arena", "status", "planned_investment", "completed_investment", "leader"],
         None,
     ),
-    ("项目明细", "projects_detail", None, None),
-    ("星级分布", "distribution", None, None),
-    ("星级变化", "star_changes", ["village", "previous_stars", "stars", "movement"], ("movement", ("升星", "降星"))),
-    ("达标创星明细", "star_changes", ["village", "stars", "score", "weak", "previous_stars", "movement"], None),
-    ("五单闭环", "funnel", None, None),
+    ("项目明细", "projects", "projects_detail", None, None),
+    ("星级分布", "stars", "distribution", None, None),
+    (
+        "星级变化",
+        "stars",
+        "star_changes",
+        ["village", "previous_stars", "stars", "movement"],
+        ("movement", ("升星", "降星")),
+    ),
+    (
+        "达标创星明细",
+        "stars",
+        "star_changes",
+        ["village", "stars", "score", "weak", "previous_stars", "movement"],
+        None,
+    ),
+    ("五单闭环", "tickets", "funnel", None, None),
     (
         "各村工单办理",
+        "tickets",
         "tickets_villages",
         ["village", "tickets", "done", "median_hours", "average_rating", "satisfied_pct"],
         None,
     ),
     (
         "工单明细",
+        "tickets",
         "tickets_detail",
         ["ticket_id", "village", "kind", "category", "content", "stage", "ordered_at", "done_at", "hours", "rating"],
         None,
     ),
     (
         "逾期未整改",
+        "problems",
         "overdue",
         ["problem_id", "village", "description", "responsible", "deadline", "status", "days_overdue"],
         None,
     ),
-    ("问题来源", "problem_sources", None, None),
-    ("问题整改明细", "problems_detail", None, None),
+    ("问题来源", "problems", "problem_sources", None, None),
+    ("问题整改明细", "problems", "problems_detail", None, None),
     (
         "各支部党员积分",
+        "points",
         "points_branches",
         ["village", "period", "members", "average_points", "median_points", "max_points", "min_points", "low_members"],
         None,
     ),
-    ("书记工作室", "studio_list", ["village", "studio_name", "level", "established_on", "focus", "stars"], None),
-    ("工作室培育对象", "studio_candidates", ["village", "area", "score"], None),
-    ("乡贤参与分类", "sage_kinds", ["kind", "quantity", "activities"], None),
-    ("各村乡贤参与", "sage_villages", ["village", "opinions", "disputes", "other_items", "activities"], None),
+    (
+        "书记工作室",
+        "studios",
+        "studio_list",
+        ["village", "studio_name", "level", "established_on", "focus", "stars"],
+        None,
+    ),
+    ("工作室培育对象", "studios", "studio_candidates", ["village", "area", "score"], None),
+    ("乡贤参与分类", "sages", "sage_kinds", ["kind", "quantity", "activities"], None),
+    (
+        "各村乡贤参与",
+        "sages",
+        "sage_villages",
+        ["village", "opinions", "disputes", "other_items", "activities"],
+        None,
+    ),
     (
         "各村干部队伍",
+        "cadres",
         "cadre_villages",
         ["village", "committee", "reserves", "clerks", "committee_average_age", "upgrading", "trainings", "no_reserve"],
         None,
@@ -677,7 +936,7 @@ TABLES: tuple[tuple[str, str, list[str] | None, tuple[str, tuple[str, ...]] | No
 def _tables(r: _Results) -> dict[str, pd.DataFrame]:
     """Each page table that has rows, presented as on screen (Chinese headers, 万元)."""
     tables: dict[str, pd.DataFrame] = {}
-    for sheet, role, columns, keep in TABLES:
+    for sheet, _domain, role, columns, keep in TABLES:
         frame = r(role)
         if frame.empty:
             continue
@@ -702,26 +961,53 @@ def kpi_table(report: Report) -> pd.DataFrame:
     )
 
 
+def kpi_sheet(report: Report) -> pd.DataFrame:
+    """The 核心指标 as the workbook holds them: numbers in number cells, each row's unit in a column of its own."""
+    change = [None if k.figure is None or k.before is None else round(k.figure - k.before, 2) for k in report.kpis]
+    return pd.DataFrame(
+        {
+            "指标": [k.label for k in report.kpis],
+            "单位": [k.unit for k in report.kpis],
+            f"{report.year}年": [k.figure for k in report.kpis],
+            f"{report.year - 1}年": [k.before for k in report.kpis],
+            "较上年增减": change,
+            "说明": [k.note or "" for k in report.kpis],
+        }
+    )
+
+
+def contents_sheet(report: Report) -> pd.DataFrame:
+    """The workbook's 目录: each section's title and its sheets, in the report's order."""
+    rows = [("核心指标", "核心指标")] if report.kpis else []
+    rows += [(s.title, sheet) for s in report.outline for sheet in s.sheets if sheet in report.tables]
+    return pd.DataFrame(rows, columns=["部分", "工作表"])
+
+
 def to_xlsx_bytes(report: Report) -> bytes:
-    """核心指标 and every page table, one sheet each; formulas neutralised, units in the headers."""
-    sheets = {"核心指标": kpi_table(report)} if report.kpis else {}
-    return exports.to_xlsx_sheets_bytes(sheets | report.tables)
+    """目录, 核心指标 and each section's tables in report order: numbers as numbers, dates as dates."""
+    sheets = {"目录": contents_sheet(report)} | ({"核心指标": kpi_sheet(report)} if report.kpis else {})
+    for section in report.outline:
+        sheets |= {sheet: report.tables[sheet] for sheet in section.sheets if sheet in report.tables}
+    return exports.to_xlsx_sheets_bytes(sheets)
 
 
 # ---- plotly, for the preview page and presenter mode ---------------------------------------
 
 
 def _label(value: float, number_format: str) -> str:
-    return f"{value:.2f}" if number_format == "0.00" else f"{int(value)}"
+    places = len(number_format.partition(".")[2])
+    return f"{value:.{places}f}"
 
 
-def figure(chart: Chart, font_size: int = 14, height: int = 420) -> go.Figure:
+def figure(chart: Chart, font_size: int = 14, height: int = 420, title: str | None = None) -> go.Figure:
     """The slide's chart as a Plotly figure in the dashboard's style (the same numbers as the PPTX).
 
     The unit is in the chart's title; a vertical axis gets no title of its own
     (Plotly turns a Chinese axis title on its side).
     """
     fig = go.Figure()
+    if chart.kind == "bar":
+        height = max(height, 26 * len(chart.categories) + 100)  # a legible row per name, however many
     if chart.kind in ("doughnut", "pie"):
         fig.add_trace(
             go.Pie(
@@ -738,19 +1024,19 @@ def figure(chart: Chart, font_size: int = 14, height: int = 420) -> go.Figure:
             )
         )
         fig.update_layout(showlegend=False)
-    elif chart.kind == "line":
+    elif chart.kind in ("line", "dots"):
         for s in chart.series:
             fig.add_trace(
                 go.Scatter(
                     x=list(chart.categories),
                     y=list(s.values),
                     name=s.name,
-                    mode="lines+markers+text",
+                    mode="lines+markers+text" if chart.kind == "line" else "markers+text",
                     text=[_label(v, chart.number_format) for v in s.values],
                     textposition="top center",
                     cliponaxis=False,
                     line={"color": s.color, "width": 3},
-                    marker={"size": 9},
+                    marker={"size": 9 if chart.kind == "line" else 16, "color": s.color},
                     hovertemplate=f"%{{x}} {s.name}：%{{y}}{chart.unit}<extra></extra>",
                 )
             )
@@ -779,8 +1065,11 @@ def figure(chart: Chart, font_size: int = 14, height: int = 420) -> go.Figure:
             fig.update_xaxes(title_text=chart.unit)
             fig.update_yaxes(autorange="reversed")
         fig.update_layout(showlegend=len(chart.series) > 1)
-    charts.themed(fig, None, height=height)
-    if chart.kind not in ("doughnut", "pie"):
+    charts.themed(fig, title, height=height)
+    if chart.kind == "dots":
+        low, high = _dot_axis([v for s in chart.series for v in s.values])
+        fig.update_yaxes(range=[low, high], title_text=f"纵轴自{low:g}{chart.unit}起")
+    elif chart.kind not in ("doughnut", "pie"):
         # room above the tallest bar (or beside the longest) for its label
         stacked = chart.kind == "stacked_column"
         tops = [sum(values) for values in zip(*(s.values for s in chart.series), strict=True)] if stacked else []
@@ -795,7 +1084,7 @@ def figure(chart: Chart, font_size: int = 14, height: int = 420) -> go.Figure:
     fig.update_layout(
         font={"size": font_size},
         legend={"font": {"size": font_size}, "y": -0.15},
-        margin={"l": 10, "r": 30, "t": 20, "b": 10},
+        margin={"l": 10, "r": 30, "t": 50 if title else 20, "b": 10},
     )
     return fig
 
@@ -804,7 +1093,8 @@ def figure(chart: Chart, font_size: int = 14, height: int = 420) -> go.Figure:
 
 
 def to_pptx_bytes(report: Report) -> bytes:
-    """16:9 slides: title, 核心指标, one native chart per slide with its takeaway, the narrative."""
+    """16:9 slides, as `Report.slides` lists them: title, 汇报提纲, 核心指标, a native chart per slide of each
+    section with its takeaway, and 存在的问题和下一步; each slide's full text in its speaker notes."""
     from pptx import Presentation
     from pptx.util import Emu
 
@@ -813,19 +1103,71 @@ def to_pptx_bytes(report: Report) -> bytes:
     deck.core_properties.title = report.title
     deck.core_properties.author = f"{report.town} · 村情看板"
     deck.core_properties.language = "zh-CN"
-    total = len(report.slide_titles())
-    _title_slide(deck, report)
-    if report.kpis:
-        _kpi_slide(deck, report, total)
-    for chart in report.charts:
-        _chart_slide(deck, report, chart, total)
-    for domains in report.narrative_pages():
-        _narrative_slide(deck, report, domains, total)
-    for slide in deck.slides:
-        _cjk_fonts(slide.shapes._spTree)
+    slides = report.slides()
+    total = len(slides)
+    for slide in slides:
+        if slide.kind == "title":
+            made = _title_slide(deck, report)
+        elif slide.kind == "agenda":
+            made = _agenda_slide(deck, report, total)
+        elif slide.kind == "kpis":
+            made = _kpi_slide(deck, report, total)
+        elif slide.kind == "chart":
+            made = _chart_slide(deck, report, slide, total)
+        else:
+            made = _closing_slide(deck, report, total)
+        if slide.notes:
+            made.notes_slide.notes_text_frame.text = slide.notes
+    for made in deck.slides:
+        _cjk_fonts(made.shapes._spTree)
     buffer = io.BytesIO()
     deck.save(buffer)
     return buffer.getvalue()
+
+
+# a text slide's bullets: at most this many, each at most this long; the rest goes to the notes
+SLIDE_BULLETS = 5
+BULLET_CHARS = 40
+
+
+def bullet(text: str, limit: int = BULLET_CHARS, names: tuple[str, ...] = ()) -> str:
+    """A sentence cut to a slide bullet: whole clauses up to `limit` characters, no closing 。;
+    when even the first clause is too long, without its bracketed asides, then without the list of
+    `names` (`推动甲、乙、丙等88个村…` → `推动88个村…`), and only then cut short."""
+    text = text.strip().rstrip("。；，")
+    if len(text) <= limit:
+        return text
+    kept = ""
+    for clause in _clauses(text):
+        if len(kept) + len(clause) > limit:
+            break
+        kept += clause
+    if kept:
+        return kept.rstrip("，；、")
+    plain = re.sub(r"（[^（）]*）", "", text)
+    if plain != text:
+        return bullet(plain, limit, names)
+    unnamed = _without_names(text, names)
+    return bullet(unnamed, limit) if unnamed != text else text[: limit - 1] + "…"
+
+
+def _without_names(text: str, names: tuple[str, ...]) -> str:
+    """`推动甲、乙、丙等88个村` → `推动88个村`: a listed run of names dropped, its count kept."""
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(f"{name}、", "").replace(f"{name}等", "等")
+    return re.sub(r"等(\d+个)", r"\1", text)
+
+
+def _clauses(text: str) -> list[str]:
+    """`甲，乙；丙` → [`甲，`, `乙；`, `丙`]: pieces that end at a comma or semicolon (not inside brackets)."""
+    pieces, current, depth = [], "", 0
+    for ch in text:
+        current += ch
+        depth += (ch in "（(") - (ch in "）)")
+        if ch in "，；。" and depth == 0:
+            pieces.append(current)
+            current = ""
+    return pieces + ([current] if current else [])
 
 
 def _rgb(color: str) -> object:
@@ -924,52 +1266,109 @@ def _chrome(deck: object, report: Report, title: str, total: int) -> object:
     return slide
 
 
-def _title_slide(deck: object, report: Report) -> None:
+def _title_slide(deck: object, report: Report) -> object:
     slide = _blank(deck)
     _rect(slide, (0, 0, 13.333, 4.6), charts.NAVY)
     _rect(slide, (0.9, 3.95, 1.4, 0.07), charts.AMBER)
     _text(slide, (0.9, 1.35, 11.5, 1.3), [[(report.title, {"bold": True})]], size=40, color="#ffffff")
-    domains = "　".join(narrative.DOMAINS[d].removesuffix("评定").removesuffix("台账") for d in report.sections)
-    _text(slide, (0.9, 2.75, 11.5, 0.9), [[(domains, {})]], size=18, color="#d5e3f3")
+    subtitle = f"{report.scope_label} · {len(report.outline)}个方面工作情况及下一步打算"
+    _text(slide, (0.9, 2.75, 11.5, 0.9), [[(subtitle, {})]], size=22, color="#d5e3f3")
     _text(
         slide,
         (0.9, 5.0, 11.5, 1.4),
-        [[(report.town, {"bold": True, "size": 24})], [(report.date_text, {})]],
-        size=20,
+        [[(report.town, {"bold": True, "size": 28})], [(report.date_text, {})]],
+        size=22,
         color=charts.INK,
         spacing=1.4,
     )
     _text(
         slide,
         (0.9, 6.7, 11.5, 0.4),
-        [[(f"数据来源：村情看板各口径台账（{report.scope_label}，截至{report.date_text}）", {})]],
+        [[(f"数据来源：村情看板各口径台账（截至{report.date_text}）", {})]],
         size=12,
         color="#7b8794",
     )
+    return slide
 
 
-def _kpi_slide(deck: object, report: Report, total: int) -> None:
+def _agenda_slide(deck: object, report: Report, total: int) -> object:
+    """汇报提纲: one numbered tile per section and one for 存在的问题和下一步, in two rows."""
+    slide = _chrome(deck, report, "汇报提纲", total)
+    items = [s.title for s in report.outline] + [CLOSING_TITLE]
+    rows = 1 if len(items) <= 5 else 2  # a short report's tiles fill the slide's height instead of half of it
+    columns = -(-len(items) // rows)
+    gap = 0.2
+    width = (12.23 - gap * (columns - 1)) / columns
+    height = 5.2 if rows == 1 else 2.45
+    for index, item in enumerate(items):
+        row, column = divmod(index, columns)
+        x, y = 0.55 + column * (width + gap), 1.5 + row * 2.75
+        closing = index == len(items) - 1
+        color = charts.AMBER if closing else charts.NAVY
+        _rect(slide, (x, y, width, height), "#fdf3e3" if closing else "#f1f5fa", rounded=True)
+        _rect(slide, (x, y + 0.3, 0.08, 0.6), color)
+        _text(
+            slide, (x + 0.25, y + 0.2, width - 0.4, 0.8), [[(f"{index + 1:02d}", {"bold": True})]], size=30, color=color
+        )
+        size = 19 if rows == 2 else 24
+        _text(slide, (x + 0.25, y + 1.05, width - 0.4, 1.3), [[(item, {"bold": True})]], size=size, color=charts.INK)
+    return slide
+
+
+def _closing_slide(deck: object, report: Report, total: int) -> object:
+    """存在的问题 beside 下一步: at most five short bullets each; every finding in full in the notes."""
+    slide = _chrome(deck, report, CLOSING_TITLE, total)
+    shown = report.findings[:SLIDE_BULLETS]
+    problems = [bullet(f.short_problem or f.problem) for f in shown] or [f"{report.year}年各项指标未触发预警"]
+    steps = [bullet(f.short_next_step or f.next_step) for f in shown] or ["保持各项工作常态长效推进"]
+    for x, heading, lines, color in (
+        (0.55, "存在的问题", problems, charts.RED),
+        (6.8, "下一步", steps, charts.TEAL),
+    ):
+        _rect(slide, (x, 1.35, 5.98, 5.45), "#f6f8fb", rounded=True)
+        _rect(slide, (x, 1.35, 5.98, 0.09), color)
+        _text(slide, (x + 0.3, 1.55, 5.4, 0.6), [[(heading, {"bold": True})]], size=24, color=color)
+        paragraphs = [[("● ", {"color": color, "size": 16}), (line, {})] for line in lines]
+        size = 20 if len(lines) <= 3 else 18
+        _text(slide, (x + 0.3, 2.3, 5.45, 4.4), paragraphs, size=size, spacing=1.25, after=14)
+    if len(report.findings) > SLIDE_BULLETS:
+        more = f"另有{len(report.findings) - SLIDE_BULLETS}项见备注及书面汇报"
+        _text(slide, (0.55, 6.6, 12.23, 0.35), [[(more, {})]], size=12, color="#7b8794", align="right")
+    return slide
+
+
+def _kpi_slide(deck: object, report: Report, total: int) -> object:
     slide = _chrome(deck, report, f"{report.year}年核心指标", total)
-    columns = 4
-    width, height, gap = 2.9, 2.55, 0.21
+    columns = min(4, len(report.kpis))
+    rows = -(-len(report.kpis) // columns)
+    gap = 0.21
+    width = (12.23 - gap * (columns - 1)) / columns
+    # one row of cards fills the slide's height, its figures larger and centred in it
+    height = 2.55 if rows > 1 else 5.3
+    inner = (height - 2.55) / 2
     for index, kpi in enumerate(report.kpis):
         row, column = divmod(index, columns)
         x = 0.55 + column * (width + gap)
         y = 1.45 + row * (height + 0.3)
         _rect(slide, (x, y, width, height), "#f1f5fa", rounded=True)
-        _rect(slide, (x, y + 0.25, 0.07, 0.5), charts.NAVY)
-        _text(slide, (x + 0.22, y + 0.15, width - 0.35, 0.7), [[(kpi.label, {})]], size=17, color="#52606d")
+        _rect(slide, (x, y + inner + 0.25, 0.07, 0.5), charts.NAVY)
+        label = [[(kpi.label, {})]]
+        _text(
+            slide, (x + 0.22, y + inner + 0.15, width - 0.35, 0.7), label, size=17 if rows > 1 else 22, color="#52606d"
+        )
         _text(
             slide,
-            (x + 0.22, y + 0.75, width - 0.3, 0.9),
+            (x + 0.22, y + inner + 0.75, width - 0.3, 0.9),
             [[(kpi.value, {"bold": True})]],
-            size=32,
+            size=32 if rows > 1 else 44,
             color=charts.NAVY,
             anchor="middle",
         )
         below = [[(part, {})] for part in (kpi.note, kpi.change and f"较上年{kpi.change}") if part]
         if below:
-            _text(slide, (x + 0.22, y + 1.7, width - 0.3, 0.75), below, size=14, color="#52606d")
+            box = (x + 0.22, y + inner + 1.7, width - 0.3, 0.75)
+            _text(slide, box, below, size=14 if rows > 1 else 18, color="#52606d")
+    return slide
 
 
 def _takeaway(slide: object, text: str) -> None:
@@ -978,13 +1377,48 @@ def _takeaway(slide: object, text: str) -> None:
     _text(slide, (0.85, 1.2, 11.8, 0.9), [[(text, {"bold": True})]], size=20, color=charts.NAVY, anchor="middle")
 
 
-def _chart_slide(deck: object, report: Report, chart: Chart, total: int) -> None:
+def _chart_slide(deck: object, report: Report, shown: Slide, total: int) -> object:
+    chart = shown.chart
+    slide = _chrome(deck, report, shown.title, total)
+    _takeaway(slide, chart.takeaway)
+    _text(slide, (0.55, 2.2, 12.23, 0.42), [[(chart.title, {"bold": True})]], size=16, color="#52606d")
+    if chart.kind in ("doughnut", "pie"):
+        # a ring fills a square: beside it, each slice's figure as a card, so the right half says something
+        _native_chart(slide, chart, (0.55, 2.62, 6.4, 4.3))
+        _slice_cards(slide, chart, (7.25, 2.75, 5.53, 4.0))
+    elif chart.kind == "bar" and len(chart.categories) > MAX_COLUMNS:
+        # a town's 23 villages: two columns of bars (1–12, 13–23) on one scale, so every name stays legible
+        half = -(-len(chart.categories) // 2)
+        top = _round_up(max(v for s in chart.series for v in s.values) * 1.15)
+        for index, part in enumerate((slice(0, half), slice(half, None))):
+            piece = replace(
+                chart,
+                categories=chart.categories[part],
+                series=tuple(replace(s, values=s.values[part]) for s in chart.series),
+                point_colors=chart.point_colors[part] if chart.point_colors else None,
+            )
+            _native_chart(slide, piece, (0.55 + index * 6.17, 2.62, 6.06, 4.3), value_max=top)
+    else:
+        _native_chart(slide, chart, (0.55, 2.62, 12.23, 4.3))
+    return slide
+
+
+def _round_up(value: float) -> float:
+    """An axis end a reader can read: 244.5 → 250, 0.87 → 0.9."""
+    import math
+
+    step = 10 ** math.floor(math.log10(value)) / 2 if value > 0 else 1
+    return math.ceil(value / step) * step
+
+
+def _native_chart(
+    slide: object, chart: Chart, box: tuple[float, float, float, float], value_max: float | None = None
+) -> object:
+    """An editable PowerPoint chart of `chart` in `box` (inches); its data travels inside the file."""
     from pptx.chart.data import CategoryChartData
     from pptx.enum.chart import XL_CHART_TYPE
     from pptx.util import Inches, Pt
 
-    slide = _chrome(deck, report, chart.title, total)
-    _takeaway(slide, chart.takeaway)
     data = CategoryChartData(number_format=chart.number_format)
     data.categories = list(chart.categories)
     for s in chart.series:
@@ -994,24 +1428,53 @@ def _chart_slide(deck: object, report: Report, chart: Chart, total: int) -> None
         "stacked_column": XL_CHART_TYPE.COLUMN_STACKED,
         "bar": XL_CHART_TYPE.BAR_CLUSTERED,
         "line": XL_CHART_TYPE.LINE_MARKERS,
+        "dots": XL_CHART_TYPE.LINE_MARKERS,
         "doughnut": XL_CHART_TYPE.DOUGHNUT,
         "pie": XL_CHART_TYPE.PIE,
     }[chart.kind]
-    frame = slide.shapes.add_chart(kind, Inches(0.55), Inches(2.25), Inches(12.23), Inches(4.65), data)
+    frame = slide.shapes.add_chart(kind, *(Inches(v) for v in box), data)
     native = frame.chart
     native.font.size = Pt(14)
     native.font.color.rgb = _rgb(charts.INK)
     native.has_title = False
     plot = native.plots[0]
     plot.has_data_labels = True
-    dense = len(chart.categories) > 12
-    plot.data_labels.font.size = Pt(10 if dense else 15)
+    dense = len(chart.categories) > MAX_COLUMNS
+    plot.data_labels.font.size = Pt(11 if dense else 15)
     if chart.kind in ("doughnut", "pie"):
         _style_round(plot, chart)
         native.has_legend = False
     else:
         _style_cartesian(native, plot, chart, dense)
+        if value_max is not None:
+            native.value_axis.maximum_scale = value_max  # halves of one ranking: one scale, comparable lengths
     _cjk_fonts(native._chartSpace)
+    return native
+
+
+def _slice_cards(slide: object, chart: Chart, box: tuple[float, float, float, float]) -> None:
+    """Each slice of a pie or ring as a row: its colour, its name, its figure with the unit and its share."""
+    x, y, width, height = box
+    values = chart.series[0].values
+    total = sum(values) or 1
+    rows = len(chart.categories)
+    step = min(1.3, height / max(rows, 1))
+    for index, (name, value) in enumerate(zip(chart.categories, values, strict=True)):
+        top = y + index * step
+        color = (chart.point_colors or charts.PALETTE)[index % len(chart.point_colors or charts.PALETTE)]
+        _rect(slide, (x, top, width, step - 0.15), "#f1f5fa", rounded=True)
+        _rect(slide, (x, top + 0.2, 0.1, step - 0.55), color)
+        _text(slide, (x + 0.3, top, 1.9, step - 0.15), [[(name, {})]], size=20, color=charts.INK, anchor="middle")
+        figure = f"{_label(value, chart.number_format)}{chart.unit}"
+        share = f"占{fmt.share(int(value), int(total))}" if float(total).is_integer() else ""
+        _text(
+            slide,
+            (x + 2.1, top, width - 2.25, step - 0.15),
+            [[(figure, {"bold": True, "size": 28, "color": charts.NAVY}), (f"　{share}", {"color": "#52606d"})]],
+            size=16,
+            align="right",
+            anchor="middle",
+        )
 
 
 def _fill(format_: object, color: str) -> None:
@@ -1044,8 +1507,12 @@ def _style_round(plot: object, chart: Chart) -> None:
 
 
 def _style_cartesian(native: object, plot: object, chart: Chart, dense: bool) -> None:
-    """Bars, columns and lines: labels on the data, a light grid from zero, the unit beside the value axis."""
-    from pptx.enum.chart import XL_LABEL_POSITION, XL_LEGEND_POSITION
+    """Bars, columns, lines and dots: labels on the data, a light grid, the unit beside the value axis.
+
+    The value axis starts at zero, except for dots: their position, not a length, carries the value,
+    so the axis spans the values (77–79 on 76–80) and says where it starts.
+    """
+    from pptx.enum.chart import XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE
     from pptx.oxml.ns import qn
     from pptx.util import Pt
 
@@ -1056,25 +1523,39 @@ def _style_cartesian(native: object, plot: object, chart: Chart, dense: bool) ->
     labels.position = {
         "stacked_column": XL_LABEL_POSITION.CENTER,
         "line": XL_LABEL_POSITION.ABOVE,
+        "dots": XL_LABEL_POSITION.RIGHT,
     }.get(chart.kind, XL_LABEL_POSITION.OUTSIDE_END)
-    if chart.kind != "line":
+    if chart.kind not in ("line", "dots"):
         plot.gap_width = 30 if dense else 55
     for s, series in zip(chart.series, plot.series, strict=True):
-        if chart.kind == "line":
+        if chart.kind in ("line", "dots"):
             color = s.color or charts.BLUE
-            series.format.line.color.rgb = _rgb(color)
-            series.format.line.width = Pt(3)
             series.smooth = False
-            series.marker.size = 9
             _fill(series.marker.format, color)
+            series.marker.format.line.color.rgb = _rgb(color)
+            if chart.kind == "dots":
+                series.format.line.fill.background()  # no line between branches: they are not a sequence
+                series.marker.style = XL_MARKER_STYLE.CIRCLE
+                series.marker.size = 16
+            else:
+                series.format.line.color.rgb = _rgb(color)
+                series.format.line.width = Pt(3)
+                series.marker.size = 9
         elif s.color:
             _fill(series.format, s.color)
-    if chart.point_colors and len(chart.series) == 1 and chart.kind != "line":
+    if chart.point_colors and len(chart.series) == 1 and chart.kind not in ("line", "dots"):
         for point, color in zip(plot.series[0].points, chart.point_colors, strict=False):
             _fill(point.format, color)
 
     value_axis = native.value_axis
-    value_axis.minimum_scale = 0  # never a truncated axis: 239 of 261 must not look like a third
+    unit = chart.unit
+    if chart.kind == "dots":
+        values = [v for s in chart.series for v in s.values]
+        low, high = _dot_axis(values)
+        value_axis.minimum_scale, value_axis.maximum_scale = low, high
+        unit = f"{chart.unit}（纵轴自{low:g}{chart.unit}起）"
+    else:
+        value_axis.minimum_scale = 0  # never a truncated bar: 239 of 261 must not look like a third
     value_axis.has_major_gridlines = True
     value_axis.major_gridlines.format.line.color.rgb = _rgb(charts.GRID)
     value_axis.format.line.fill.background()
@@ -1082,7 +1563,7 @@ def _style_cartesian(native: object, plot: object, chart: Chart, dense: bool) ->
     value_axis.tick_labels.number_format = "#,##0"
     value_axis.tick_labels.number_format_is_linked = False
     value_axis.has_title = True
-    value_axis.axis_title.text_frame.text = chart.unit
+    value_axis.axis_title.text_frame.text = unit
     title_run = value_axis.axis_title.text_frame.paragraphs[0].runs[0]
     title_run.font.size = Pt(12)
     title_run.font.bold = False
@@ -1090,7 +1571,7 @@ def _style_cartesian(native: object, plot: object, chart: Chart, dense: bool) ->
     value_axis.axis_title._title.find(qn("c:tx")).find(qn("c:rich")).find(qn("a:bodyPr")).set("rot", "0")
 
     category_axis = native.category_axis
-    category_axis.tick_labels.font.size = Pt(10 if dense else 14)
+    category_axis.tick_labels.font.size = Pt(11 if dense else 14)
     category_axis.format.line.color.rgb = _rgb(charts.GRAY)
     if dense:
         # every village's name, not every other one, and upright
@@ -1108,14 +1589,13 @@ def _style_cartesian(native: object, plot: object, chart: Chart, dense: bool) ->
         native.legend.font.size = Pt(14)
 
 
-def _narrative_slide(deck: object, report: Report, domains: list[str], total: int) -> None:
-    pages = report.narrative_pages()
-    title = "汇报要点" + ("（续）" if pages.index(domains) else "")
-    slide = _chrome(deck, report, title, total)
-    paragraphs = [
-        [(f"{narrative.DOMAINS[d]}　", {"bold": True, "color": charts.NAVY}), (report.sections[d], {})] for d in domains
-    ]
-    _text(slide, (0.6, 1.3, 12.1, 5.6), paragraphs, size=17, spacing=1.3, after=12)
+def _dot_axis(values: list[float]) -> tuple[float, float]:
+    """A dot plot's axis: whole numbers a little beyond the values, so no dot sits on the frame."""
+    import math
+
+    low, high = min(values), max(values)
+    pad = max(1.0, (high - low) * 0.5)
+    return float(math.floor(low - pad)), float(math.ceil(high + pad))
 
 
 # ---- Word ----------------------------------------------------------------------------------
@@ -1199,8 +1679,20 @@ def _doc_table(document: object, caption: str, frame: pd.DataFrame) -> None:
             # a short table stays on one page with its caption
             paragraph.paragraph_format.keep_with_next = index < len(frame) and len(frame) <= 15
             _docx_fonts(paragraph.add_run(text), DOC_BODY_FONT, 12)
+    _rows_stay_whole(table)
     spacer = document.add_paragraph()
     spacer.paragraph_format.space_after = Pt(6)
+
+
+def _rows_stay_whole(table: object) -> None:
+    """No row broken across a page, and the header row repeated on the next page of a long table."""
+    from docx.oxml import OxmlElement
+
+    for index, row in enumerate(table.rows):
+        properties = row._tr.get_or_add_trPr()
+        properties.append(OxmlElement("w:cantSplit"))
+        if index == 0:
+            properties.append(OxmlElement("w:tblHeader"))
 
 
 def _page_number_footer(section: object) -> None:
@@ -1252,7 +1744,8 @@ def _domain_table(domain: str, results: _Results) -> tuple[str, pd.DataFrame] | 
 
 
 def to_docx_bytes(report: Report) -> bytes:
-    """A 汇报材料 draft: title, the narrative under numbered headings, a table of key figures per domain."""
+    """A 汇报材料 draft in the town's register: 一、主要做法及成效 (the sections, each with its table),
+    二、存在的问题 and 三、下一步工作打算 (the findings), on a 公文 page."""
     from docx import Document
     from docx.shared import Cm
 
@@ -1276,45 +1769,70 @@ def to_docx_bytes(report: Report) -> bytes:
         indent=False,
     )
     _doc_paragraph(document, "", indent=False)
-    covered = "、".join(narrative.DOMAINS[d].removesuffix("评定").removesuffix("台账") for d in report.sections)
-    if covered:
+    if not report.outline:
+        _doc_paragraph(document, f"{report.year}年{report.scope_label}暂无可汇报的台账数据。")
+    else:
+        covered = "、".join(s.short for s in report.outline)
         _doc_paragraph(
             document,
             f"根据村情看板截至{report.date_text}的台账数据，现将{report.year}年{report.scope_label}{covered}"
-            "等方面情况汇报如下。",
+            "等方面工作情况、存在的问题及下一步工作打算汇报如下。",
         )
-    else:
-        _doc_paragraph(document, f"{report.year}年{report.scope_label}暂无可汇报的台账数据。")
-    number = 0
-    headings = {
-        "income": "村级集体经济发展情况",
-        "projects": "揭榜挂帅项目推进情况",
-        "stars": "达标创星评定情况",
-        "tickets": "五单闭环服务情况",
-        "problems": "问题排查整改情况",
-        "points": "党员量化积分管理情况",
-        "studios": "书记工作室建设情况",
-        "sages": "乡贤助力基层治理情况",
-        "cadres": "村干部队伍和后备力量建设情况",
-    }
-    tables = 0
-    if report.kpis:
-        number += 1
-        _doc_paragraph(document, f"{CHINESE_NUMERALS[number - 1]}、核心指标", DOC_HEADING_FONT, 16, keep_with_next=True)
-        tables += 1
-        _doc_table(document, f"表{tables}　{report.year}年核心指标", kpi_table(report))
-    for domain, text in report.sections.items():
-        number += 1
-        heading = f"{CHINESE_NUMERALS[number - 1]}、{headings[domain]}"
-        _doc_paragraph(document, heading, DOC_HEADING_FONT, 16, keep_with_next=True)
-        _doc_paragraph(document, text)
-        if domain in report.figures:
-            caption, frame = report.figures[domain]
-            tables += 1
-            _doc_table(document, f"表{tables}　{caption}", frame)
+        tables = _doc_achievements(document, report)
+        _doc_findings(document, report, tables)
     _doc_paragraph(document, "", indent=False)
     _doc_paragraph(document, report.town, align="right", indent=False)
     _doc_paragraph(document, report.date_text, align="right", indent=False)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _doc_heading(document: object, text: str) -> None:
+    _doc_paragraph(document, text, DOC_HEADING_FONT, 16, keep_with_next=True)
+
+
+def _doc_achievements(document: object, report: Report) -> int:
+    """一、主要做法及成效: 核心指标, then （一）… per section with its paragraph and its table; the tables' count."""
+    _doc_heading(document, "一、主要做法及成效")
+    tables = 0
+    if report.kpis:
+        tables += 1
+        lead = f"{report.year}年，{report.scope_label}各项重点工作有序推进，主要指标见表{tables}。"
+        _doc_paragraph(document, lead, keep_with_next=True)
+        _doc_table(document, f"表{tables}　{report.year}年核心指标", kpi_table(report))
+    for number, part in enumerate(report.outline, start=1):
+        _doc_paragraph(document, f"（{_numeral(number)}）{part.title}", DOC_SUBHEADING_FONT, 16, keep_with_next=True)
+        # the paragraph stays with the table it introduces, and both with their heading
+        _doc_paragraph(document, part.text, keep_with_next=part.table is not None)
+        if part.table is not None:
+            caption, frame = part.table
+            tables += 1
+            _doc_table(document, f"表{tables}　{caption}", frame)
+    return tables
+
+
+def _doc_findings(document: object, report: Report, tables: int) -> None:
+    """二、存在的问题 and 三、下一步工作打算: one 一是… paragraph per finding, in the same order."""
+    _doc_heading(document, "二、存在的问题")
+    if not report.findings:
+        _doc_paragraph(document, f"对照各项预警规则，{report.year}年{report.scope_label}暂未发现需要预警的问题。")
+    else:
+        _doc_paragraph(document, "对照年度目标和各项预警规则，当前工作中还存在以下问题：", keep_with_next=True)
+        for index, finding in enumerate(report.findings, start=1):
+            _doc_paragraph(document, f"{_numeral(index)}是{finding.problem}")
+    _doc_heading(document, "三、下一步工作打算")
+    if not report.findings:
+        _doc_paragraph(document, "下一步，将继续对照年度目标，压实工作责任，推动各项工作常态长效。")
+    else:
+        _doc_paragraph(document, "针对上述问题，下一步将重点抓好以下工作：", keep_with_next=True)
+        for index, finding in enumerate(report.findings, start=1):
+            _doc_paragraph(document, f"{_numeral(index)}是{finding.next_step}")
+
+
+def _numeral(number: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二 (a report has at most a few dozen parts)."""
+    if number <= 10:
+        return CHINESE_NUMERALS[number - 1]
+    tens, ones = divmod(number, 10)
+    return ("" if tens == 1 else CHINESE_NUMERALS[tens - 1]) + "十" + (CHINESE_NUMERALS[ones - 1] if ones else "")

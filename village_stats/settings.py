@@ -13,6 +13,17 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SETTINGS_PATH = REPO_ROOT / "settings.toml"
 WAN = Decimal(10_000)
 PRIVACY_CHOICES = ("everyone", "admin", "nobody")
+# the 驾驶舱's 要点/预警 rules (village_stats/alerts.py), most important first
+ALERT_RULES = (
+    "low_income",
+    "overdue_problems",
+    "rectification_fall",
+    "satisfaction_fall",
+    "stale_tickets",
+    "no_reserve_cadre",
+    "studio_candidates",
+    "studio_pace",
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,10 @@ class Settings:
     studio_target: int = 25
     studio_deadline: date = date(2026, 12, 31)
     low_scorer_names: str = "admin"  # everyone | admin | nobody: who sees the names of low scorers
+    alert_rules: tuple[str, ...] = ALERT_RULES  # the rules that may fire, most important first
+    alerts_shown: int = 5  # callouts on the overview
+    ticket_open_days: int = 30  # a ticket not done this many days after it was ordered is overdue
+    rate_fall_points: Decimal = Decimal("0.5")  # a fall of 整改率/满意率 by more than this many points fires
 
     @property
     def income_thresholds_yuan(self) -> tuple[Decimal, ...]:
@@ -87,6 +102,12 @@ def load_settings(path: Path | None = None) -> Settings:
     units = tuple(tickets.get("units", defaults.ticket_units))
     if len(kinds) != len(units):
         raise ValueError(f"设置文件 {path}：tickets.kinds 与 tickets.units 个数须相同")
+    alerts = raw.get("alerts", {})
+    rules = tuple(alerts.get("rules", defaults.alert_rules))
+    unknown = [rule for rule in rules if rule not in ALERT_RULES]
+    if unknown:
+        known = "、".join(ALERT_RULES)
+        raise ValueError(f"设置文件 {path}：alerts.rules 中的 {'、'.join(unknown)} 不是已知规则（{known}）")
     return Settings(
         town=town.get("name", defaults.town),
         income_thresholds_wan=thresholds,
@@ -108,4 +129,8 @@ def load_settings(path: Path | None = None) -> Settings:
         studio_target=int(studios.get("target", defaults.studio_target)),
         studio_deadline=deadline,
         low_scorer_names=names_to,
+        alert_rules=rules,
+        alerts_shown=max(1, int(alerts.get("shown", defaults.alerts_shown))),
+        ticket_open_days=max(0, int(alerts.get("ticket_open_days", defaults.ticket_open_days))),
+        rate_fall_points=Decimal(str(alerts.get("rate_fall_points", defaults.rate_fall_points))),
     )

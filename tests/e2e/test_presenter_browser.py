@@ -34,13 +34,14 @@ def test_presenter_pages_with_the_keyboard_and_fits_a_projector(page, app_url):
     shows(page, "下一屏")
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
     page.keyboard.press("ArrowRight")
-    shows(page, "村财收入分档（个）", HEADING)
+    shows(page, "村级集体经济发展情况", HEADING)
+    shows(page, "村财收入分档（个）")
     wait_until_idle(page)
     # wait_until_idle grows the viewport to the page's height: still 768 means one screen, no scrolling
     assert page.viewport_size == {"width": 1366, "height": 768}
     main = page.locator(MAIN).inner_text()
     assert "22个村超过20万元，占比95.7%" in main
-    assert "第 2 / 12 屏" in main
+    assert "第 2 / 15 屏" in main
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator(".js-plotly-plot").count() == 1
     # the sidebar starts folded away so the chart has the width
@@ -49,3 +50,11 @@ def test_presenter_pages_with_the_keyboard_and_fits_a_projector(page, app_url):
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
     page.keyboard.press("ArrowLeft")
     shows(page, "2024年核心指标", HEADING)
+    # from the first screen back round to the last: 存在的问题和下一步, still one projector screen
+    wait_until_idle(page)
+    page.keyboard.press("ArrowLeft")
+    shows(page, "存在的问题和下一步", HEADING)
+    shows(page, "督促")  # a next step: the rectification alerts fire for the demo town
+    wait_until_idle(page)
+    assert page.viewport_size == {"width": 1366, "height": 768}
+    save_screenshot(page, "page-presenter-closing")

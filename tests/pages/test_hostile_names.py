@@ -154,7 +154,7 @@ def test_csv_and_xlsx_exports_hold_the_names_and_run_no_formula(hostile_db, sett
     values = {c.value for c in cells}
     assert SCRIPT in values and LINK in values
     formula_cells = [c for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value]
-    assert formula_cells and all(c.data_type == "s" and not c.value.startswith("=") for c in formula_cells)
+    assert formula_cells and all(c.data_type == "s" and c.quotePrefix for c in formula_cells)
 
 
 def test_the_narrative_itself_is_plain_text(hostile_db, settings):
