@@ -67,6 +67,23 @@ def current_schema_version() -> int:
     return max((version for version, _ in migrations()), default=1)
 
 
+# Up to v10 migrations were numbered one after another and a file recorded only the newest it had
+# (a new file: just schema.sql's version). From v11 on, features are built side by side and a
+# number may arrive after a higher one (v12 before v11): each later migration is applied exactly
+# when the file's schema_version table lacks its number, and a new file records every number.
+LINEAR_UNTIL = 10
+
+
+def pending_migrations(applied: set[int]) -> list[tuple[int, Path]]:
+    """The migrations a file with these recorded versions still needs, oldest first."""
+    linear = max((version for version in applied if version <= LINEAR_UNTIL), default=0)
+    return [
+        (version, path)
+        for version, path in migrations()
+        if version not in applied and not (version <= LINEAR_UNTIL and version <= linear)
+    ]
+
+
 # what a failed write says, as errno (OSError) or in DuckDB's message text, → the Chinese reason
 _STORAGE_REASONS = (
     (errno.ENOSPC, "no space left on device", "磁盘空间已满"),
@@ -267,31 +284,40 @@ class Database:
         migration can be undone by hand. Returns the versions applied.
         """
         target = current_schema_version()
-        if self.exists():
-            found = self.schema_version()
-            if found == target:
-                return []
-            if found > target:
-                raise RuntimeError(f"数据库文件版本 v{found} 比本程序 (v{target}) 新，请升级程序")
-            if found > 0:
-                self.backup(label=f"before-v{target}")
-        else:
-            found = 0
+        recorded = self.recorded_versions()
+        found = max(recorded, default=0)
+        if found > target:
+            raise RuntimeError(f"数据库文件版本 v{found} 比本程序 (v{target}) 新，请升级程序")
+        pending = pending_migrations(recorded) if found else []
+        if found and not pending:
+            return []
+        if found:
+            self.backup(label=f"before-v{target}")
         applied: list[int] = []
         with self.write() as con:
             con.execute("begin transaction")
             if found == 0:
                 con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
-                con.execute("insert into schema_version (version) values ($v)", {"v": target})
+                versions = sorted({target, *(version for version, _ in migrations())})
+                for version in versions:
+                    con.execute("insert into schema_version (version) values ($v)", {"v": version})
                 applied.append(target)
             else:
-                for version, path in migrations():
-                    if version > found:
-                        con.execute(path.read_text(encoding="utf-8"))
-                        con.execute("insert into schema_version (version) values ($v)", {"v": version})
-                        applied.append(version)
+                for version, path in pending:
+                    con.execute(path.read_text(encoding="utf-8"))
+                    con.execute("insert into schema_version (version) values ($v)", {"v": version})
+                    applied.append(version)
             con.execute("commit")
         return applied
+
+    def recorded_versions(self) -> set[int]:
+        """The versions the file's schema_version table records; empty for a new or foreign file."""
+        if not self.exists():
+            return set()
+        with self.read() as cur:
+            if not _schema_version(cur):
+                return set()
+            return {int(row[0]) for row in cur.execute("select version from schema_version").fetchall()}
 
     def backup(self, destination: Path | None = None, label: str = "backup") -> Path:
         """A consistent copy of the file, taken while holding the write lease."""
