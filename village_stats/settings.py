@@ -13,6 +13,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SETTINGS_PATH = REPO_ROOT / "settings.toml"
 WAN = Decimal(10_000)
 PRIVACY_CHOICES = ("everyone", "admin", "nobody")
+VILLAGE_VIEW_CHOICES = ("town", "own")
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class Settings:
     studio_target: int = 25
     studio_deadline: date = date(2026, 12, 31)
     low_scorer_names: str = "admin"  # everyone | admin | nobody: who sees the names of low scorers
+    round_change_warning_pct: Decimal = Decimal(50)  # 报送: a value moving more than this % from last year
+    round_chase_days: int = 3  # 催报 after the due date: "请于 today + N 天前报送"
+    village_accounts_see: str = "town"  # town | own: what a village account may view besides its own rounds
 
     @property
     def income_thresholds_yuan(self) -> tuple[Decimal, ...]:
@@ -73,6 +77,10 @@ def load_settings(path: Path | None = None) -> Settings:
     names_to = privacy.get("low_scorer_names", defaults.low_scorer_names)
     if names_to not in PRIVACY_CHOICES:
         raise ValueError(f"设置文件 {path}：privacy.low_scorer_names 须为 {' | '.join(PRIVACY_CHOICES)} 之一")
+    rounds = raw.get("rounds", {})
+    village_view = rounds.get("village_accounts_see", defaults.village_accounts_see)
+    if village_view not in VILLAGE_VIEW_CHOICES:
+        raise ValueError(f"设置文件 {path}：rounds.village_accounts_see 须为 {' | '.join(VILLAGE_VIEW_CHOICES)} 之一")
     deadline = studios.get("deadline", defaults.studio_deadline)
     if isinstance(deadline, str):
         deadline = date.fromisoformat(deadline)
@@ -104,4 +112,7 @@ def load_settings(path: Path | None = None) -> Settings:
         studio_target=int(studios.get("target", defaults.studio_target)),
         studio_deadline=deadline,
         low_scorer_names=names_to,
+        round_change_warning_pct=Decimal(str(rounds.get("change_warning_pct", defaults.round_change_warning_pct))),
+        round_chase_days=int(rounds.get("chase_days", defaults.round_chase_days)),
+        village_accounts_see=village_view,
     )
