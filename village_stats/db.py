@@ -33,6 +33,7 @@ from pathlib import Path
 
 import duckdb
 
+from village_stats.account_store import adopt_accounts, store_path
 from village_stats.settings import REPO_ROOT
 
 DEFAULT_DB_PATH = REPO_ROOT / "data" / "village.duckdb"
@@ -60,6 +61,12 @@ def migrations() -> list[tuple[int, Path]]:
         if match:
             found.append((int(match.group(1)), path))
     return sorted(found)
+
+
+# v11 moves the accounts out of this file into their own store (account_store.py): before its
+# script drops the tables, their rows are copied there, and after it the file is rewritten so
+# that no freed block still holds a password hash.
+ACCOUNTS_MOVED_OUT = 11
 
 
 def current_schema_version() -> int:
@@ -292,7 +299,9 @@ class Database:
         if found and not pending:
             return []
         if found:
-            self.backup(label=f"before-v{target}")
+            saved = self.backup(label=f"before-v{target}")
+            if any(version == ACCOUNTS_MOVED_OUT for version, _ in pending) and os.name == "posix":
+                saved.chmod(0o600)  # it still holds the password hashes
         applied: list[int] = []
         with self.write() as con:
             con.execute("begin transaction")
@@ -304,10 +313,14 @@ class Database:
                 applied.append(target)
             else:
                 for version, path in pending:
+                    if version == ACCOUNTS_MOVED_OUT:
+                        adopt_accounts(con, store_path(self.path))
                     con.execute(path.read_text(encoding="utf-8"))
                     con.execute("insert into schema_version (version) values ($v)", {"v": version})
                     applied.append(version)
             con.execute("commit")
+        if ACCOUNTS_MOVED_OUT in applied:
+            self.rewrite()
         return applied
 
     def recorded_versions(self) -> set[int]:
@@ -318,6 +331,34 @@ class Database:
             if not _schema_version(cur):
                 return set()
             return {int(row[0]) for row in cur.execute("select version from schema_version").fetchall()}
+
+    def rewrite(self) -> None:
+        """Copy every object and row into a fresh file and put it in place of this one.
+
+        DuckDB reuses freed blocks but does not clear them (measured: a dropped table's strings
+        stay in the file after CHECKPOINT and VACUUM), so bytes that must not stay readable in the
+        file (the accounts before v11) leave it only by a rewrite. `COPY FROM DATABASE` keeps
+        tables, constraints, indexes, macros and sequence values (checked in tests/test_account_store.py).
+        """
+        staging = self.path.with_name(self.path.name + ".rewriting")
+        for leftover in (staging, staging.with_name(staging.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        with self._state:
+            self._take_over()
+            con = self._open(read_only=False)
+            try:
+                source = con.execute("select current_database()").fetchone()[0]
+                quoted_path = str(staging).replace("'", "''")
+                con.execute(f"attach '{quoted_path}' as rewritten")
+                con.execute(f'copy from database "{source.replace(chr(34), chr(34) * 2)}" to rewritten')
+                con.execute("detach rewritten")
+            except BaseException:
+                con.close()
+                staging.unlink(missing_ok=True)
+                raise
+            con.close()
+            self.path.with_name(self.path.name + ".wal").unlink(missing_ok=True)
+            staging.replace(self.path)
 
     def backup(self, destination: Path | None = None, label: str = "backup") -> Path:
         """A consistent copy of the file, taken while holding the write lease."""

@@ -187,23 +187,7 @@ create table saved_queries (
     created_by varchar not null default '本机用户'
 );
 
--- 账号（v6）：角色 admin（管理员，可导入、撤销、保存查询）或 viewer（查看）；
--- 口令只存 scrypt 散列，格式 scrypt$n$r$p$盐$散列（base64），见 village_stats/access.py
-create table users (
-    name varchar primary key check (length(trim(name)) > 0),
-    role varchar not null check (role in ('admin', 'viewer')),
-    password_hash varchar not null check (password_hash like 'scrypt$%'),
-    created_at timestamp not null default current_timestamp,
-    created_by varchar not null default '本机用户',
-    -- set whenever the password or the role changes: sessions signed in before it end
-    changed_at timestamp not null default current_timestamp
-);
-
--- 登录失败记录（v6），用于按用户名和全局限制尝试次数；成功登录后清除该用户名的记录
-create table sign_in_failures (
-    user_name varchar not null,
-    failed_at timestamp not null
-);
+-- 账号与登录失败记录不在本文件：见 village_stats/account_store.py（v11 起存于 <数据库>.accounts）
 
 -- 看板的统一筛选范围：镇、片区、村(社区)清单，参数为 NULL 表示不限。
 -- Every named query joins its data to this, so the sidebar filters mean the same everywhere.

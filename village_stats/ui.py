@@ -6,6 +6,7 @@ This and the files in views/ (the pages) are the only modules that import stream
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -99,14 +100,13 @@ def now() -> datetime:
 
 @st.cache_data(show_spinner=False, max_entries=20)
 def _accounts(path: str, version: tuple[int, ...]) -> tuple[access.Account, ...]:
-    with database().read() as cur:
-        return tuple(access.accounts(cur))
+    return tuple(access.accounts(access.store_of(database())))
 
 
 def accounts() -> tuple[access.Account, ...]:
-    """Every account (no hashes), cached until the database file changes (`user add` changes it)."""
-    db = database()
-    return _accounts(str(db.path), db.version())
+    """Every account (no hashes), cached until the account store changes (`user add` changes it)."""
+    store = access.store_of(database())
+    return _accounts(str(store.path), store.version())
 
 
 def server_is_loopback() -> bool:
@@ -183,7 +183,7 @@ def _sign_in_form(key: str) -> None:
             except DatabaseBusy as busy:
                 st.error(str(busy))
                 return
-            except (duckdb.Error, OSError) as error:  # e.g. a read-only data folder: failures cannot be recorded
+            except (sqlite3.Error, OSError) as error:  # e.g. a read-only data folder: failures cannot be recorded
                 st.error(f"登录暂时无法完成：数据库无法写入（{error}）。请联系管理员检查数据目录。")
                 return
             if outcome.account is None:
