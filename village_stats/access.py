@@ -22,8 +22,8 @@ from functools import lru_cache
 from village_stats.account_store import AccountStore, as_text
 from village_stats.db import Database
 
-ADMIN, VIEWER = "admin", "viewer"
-ROLES = {ADMIN: "管理员", VIEWER: "查看"}
+ADMIN, VIEWER, VILLAGE = "admin", "viewer", "village"
+ROLES = {ADMIN: "管理员", VIEWER: "查看", VILLAGE: "村(社区)填报"}
 LOCAL_USER = "本机用户"
 ADD_ADMIN = "python -m village_stats user add 姓名 --role admin"
 
@@ -139,18 +139,20 @@ class Account:
     name: str
     role: str
     changed_at: datetime
+    unit: str | None = None  # a village account's village or community (role village only)
 
 
 @dataclass(frozen=True)
 class Access:
     """What this session may do, and what to tell the user about it."""
 
-    role: str  # ADMIN or VIEWER
+    role: str  # ADMIN, VIEWER or VILLAGE
     user: str | None  # who is acting: the account, 本机用户, or None for an anonymous viewer
     may_view: bool
     refusal: str | None  # why data may not be changed, with what to do about it; None = admin
     banner: str | None = None  # the mode the whole app runs in, when the user must know it
     local: bool = False  # single local user: no accounts at all, server on loopback
+    unit: str | None = None  # VILLAGE: the one village or community it submits for
 
 
 def decide(
@@ -161,6 +163,11 @@ def decide(
     if signed_in is not None:
         if signed_in.role == ADMIN:
             return Access(ADMIN, signed_in.name, True, None)
+        if signed_in.role == VILLAGE:
+            refusal = (
+                f"村(社区)账号只能在“报送”页为{signed_in.unit}报送数据；其他导入、撤销和保存查询需要镇里的管理员账号。"
+            )
+            return Access(VILLAGE, signed_in.name, True, refusal, unit=signed_in.unit)
         refusal = "当前账号只能查看。导入、撤销导入和保存查询需要管理员账号，请退出后用管理员账号登录。"
         return Access(VIEWER, signed_in.name, True, refusal)
     if not accounts and loopback:
@@ -245,28 +252,48 @@ def _moment(text: str) -> datetime:
 def accounts(where: Database | AccountStore) -> list[Account]:
     """Every account (without its hash), by name."""
     with _store(where).read() as con:
-        rows = con.execute("select name, role, changed_at from users order by name").fetchall()
-    return [Account(name, role, _moment(changed)) for name, role, changed in rows]
+        rows = con.execute("select name, role, changed_at, unit from users order by name").fetchall()
+    return [Account(name, role, _moment(changed), unit) for name, role, changed, unit in rows]
 
 
 def _exists(con: sqlite3.Connection, name: str) -> bool:
     return con.execute("select count(*) from users where name = :name", {"name": name}).fetchone()[0] > 0
 
 
-def add_user(database: Database, name: str, role: str, password: str, by: str, now: datetime | None = None) -> str:
-    """A new account; returns its stored name."""
+def check_unit_for_role(role: str, unit: str | None) -> None:
+    """A village account has a unit, and no other account has one."""
+    if (role == VILLAGE) != bool(unit):
+        raise AccessError(
+            "村(社区)账号须用 --unit 指定所属村(社区)，如 --role village --unit 北垞村。"
+            if role == VILLAGE
+            else "--unit 只用于村(社区)账号（--role village）。"
+        )
+
+
+def add_user(
+    database: Database,
+    name: str,
+    role: str,
+    password: str,
+    by: str,
+    now: datetime | None = None,
+    unit: str | None = None,
+) -> str:
+    """A new account; returns its stored name. A village account names its unit (checked by the caller
+    against the registry), and only a village account has one."""
     name = check_user_name(name)
     if role not in ROLES:
         raise AccessError(f"角色须为 {' 或 '.join(ROLES)}。")
+    check_unit_for_role(role, unit)
     digest = hash_password(check_password(password))
     now = now or datetime.now()
     with _store(database).transaction() as con:
         if _exists(con, name):
             raise AccessError(f"用户 {name} 已存在；修改密码请用 user passwd {name}。")
         con.execute(
-            "insert into users (name, role, password_hash, created_at, created_by, changed_at) "
-            "values (:name, :role, :hash, :now, :by, :now)",
-            {"name": name, "role": role, "hash": digest, "now": as_text(now), "by": by},
+            "insert into users (name, role, password_hash, created_at, created_by, changed_at, unit) "
+            "values (:name, :role, :hash, :now, :by, :now, :unit)",
+            {"name": name, "role": role, "hash": digest, "now": as_text(now), "by": by, "unit": unit},
         )
     return name
 
@@ -295,11 +322,15 @@ def remove_user(database: Database, name: str) -> str:
     return str(row[0])
 
 
-def user_rows(database: Database) -> list[tuple[str, str, datetime, str, datetime]]:
-    """(name, role, created_at, created_by, changed_at) of every account, for `user list`."""
+def user_rows(database: Database) -> list[tuple[str, str, datetime, str, datetime, str | None]]:
+    """(name, role, created_at, created_by, changed_at, unit) of every account, for `user list`."""
     with _store(database).read() as con:
-        rows = con.execute("select name, role, created_at, created_by, changed_at from users order by name").fetchall()
-    return [(name, role, _moment(created), by, _moment(changed)) for name, role, created, by, changed in rows]
+        rows = con.execute(
+            "select name, role, created_at, created_by, changed_at, unit from users order by name"
+        ).fetchall()
+    return [
+        (name, role, _moment(created), by, _moment(changed), unit) for name, role, created, by, changed, unit in rows
+    ]
 
 
 def failure_count(database: Database, name: str | None = None) -> int:
@@ -341,13 +372,13 @@ def sign_in(database: Database, name: str, password: str, throttle: Throttle, no
         con.execute("delete from sign_in_failures where failed_at <= :since", {"since": since})
         con.execute("insert into sign_in_failures values (:name, :now)", {"name": name, "now": as_text(now)})
         row = con.execute(
-            "select role, changed_at, password_hash from users where name = :name", {"name": name}
+            "select role, changed_at, password_hash, unit from users where name = :name", {"name": name}
         ).fetchone()
     # the slow hash runs outside the transaction: other attempts need not wait for it
     if row is not None and verify_password(password, row[2]):
         with store.transaction() as con:
             con.execute("delete from sign_in_failures where user_name = :name", {"name": name})
-        return SignIn(Account(name, row[0], _moment(row[1])), f"已登录：{name}（{ROLES[row[0]]}）")
+        return SignIn(Account(name, row[0], _moment(row[1]), row[3]), f"已登录：{name}（{ROLES[row[0]]}）")
     if row is None:
         verify_password(password, _dummy_hash())
     left = throttle.per_name - len(mine) - 1

@@ -50,6 +50,8 @@ MIGRATIONS: list[tuple[int, str]] = [
         create index sign_in_failures_by_time on sign_in_failures (failed_at);
         """,
     ),
+    # a village account (role village) reports for one village or community of the registry
+    (2, "alter table users add column unit text"),
 ]
 
 

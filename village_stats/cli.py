@@ -88,8 +88,10 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument(
         "--role",
         choices=tuple(access.ROLES),
-        help="角色：admin 管理员（可导入、撤销、保存查询）或 viewer 查看（add 默认 viewer）",
+        help="角色：admin 管理员（可导入、撤销、保存查询）、viewer 查看（add 默认 viewer）"
+        "或 village 村(社区)填报（只能为本村报送，须同时给出 --unit）",
     )
+    user.add_argument("--unit", metavar="村(社区)", help="村(社区)账号所属的村(社区)，须在名录中（如 北垞村）")
     user.add_argument("--by", metavar="NAME", help="记录为谁创建的账号（默认：当前系统用户）")
     return parser
 
@@ -435,21 +437,25 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
         rows = access.user_rows(database)
         if not rows:
             print("还没有账号：看板以本机单用户方式运行（只在本机可用）。")
-        for name, role, created_at, created_by, changed_at in rows:
+        for name, role, created_at, created_by, changed_at, unit in rows:
+            shown = f"{access.ROLES[role]}（{role}）" + (f" · {unit}" if unit else "")
             print(
-                f"{name}\t{access.ROLES[role]}（{role}）\t{created_at:%Y-%m-%d %H:%M} 由 {created_by} 创建"
+                f"{name}\t{shown}\t{created_at:%Y-%m-%d %H:%M} 由 {created_by} 创建"
                 f"\t密码或角色最近修改 {changed_at:%Y-%m-%d %H:%M}"
             )
         return 0
     if not args.name:
         raise access.AccessError(f"请给出用户名：python -m village_stats user {args.action} 用户名")
-    if args.role and args.action != "add":
-        raise access.AccessError("--role 只用于 user add；改角色请先 remove 再 add。")
+    if (args.role or args.unit) and args.action != "add":
+        raise access.AccessError("--role 和 --unit 只用于 user add；改角色请先 remove 再 add。")
     if args.action == "add":
         role = args.role or access.VIEWER
         name = access.check_user_name(args.name)
-        name = access.add_user(database, name, role, _read_password(confirm=True), by=_operator(args))
-        print(f"已创建{access.ROLES[role]}账号 {name}。")
+        unit = _registered_unit(database, args.unit) if args.unit else None
+        access.check_unit_for_role(role, unit)
+        password = _read_password(confirm=True)
+        name = access.add_user(database, name, role, password, by=_operator(args), unit=unit)
+        print(f"已创建{access.ROLES[role]}账号 {name}" + (f"（{unit}）。" if unit else "。"))
     elif args.action == "passwd":
         access.change_password(database, args.name, _read_password(confirm=True))
         print(f"已修改 {args.name} 的密码；用旧密码登录的会话将在下次操作时退出。")
@@ -543,6 +549,18 @@ def _round_status(database: Database, args: argparse.Namespace, settings: Settin
     print()
     print(text)
     return 0
+
+
+def _registered_unit(database: Database, unit: str) -> str:
+    """A village account's unit exactly as the registry names it; anything else is refused with the closest names."""
+    wanted = unit.strip()
+    with database.read() as cur:
+        names = [r[0] for r in cur.execute("select distinct name from villages order by name").fetchall()]
+    if wanted in names:
+        return wanted
+    near = [n for n in names if wanted.removesuffix("村") and wanted.removesuffix("村") in n][:3]
+    hint = f"，是否为 {'、'.join(near)}？" if near else "。"
+    raise access.AccessError(f"{wanted} 不在村(社区)名录中{hint}")
 
 
 COMMANDS = {
