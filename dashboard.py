@@ -25,11 +25,14 @@ pages = {
     ],
     "数据": [
         st.Page("views/data_import.py", title="数据导入", icon=":material/upload_file:"),
+        st.Page("views/rounds.py", title="报送", icon=":material/assignment_add:"),
         st.Page("views/explore.py", title="自助查询", icon=":material/query_stats:"),
     ],
 }
 st.sidebar.markdown(f"### 村情看板 · {ui.settings().town}")
 may_view = ui.access_sidebar()
+if ui.sees_own_unit_only():  # settings: a village account sees its 报送 page and nothing of the other villages
+    pages = {"数据": [page for page in pages["数据"] if page.title == "报送"]}
 # every page stays registered while signed out, so a link to one opens it after signing in
 # expanded: with fourteen pages Streamlit would otherwise fold the 汇报 and 数据 sections away
 page = st.navigation(pages, position="sidebar" if may_view else "hidden", expanded=True)
@@ -38,5 +41,6 @@ if not may_view:  # settings: viewing needs a sign-in, and this session has none
     st.stop()
 # the pages that only read see one state of the data for the whole run; the 数据 pages write
 with ui.one_snapshot(active=page not in pages["数据"]):
-    ui.sidebar_filters()
+    if not ui.sees_own_unit_only():  # the other villages' names are not its to browse
+        ui.sidebar_filters()
     page.run()

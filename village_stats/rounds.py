@@ -459,3 +459,18 @@ def status_table(units: pd.DataFrame) -> pd.DataFrame:
             "已确认异常波动": units["changes_confirmed"].astype("Int64"),
         }
     )
+
+
+def templates_zip(database: Database, round_id: int, settings: Settings) -> bytes:
+    """Every unit's template in one zip, for the page's download (the CLI writes them into a folder)."""
+    import io
+    import zipfile
+
+    with database.read() as cur:
+        round_ = get_round(cur, round_id)
+        sheets = [unit_sheet(cur, round_, unit, settings.town) for unit in units_of(cur, round_.town)]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in sheets:
+            archive.writestr(round_.file_name(info.unit), unit_template_bytes(round_.ledger, settings, info))
+    return buffer.getvalue()
