@@ -700,9 +700,13 @@ def show_import_outcome(outcome: importing.FileOutcome) -> None:
             st.caption(note)
         if outcome.issues:
             frame = issues_frame(outcome.issues)
-            if errors:
-                st.error(f"发现 {len(errors)} 处错误，此文件不会导入。")
-            if warnings:
+            # a 报送 held only for its 异常波动 goes in once they are confirmed: that is not an error to fix
+            held = [i for i in errors if i.code == "unconfirmed-changes"]
+            if len(errors) > len(held):
+                st.error(f"发现 {len(errors) - len(held)} 处错误，此文件不会导入。")
+            elif held:
+                st.warning("有数值与上年相比变化过大：请逐项核实，无误后勾选下方的确认框再报送。")
+            if warnings and not held:
                 st.warning(f"{len(warnings)} 处提醒（不影响导入），请核对。")
             st.dataframe(frame, hide_index=True)
             st.download_button(
