@@ -8,8 +8,9 @@ year's figure into the yellow cell. The submissions go through the real importer
 
 from __future__ import annotations
 
+import json
 import shutil
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,8 +19,8 @@ import openpyxl
 import pytest
 
 from tests.test_cli_user import cli
+from village_stats import access, importing, queries, rounds
 from village_stats import db as db_module
-from village_stats import importing, queries, rounds
 from village_stats.db import Database
 
 FIRST_ROW = 4  # Excel row of a template's data row (title, 填报单位 line, header above it)
@@ -264,3 +265,77 @@ def test_migration_numbered_below_an_applied_one_still_runs(tmp_path, monkeypatc
     finally:
         con.close()
     assert Database(old).migrate() == []
+
+
+def test_round_commands_end_to_end(demo_copy, tmp_path):
+    path = demo_copy.path
+    due = (date.today() + timedelta(days=5)).isoformat()
+    opened = cli("round", "open", "--dataset", "income", "--year", 2025, "--due", due, "--by", "镇农经站", db=path)
+    assert opened.returncode == 0, opened.stderr
+    again = cli("round", "open", "--dataset", "income", "--year", 2025, "--due", due, db=path)
+    assert again.returncode == 2 and "已有进行中的报送任务 #1" in again.stderr
+    registry = cli("round", "open", "--dataset", "villages", "--year", 2025, "--due", due, db=path)
+    assert registry.returncode == 2 and "Traceback" not in registry.stderr
+
+    listed = cli("round", "list", "--format", "json", db=path)
+    assert listed.returncode == 0, listed.stderr
+    (only,) = json.loads(listed.stdout)
+    assert (only["id"], only["dataset"], only["year"], only["due"]) == (1, "income", 2025, due)
+
+    made = cli("round", "templates", 1, "--out", tmp_path / "模板", db=path)
+    assert made.returncode == 0, made.stderr
+    assert len(list((tmp_path / "模板").glob("2025年村级集体经济收入_*.xlsx"))) == 25
+
+    filled = fill(tmp_path / "模板" / "2025年村级集体经济收入_北垞村.xlsx", tmp_path / "北垞村.xlsx", factor=1.8)
+    held = cli("import", filled, "--round", 1, "--unit", "北垞村", db=path)
+    assert held.returncode == 1 and "--confirm-changes" in held.stderr
+    sent = cli("import", filled, "--round", 1, "--unit", "北垞村", "--confirm-changes", db=path)
+    assert sent.returncode == 0, sent.stderr
+    wrong = cli("import", filled, "--round", 1, "--unit", "竹秀村", "--confirm-changes", db=path)
+    assert wrong.returncode == 1 and "第4行" in wrong.stderr and "“村(社区)名称”列" in wrong.stderr
+
+    table = cli("round", "status", 1, db=path)
+    assert "25个村(社区)中1个已报送" in table.stdout and "【催报】" in table.stdout
+    as_csv = cli("round", "status", 1, "--format", "csv", db=path)
+    assert as_csv.stdout.splitlines()[0].startswith("村(社区),状态,报送时间")
+    as_json = json.loads(cli("round", "status", 1, "--format", "json", db=path).stdout)
+    mine = next(u for u in as_json["units"] if u["unit"] == "北垞村")
+    assert (mine["status"], mine["rows"], mine["by"]) == ("submitted", 1, "测试员")
+    assert as_json["reminder"].startswith("【催报】") and "以下24个村(社区)" in as_json["reminder"]
+
+    assert cli("round", "close", 1, db=path).returncode == 0
+    locked = cli("import", filled, "--round", 1, "--unit", "北垞村", "--confirm-changes", db=path)
+    assert locked.returncode == 1 and "关闭，不能再报送" in locked.stderr
+    assert "已关闭" in cli("round", "list", db=path).stdout
+    assert cli("round", "reopen", 1, db=path).returncode == 0
+
+
+def test_village_accounts_from_the_command_line(demo_copy):
+    path = demo_copy.path
+    added = cli("user", "add", "北垞报送员", "--role", "village", "--unit", "北垞村", db=path, stdin="village-pass-1\n")
+    assert added.returncode == 0, added.stderr
+    assert "北垞村" in cli("user", "list", db=path).stdout
+    unknown = cli("user", "add", "某人", "--role", "village", "--unit", "北坨村", db=path, stdin="village-pass-1\n")
+    assert unknown.returncode == 2 and "不在村(社区)名录中" in unknown.stderr
+    no_unit = cli("user", "add", "某人", "--role", "village", db=path, stdin="village-pass-1\n")
+    assert no_unit.returncode == 2 and "--unit" in no_unit.stderr
+    viewer_unit = cli("user", "add", "某人", "--role", "viewer", "--unit", "北垞村", db=path, stdin="x-pass-word\n")
+    assert viewer_unit.returncode == 2 and "只用于村(社区)账号" in viewer_unit.stderr
+    assert [a.name for a in access.accounts(demo_copy)] == ["北垞报送员"]
+
+
+def test_village_sign_in_is_throttled_and_carries_its_unit(demo_copy):
+    access.add_user(demo_copy, "北垞报送员", access.VILLAGE, "village-pass-1", by="测试", unit="北垞村")
+    throttle = access.Throttle(per_name=2, window=timedelta(minutes=15))
+    now = datetime(2026, 1, 5, 9, 0)
+    for _ in range(2):
+        assert access.sign_in(demo_copy, "北垞报送员", "wrong-password", throttle, now).account is None
+    blocked = access.sign_in(demo_copy, "北垞报送员", "village-pass-1", throttle, now)
+    assert blocked.account is None and "次数过多" in blocked.message
+    later = access.sign_in(demo_copy, "北垞报送员", "village-pass-1", throttle, now + timedelta(minutes=16))
+    assert later.account is not None and later.account.unit == "北垞村"
+    # on a network as on loopback, a village account may view and may not change data outside its 报送
+    for loopback in (True, False):
+        rights = access.decide(access.accounts(demo_copy), later.account, loopback, viewers_must_sign_in=True)
+        assert (rights.role, rights.unit, rights.may_view) == (access.VILLAGE, "北垞村", True)
+        assert rights.refusal and "报送" in rights.refusal

@@ -485,7 +485,8 @@ def cmd_round(args: argparse.Namespace, settings: Settings) -> int:
         with database.read() as cur:
             frame = queries.run_query(cur, "rounds_overview")
         if args.format == "json":
-            print(json.dumps(_records(frame, dates=("due",)), ensure_ascii=False, indent=1))
+            listed = frame.rename(columns={"round_id": "id"})
+            print(json.dumps(_records(listed, dates=("due",)), ensure_ascii=False, indent=1))
         elif frame.empty:
             print("还没有报送任务。")
         for row in [] if args.format == "json" else frame.itertuples():
