@@ -447,7 +447,8 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
     if not args.name:
         raise access.AccessError(f"请给出用户名：python -m village_stats user {args.action} 用户名")
     if (args.role or args.unit) and args.action != "add":
-        raise access.AccessError("--role 和 --unit 只用于 user add；改角色请先 remove 再 add。")
+        flag = "--role" if args.role else "--unit"
+        raise access.AccessError(f"{flag} 只用于 user add；改角色或所属村(社区)请先 remove 再 add。")
     if args.action == "add":
         role = args.role or access.VIEWER
         name = access.check_user_name(args.name)
