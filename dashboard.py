@@ -43,4 +43,5 @@ if not may_view:  # settings: viewing needs a sign-in, and this session has none
 with ui.one_snapshot(active=page not in pages["数据"]):
     if not ui.sees_own_unit_only():  # the other villages' names are not its to browse
         ui.sidebar_filters()
+        ui.round_notices(page.title)
     page.run()

@@ -1186,3 +1186,37 @@ def village_round(round_: rounds.Round, unit: str) -> None:
 def sees_own_unit_only() -> bool:
     """A village account under `village_accounts_see = "own"`: only its own 报送 page is offered."""
     return current_access().role == access.VILLAGE and settings().village_accounts_see == "own"
+
+
+# the dashboard pages whose figures a 报送 round feeds; 总览 shows every ledger
+ROUND_PAGES = {
+    "村财收入": ("income",),
+    "项目投资": ("projects",),
+    "达标创星": ("stars",),
+    "五单服务": ("tickets",),
+    "问题整改": ("problems",),
+    "党员积分": ("member_points",),
+    "书记工作室": ("studios",),
+    "乡贤": ("sages",),
+    "村干部": ("cadres",),
+}
+
+
+def round_notices(page_title: str) -> None:
+    """Above a page whose year is still being reported: “25个村(社区)中21个已报送”, so a half-in year
+    is not read as the town's total."""
+    if page_title != "总览" and page_title not in ROUND_PAGES:
+        return
+    year = st.session_state.get("filters").year if "filters" in st.session_state else None
+    if year is None:
+        return
+    listed = round_list()
+    if listed.empty:
+        return
+    wanted = set(ROUND_PAGES.get(page_title, rounds.round_datasets()))
+    incomplete = (listed["year"] == year) & listed["dataset"].isin(wanted) & (listed["reported"] < listed["units"])
+    for row in listed[incomplete].itertuples():
+        st.info(
+            f"{row.title}：{row.units}个村(社区)中{row.reported}个已报送，{year}年数据尚不完整（详见“报送”页）。",
+            icon=":material/pending_actions:",
+        )

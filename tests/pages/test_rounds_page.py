@@ -132,3 +132,11 @@ def test_own_setting_leaves_a_village_account_its_own_page(round_served, tmp_pat
     assert not app.exception
     assert [t.value for t in app.title] == ["报送"], "the only page it is offered opens"
     assert not [w for w in app.selectbox if w.key == "village"], "no list of the other villages"
+
+
+def test_pages_fed_by_an_incomplete_round_say_so(round_served):
+    app = open_page("views/income.py")
+    assert not app.exception
+    assert "2025年村级集体经济收入：25个村(社区)中20个已报送，2025年数据尚不完整" in texts(app.info)
+    assert "已报送" in texts(open_page().info), "the overview marks it too"
+    assert "已报送" not in texts(open_page("views/stars.py").info), "another ledger's page does not"
