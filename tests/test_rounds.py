@@ -339,3 +339,26 @@ def test_village_sign_in_is_throttled_and_carries_its_unit(demo_copy):
         rights = access.decide(access.accounts(demo_copy), later.account, loopback, viewers_must_sign_in=True)
         assert (rights.role, rights.unit, rights.may_view) == (access.VILLAGE, "北垞村", True)
         assert rights.refusal and "报送" in rights.refusal
+
+
+def test_stars_template_has_drop_downs_and_round_trips(demo_copy, settings, tmp_path):
+    opened = rounds.open_round(demo_copy, "stars", 2025, date.today() + timedelta(days=9), settings.town, "镇组织办")
+    name, data = rounds.unit_template(demo_copy, opened.round_id, "竹秀村", settings)
+    assert name == "2025年达标创星_竹秀村.xlsx"
+    (tmp_path / name).write_bytes(data)
+    book = openpyxl.load_workbook(tmp_path / name)
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[FIRST_ROW - 1]]
+    lists = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
+    star_cell = f"{openpyxl.utils.get_column_letter(headers.index('星级') + 1)}{FIRST_ROW}"
+    assert "五星级" in lists[star_cell], "the same drop-down as the blank template"
+    with demo_copy.read() as cur:
+        last = cur.execute("select stars from star_ratings where year = 2024 and village = '竹秀村'").fetchone()[0]
+    assert sheet.cell(FIRST_ROW, headers.index("星级") + 2).value == last, "last year's stars beside the cell"
+    sheet.cell(FIRST_ROW, headers.index("星级") + 1).value = "五星级"
+    sheet.cell(FIRST_ROW, headers.index("评分") + 1).value = 95
+    book.save(tmp_path / "filled.xlsx")
+    sent = submit(demo_copy, settings, tmp_path / "filled.xlsx", opened.round_id, "竹秀村", confirm=True)
+    assert sent.committed, [i.describe() for i in sent.issues]
+    with demo_copy.read() as cur:
+        assert cur.execute("select stars from star_ratings where year = 2025 and village = '竹秀村'").fetchone() == (5,)
