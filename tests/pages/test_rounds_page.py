@@ -140,3 +140,23 @@ def test_pages_fed_by_an_incomplete_round_say_so(round_served):
     assert "2025年村级集体经济收入：25个村(社区)中20个已报送，2025年数据尚不完整" in texts(app.info)
     assert "已报送" in texts(open_page().info), "the overview marks it too"
     assert "已报送" not in texts(open_page("views/stars.py").info), "another ledger's page does not"
+
+
+def test_admin_opens_and_closes_a_round_on_the_page(demo_db_path, tmp_path, monkeypatch):
+    path = tmp_path / "village.duckdb"
+    shutil.copy2(demo_db_path, path)
+    monkeypatch.setenv("VILLAGE_STATS_DB", str(path))
+    app = open_page(PAGE)
+    assert "还没有报送任务" in texts(app.info)
+    app.selectbox(key="rounds_open_dataset").set_value("问题整改台账")
+    app.number_input(key="rounds_open_year").set_value(2025)
+    app.button(key="rounds_open_submit").click().run()
+    assert not app.exception
+    assert "已发起报送任务 #1：2025年问题整改台账" in texts(app.success)
+    app = open_page(PAGE)
+    assert {m.label: m.value for m in app.metric}["未报送"] == "25个"
+    app.button(key="rounds_close").click().run()
+    with Database(path).read() as cur:
+        assert rounds.get_round(cur, 1).closed
+    assert "已关闭" in texts(app.caption)
+    assert [b for b in app.button if b.key == "rounds_reopen"]
