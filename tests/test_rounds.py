@@ -308,6 +308,12 @@ def test_round_commands_end_to_end(demo_copy, tmp_path):
     assert locked.returncode == 1 and "关闭，不能再报送" in locked.stderr
     assert "已关闭" in cli("round", "list", db=path).stdout
     assert cli("round", "reopen", 1, db=path).returncode == 0
+    # a submitter's name that a spreadsheet would run is written as text
+    by_formula = cli(
+        "import", filled, "--round", 1, "--unit", "北垞村", "--confirm-changes", "--by", "=SUM(1)", db=path
+    )
+    assert by_formula.returncode == 0, by_formula.stderr
+    assert ",'=SUM(1)," in cli("round", "status", 1, "--format", "csv", db=path).stdout
 
 
 def test_village_accounts_from_the_command_line(demo_copy):

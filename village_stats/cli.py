@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from village_stats import access, importing, queries, rounds
+from village_stats import access, exports, importing, queries, rounds
 from village_stats.datasets import DATASETS
 from village_stats.db import Database, DatabaseBusy, DatabaseMissing, default_db_path, open_database, storage_problem
 from village_stats.reading import UnreadableFile
@@ -541,7 +541,8 @@ def _round_status(database: Database, args: argparse.Namespace, settings: Settin
         print(json.dumps({"round": round_.round_id, "units": records, "reminder": text}, ensure_ascii=False, indent=1))
         return 0
     if args.format == "csv":
-        sys.stdout.write(rounds.status_table(units).to_csv(index=False))
+        # unit and account names go into a spreadsheet: none may start a formula
+        sys.stdout.write(rounds.status_table(units).map(exports.neutralise).to_csv(index=False))
         return 0
     print(
         f"{round_.label()}：{progress['units']}个村(社区)中{progress['reported']}个已报送"

@@ -1055,6 +1055,14 @@ def round_board(round_: rounds.Round, names_people: bool) -> pd.DataFrame:
     if not names_people:
         shown = shown.drop(columns=["报送人"])
     st.dataframe(shown, hide_index=True, width="stretch", placeholder=MISSING)
+    st.download_button(
+        "下载报送进度表",
+        partial(exports.to_xlsx_bytes, shown, "报送进度"),
+        f"{round_.title}_报送进度.xlsx",
+        key="rounds_status_download",
+        on_click="ignore",
+        icon=":material/download:",
+    )
     st.caption(
         f"报送 {int(counts['row_count'])} 行，报送人确认的异常波动 {int(counts['changes_confirmed'])} 处。"
         "按时/逾期按每个村(社区)第一次有效报送的日期计。"
