@@ -31,22 +31,29 @@ pages = {
     ],
     "数据": [
         st.Page("views/data_import.py", title="数据导入", icon=":material/upload_file:"),
+        st.Page("views/rounds.py", title="报送", icon=":material/assignment_add:"),
         st.Page("views/explore.py", title="自助查询", icon=":material/query_stats:"),
     ],
 }
+presenter, data_pages = pages["汇报"][1], pages["数据"]
 st.sidebar.markdown(f"### 村情看板 · {ui.settings().town}")
 may_view = ui.access_sidebar()
+own_unit_only = ui.sees_own_unit_only()
+if own_unit_only:  # settings: a village account sees its 报送 page and nothing of the other villages
+    pages = {"数据": [page for page in pages["数据"] if page.title == "报送"]}
 # every page stays registered while signed out, so a link to one opens it after signing in
 # expanded: with fourteen pages Streamlit would otherwise fold the 汇报 and 数据 sections away
 page = st.navigation(pages, position="sidebar" if may_view else "hidden", expanded=True)
 if not may_view:  # settings: viewing needs a sign-in, and this session has none
     ui.sign_in_page()
     st.stop()
-ui.demo_banner(compact=page == pages["汇报"][1])  # every page while the demo is shown; 汇报模式 pins it small
+ui.demo_banner(compact=page == presenter)  # every page while the demo is shown; 汇报模式 pins it small
 # the pages that only read see one state of the data for the whole run; the 数据 pages write
-with ui.one_snapshot(active=page not in pages["数据"]):
-    ui.sidebar_filters()
-    if page not in pages["数据"] and ui.database_is_empty():
+with ui.one_snapshot(active=page not in data_pages):
+    if not own_unit_only:  # the other villages' names are not its to browse
+        ui.sidebar_filters()
+        ui.round_notices(page.title)
+    if page not in data_pages and ui.database_is_empty():
         ui.empty_guide()  # a town's new database: what to import first, instead of empty pages
     else:
         page.run()

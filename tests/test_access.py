@@ -215,9 +215,9 @@ def users(empty_db: Database) -> Database:
 
 
 def test_accounts_are_stored_with_a_hash_only(users):
-    with users.read() as cur:
-        rows = cur.execute("select name, role, password_hash, created_by from users order by name").fetchall()
-        assert [a.name for a in access.accounts(cur)] == ["张书记", "李干事"]
+    with access.store_of(users).read() as con:
+        rows = con.execute("select name, role, password_hash, created_by from users order by name").fetchall()
+    assert [a.name for a in access.accounts(users)] == ["张书记", "李干事"]
     assert {(n, r, b) for n, r, _, b in rows} == {("张书记", ADMIN, "测试"), ("李干事", VIEWER, "测试")}
     for _, _, digest, _ in rows:
         assert digest.startswith("scrypt$32768$8$1$") and "password" not in digest
@@ -251,12 +251,10 @@ def test_failed_sign_ins_lock_the_name_and_survive_a_restart(users):
     assert locked.account is None and locked.message == "登录失败次数过多，请 10 分钟后再试。"
     # the locked name does not lock others, and the wait does not grow while locked
     assert access.sign_in(reopened, "李干事", "viewer-password-1", THROTTLE, T0 + timedelta(minutes=5)).account
-    with reopened.read() as cur:
-        assert cur.execute("select count(*) from sign_in_failures").fetchone()[0] == 5
+    assert access.failure_count(reopened) == 5
     back = access.sign_in(reopened, "张书记", "admin-password-1", THROTTLE, T0 + timedelta(minutes=15))
     assert back.account is not None
-    with reopened.read() as cur:  # success forgets the name's failures
-        assert cur.execute("select count(*) from sign_in_failures").fetchone()[0] == 0
+    assert access.failure_count(reopened) == 0  # success forgets the name's failures
 
 
 def test_a_new_password_replaces_the_old_and_moves_changed_at(users):

@@ -18,6 +18,7 @@ import pytest
 
 from tests.test_cli import GOOD_ROWS, copy_db, income_csv, no_traceback
 from village_stats import access
+from village_stats.account_store import AccountStore
 from village_stats.db import Database, open_database
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,6 +51,12 @@ def rows(path: Path, sql: str) -> list[tuple]:
         con.close()
 
 
+def account_rows(path: Path, sql: str) -> list[tuple]:
+    """Rows of the account store beside the database at `path`."""
+    with AccountStore.beside(path).read() as con:
+        return con.execute(sql).fetchall()
+
+
 def scenario_users(folder: Path) -> dict[str, object]:
     db = folder / "users.duckdb"
     open_database(db)
@@ -61,14 +68,14 @@ def scenario_users(folder: Path) -> dict[str, object]:
     out["short"] = cli("user", "add", "王五", db=db, stdin="short\n")
     out["no_name"] = cli("user", "add", db=db, stdin="whatever-password\n")
     out["list"] = cli("user", "list", db=db)
-    out["hashes_before"] = dict(rows(db, "select name, password_hash from users"))
+    out["hashes_before"] = dict(account_rows(db, "select name, password_hash from users"))
     out["passwd"] = cli("user", "passwd", "李干事", db=db, stdin="new-viewer-pass\n")
     out["passwd_role"] = cli("user", "passwd", "李干事", "--role", "admin", db=db, stdin="new-viewer-pass\n")
-    out["hashes_after"] = dict(rows(db, "select name, password_hash from users"))
+    out["hashes_after"] = dict(account_rows(db, "select name, password_hash from users"))
     out["remove_admin"] = cli("user", "remove", "张书记", db=db)
     out["remove_unknown"] = cli("user", "remove", "赵六", db=db)
     out["remove_last"] = cli("user", "remove", "李干事", db=db)
-    out["users_left"] = rows(db, "select count(*) from users")[0][0]
+    out["users_left"] = account_rows(db, "select count(*) from users")[0][0]
     return out
 
 

@@ -69,6 +69,8 @@ def plausible_params(settings, year: int) -> dict[str, object]:
         "limit": 10,
         "threshold": settings.points_low_threshold,
         "offset": 0,
+        "round_id": 1,
+        "unit": "北垞村",
         "total_floor": settings.weak_total_below_wan * 10_000,
         "operating_floor": settings.weak_operating_below_wan * 10_000,
         "days": settings.ticket_open_days,

@@ -12,6 +12,11 @@ st.caption(
     "支持 xlsx、xls、ods、csv（UTF-8 或 GBK）。可带标题行、“单位：万元”行、序号列、合计行和落款；"
     "先导入村(社区)名录，再导入其他台账。"
 )
+st.page_link(
+    "views/rounds.py",
+    label="让各村(社区)自己报送：发起报送任务、下发模板、看谁还没报",
+    icon=":material/assignment_add:",
+)
 
 with st.expander("下载空白模板", icon=":material/download:"):
     columns = st.columns(3)

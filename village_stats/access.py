@@ -12,18 +12,18 @@ import hashlib
 import hmac
 import ipaddress
 import os
+import sqlite3
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-import duckdb
-
+from village_stats.account_store import AccountStore, as_text
 from village_stats.db import Database
 
-ADMIN, VIEWER = "admin", "viewer"
-ROLES = {ADMIN: "管理员", VIEWER: "查看"}
+ADMIN, VIEWER, VILLAGE = "admin", "viewer", "village"
+ROLES = {ADMIN: "管理员", VIEWER: "查看", VILLAGE: "村(社区)填报"}
 LOCAL_USER = "本机用户"
 ADD_ADMIN = "python -m village_stats user add 姓名 --role admin"
 
@@ -139,18 +139,20 @@ class Account:
     name: str
     role: str
     changed_at: datetime
+    unit: str | None = None  # a village account's village or community (role village only)
 
 
 @dataclass(frozen=True)
 class Access:
     """What this session may do, and what to tell the user about it."""
 
-    role: str  # ADMIN or VIEWER
+    role: str  # ADMIN, VIEWER or VILLAGE
     user: str | None  # who is acting: the account, 本机用户, or None for an anonymous viewer
     may_view: bool
     refusal: str | None  # why data may not be changed, with what to do about it; None = admin
     banner: str | None = None  # the mode the whole app runs in, when the user must know it
     local: bool = False  # single local user: no accounts at all, server on loopback
+    unit: str | None = None  # VILLAGE: the one village or community it submits for
 
 
 def decide(
@@ -161,6 +163,11 @@ def decide(
     if signed_in is not None:
         if signed_in.role == ADMIN:
             return Access(ADMIN, signed_in.name, True, None)
+        if signed_in.role == VILLAGE:
+            refusal = (
+                f"村(社区)账号只能在“报送”页为{signed_in.unit}报送数据；其他导入、撤销和保存查询需要镇里的管理员账号。"
+            )
+            return Access(VILLAGE, signed_in.name, True, refusal, unit=signed_in.unit)
         refusal = "当前账号只能查看。导入、撤销导入和保存查询需要管理员账号，请退出后用管理员账号登录。"
         return Access(VIEWER, signed_in.name, True, refusal)
     if not accounts and loopback:
@@ -225,33 +232,69 @@ def wait_words(wait: timedelta) -> str:
     return f"{minutes} 分钟"
 
 
-# ---- the accounts in the database ---------------------------------------------------------
+# ---- the accounts in their store ------------------------------------------------------------
+# The store is a file of its own beside the database (account_store.py); the functions take the
+# Database (or the store itself) so callers need not know where accounts live.
 
 
-def accounts(cur: duckdb.DuckDBPyConnection) -> list[Account]:
+def _store(where: Database | AccountStore) -> AccountStore:
+    return where if isinstance(where, AccountStore) else AccountStore.beside(where.path)
+
+
+def store_of(database: Database) -> AccountStore:
+    """The account store that belongs to `database`."""
+    return _store(database)
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def accounts(where: Database | AccountStore) -> list[Account]:
     """Every account (without its hash), by name."""
-    rows = cur.execute("select name, role, changed_at from users order by name").fetchall()
-    return [Account(*row) for row in rows]
+    with _store(where).read() as con:
+        rows = con.execute("select name, role, changed_at, unit from users order by name").fetchall()
+    return [Account(name, role, _moment(changed), unit) for name, role, changed, unit in rows]
 
 
-def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return con.execute("select count(*) from users where name = $name", {"name": name}).fetchone()[0] > 0
+def _exists(con: sqlite3.Connection, name: str) -> bool:
+    return con.execute("select count(*) from users where name = :name", {"name": name}).fetchone()[0] > 0
 
 
-def add_user(database: Database, name: str, role: str, password: str, by: str, now: datetime | None = None) -> str:
-    """A new account; returns its stored name."""
+def check_unit_for_role(role: str, unit: str | None) -> None:
+    """A village account has a unit, and no other account has one."""
+    if (role == VILLAGE) != bool(unit):
+        raise AccessError(
+            "村(社区)账号须用 --unit 指定所属村(社区)，如 --role village --unit 北垞村。"
+            if role == VILLAGE
+            else "--unit 只用于村(社区)账号（--role village）。"
+        )
+
+
+def add_user(
+    database: Database,
+    name: str,
+    role: str,
+    password: str,
+    by: str,
+    now: datetime | None = None,
+    unit: str | None = None,
+) -> str:
+    """A new account; returns its stored name. A village account names its unit (checked by the caller
+    against the registry), and only a village account has one."""
     name = check_user_name(name)
     if role not in ROLES:
         raise AccessError(f"角色须为 {' 或 '.join(ROLES)}。")
+    check_unit_for_role(role, unit)
     digest = hash_password(check_password(password))
     now = now or datetime.now()
-    with database.write() as con:
+    with _store(database).transaction() as con:
         if _exists(con, name):
             raise AccessError(f"用户 {name} 已存在；修改密码请用 user passwd {name}。")
         con.execute(
-            "insert into users (name, role, password_hash, created_at, created_by, changed_at) "
-            "values ($name, $role, $hash, $now, $by, $now)",
-            {"name": name, "role": role, "hash": digest, "now": now, "by": by},
+            "insert into users (name, role, password_hash, created_at, created_by, changed_at, unit) "
+            "values (:name, :role, :hash, :now, :by, :now, :unit)",
+            {"name": name, "role": role, "hash": digest, "now": as_text(now), "by": by, "unit": unit},
         )
     return name
 
@@ -259,31 +302,44 @@ def add_user(database: Database, name: str, role: str, password: str, by: str, n
 def change_password(database: Database, name: str, password: str, now: datetime | None = None) -> None:
     """A new password; sessions signed in with the old one end at their next interaction."""
     digest = hash_password(check_password(password))
-    with database.write() as con:
+    with _store(database).transaction() as con:
         if not _exists(con, name):
             raise AccessError(f"没有用户 {name}。")
         con.execute(
-            "update users set password_hash = $hash, changed_at = $now where name = $name",
-            {"name": name, "hash": digest, "now": now or datetime.now()},
+            "update users set password_hash = :hash, changed_at = :now where name = :name",
+            {"name": name, "hash": digest, "now": as_text(now or datetime.now())},
         )
-        con.execute("delete from sign_in_failures where user_name = $name", {"name": name})
+        con.execute("delete from sign_in_failures where user_name = :name", {"name": name})
 
 
 def remove_user(database: Database, name: str) -> str:
     """Delete an account; returns the role it had."""
-    with database.write() as con:
-        row = con.execute("select role from users where name = $name", {"name": name}).fetchone()
+    with _store(database).transaction() as con:
+        row = con.execute("select role from users where name = :name", {"name": name}).fetchone()
         if row is None:
             raise AccessError(f"没有用户 {name}。")
-        con.execute("delete from users where name = $name", {"name": name})
-        con.execute("delete from sign_in_failures where user_name = $name", {"name": name})
+        con.execute("delete from users where name = :name", {"name": name})
+        con.execute("delete from sign_in_failures where user_name = :name", {"name": name})
     return str(row[0])
 
 
-def user_rows(database: Database) -> list[tuple[str, str, datetime, str, datetime]]:
-    """(name, role, created_at, created_by, changed_at) of every account, for `user list`."""
-    with database.read() as cur:
-        return cur.execute("select name, role, created_at, created_by, changed_at from users order by name").fetchall()
+def user_rows(database: Database) -> list[tuple[str, str, datetime, str, datetime, str | None]]:
+    """(name, role, created_at, created_by, changed_at, unit) of every account, for `user list`."""
+    with _store(database).read() as con:
+        rows = con.execute(
+            "select name, role, created_at, created_by, changed_at, unit from users order by name"
+        ).fetchall()
+    return [
+        (name, role, _moment(created), by, _moment(changed), unit) for name, role, created, by, changed, unit in rows
+    ]
+
+
+def failure_count(database: Database, name: str | None = None) -> int:
+    """Failed sign-ins on record (for one name, or all): what the throttle counts."""
+    with _store(database).read() as con:
+        if name is None:
+            return con.execute("select count(*) from sign_in_failures").fetchone()[0]
+        return con.execute("select count(*) from sign_in_failures where user_name = :n", {"n": name}).fetchone()[0]
 
 
 @dataclass(frozen=True)
@@ -293,35 +349,39 @@ class SignIn:
 
 
 def sign_in(database: Database, name: str, password: str, throttle: Throttle, now: datetime) -> SignIn:
-    """Check a sign-in. Failures are recorded in the database, so neither a reload nor a restart resets them.
+    """Check a sign-in. Failures are recorded in the account store, so neither a reload nor a restart resets them.
 
-    While a name is throttled its password is not even checked (no guessing oracle) and
-    the attempt is not recorded (the wait does not grow). An unknown name costs the same
-    hash as a known one and fails with the same words.
+    Each attempt is one transaction, taken before anything is read (BEGIN IMMEDIATE), and is
+    counted as a failure before its password is checked: simultaneous attempts queue on the
+    store's lock, so however many arrive at once, at most `per_name` passwords are checked
+    per window. A success then removes the name's failures, its own provisional one included.
+    While a name is throttled its password is not even checked (no guessing oracle) and the
+    attempt is not recorded (the wait does not grow). An unknown name costs the same hash
+    as a known one and fails with the same words.
     """
-    name = unicodedata.normalize("NFC", name.strip())
-    since = now - throttle.window
-    with database.read() as cur:
-        failures = cur.execute(
-            "select user_name, failed_at from sign_in_failures where failed_at > $since", {"since": since}
+    name = unicodedata.normalize("NFC", name.strip())[:100]
+    since = as_text(now - throttle.window)
+    store = _store(database)
+    with store.transaction() as con:
+        failures = con.execute(
+            "select user_name, failed_at from sign_in_failures where failed_at > :since", {"since": since}
         ).fetchall()
-        row = cur.execute(
-            "select role, changed_at, password_hash from users where name = $name", {"name": name}
+        mine = [_moment(t) for who, t in failures if who == name]
+        wait = throttle_wait(mine, [_moment(t) for _, t in failures], now, throttle)
+        if wait > timedelta(0):
+            return SignIn(None, f"登录失败次数过多，请 {wait_words(wait)}后再试。")
+        con.execute("delete from sign_in_failures where failed_at <= :since", {"since": since})
+        con.execute("insert into sign_in_failures values (:name, :now)", {"name": name, "now": as_text(now)})
+        row = con.execute(
+            "select role, changed_at, password_hash, unit from users where name = :name", {"name": name}
         ).fetchone()
-    mine = [t for who, t in failures if who == name]
-    wait = throttle_wait(mine, [t for _, t in failures], now, throttle)
-    if wait > timedelta(0):
-        return SignIn(None, f"登录失败次数过多，请 {wait_words(wait)}后再试。")
+    # the slow hash runs outside the transaction: other attempts need not wait for it
     if row is not None and verify_password(password, row[2]):
-        if mine:
-            with database.write() as con:
-                con.execute("delete from sign_in_failures where user_name = $name", {"name": name})
-        return SignIn(Account(name, row[0], row[1]), f"已登录：{name}（{ROLES[row[0]]}）")
+        with store.transaction() as con:
+            con.execute("delete from sign_in_failures where user_name = :name", {"name": name})
+        return SignIn(Account(name, row[0], _moment(row[1]), row[3]), f"已登录：{name}（{ROLES[row[0]]}）")
     if row is None:
         verify_password(password, _dummy_hash())
-    with database.write() as con:
-        con.execute("delete from sign_in_failures where failed_at <= $since", {"since": since})
-        con.execute("insert into sign_in_failures values ($name, $now)", {"name": name[:100], "now": now})
     left = throttle.per_name - len(mine) - 1
     hint = f"还可再试 {left} 次。" if left > 0 else f"请 {wait_words(throttle.window)}后再试。"
     return SignIn(None, f"用户名或密码错误，{hint}")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from village_stats import access, importing, queries
+from village_stats import access, exports, importing, queries, rounds
 from village_stats.datasets import DATASETS
 from village_stats.db import (
     Database,
@@ -69,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--year", type=int, help="表中没有“年度”列时使用的年度")
     load.add_argument("--dry-run", action="store_true", help="只检查并显示将发生的变化，不写入")
     load.add_argument("--by", metavar="NAME", help="导入记录中的操作人（默认：当前系统用户）")
+    load.add_argument("--round", type=int, metavar="ID", help="作为报送任务 ID 的报送导入（须同时给出 --unit）")
+    load.add_argument("--unit", metavar="村(社区)", help="代哪个村(社区)报送：表中只能有该村(社区)的行")
+    load.add_argument(
+        "--confirm-changes", action="store_true", help="确认异常波动（与上年相比变化超过设置幅度的数值）后报送"
+    )
 
     query = commands.add_parser("query", parents=[common], help="运行 queries/ 中的命名查询")
     query.add_argument("name", nargs="?", help="查询名；省略则列出全部查询")
@@ -100,6 +105,8 @@ def _parser() -> argparse.ArgumentParser:
     undo.add_argument("import_id", nargs="?", type=int, metavar="ID")
     undo.add_argument("--by", metavar="NAME", help="导入记录中的撤销人（默认：当前系统用户）")
 
+    _round_parser(commands, common)
+
     user = commands.add_parser(
         "user",
         parents=[common],
@@ -111,10 +118,37 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument(
         "--role",
         choices=tuple(access.ROLES),
-        help="角色：admin 管理员（可导入、撤销、保存查询）或 viewer 查看（add 默认 viewer）",
+        help="角色：admin 管理员（可导入、撤销、保存查询）、viewer 查看（add 默认 viewer）"
+        "或 village 村(社区)填报（只能为本村报送，须同时给出 --unit）",
     )
+    user.add_argument("--unit", metavar="村(社区)", help="村(社区)账号所属的村(社区)，须在名录中（如 北垞村）")
     user.add_argument("--by", metavar="NAME", help="记录为谁创建的账号（默认：当前系统用户）")
     return parser
+
+
+def _round_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """`round open|list|close|reopen|templates|status`: 报送任务 over the same code as the 报送 page."""
+    round_ = commands.add_parser("round", help="报送任务：open | list | close | reopen | templates | status")
+    actions = round_.add_subparsers(dest="round_action", required=True, metavar="操作")
+    opened = actions.add_parser("open", parents=[common], help="发起报送任务")
+    opened.add_argument("--dataset", required=True, choices=rounds.round_datasets(), help="报送哪一种台账")
+    opened.add_argument("--year", type=int, required=True, help="报送年度")
+    opened.add_argument("--due", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD", help="截止日期")
+    opened.add_argument("--title", help="任务名称（默认：2025年村级集体经济收入）")
+    opened.add_argument("--town", help="镇(街道)（默认：设置中的本镇）")
+    opened.add_argument("--by", metavar="NAME", help="记录为谁发起（默认：当前系统用户）")
+    listed = actions.add_parser("list", parents=[common], help="列出报送任务")
+    listed.add_argument("--format", choices=("table", "json"), default="table")
+    for name, words in (("close", "关闭（锁定）报送任务"), ("reopen", "重新打开已关闭的报送任务")):
+        action = actions.add_parser(name, parents=[common], help=words)
+        action.add_argument("round_id", type=int, metavar="ID")
+        action.add_argument("--by", metavar="NAME", help="记录为谁操作（默认：当前系统用户）")
+    made = actions.add_parser("templates", parents=[common], help="为每个村(社区)生成报送模板")
+    made.add_argument("round_id", type=int, metavar="ID")
+    made.add_argument("--out", type=Path, required=True, metavar="DIR", help="模板写入的文件夹")
+    status = actions.add_parser("status", parents=[common], help="报送进度与催报通知")
+    status.add_argument("round_id", type=int, metavar="ID")
+    status.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         importing.DemoRefused,
         importing.TownRefused,
         access.AccessError,
+        rounds.RoundError,
     ) as error:
         print(f"错误：{error}", file=sys.stderr)
         return 2
@@ -206,7 +241,21 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return launching.serve(args.port, args.open, args.db, settings)
 
 
+def _submission(args: argparse.Namespace) -> rounds.Submission | None:
+    """`--round ID --unit 北垞村`: the import is that unit's 报送; one without the other is an error."""
+    if args.round is None and args.unit is None:
+        if args.confirm_changes:
+            raise rounds.RoundError("--confirm-changes 只用于报送导入（--round ID --unit 村(社区)）")
+        return None
+    if args.round is None or not args.unit:
+        raise rounds.RoundError("报送导入须同时给出 --round 报送任务编号 和 --unit 村(社区)名称")
+    if args.dataset or args.year:
+        raise rounds.RoundError("报送导入的数据集和年度由报送任务决定，不要再给 --dataset 或 --year")
+    return rounds.Submission(args.round, args.unit.strip(), args.confirm_changes)
+
+
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    submission = _submission(args)
     database = open_database(_db_path(args), settings.lock_wait_seconds)
     failed = False
     user = _operator(args)
@@ -220,6 +269,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             dry_run=args.dry_run,
             user=user,
             progress=_progress_bar(path.name),
+            submission=submission,
         )
         for note in outcome.notes:
             print(f"提示：{note}")
@@ -467,21 +517,26 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
         rows = access.user_rows(database)
         if not rows:
             print("还没有账号：看板以本机单用户方式运行（只在本机可用）。")
-        for name, role, created_at, created_by, changed_at in rows:
+        for name, role, created_at, created_by, changed_at, unit in rows:
+            shown = f"{access.ROLES[role]}（{role}）" + (f" · {unit}" if unit else "")
             print(
-                f"{name}\t{access.ROLES[role]}（{role}）\t{created_at:%Y-%m-%d %H:%M} 由 {created_by} 创建"
+                f"{name}\t{shown}\t{created_at:%Y-%m-%d %H:%M} 由 {created_by} 创建"
                 f"\t密码或角色最近修改 {changed_at:%Y-%m-%d %H:%M}"
             )
         return 0
     if not args.name:
         raise access.AccessError(f"请给出用户名：python -m village_stats user {args.action} 用户名")
-    if args.role and args.action != "add":
-        raise access.AccessError("--role 只用于 user add；改角色请先 remove 再 add。")
+    if (args.role or args.unit) and args.action != "add":
+        flag = "--role" if args.role else "--unit"
+        raise access.AccessError(f"{flag} 只用于 user add；改角色或所属村(社区)请先 remove 再 add。")
     if args.action == "add":
         role = args.role or access.VIEWER
         name = access.check_user_name(args.name)
-        name = access.add_user(database, name, role, _read_password(confirm=True), by=_operator(args))
-        print(f"已创建{access.ROLES[role]}账号 {name}。")
+        unit = _registered_unit(database, args.unit) if args.unit else None
+        access.check_unit_for_role(role, unit)
+        password = _read_password(confirm=True)
+        name = access.add_user(database, name, role, password, by=_operator(args), unit=unit)
+        print(f"已创建{access.ROLES[role]}账号 {name}" + (f"（{unit}）。" if unit else "。"))
     elif args.action == "passwd":
         access.change_password(database, args.name, _read_password(confirm=True))
         print(f"已修改 {args.name} 的密码；用旧密码登录的会话将在下次操作时退出。")
@@ -499,6 +554,98 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_round(args: argparse.Namespace, settings: Settings) -> int:
+    database = open_database(_db_path(args), settings.lock_wait_seconds)
+    action = args.round_action
+    if action == "open":
+        town = args.town or settings.town
+        opened = rounds.open_round(database, args.dataset, args.year, args.due, town, _operator(args), args.title)
+        print(f"已发起报送任务 #{opened.round_id}：{opened.title}，截止 {opened.due:%Y-%m-%d}。")
+        print(f"下一步：python -m village_stats round templates {opened.round_id} --out 模板文件夹")
+    elif action == "list":
+        with database.read() as cur:
+            frame = queries.run_query(cur, "rounds_overview")
+        if args.format == "json":
+            listed = frame.rename(columns={"round_id": "id"})
+            print(json.dumps(_records(listed, dates=("due",)), ensure_ascii=False, indent=1))
+        elif frame.empty:
+            print("还没有报送任务。")
+        for row in [] if args.format == "json" else frame.itertuples():
+            state = f"已关闭（{row.closed_at:%Y-%m-%d %H:%M}）" if present(row.closed_at) else "进行中"
+            print(
+                f"#{row.round_id}  {row.title}  截止 {row.due:%Y-%m-%d}  {state}  "
+                f"已报送 {row.reported}/{row.units} 个村(社区)"
+            )
+    elif action in ("close", "reopen"):
+        changed = rounds.set_closed(database, args.round_id, action == "close", _operator(args))
+        if changed.closed:
+            print(f"已关闭报送任务 #{changed.round_id}（{changed.title}）：数据已锁定，修改须先 round reopen。")
+        else:
+            print(f"已重新打开报送任务 #{changed.round_id}（{changed.title}）：各村(社区)可以再次报送。")
+    elif action == "templates":
+        written = rounds.write_templates(database, args.round_id, args.out, settings)
+        print(f"已生成 {len(written)} 个报送模板（每个村(社区)一个）到 {args.out}")
+    else:
+        return _round_status(database, args, settings)
+    return 0
+
+
+def _records(frame: object, dates: tuple[str, ...] = ()) -> list[dict[str, object]]:
+    """Rows as JSON-ready dicts: timestamps as 2026-01-05T09:30:00, the `dates` columns as 2026-01-31."""
+
+    def plain(column: str, value: object) -> object:
+        if not present(value):
+            return None
+        if hasattr(value, "strftime"):
+            return value.strftime("%Y-%m-%d" if column in dates else "%Y-%m-%dT%H:%M:%S")
+        return value.item() if hasattr(value, "item") else value
+
+    return [{c: plain(c, v) for c, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def present(value: object) -> bool:
+    return value is not None and value == value  # NaT/NaN are not equal to themselves
+
+
+def _round_status(database: Database, args: argparse.Namespace, settings: Settings) -> int:
+    with database.read() as cur:
+        round_ = rounds.get_round(cur, args.round_id)
+        units = queries.run_query(cur, "round_status", round_id=round_.round_id)
+        counts = queries.run_query(cur, "round_progress", round_id=round_.round_id)
+    progress = {name: int(value) for name, value in counts.iloc[0].items()}
+    missing = units.loc[units["status"] == "missing", "unit"].tolist()
+    text = rounds.reminder(round_, missing, date.today(), settings.round_chase_days)
+    if args.format == "json":
+        shown = units.rename(columns={"submitted_by": "by", "row_count": "rows"})
+        records = _records(shown[["unit", "status", "submitted_at", "by", "rows", "changes_confirmed"]])
+        print(json.dumps({"round": round_.round_id, "units": records, "reminder": text}, ensure_ascii=False, indent=1))
+        return 0
+    if args.format == "csv":
+        # unit and account names go into a spreadsheet: none may start a formula
+        sys.stdout.write(rounds.status_table(units).map(exports.neutralise).to_csv(index=False))
+        return 0
+    print(
+        f"{round_.label()}：{progress['units']}个村(社区)中{progress['reported']}个已报送"
+        f"（按时 {progress['submitted']}，逾期 {progress['late']}），未报送 {progress['missing']} 个"
+    )
+    print(rounds.status_table(units).to_string(index=False))
+    print()
+    print(text)
+    return 0
+
+
+def _registered_unit(database: Database, unit: str) -> str:
+    """A village account's unit exactly as the registry names it; anything else is refused with the closest names."""
+    wanted = unit.strip()
+    with database.read() as cur:
+        names = [r[0] for r in cur.execute("select distinct name from villages order by name").fetchall()]
+    if wanted in names:
+        return wanted
+    near = [n for n in names if wanted.removesuffix("村") and wanted.removesuffix("村") in n][:3]
+    hint = f"，是否为 {'、'.join(near)}？" if near else "。"
+    raise access.AccessError(f"{wanted} 不在村(社区)名录中{hint}")
+
+
 COMMANDS = {
     "init": cmd_init,
     "serve": cmd_serve,
@@ -513,4 +660,5 @@ COMMANDS = {
     "history": cmd_history,
     "undo": cmd_undo,
     "user": cmd_user,
+    "round": cmd_round,
 }

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import duckdb
 
+from village_stats.account_store import adopt_accounts, store_path
 from village_stats.settings import REPO_ROOT
 
 DEFAULT_DB_PATH = REPO_ROOT / "data" / "village.duckdb"
@@ -70,9 +71,32 @@ def migrations() -> list[tuple[int, Path]]:
     return sorted(found)
 
 
+# v11 moves the accounts out of this file into their own store (account_store.py): before its
+# script drops the tables, their rows are copied there, and after it the file is rewritten so
+# that no freed block still holds a password hash.
+ACCOUNTS_MOVED_OUT = 11
+
+
 def current_schema_version() -> int:
     """The version schema.sql describes: the newest migration's number (1 when there is none)."""
     return max((version for version, _ in migrations()), default=1)
+
+
+# Up to v10 migrations were numbered one after another and a file recorded only the newest it had
+# (a new file: just schema.sql's version). From v11 on, features are built side by side and a
+# number may arrive after a higher one (v12 before v11): each later migration is applied exactly
+# when the file's schema_version table lacks its number, and a new file records every number.
+LINEAR_UNTIL = 10
+
+
+def pending_migrations(applied: set[int]) -> list[tuple[int, Path]]:
+    """The migrations a file with these recorded versions still needs, oldest first."""
+    linear = max((version for version in applied if version <= LINEAR_UNTIL), default=0)
+    return [
+        (version, path)
+        for version, path in migrations()
+        if version not in applied and not (version <= LINEAR_UNTIL and version <= linear)
+    ]
 
 
 # what a failed write says, as errno (OSError) or in DuckDB's message text, → the Chinese reason
@@ -281,31 +305,74 @@ class Database:
         migration can be undone by hand. Returns the versions applied.
         """
         target = current_schema_version()
-        if self.exists():
-            found = self.schema_version()
-            if found == target:
-                return []
-            if found > target:
-                raise RuntimeError(f"数据库文件版本 v{found} 比本程序 (v{target}) 新，请升级程序")
-            if found > 0:
-                self.backup(label=f"before-v{target}")
-        else:
-            found = 0
+        recorded = self.recorded_versions()
+        found = max(recorded, default=0)
+        if found > target:
+            raise RuntimeError(f"数据库文件版本 v{found} 比本程序 (v{target}) 新，请升级程序")
+        pending = pending_migrations(recorded) if found else []
+        if found and not pending:
+            return []
+        if found:
+            saved = self.backup(label=f"before-v{target}")
+            if any(version == ACCOUNTS_MOVED_OUT for version, _ in pending) and os.name == "posix":
+                saved.chmod(0o600)  # it still holds the password hashes
         applied: list[int] = []
         with self.write() as con:
             con.execute("begin transaction")
             if found == 0:
                 con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
-                con.execute("insert into schema_version (version) values ($v)", {"v": target})
+                versions = sorted({target, *(version for version, _ in migrations())})
+                for version in versions:
+                    con.execute("insert into schema_version (version) values ($v)", {"v": version})
                 applied.append(target)
             else:
-                for version, path in migrations():
-                    if version > found:
-                        con.execute(path.read_text(encoding="utf-8"))
-                        con.execute("insert into schema_version (version) values ($v)", {"v": version})
-                        applied.append(version)
+                for version, path in pending:
+                    if version == ACCOUNTS_MOVED_OUT:
+                        adopt_accounts(con, store_path(self.path))
+                    con.execute(path.read_text(encoding="utf-8"))
+                    con.execute("insert into schema_version (version) values ($v)", {"v": version})
+                    applied.append(version)
             con.execute("commit")
+        if ACCOUNTS_MOVED_OUT in applied:
+            self.rewrite()
         return applied
+
+    def recorded_versions(self) -> set[int]:
+        """The versions the file's schema_version table records; empty for a new or foreign file."""
+        if not self.exists():
+            return set()
+        with self.read() as cur:
+            if not _schema_version(cur):
+                return set()
+            return {int(row[0]) for row in cur.execute("select version from schema_version").fetchall()}
+
+    def rewrite(self) -> None:
+        """Copy every object and row into a fresh file and put it in place of this one.
+
+        DuckDB reuses freed blocks but does not clear them (measured: a dropped table's strings
+        stay in the file after CHECKPOINT and VACUUM), so bytes that must not stay readable in the
+        file (the accounts before v11) leave it only by a rewrite. `COPY FROM DATABASE` keeps
+        tables, constraints, indexes, macros and sequence values (checked in tests/test_account_store.py).
+        """
+        staging = self.path.with_name(self.path.name + ".rewriting")
+        for leftover in (staging, staging.with_name(staging.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        with self._state:
+            self._take_over()
+            con = self._open(read_only=False)
+            try:
+                source = con.execute("select current_database()").fetchone()[0]
+                quoted_path = str(staging).replace("'", "''")
+                con.execute(f"attach '{quoted_path}' as rewritten")
+                con.execute(f'copy from database "{source.replace(chr(34), chr(34) * 2)}" to rewritten')
+                con.execute("detach rewritten")
+            except BaseException:
+                con.close()
+                staging.unlink(missing_ok=True)
+                raise
+            con.close()
+            self.path.with_name(self.path.name + ".wal").unlink(missing_ok=True)
+            staging.replace(self.path)
 
     def backup(self, destination: Path | None = None, label: str = "backup") -> Path:
         """A consistent copy of the file, taken while holding the write lease."""

@@ -24,7 +24,7 @@ from typing import TypeVar
 
 import duckdb
 
-from village_stats import ticket_counts
+from village_stats import rounds, ticket_counts
 from village_stats.datasets import DATASETS, IMPORT_ORDER, Dataset
 from village_stats.db import Database, DatabaseBusy, demo_db_path, record_town, storage_problem
 from village_stats.reading import (
@@ -70,6 +70,7 @@ class TableOutcome:
     header_row: int = 0  # Excel row number of the header
     money_unit: str = ""  # where amounts without their own unit were read in (万元 from “单位：万元” …)
     preview: list[dict[str, object]] = field(default_factory=list)  # first rows as they will be stored
+    removed: int = 0  # a resubmission: the unit's stored rows of the year that the new sheet no longer has
 
 
 @dataclass
@@ -81,6 +82,7 @@ class FileOutcome:
     notes: list[str] = field(default_factory=list)
     committed: bool = False
     dry_run: bool = False
+    submission: rounds.Submission | None = None  # a 报送: the round and unit this file was sent for
 
     @property
     def ok(self) -> bool:
@@ -88,7 +90,7 @@ class FileOutcome:
 
     @property
     def changes_anything(self) -> bool:
-        return any(t.inserted or t.updated for t in self.tables)
+        return any(t.inserted or t.updated or t.removed for t in self.tables)
 
     def summary(self) -> str:
         """A Chinese line per sheet, as the CLI and the page print it."""
@@ -99,6 +101,8 @@ class FileOutcome:
             years = "、".join(str(y) for y in t.years)
             scope = f"（{years}年）" if years else ""
             counts = f"新增 {t.inserted} 行，更新 {t.updated} 行，未变 {t.unchanged} 行"
+            if t.removed:
+                counts += f"，删除 {t.removed} 行（本村上次报送有、本次没有）"
             if self.committed:
                 lines.append(f"{self.file_name} · {t.sheet} → {t.dataset.title}{scope}：已导入，{counts}")
             elif self.dry_run:
@@ -153,14 +157,17 @@ def import_file(
     data: bytes | None = None,
     file_name: str | None = None,
     progress: Callable[[float, str], None] | None = None,
+    submission: rounds.Submission | None = None,
 ) -> FileOutcome:
     """Read, validate and (unless `dry_run` or an error is found) commit one file.
 
     `progress(fraction, words)` is told how far the import has got, for a progress bar.
+    With a `submission` the file is one unit's 报送 to a round (see rounds.py): only that
+    unit's rows of the round's year are accepted, and they replace what the unit had.
     """
     report = progress or (lambda fraction, words: None)
     file_name = file_name or path.name
-    outcome = FileOutcome(file_name)
+    outcome = FileOutcome(file_name, submission=submission)
     on_disk = path if data is None else None  # a bulk CSV may then be read where it lies
     try:
         data = data if data is not None else path.read_bytes()
@@ -264,6 +271,14 @@ def _import_sheets(
 ) -> FileOutcome:
     """Locate, validate and (unless told otherwise) commit the sheets of one file, in one transaction."""
     file_name = outcome.file_name
+    submission = outcome.submission
+    if submission is not None:
+        with database.read() as cur:
+            asked = rounds.submission_round(cur, submission, file_name)
+        if isinstance(asked, Issue):
+            outcome.issues.append(asked)
+            return outcome
+        dataset, year = asked.dataset, asked.year
 
     chosen = DATASETS[dataset] if dataset else None
     located: list[LocatedTable] = []
@@ -277,6 +292,11 @@ def _import_sheets(
     if not located:
         message = "未在任何工作表中找到可识别的台账表头；" + "；".join(outcome.notes)
         outcome.issues.append(Issue(file_name, None, None, None, None, "unknown-layout", message))
+        return outcome
+    if submission is not None and len(located) > 1:
+        names = "、".join(f"“{t.sheet}”" for t in located)
+        message = f"一个报送文件只能有一张{located[0].dataset.title}表，此文件有 {len(located)} 张：{names}"
+        outcome.issues.append(Issue(file_name, None, None, None, None, "several-sheets", message))
         return outcome
 
     outcome.dry_run = dry_run
@@ -293,16 +313,37 @@ def _import_sheets(
         archiving = None if dry_run else _background(_archive_early, locate, data)
         try:
             first_id = _next_import_id(con)
+            round_ = None
+            if submission is not None:  # checked again under the write lease: the town may have just closed it
+                round_ = rounds.submission_round(con, submission, file_name)
+                if isinstance(round_, Issue):
+                    outcome.issues.append(round_)
+                    located = []
+            confirmed = 0
             for index, table in enumerate(located):
                 view = f"typed_{index}"
                 report(0.3 + 0.5 * index / len(located), f"正在校验工作表“{table.sheet}”")
                 validated = validate_table(con, table, settings, registry(con), year, view)
                 outcome.issues += validated.issues
-                if validated.ok:
-                    # a dry run keeps no before-images: it is rolled back whatever happens
-                    import_id = None if dry_run else first_id + len(outcome.tables)
-                    outcome.tables.append(_apply(con, table, view, part=index, import_id=import_id))
-            if dry_run or not outcome.ok or not outcome.changes_anything:
+                if not validated.ok:
+                    continue
+                if round_ is not None:
+                    found = _submission_issues(con, table, view, round_, submission, settings)
+                    outcome.issues += found
+                    if errors_in([i for i in found if i.code != "unconfirmed-changes"]):
+                        continue
+                    confirmed = sum(1 for i in found if i.code == "abnormal-change")
+                # a dry run keeps no before-images: it is rolled back whatever happens
+                import_id = None if dry_run else first_id + len(outcome.tables)
+                applied = _apply(con, table, view, part=index, import_id=import_id)
+                outcome.tables.append(applied)
+                if round_ is not None:
+                    applied.removed = _remove_unit_rows(con, table.dataset, view, round_, submission.unit, import_id)
+                else:
+                    _refuse_if_round_closed(con, applied, outcome)
+            # a submission is recorded even when it changes nothing: the unit has reported
+            unchanged = not outcome.changes_anything and submission is None
+            if dry_run or not outcome.ok or unchanged:
                 _discard_archive(archiving)
                 con.execute("rollback")
                 for table_outcome in outcome.tables:
@@ -315,6 +356,10 @@ def _import_sheets(
             outcome.sha256 = digest.result()
             for table_outcome in outcome.tables:
                 _record(con, table_outcome, outcome, user)
+            if submission is not None:
+                first = outcome.tables[0]
+                rows = first.inserted + first.updated + first.unchanged
+                rounds.record_submission(con, submission, first.import_id, user, rows, confirmed)
             con.execute("commit")
             outcome.committed = True
             report(1.0, "导入完成")
@@ -323,6 +368,69 @@ def _import_sheets(
             _rollback(con)
             raise
     return outcome
+
+
+def _submission_issues(
+    con: duckdb.DuckDBPyConnection,
+    table: LocatedTable,
+    view: str,
+    round_: rounds.Round,
+    submission: rounds.Submission,
+    settings: Settings,
+) -> list[Issue]:
+    """Rows outside the unit, town or year (errors), then 异常波动 against last year (warnings to confirm)."""
+    where = (table.file_name, table.sheet)
+    headers = {c.column.name: c.written for c in table.columns}
+    scoped = rounds.scope_issues(con, view, headers, round_, submission.unit, where)
+    if scoped:
+        return scoped
+    changes = rounds.abnormal_changes(con, view, round_, submission.unit, settings.round_change_warning_pct)
+    return rounds.change_issues(changes, headers, round_.year, submission.confirm_changes, where)
+
+
+def _remove_unit_rows(
+    con: duckdb.DuckDBPyConnection,
+    dataset: Dataset,
+    view: str,
+    round_: rounds.Round,
+    unit: str,
+    import_id: int | None,
+) -> int:
+    """A resubmission replaces the unit's rows of the year: stored rows the new sheet lacks go, kept for undo."""
+    target = dataset.table
+    year = rounds.year_sql(dataset)
+    matches = " and ".join(f"i.{_quote(k)} = t.{_quote(k)}" for k in dataset.key)
+    in_year = f" and {year} = $year" if year else ""
+    con.execute(
+        f"create or replace temp table leaving as select * from {target} as t "
+        f"where town = $town and village = $unit{in_year} "
+        f"and not exists (select 1 from {_quote(view)} as i where {matches})",
+        {"town": round_.town, "unit": unit} | ({"year": round_.year} if year else {}),
+    )
+    removed = con.execute("select count(*) from leaving").fetchone()[0]
+    if not removed:
+        return 0
+    if import_id is not None:
+        con.execute(
+            f"insert into import_rows select {import_id}, '{target}', {_key_json(dataset, 't')}, "
+            f"{_row_json(dataset, 't')} from leaving as t"
+        )
+    leaving_keys = f"select {_key_json(dataset, 't')} from leaving as t"
+    con.execute(f"delete from {target} where {_key_json(dataset, target)} in ({leaving_keys})")
+    if target == "service_tickets" and import_id is not None:
+        ticket_counts.refresh(con, [round_.year])
+    return removed
+
+
+def _refuse_if_round_closed(con: duckdb.DuckDBPyConnection, table: TableOutcome, outcome: FileOutcome) -> None:
+    """A town import may not change a year that a closed round has locked."""
+    closed = rounds.closed_round_for(con, table.dataset.name, table.years)
+    if closed is not None and (table.inserted or table.updated):
+        message = (
+            f"{closed.title}的报送任务 #{closed.round_id} 已关闭（数据已锁定），不能再导入或修改该年度数据；"
+            "如需更正请先重新打开报送任务"
+        )
+        outcome.issues.append(Issue(outcome.file_name, table.sheet, None, None, None, "round-closed", message))
 
 
 def _background(function: Callable[..., T], *args: object) -> Future[T]:
@@ -636,6 +744,7 @@ def _undo(con: duckdb.DuckDBPyConnection, import_id: int | None, user: str) -> i
     dataset = DATASETS[found[0]]
     if dataset.name == "villages":
         _refuse_if_villages_in_use(con, import_id)
+    _refuse_if_locked(con, import_id, dataset)
     target = dataset.table
     columns = table_columns(dataset)
     if target == "service_tickets":  # the years of the tickets taken out and of those put back
@@ -665,6 +774,19 @@ def _undo(con: duckdb.DuckDBPyConnection, import_id: int | None, user: str) -> i
         {"id": import_id, "user": user},
     )
     return import_id
+
+
+def _refuse_if_locked(con: duckdb.DuckDBPyConnection, import_id: int, dataset: Dataset) -> None:
+    """A submission to a closed round, or an import of a year a closed round has locked, stays."""
+    submitted_to = rounds.round_of_import(con, import_id)
+    year = con.execute("select year from imports where import_id = $id", {"id": import_id}).fetchone()[0]
+    closed = submitted_to if submitted_to and submitted_to.closed else None
+    closed = closed or rounds.closed_round_for(con, dataset.name, [year] if year else [])
+    if closed is not None:
+        raise UndoRefused(
+            f"第 {import_id} 次导入属于已关闭的报送任务“{closed.title}”（#{closed.round_id}），数据已锁定；"
+            "如需撤销请先重新打开该报送任务"
+        )
 
 
 def _refuse_if_villages_in_use(con: duckdb.DuckDBPyConnection, import_id: int) -> None:

@@ -187,23 +187,7 @@ create table saved_queries (
     created_by varchar not null default '本机用户'
 );
 
--- 账号（v6）：角色 admin（管理员，可导入、撤销、保存查询）或 viewer（查看）；
--- 口令只存 scrypt 散列，格式 scrypt$n$r$p$盐$散列（base64），见 village_stats/access.py
-create table users (
-    name varchar primary key check (length(trim(name)) > 0),
-    role varchar not null check (role in ('admin', 'viewer')),
-    password_hash varchar not null check (password_hash like 'scrypt$%'),
-    created_at timestamp not null default current_timestamp,
-    created_by varchar not null default '本机用户',
-    -- set whenever the password or the role changes: sessions signed in before it end
-    changed_at timestamp not null default current_timestamp
-);
-
--- 登录失败记录（v6），用于按用户名和全局限制尝试次数；成功登录后清除该用户名的记录
-create table sign_in_failures (
-    user_name varchar not null,
-    failed_at timestamp not null
-);
+-- 账号与登录失败记录不在本文件：见 village_stats/account_store.py（v11 起存于 <数据库>.accounts）
 
 -- 看板的统一筛选范围：镇、片区、村(社区)清单，参数为 NULL 表示不限。
 -- Every named query joins its data to this, so the sidebar filters mean the same everywhere.
@@ -345,3 +329,70 @@ create table app_settings (
     value varchar not null,
     changed_at timestamp not null default current_timestamp
 );
+-- 报送任务与各村(社区)的报送记录（v12）；一次报送即一次导入（imports），撤销导入即撤销报送
+create table rounds (
+    round_id integer primary key,
+    dataset varchar not null,
+    year integer not null check (year between 2000 and 2100),
+    town varchar not null,
+    title varchar not null,
+    due date not null,
+    opened_at timestamp not null default current_timestamp,
+    opened_by varchar not null,
+    closed_at timestamp,
+    closed_by varchar
+);
+
+create table round_submissions (
+    round_id integer not null,
+    unit varchar not null,
+    import_id integer not null,
+    submitted_at timestamp not null default current_timestamp,
+    submitted_by varchar not null,
+    row_count integer not null,
+    changes_confirmed integer not null default 0,
+    primary key (round_id, import_id)
+);
+
+-- 每轮报送中每个村(社区)的状态：按最早一次未撤销的报送是否在截止日（含）之前，分为 submitted / late；
+-- 没有未撤销报送的为 missing。时间、报送人、行数、已确认的异常波动取最近一次报送。
+create macro round_unit_status(p_round_id) as table
+    with this_round as (
+        select round_id, town, due from rounds where round_id = p_round_id
+    ),
+    live as (
+        select s.*
+        from round_submissions as s
+        inner join imports as i on s.import_id = i.import_id
+        where s.round_id = p_round_id and i.undone_at is null
+    ),
+    per_unit as (
+        select
+            unit,
+            min(submitted_at) as first_submitted_at,
+            max(submitted_at) as submitted_at,
+            arg_max(submitted_by, import_id) as submitted_by,
+            arg_max(row_count, import_id) as row_count,
+            arg_max(changes_confirmed, import_id) as changes_confirmed,
+            count(*) as submissions
+        from live
+        group by unit
+    )
+    select
+        r.round_id,
+        v.name as unit,
+        v.kind,
+        case
+            when p.unit is null then 'missing'
+            when cast(p.first_submitted_at as date) <= r.due then 'submitted'
+            else 'late'
+        end as status,
+        p.first_submitted_at,
+        p.submitted_at,
+        p.submitted_by,
+        p.row_count,
+        coalesce(p.changes_confirmed, 0) as changes_confirmed,
+        coalesce(p.submissions, 0) as submissions
+    from this_round as r
+    inner join villages as v on v.town = r.town
+    left join per_unit as p on v.name = p.unit;

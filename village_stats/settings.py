@@ -24,6 +24,7 @@ ALERT_RULES = (
     "studio_candidates",
     "studio_pace",
 )
+VILLAGE_VIEW_CHOICES = ("town", "own")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,9 @@ class Settings:
     alerts_shown: int = 5  # callouts on the overview
     ticket_open_days: int = 30  # a ticket not done this many days after it was ordered is overdue
     rate_fall_points: Decimal = Decimal("0.5")  # a fall of 整改率/满意率 by more than this many points fires
+    round_change_warning_pct: Decimal = Decimal(50)  # 报送: a value moving more than this % from last year
+    round_chase_days: int = 3  # 催报 after the due date: "请于 today + N 天前报送"
+    village_accounts_see: str = "town"  # town | own: what a village account may view besides its own rounds
 
     @property
     def income_thresholds_yuan(self) -> tuple[Decimal, ...]:
@@ -92,6 +96,10 @@ def load_settings(path: Path | None = None) -> Settings:
     names_to = privacy.get("low_scorer_names", defaults.low_scorer_names)
     if names_to not in PRIVACY_CHOICES:
         raise ValueError(f"设置文件 {path}：privacy.low_scorer_names 须为 {' | '.join(PRIVACY_CHOICES)} 之一")
+    rounds = raw.get("rounds", {})
+    village_view = rounds.get("village_accounts_see", defaults.village_accounts_see)
+    if village_view not in VILLAGE_VIEW_CHOICES:
+        raise ValueError(f"设置文件 {path}：rounds.village_accounts_see 须为 {' | '.join(VILLAGE_VIEW_CHOICES)} 之一")
     deadline = studios.get("deadline", defaults.studio_deadline)
     if isinstance(deadline, str):
         deadline = date.fromisoformat(deadline)
@@ -133,4 +141,7 @@ def load_settings(path: Path | None = None) -> Settings:
         alerts_shown=max(1, int(alerts.get("shown", defaults.alerts_shown))),
         ticket_open_days=max(0, int(alerts.get("ticket_open_days", defaults.ticket_open_days))),
         rate_fall_points=Decimal(str(alerts.get("rate_fall_points", defaults.rate_fall_points))),
+        round_change_warning_pct=Decimal(str(rounds.get("change_warning_pct", defaults.round_change_warning_pct))),
+        round_chase_days=int(rounds.get("chase_days", defaults.round_chase_days)),
+        village_accounts_see=village_view,
     )
