@@ -597,8 +597,9 @@ def town_ranking(
     frame = rollup[["town", column]].dropna().rename(columns={"town": "village"})
     if frame.empty:
         return
-    if money:
-        frame[column] = [round(float(v) / 10_000, 2) for v in frame[column]]
+    if money:  # 万元, or 亿元 once a town reaches 1亿 (a city's towns do)
+        unit, divisor = charts.money_axis_unit(frame[column].max())
+        frame[column] = [round(float(v) / divisor, 2) for v in frame[column]]
     st.subheader(f"各镇(街道)排名：{label}")
     rows, note = chart_rows(frame, column, key, "镇(街道)")
     chart(
@@ -612,6 +613,30 @@ def town_ranking(
     )
     if note:
         st.caption(note)
+
+
+def town_level_projects(town_level: pd.DataFrame, filters: Filters) -> None:
+    """镇级项目 on a card of their own (rows of projects_by_village with town_level): one town's sums, or per town."""
+    with st.container(border=True):
+        st.markdown("**镇级项目**")
+        if len(town_level) == 1:
+            row = town_level.iloc[0]
+            st.metric("镇级项目数", f"{int(row['projects'])}个")
+            st.metric("镇级计划投资", fmt.money(row["planned_investment"]))
+            st.metric("镇级已完成投资", fmt.money(row["completed_investment"]))
+            return
+        towns = town_level.drop(columns="village").rename(columns={"town": "village"})
+        rows, note = chart_rows(towns, "planned_investment", "projects_town_level", "镇(街道)")
+        chart(
+            charts.investment_bars,
+            rows.reset_index(drop=True),
+            "village",
+            "各镇(街道)镇级项目投资（万元）",
+            horizontal=True,
+            filename=f"{filters.year}年各镇(街道)镇级项目投资",
+        )
+        if note:
+            st.caption(note)
 
 
 def report_workbook(year: int, scope: Scope, today: date, spans_towns: bool = False) -> Callable[[], bytes]:
