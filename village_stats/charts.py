@@ -80,6 +80,8 @@ def themed(figure: go.Figure, title: str | None = None, height: int = 380) -> go
         # above the plot, under the title: below it the legend sat on the x axis's title
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "font": {"size": 13}},
         separators=".,",
+        # a label that fits its bar only below 12 px is hidden (its value is in the hover), never shrunk
+        uniformtext={"minsize": MIN_FONT_PX, "mode": "hide"},
     )
     # Chinese readers expect 40,000 rather than 40k
     axes = {
@@ -94,6 +96,8 @@ def themed(figure: go.Figure, title: str | None = None, height: int = 380) -> go
     # gridlines across the values only, as the dashboard has always drawn them
     figure.update_xaxes(**axes, showgrid=False, zeroline=False)
     figure.update_yaxes(**axes)
+    # a label beyond its bar keeps its size; Plotly would shrink it to the bar's thickness
+    figure.update_traces(constraintext="inside", selector={"type": "bar"})
     _room_for_labels(figure)
     _room_for_edge_labels(figure)
     return figure
@@ -598,6 +602,41 @@ def studio_growth(growth: pd.DataFrame, target: int, deadline: object, title: st
     figure.update_yaxes(title_text="书记工作室（个）", rangemode="tozero")
     figure.update_xaxes(tickformat="%Y年%-m月")  # not "Jan 2025": the axis speaks Chinese like the rest
     return themed(figure, title)
+
+
+# ---- the hall's big screen (大屏) -----------------------------------------------------------------
+
+DARK_PAPER = "#0e1b2c"
+DARK_INK = "#e8edf3"
+DARK_MUTED = "#a9b6c6"
+DARK_GRID = "#26394f"
+
+
+def on_dark(figure: go.Figure) -> go.Figure:
+    """A copy of a themed figure for the 大屏's dark background (the shared original stays as it is)."""
+    dark = go.Figure(figure)
+    dark.update_layout(
+        paper_bgcolor=DARK_PAPER,
+        plot_bgcolor=DARK_PAPER,
+        font_color=DARK_INK,
+        legend_font_color=DARK_INK,
+        hoverlabel={"bgcolor": DARK_PAPER, "font": {"color": DARK_INK}},
+    )
+    axes = {
+        "gridcolor": DARK_GRID,
+        "zerolinecolor": DARK_GRID,
+        "tickfont_color": DARK_MUTED,
+        "title_font_color": DARK_MUTED,
+    }
+    dark.update_xaxes(**axes)
+    dark.update_yaxes(**axes)
+    # labels beside or above the bars are drawn in the ink colour; inside a coloured bar white reads best
+    for trace in dark.data:
+        if trace.type in ("bar", "scatter", "funnel") and trace.textposition != "inside":
+            trace.textfont.color = DARK_INK
+        if trace.type == "pie":
+            trace.outsidetextfont.color = DARK_INK
+    return dark
 
 
 # ---- the chart rules, once --------------------------------------------------------------------

@@ -402,12 +402,13 @@ def empty_state(message: str) -> None:
     )
 
 
-def plot(figure: go.Figure, filename: str, key: str | None = None) -> None:
+def plot(figure: go.Figure, filename: str, key: str | None = None, fit: dict | None = None) -> None:
     """A chart whose PNG download is sharp enough for a slide and named in Chinese.
 
-    Prefer `chart`: a figure built here is built again on every rerun.
+    Prefer `chart`: a figure built here is built again on every rerun. `fit` (plotly_view.payload):
+    a CSS height and fonts grown with the screen, for 汇报模式 and the wall.
     """
-    _show(charts.as_text(figure), filename, key)
+    _show(charts.as_text(figure), filename, key, fit)
 
 
 def chart(
@@ -434,13 +435,13 @@ def _figure(_builder: Callable[..., go.Figure], name: str, args: tuple, kwargs: 
     return charts.as_text(_builder(*args, **kwargs))
 
 
-def _show(figure: go.Figure, filename: str, key: str | None = None) -> None:
+def _show(figure: go.Figure, filename: str, key: str | None = None, fit: dict | None = None) -> None:
     config = {
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 3},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
     }
-    plotly_view.show(figure, config, key=key)
+    plotly_view.show(figure, config, key=key, fit=fit)
 
 
 def table_with_downloads(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = None) -> None:
