@@ -32,7 +32,11 @@ st.sidebar.markdown(f"### 村情看板 · {ui.settings().town}")
 may_view = ui.access_sidebar()
 # every page stays registered while signed out, so a link to one opens it after signing in
 # expanded: with fourteen pages Streamlit would otherwise fold the 汇报 and 数据 sections away
-page = st.navigation(pages, position="sidebar" if may_view else "hidden", expanded=True)
+if may_view and st.query_params.get("screen") == "wall":
+    # 大屏: the hall's screen is one page with no navigation (a link /?screen=wall opens it)
+    page = st.navigation([st.Page("views/wall.py", title="村情大屏", default=True)], position="hidden")
+else:
+    page = st.navigation(pages, position="sidebar" if may_view else "hidden", expanded=True)
 if not may_view:  # settings: viewing needs a sign-in, and this session has none
     ui.sign_in_page()
     st.stop()

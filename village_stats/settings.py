@@ -13,6 +13,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SETTINGS_PATH = REPO_ROOT / "settings.toml"
 WAN = Decimal(10_000)
 PRIVACY_CHOICES = ("everyone", "admin", "nobody")
+WALL_THEMES = ("light", "dark")
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class Settings:
     studio_target: int = 25
     studio_deadline: date = date(2026, 12, 31)
     low_scorer_names: str = "admin"  # everyone | admin | nobody: who sees the names of low scorers
+    wall_theme: str = "dark"  # 大屏 (?screen=wall): light | dark
+    wall_refresh_seconds: int = 30  # how often the 大屏 looks for new data; an import shows within this
 
     @property
     def income_thresholds_yuan(self) -> tuple[Decimal, ...]:
@@ -73,6 +76,10 @@ def load_settings(path: Path | None = None) -> Settings:
     names_to = privacy.get("low_scorer_names", defaults.low_scorer_names)
     if names_to not in PRIVACY_CHOICES:
         raise ValueError(f"设置文件 {path}：privacy.low_scorer_names 须为 {' | '.join(PRIVACY_CHOICES)} 之一")
+    wall = raw.get("wall", {})
+    wall_theme = wall.get("theme", defaults.wall_theme)
+    if wall_theme not in WALL_THEMES:
+        raise ValueError(f"设置文件 {path}：wall.theme 须为 {' | '.join(WALL_THEMES)} 之一")
     deadline = studios.get("deadline", defaults.studio_deadline)
     if isinstance(deadline, str):
         deadline = date.fromisoformat(deadline)
@@ -104,4 +111,6 @@ def load_settings(path: Path | None = None) -> Settings:
         studio_target=int(studios.get("target", defaults.studio_target)),
         studio_deadline=deadline,
         low_scorer_names=names_to,
+        wall_theme=wall_theme,
+        wall_refresh_seconds=max(5, int(wall.get("refresh_seconds", defaults.wall_refresh_seconds))),
     )
