@@ -41,6 +41,7 @@ if not may_view:  # settings: viewing needs a sign-in, and this session has none
     ui.sign_in_page()
     st.stop()
 # the pages that only read see one state of the data for the whole run; the 数据 pages write
+ui.screen_css()
 with ui.one_snapshot(active=page not in pages["数据"]):
     ui.sidebar_filters()
     page.run()

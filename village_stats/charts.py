@@ -100,7 +100,30 @@ def themed(figure: go.Figure, title: str | None = None, height: int = 380) -> go
     figure.update_traces(constraintext="inside", selector={"type": "bar"})
     _room_for_labels(figure)
     _room_for_edge_labels(figure)
+    _room_for_legend(figure)
     return figure
+
+
+LEGEND_LINE_PX = 300  # a phone's plot width: the legend above the plot wraps at about this
+
+
+def _room_for_legend(figure: go.Figure) -> None:
+    """The legend sits above the plot: the title goes to the top and the margin holds both, even wrapped.
+
+    Plotly moves the plot down for the legend but not for the title, so a legend wrapped onto a
+    second line on a phone would otherwise cover the title.
+    """
+    if figure.layout.showlegend is False:
+        return
+    names = [t.name for t in figure.data if t.type != "pie" and t.showlegend is not False and t.name]
+    if len(names) < 2:
+        return
+    width = sum(13 * len(str(name)) + 40 for name in names)
+    lines = -(-width // LEGEND_LINE_PX)
+    titled = bool(figure.layout.title.text)
+    figure.layout.margin.t = max(figure.layout.margin.t or 0, (46 if titled else 8) + 24 * lines)
+    if titled:
+        figure.update_layout(title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 12}})
 
 
 def _room_for_labels(figure: go.Figure) -> None:

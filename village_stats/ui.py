@@ -388,6 +388,34 @@ def today() -> date:
     return date.today()
 
 
+# Every screen a town uses (dashboard.py puts this on every page). On a phone (≤640 px) Streamlit
+# stacks columns one per row: a row of KPI cards becomes two per row instead, and the page keeps
+# its width (wide tables scroll inside themselves, never the page).
+SCREEN_CSS = """
+<style>
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] > [data-testid="stVerticalBlock"]
+      > [data-testid="stElementContainer"] > [data-testid="stMetric"]) {
+    flex-flow: row wrap !important; gap: 0.5rem !important;
+  }
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] > [data-testid="stVerticalBlock"]
+      > [data-testid="stElementContainer"] > [data-testid="stMetric"]) > [data-testid="stColumn"] {
+    flex: 1 1 calc(50% - 0.25rem) !important; min-width: calc(50% - 0.25rem) !important;
+    width: calc(50% - 0.25rem) !important;
+  }
+  [data-testid="stMetric"] { padding: 0.6rem 0.7rem !important; }
+  [data-testid="stMetricValue"] > div { font-size: 1.55rem; }
+  [data-testid="stMetricLabel"] p { font-size: 0.85rem; white-space: normal; }
+  [data-testid="stMainBlockContainer"] { padding-left: 0.75rem; padding-right: 0.75rem; }
+}
+</style>
+"""
+
+
+def screen_css() -> None:
+    st.html(SCREEN_CSS)
+
+
 def page_header(title: str, filters: Filters | None = None, money: bool = True) -> None:
     st.title(title)
     if filters and filters.year:
@@ -524,6 +552,15 @@ def _all_rows(db: Database, query: str, params: dict[str, object], columns: list
 
 def _show_table(shown: pd.DataFrame) -> None:
     formats = {h: st.column_config.NumberColumn(h, format=f) for h, f in exports.number_formats(shown).items()}
+    if len(shown.columns):
+        # the name column stays in view while a phone scrolls the other columns inside the table
+        first = shown.columns[0]
+        number = exports.number_formats(shown).get(first)
+        formats[first] = (
+            st.column_config.NumberColumn(first, format=number, pinned=True)
+            if number
+            else st.column_config.Column(first, pinned=True)
+        )
     st.dataframe(shown, hide_index=True, width="stretch", column_config=formats, placeholder=MISSING)
 
 
