@@ -37,7 +37,9 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
   min-height: calc((100vh - 12rem - 2vw) / 2); display: flex; flex-direction: column; justify-content: center;
 }
 .presenter-kpi-label { font-size: clamp(1.4rem, 1.75vw, 2.5rem); color: #52606d; }
-.presenter-kpi-value { font-size: clamp(3.2rem, 4.4vw, 6.3rem); font-weight: 700; color: #1f4e79; line-height: 1.45; }
+.presenter-kpi-value {
+  font-size: clamp(2.8rem, 3.9vw, 5.6rem); font-weight: 700; color: #1f4e79; line-height: 1.45; white-space: nowrap;
+}
 .presenter-kpi-note { font-size: clamp(1.15rem, 1.35vw, 1.9rem); color: #52606d; }
 </style>
 """

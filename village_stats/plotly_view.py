@@ -51,6 +51,18 @@ function scaleFonts(node, factor) {{
   }}
 }}
 
+// The legend sits above the plot, under the title; on a narrow screen it wraps onto more lines than the
+// server could know, and Plotly grows the margin for the legend but not for the title: move the plot
+// down by what the two overlap.
+function clearTitle(Plotly, div) {{
+  const title = div.querySelector('.gtitle');
+  const legend = div.querySelector('.legend');
+  if (!title || !legend) return Promise.resolve();
+  const overlap = title.getBoundingClientRect().bottom + 6 - legend.getBoundingClientRect().top;
+  if (overlap <= 0) return Promise.resolve();
+  return Plotly.relayout(div, {{ 'margin.t': div._fullLayout._size.t + overlap }});
+}}
+
 export default function (component) {{
   const {{ data, parentElement }} = component;
   let div = parentElement.querySelector('.village-plot');
@@ -77,7 +89,9 @@ export default function (component) {{
   plotly().then(
     (Plotly) => {{
       if (!live) return;
-      Plotly.react(div, figure.data, figure.layout, shown).then(() => {{ if (live) div.dataset.drawn = 'true'; }});
+      Plotly.react(div, figure.data, figure.layout, shown)
+        .then(() => clearTitle(Plotly, div))
+        .then(() => {{ if (live) div.dataset.drawn = 'true'; }});
     }},
     () => {{ div.textContent = '图表未能加载（plotly-village.min.js），请刷新页面。'; div.dataset.drawn = 'failed'; }},
   );
