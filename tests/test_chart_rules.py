@@ -18,6 +18,7 @@ from village_stats import charts, reports, scale
 from village_stats.cli import latest_year
 from village_stats.db import Database
 from village_stats.queries import Scope, run_query
+from village_stats.settings import load_settings
 
 DASHBOARD = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 PAGES = [
@@ -100,3 +101,30 @@ def test_town_level_projects_have_their_own_card_beside_the_villages(demo_db_pat
     assert charts.TOWN_LEVEL not in villages["data"][0]["y"]
     card = {m.label: m.value for m in app.metric}
     assert card["镇级项目数"].endswith("个") and card["镇级计划投资"].endswith("亿元")
+
+
+def test_the_wall_theme_and_refresh_are_read_and_checked(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text('[wall]\ntheme = "light"\nrefresh_seconds = 1\n', encoding="utf-8")
+    assert (load_settings(path).wall_theme, load_settings(path).wall_refresh_seconds) == ("light", 5)
+    path.write_text('[wall]\ntheme = "blue"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"wall\.theme"):
+        load_settings(path)
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_the_wall_draws_six_charts_in_its_theme_within_the_rules(demo_db_path, monkeypatch, tmp_path, theme):
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'[wall]\ntheme = "{theme}"\n', encoding="utf-8")
+    monkeypatch.setenv("VILLAGE_STATS_DB", str(demo_db_path))
+    monkeypatch.setenv("VILLAGE_STATS_SETTINGS", str(settings))
+    app = AppTest.from_file(DASHBOARD, default_timeout=120)
+    app.query_params["screen"] = "wall"
+    app.run()
+    assert not app.exception
+    figures = app_charts.figures(app)
+    assert len(figures) == 6
+    assert [b for f in figures for b in charts.rule_breaks(f)] == []
+    papers = {f["layout"]["paper_bgcolor"] for f in figures}
+    assert papers == ({charts.DARK_PAPER} if theme == "dark" else {"white"})
+    assert "14.53亿元" in " ".join(m.value for m in app.markdown)

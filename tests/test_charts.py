@@ -152,3 +152,12 @@ def test_report_chart_of_25_villages_is_sorted_horizontal_bars_in_legible_type()
     figure = reports.figure(chart, height=320)
     assert figure.data[0].orientation == "h" and figure.layout.height >= 25 * charts.ROW_PX
     assert breaks(figure) == []
+
+
+def test_a_quick_chart_of_many_categories_is_ranked_horizontal_bars():
+    frame = pd.DataFrame({"村": [f"村{i:02d}" for i in range(20)], "收入": [float((i * 7) % 20) for i in range(20)]})
+    figure = charts.quick_chart(frame, "bar", "村", "收入")
+    assert figure.data[0].orientation == "h"
+    assert breaks(figure) == []
+    few = charts.quick_chart(frame.head(5), "bar", "村", "收入")
+    assert few.data[0].orientation != "h" and breaks(few) == []

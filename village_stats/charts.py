@@ -468,6 +468,8 @@ def quick_chart(
     elif kind == "treemap":
         figure.add_trace(_treemap(data, x, y_label))
     else:
+        if kind == "bar" and orientation_for(data["x"].nunique()) == "h":
+            return _ranked_bars(data, x, y_label, title, bool(color))
         for group, rows in data.groupby("group", sort=False):
             common = {"x": rows["x"], "y": rows["y"], "name": str(group) or y_label}
             hover = f"{x}：%{{x}}<br>{y_label}：%{{y:,}}<extra>{group}</extra>"
@@ -480,6 +482,22 @@ def quick_chart(
         figure.update_xaxes(title_text=x, type="category" if categorical else None)
         figure.update_yaxes(title_text=y_label)
     return themed(figure, title, height=420)
+
+
+def _ranked_bars(data: pd.DataFrame, x: str, y_label: str, title: str | None, grouped: bool) -> go.Figure:
+    """More than 12 bars: horizontal, largest total first, stacked by colour group, as tall as the rows."""
+    order = data.groupby("x", sort=False)["y"].sum().sort_values(ascending=False, kind="stable").index
+    figure = go.Figure()
+    for group, rows in data.groupby("group", sort=False):
+        hover = f"{x}：%{{y}}<br>{y_label}：%{{x:,}}<extra>{group}</extra>"
+        figure.add_trace(
+            go.Bar(x=rows["y"], y=rows["x"], orientation="h", name=str(group) or y_label, hovertemplate=hover)
+        )
+    figure.update_layout(barmode="stack", showlegend=grouped)
+    figure.update_yaxes(title_text=x, type="category", categoryorder="array", categoryarray=list(order))
+    figure.update_yaxes(autorange="reversed")
+    figure.update_xaxes(title_text=y_label)
+    return themed(figure, title, height=bars_height(len(order)))
 
 
 def _continuous(values: pd.Series) -> bool:
