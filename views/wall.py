@@ -42,7 +42,9 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 [data-testid="stMainBlockContainer"] {{ padding: 1.2vh 1.6vw 0 1.6vw; max-width: 100%; }}
 [data-testid="stMainBlockContainer"] h1 {{ color: {ink}; font-size: clamp(1.8rem, 2vw, 2.8rem); padding: 0; }}
 .wall-where {{ color: {muted}; font-size: clamp(1rem, 1vw, 1.4rem); text-align: right; }}
-.wall-kpi {{ background: {card}; border-radius: 0.6rem; padding: 0.8vh 0.8vw; height: 100%; }}
+/* a narrower screen than the hall's cuts a long note with "…" rather than widen the page */
+.wall-kpi {{ background: {card}; border-radius: 0.6rem; padding: 0.8vh 0.8vw; height: 100%; overflow: hidden; }}
+.wall-kpi div {{ overflow: hidden; text-overflow: ellipsis; }}
 .wall-kpi-label {{ color: {muted}; font-size: clamp(0.95rem, 0.95vw, 1.35rem); white-space: nowrap; }}
 .wall-kpi-value {{ color: {ink}; font-size: clamp(1.7rem, 1.95vw, 2.8rem); font-weight: 700; line-height: 1.3; }}
 .wall-kpi-note {{ color: {muted}; font-size: clamp(0.85rem, 0.8vw, 1.15rem); white-space: nowrap; }}

@@ -740,12 +740,13 @@ def threshold_line(figure: go.Figure, value: float, text: str, axis: str = "x", 
     At the edge it cannot land on a bar's value label, as "20万" once did on "15.60".
     """
     line = {"color": color, "dash": "dash", "width": 1}
+    under = {"layer": "below", "line": line}  # under the bars, so a value label it crosses stays on top
     label = {"text": text, "showarrow": False, "font": {"color": color, "size": 13}}
     if axis == "x":
-        figure.add_shape(type="line", x0=value, x1=value, y0=0, y1=1, xref="x", yref="paper", line=line)
+        figure.add_shape(type="line", x0=value, x1=value, y0=0, y1=1, xref="x", yref="paper", **under)
         figure.add_annotation(x=value, y=1, xref="x", yref="paper", xanchor="center", yanchor="bottom", **label)
     else:
-        figure.add_shape(type="line", x0=0, x1=1, y0=value, y1=value, xref="paper", yref="y", line=line)
+        figure.add_shape(type="line", x0=0, x1=1, y0=value, y1=value, xref="paper", yref="y", **under)
         figure.add_annotation(x=1, y=value, xref="paper", yref="y", xanchor="left", yanchor="middle", **label)
     return figure
 
