@@ -115,7 +115,8 @@ def _room_for_legend(figure: go.Figure) -> None:
     """
     if figure.layout.showlegend is False:
         return
-    names = [t.name for t in figure.data if t.type != "pie" and t.showlegend is not False and t.name]
+    legends = [t for t in figure.data if t.type in ("bar", "scatter", "funnel") and t.showlegend is not False]
+    names = [t.name for t in legends if t.name]
     if len(names) < 2:
         return
     width = sum(13 * len(str(name)) + 40 for name in names)
