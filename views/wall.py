@@ -42,12 +42,12 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 [data-testid="stMainBlockContainer"] {{ padding: 1.2vh 1.6vw 0 1.6vw; max-width: 100%; }}
 [data-testid="stMainBlockContainer"] h1 {{ color: {ink}; font-size: clamp(1.8rem, 2vw, 2.8rem); padding: 0; }}
 .wall-where {{ color: {muted}; font-size: clamp(1rem, 1vw, 1.4rem); text-align: right; }}
-/* a narrower screen than the hall's cuts a long note with "…" rather than widen the page */
+/* a narrower screen than the hall's cuts a long line with "…" rather than widen the page */
 .wall-kpi {{ background: {card}; border-radius: 0.6rem; padding: 0.8vh 0.8vw; height: 100%; overflow: hidden; }}
 .wall-kpi div {{ overflow: hidden; text-overflow: ellipsis; }}
 .wall-kpi-label {{ color: {muted}; font-size: clamp(0.95rem, 0.95vw, 1.35rem); white-space: nowrap; }}
 .wall-kpi-value {{ color: {ink}; font-size: clamp(1.7rem, 1.95vw, 2.8rem); font-weight: 700; line-height: 1.3; }}
-.wall-kpi-note {{ color: {muted}; font-size: clamp(0.85rem, 0.8vw, 1.15rem); white-space: nowrap; }}
+.wall-kpi-note {{ color: {muted}; font-size: clamp(0.85rem, 0.8vw, 1.15rem); line-height: 1.3; white-space: nowrap; }}
 .wall-chart-title {{ color: {ink}; font-size: clamp(1.1rem, 1.15vw, 1.6rem); font-weight: 600; }}
 .wall-card {{ background: {card}; border-radius: 0.6rem; padding: 0.6vh 0.6vw 0 0.6vw; }}
 </style>
@@ -90,11 +90,13 @@ data_version_watch()
 
 if report.kpis:
     for column, kpi in zip(st.columns(len(report.kpis)), report.kpis, strict=True):
-        note = "　".join(part for part in (kpi.note, kpi.change and f"较上年{kpi.change}") if part)
+        # the share and the change each on a line of their own: side by side they wrapped mid-word
+        notes = [kpi.note or "", f"较上年{kpi.change}" if kpi.change else ""]
         column.markdown(
             f'<div class="wall-kpi"><div class="wall-kpi-label">{html.escape(kpi.label)}</div>'
             f'<div class="wall-kpi-value">{html.escape(kpi.value)}</div>'
-            f'<div class="wall-kpi-note">{html.escape(note) or "&nbsp;"}</div></div>',
+            + "".join(f'<div class="wall-kpi-note">{html.escape(n) or "&nbsp;"}</div>' for n in notes)
+            + "</div>",
             unsafe_allow_html=True,
         )
 
