@@ -43,12 +43,17 @@ if own_unit_only:  # settings: a village account sees its 报送 page and nothin
     pages = {"数据": [page for page in pages["数据"] if page.title == "报送"]}
 # every page stays registered while signed out, so a link to one opens it after signing in
 # expanded: with fourteen pages Streamlit would otherwise fold the 汇报 and 数据 sections away
-page = st.navigation(pages, position="sidebar" if may_view else "hidden", expanded=True)
+if may_view and st.query_params.get("screen") == "wall":
+    # 大屏: the hall's screen is one page with no navigation (a link /?screen=wall opens it)
+    page = st.navigation([st.Page("views/wall.py", title="村情大屏", default=True)], position="hidden")
+else:
+    page = st.navigation(pages, position="sidebar" if may_view else "hidden", expanded=True)
 if not may_view:  # settings: viewing needs a sign-in, and this session has none
     ui.sign_in_page()
     st.stop()
 ui.demo_banner(compact=page == presenter)  # every page while the demo is shown; 汇报模式 pins it small
 # the pages that only read see one state of the data for the whole run; the 数据 pages write
+ui.screen_css()
 with ui.one_snapshot(active=page not in data_pages):
     if not own_unit_only:  # the other villages' names are not its to browse
         ui.sidebar_filters()

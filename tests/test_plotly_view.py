@@ -37,7 +37,7 @@ def test_payload_carries_the_figure_and_a_chinese_mode_bar():
     tiers = pd.DataFrame({"tier_label": ["20万元以上"], "villages": [3], "share_pct": [50.0]})
     figure = charts.tier_bars(tiers, "tier_label", "分档")
     sent = json.loads(plotly_view.payload(figure, {"displaylogo": False}))
-    assert sent["config"] == {"locale": "zh-CN", "displaylogo": False}
+    assert sent["config"] == {"locale": "zh-CN", "responsive": True, "displaylogo": False}
     assert sent["figure"]["data"][0]["type"] == "bar"
     assert sent["figure"]["data"][0]["x"] == ["20万元以上"]
     assert sent["figure"]["layout"]["title"]["text"] == "分档"

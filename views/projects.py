@@ -42,17 +42,29 @@ with right:
     ui.chart(charts.donut, status, "status", "projects", "个", "项目进度（个）", filename=f"{filters.year}年项目进度")
 
 by_village = ui.run_query("projects_by_village", **filters.params())
-shown, note = ui.chart_rows(ui.with_town_labels(by_village, filters.spans_towns), "planned_investment", "projects_rank")
-ui.chart(
-    charts.investment_bars,
-    shown,
-    "village",
-    "各村(社区)及镇级项目投资（万元）",
-    horizontal=True,
-    filename=f"{filters.year}年各村项目投资",
-)
-if note:
-    st.caption(note)
+# 镇级项目 are one town's sums, many times a village's: on the villages' axis they squash every village to a sliver
+town_level = by_village[by_village["town_level"]]
+villages = by_village[~by_village["town_level"]]
+# one town's 镇级 sums fit a card beside the villages; several towns' get a ranking of their own below
+beside = len(town_level) == 1
+chart_column, card_column = st.columns([3, 1]) if beside else (st.container(), st.container())
+with chart_column:
+    shown, note = ui.chart_rows(
+        ui.with_town_labels(villages, filters.spans_towns), "planned_investment", "projects_rank"
+    )
+    ui.chart(
+        charts.investment_bars,
+        shown,
+        "village",
+        "各村(社区)项目投资（万元）",
+        horizontal=True,
+        filename=f"{filters.year}年各村项目投资",
+    )
+    if note:
+        st.caption(note)
+if not town_level.empty:
+    with card_column:
+        ui.town_level_projects(town_level, filters)
 ui.town_ranking(filters, "town_projects", "planned_investment", "计划总投资", "万元", "projects_towns", money=True)
 
 st.subheader("投资最大的10个项目")

@@ -8,8 +8,11 @@ costs ten times as much to build and adds nothing here.
 
 from __future__ import annotations
 
+import base64
+import json
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -74,8 +77,11 @@ def themed(figure: go.Figure, title: str | None = None, height: int = 380) -> go
         paper_bgcolor="white",
         plot_bgcolor="white",
         hoverlabel={"font": {"family": FONT, "size": 14, "color": INK}, "bgcolor": "white", "bordercolor": GRID},
-        legend={"orientation": "h", "y": -0.15, "x": 0, "font": {"size": 13}},
+        # above the plot, under the title: below it the legend sat on the x axis's title
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "font": {"size": 13}},
         separators=".,",
+        # a label that fits its bar only below 12 px is hidden (its value is in the hover), never shrunk
+        uniformtext={"minsize": MIN_FONT_PX, "mode": "hide"},
     )
     # Chinese readers expect 40,000 rather than 40k
     axes = {
@@ -90,7 +96,64 @@ def themed(figure: go.Figure, title: str | None = None, height: int = 380) -> go
     # gridlines across the values only, as the dashboard has always drawn them
     figure.update_xaxes(**axes, showgrid=False, zeroline=False)
     figure.update_yaxes(**axes)
+    # a label beyond its bar keeps its size; Plotly would shrink it to the bar's thickness
+    figure.update_traces(constraintext="inside", selector={"type": "bar"})
+    _room_for_labels(figure)
+    _room_for_edge_labels(figure)
+    _room_for_legend(figure)
     return figure
+
+
+LEGEND_LINE_PX = 300  # a phone's plot width: the legend above the plot wraps at about this
+
+
+def _room_for_legend(figure: go.Figure) -> None:
+    """The legend sits above the plot: the title goes to the top and the margin holds both, even wrapped.
+
+    Plotly moves the plot down for the legend but not for the title, so a legend wrapped onto a
+    second line on a phone would otherwise cover the title.
+    """
+    if figure.layout.showlegend is False:
+        return
+    legends = [t for t in figure.data if t.type in ("bar", "scatter", "funnel") and t.showlegend is not False]
+    names = [t.name for t in legends if t.name]
+    if len(names) < 2:
+        return
+    width = sum(13 * len(str(name)) + 40 for name in names)
+    lines = -(-width // LEGEND_LINE_PX)
+    titled = bool(figure.layout.title.text)
+    figure.layout.margin.t = max(figure.layout.margin.t or 0, (46 if titled else 8) + 24 * lines)
+    if titled:
+        figure.update_layout(title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 12}})
+
+
+def _room_for_labels(figure: go.Figure) -> None:
+    """The value axis reaches 15% past the largest labelled value: "212.6" stays inside the frame."""
+    if figure.layout.barmode in ("stack", "relative"):
+        return
+    for trace in figure.data:
+        if trace.type == "bar" and trace.textposition == "outside" and trace.text is not None:
+            field = "x" if trace.orientation == "h" else "y"
+        elif trace.type == "scatter" and trace.text is not None and "top" in str(trace.textposition):
+            field = "y"
+        else:
+            continue
+        values = pd.to_numeric(pd.Series(trace[field]), errors="coerce").dropna()
+        axis = figure.layout.xaxis if field == "x" else figure.layout.yaxis
+        if values.empty or values.max() <= 0 or (axis.range is not None and axis.range[1] is not None):
+            continue
+        top = float(values.max()) * 1.15
+        (figure.update_xaxes if field == "x" else figure.update_yaxes)(range=[min(0.0, float(values.min())), top])
+
+
+def _room_for_edge_labels(figure: go.Figure) -> None:
+    """Margins for the threshold labels at the plot's edge (annotations do not push Plotly's margins)."""
+    margin = figure.layout.margin
+    for note in figure.layout.annotations:
+        if note.xref == "paper" and note.x is not None and note.x >= 1 and note.xanchor == "left":
+            margin.r = max(margin.r or 0, 14 * len(str(note.text)) + 16)
+        if note.yref == "paper" and note.y is not None and note.y >= 1 and note.yanchor == "bottom":
+            margin.t = max(margin.t or 0, (50 if figure.layout.title.text else 20) + 24)
 
 
 def empty(message: str) -> go.Figure:
@@ -102,34 +165,31 @@ def empty(message: str) -> go.Figure:
 
 
 def income_ranking(ranking: pd.DataFrame, thresholds_yuan: tuple[Decimal, ...], title: str | None = None) -> go.Figure:
-    """Horizontal bars, highest first, coloured by tier, with the threshold lines."""
+    """Horizontal bars, highest first, coloured by tier, with the threshold lines labelled at the top edge."""
     rows = ranking.iloc[::-1]
+    values = _wan(rows["total_income"])
     figure = go.Figure(
         go.Bar(
-            x=_wan(rows["total_income"]),
+            x=values,
             y=rows["village"],
             orientation="h",
             marker_color=[TIER_COLORS.get(int(t), GRAY) for t in rows["tier"]],
-            text=[f"{v:.2f}" for v in _wan(rows["total_income"])],
+            text=[f"{v:.2f}" for v in values],
             textposition="outside",
+            cliponaxis=False,
             customdata=rows["tier_label"],
             hovertemplate="%{y}<br>村集体经济总收入：%{x:.2f}万元<br>分档：%{customdata}<extra></extra>",
         )
     )
-    for value in thresholds_yuan:
-        line = float(value / 10_000)
-        figure.add_vline(
-            x=line,
-            line_dash="dash",
-            line_color=RED,
-            line_width=1,
-            annotation_text=f"{line:g}万",
-            annotation_position="bottom right",
-            annotation_font_color=RED,
-        )
+    lines = [float(v / 10_000) for v in thresholds_yuan]
+    for line in lines:
+        threshold_line(figure, line, f"{line:g}万")
     figure.update_xaxes(title_text="万元")
-    figure.update_traces(cliponaxis=False)
-    return themed(figure, title, height=max(180, 24 * len(rows) + 100))
+    themed(figure, title, height=bars_height(len(rows), minimum=180))
+    zero_matters(figure)
+    # every threshold line stays in view, and the longest bar's label inside the frame
+    largest = max((v for v in values if v is not None), default=0)
+    return figure.update_xaxes(range=[0, max([largest * 1.15, *(line * 1.05 for line in lines)])])
 
 
 def tier_bars(tiers: pd.DataFrame, label: str, title: str | None = None) -> go.Figure:
@@ -178,14 +238,16 @@ def tier_trend(trend: pd.DataFrame, title: str | None = None) -> go.Figure:
 def investment_bars(
     frame: pd.DataFrame, category: str, title: str | None = None, horizontal: bool = False
 ) -> go.Figure:
-    """计划总投资 and 已完成投资 side by side per category, in 万元."""
+    """计划总投资 and 已完成投资 side by side per category, in 万元, or 亿元 from 1亿 up."""
     labels = frame[category].astype(str)
+    unit, divisor = money_axis_unit(frame["planned_investment"].max() if len(frame) else 0)
+    horizontal = horizontal or orientation_for(len(frame)) == "h"
     figure = go.Figure()
     for column, name, color in (
         ("planned_investment", "计划总投资", NAVY),
         ("completed_investment", "已完成投资", TEAL),
     ):
-        values = _wan(frame[column])
+        values = in_unit(frame[column], divisor)
         figure.add_trace(
             go.Bar(
                 x=values if horizontal else labels,
@@ -194,18 +256,21 @@ def investment_bars(
                 name=name,
                 marker_color=color,
                 customdata=frame["projects"],
-                hovertemplate=f"%{{{'y' if horizontal else 'x'}}}<br>{name}：%{{{'x' if horizontal else 'y'}:,.2f}}万元"
-                "<br>项目：%{customdata}个<extra></extra>",
+                hovertemplate=f"%{{{'y' if horizontal else 'x'}}}<br>{name}："
+                f"%{{{'x' if horizontal else 'y'}:,.2f}}{unit}<br>项目：%{{customdata}}个<extra></extra>",
             )
         )
     figure.update_layout(barmode="group")
-    (figure.update_xaxes if horizontal else figure.update_yaxes)(title_text="万元")
+    (figure.update_xaxes if horizontal else figure.update_yaxes)(title_text=unit)
     if horizontal:
         figure.update_yaxes(autorange="reversed")
-    return themed(figure, title, height=max(360, 28 * len(frame) + 100) if horizontal else 380)
+    # the page's title names the unit it expected; the data decides it
+    shown = title.replace("万元", unit) if title else title
+    return themed(figure, shown, height=bars_height(len(frame), minimum=360) if horizontal else 380)
 
 
 def donut(frame: pd.DataFrame, label: str, value: str, unit: str, title: str | None = None) -> go.Figure:
+    """Labels outside the ring, with room made for them: a thin slice (回乡创业) keeps its whole name."""
     figure = go.Figure(
         go.Pie(
             labels=frame[label],
@@ -213,6 +278,8 @@ def donut(frame: pd.DataFrame, label: str, value: str, unit: str, title: str | N
             hole=0.55,
             sort=False,
             textinfo="label+value",
+            textposition="outside",
+            automargin=True,
             marker={"colors": PALETTE},
             hovertemplate=f"%{{label}}：%{{value}}{unit}（%{{percent}}）<extra></extra>",
         )
@@ -311,21 +378,30 @@ def monthly(frame: pd.DataFrame, title: str | None = None) -> go.Figure:
 def village_bars(
     frame: pd.DataFrame, value: str, label: str, unit: str, title: str | None = None, color: str = BLUE
 ) -> go.Figure:
+    """A ranking, first at the top: bars, or dots on a zoomed axis when the values sit far from zero (积分 77–79)."""
     rows = frame.iloc[::-1]
-    figure = go.Figure(
-        go.Bar(
-            x=rows[value],
-            y=rows["village"],
-            orientation="h",
-            marker_color=color,
-            text=rows[value],
-            textposition="outside",
-            cliponaxis=False,  # the label of the longest bar stays whole (77.0, not "77.")
-            hovertemplate=f"%{{y}}<br>{label}：%{{x}}{unit}<extra></extra>",
+    values = pd.to_numeric(rows[value], errors="coerce")
+    dots = marks_for(values) == "dots"
+    common = {
+        "x": rows[value],
+        "y": rows["village"],
+        "text": rows[value],
+        "cliponaxis": False,  # the label of the longest bar stays whole (77.0, not "77.")
+        "hovertemplate": f"%{{y}}<br>{label}：%{{x}}{unit}<extra></extra>",
+    }
+    if dots:
+        trace = go.Scatter(
+            **common, mode="markers+text", marker={"color": color, "size": 12}, textposition="middle right"
         )
-    )
+    else:
+        trace = go.Bar(**common, orientation="h", marker_color=color, textposition="outside")
+    figure = go.Figure(trace)
     figure.update_xaxes(title_text=f"{label}（{unit}）")
-    themed(figure, title, height=max(320, 24 * len(rows) + 80))
+    themed(figure, title, height=bars_height(len(rows), minimum=320, chrome=80))
+    if dots:  # the axis spans the values, with room for the labels right of the largest
+        low, high = float(values.min()), float(values.max())
+        pad = max(high - low, abs(high) * 0.01)
+        figure.update_xaxes(range=[low - pad * 0.3, high + pad * 0.45], showgrid=True, gridcolor=GRID)
     return figure.update_layout(margin_r=60)  # room for the labels beyond the longest bar
 
 
@@ -393,6 +469,8 @@ def quick_chart(
     elif kind == "treemap":
         figure.add_trace(_treemap(data, x, y_label))
     else:
+        if kind == "bar" and orientation_for(data["x"].nunique()) == "h":
+            return _ranked_bars(data, x, y_label, title, bool(color))
         for group, rows in data.groupby("group", sort=False):
             common = {"x": rows["x"], "y": rows["y"], "name": str(group) or y_label}
             hover = f"{x}：%{{x}}<br>{y_label}：%{{y:,}}<extra>{group}</extra>"
@@ -433,6 +511,22 @@ def _years(values: pd.Series) -> bool:
     """Whole numbers that all read as years (2021 … 2024)."""
     numbers = values.dropna()
     return pd.api.types.is_integer_dtype(values) and not numbers.empty and bool(numbers.between(1900, 2100).all())
+
+
+def _ranked_bars(data: pd.DataFrame, x: str, y_label: str, title: str | None, grouped: bool) -> go.Figure:
+    """More than 12 bars: horizontal, largest total first, stacked by colour group, as tall as the rows."""
+    order = data.groupby("x", sort=False)["y"].sum().sort_values(ascending=False, kind="stable").index
+    figure = go.Figure()
+    for group, rows in data.groupby("group", sort=False):
+        hover = f"{x}：%{{y}}<br>{y_label}：%{{x:,}}<extra>{group}</extra>"
+        figure.add_trace(
+            go.Bar(x=rows["y"], y=rows["x"], orientation="h", name=str(group) or y_label, hovertemplate=hover)
+        )
+    figure.update_layout(barmode="stack", showlegend=grouped)
+    figure.update_yaxes(title_text=x, type="category", categoryorder="array", categoryarray=list(order))
+    figure.update_yaxes(autorange="reversed")
+    figure.update_xaxes(title_text=y_label)
+    return themed(figure, title, height=bars_height(len(order)))
 
 
 def _continuous(values: pd.Series) -> bool:
@@ -542,12 +636,7 @@ def points_trend(trend: pd.DataFrame, threshold: Decimal, title: str | None = No
                 hovertemplate=f"{village} %{{x}}：平均%{{y}}分<extra></extra>",
             )
         )
-    figure.add_hline(
-        y=float(threshold),
-        line={"color": RED, "dash": "dot", "width": 1},
-        annotation_text=f"提醒线 {threshold}分",
-        annotation_position="bottom right",
-    )
+    threshold_line(figure, float(threshold), f"提醒线 {threshold}分", axis="y")
     figure.update_xaxes(type="category", categoryorder="category ascending")
     figure.update_yaxes(title_text="平均积分（分）")
     return themed(figure, title)
@@ -578,7 +667,321 @@ def studio_growth(growth: pd.DataFrame, target: int, deadline: object, title: st
                 hovertemplate="%{x|%Y-%m-%d}：%{y}个<extra></extra>",
             )
         )
-    figure.add_hline(y=target, line={"color": GRAY, "dash": "dot", "width": 1}, annotation_text=f"目标 {target}个")
+    threshold_line(figure, target, f"目标 {target}个", axis="y", color=GRAY)
     figure.update_yaxes(title_text="书记工作室（个）", rangemode="tozero")
     figure.update_xaxes(tickformat="%Y年%-m月")  # not "Jan 2025": the axis speaks Chinese like the rest
     return themed(figure, title)
+
+
+# ---- the hall's big screen (大屏) -----------------------------------------------------------------
+
+DARK_PAPER = "#0e1b2c"
+DARK_INK = "#e8edf3"
+DARK_MUTED = "#a9b6c6"
+DARK_GRID = "#26394f"
+
+
+def on_dark(figure: go.Figure) -> go.Figure:
+    """A copy of a themed figure for the 大屏's dark background (the shared original stays as it is)."""
+    dark = go.Figure(figure)
+    dark.update_layout(
+        paper_bgcolor=DARK_PAPER,
+        plot_bgcolor=DARK_PAPER,
+        font_color=DARK_INK,
+        legend_font_color=DARK_INK,
+        hoverlabel={"bgcolor": DARK_PAPER, "font": {"color": DARK_INK}},
+    )
+    axes = {
+        "gridcolor": DARK_GRID,
+        "zerolinecolor": DARK_GRID,
+        "tickfont_color": DARK_MUTED,
+        "title_font_color": DARK_MUTED,
+    }
+    dark.update_xaxes(**axes)
+    dark.update_yaxes(**axes)
+    # labels beside or above the bars are drawn in the ink colour; inside a coloured bar white reads best
+    for trace in dark.data:
+        if trace.type in ("bar", "scatter", "funnel") and trace.textposition != "inside":
+            trace.textfont.color = DARK_INK
+        if trace.type == "pie":
+            trace.outsidetextfont.color = DARK_INK
+    return dark
+
+
+# ---- the chart rules, once --------------------------------------------------------------------
+# Small pure functions the dashboard's builders, 汇报模式, the wall and the PPT charts all call,
+# and `rule_breaks`, which checks a finished figure's JSON against them (tests walk every page).
+
+MAX_COLUMNS = 12  # more names than this no longer fit side by side under columns on a 1366 screen
+MIN_FONT_PX = 12
+SMALL_SLICE = 0.05  # a slice this thin has no room for its label inside the ring
+ROW_PX = 26  # one horizontal bar's row, name and label legible
+YI = 100_000_000
+WAN = 10_000
+TOWN_LEVEL = "镇级项目"  # the 镇级 aggregate row of projects_by_village
+
+
+def orientation_for(n_categories: int) -> str:
+    """ "v" (columns) for up to 12 categories, "h" (sorted horizontal bars) beyond: names stay readable."""
+    return "v" if n_categories <= MAX_COLUMNS else "h"
+
+
+def bars_height(n_categories: int, minimum: int = 320, chrome: int = 100) -> int:
+    """A horizontal bar chart's height: it grows with the rows, so 25 names never run together."""
+    return max(minimum, ROW_PX * n_categories + chrome)
+
+
+def money_axis_unit(max_yuan: object) -> tuple[str, int]:
+    """("亿元", 1亿) from 1亿 up, else ("万元", 1万): an axis reads 4.0 亿元, never 40,000 万元."""
+    largest = 0.0 if max_yuan is None or pd.isna(max_yuan) else abs(float(max_yuan))
+    return ("亿元", YI) if largest >= YI else ("万元", WAN)
+
+
+def in_unit(values: pd.Series | list, divisor: int) -> list[float | None]:
+    """Yuan in 万元 or 亿元, exactly (Decimal), with missing values kept missing."""
+    return [None if v is None or pd.isna(v) else float(Decimal(str(v)) / divisor) for v in values]
+
+
+def marks_for(values: pd.Series | list) -> str:
+    """ "bars", or "dots" when the values sit far from zero (积分 77–79): bars would all look the same length.
+
+    Far from zero: the smallest value is more than four times the spread, so the differences would be
+    the last fifth of each bar or less.
+    """
+    numbers = [float(v) for v in values if v is not None and not pd.isna(v)]
+    if len(numbers) < 2 or min(numbers) <= 0:
+        return "bars"
+    low, high = min(numbers), max(numbers)
+    return "dots" if low > 4 * (high - low) else "bars"
+
+
+def slice_text_positions(values: pd.Series | list) -> list[str]:
+    """Per slice, "inside" or "outside": a slice under 5% gets its label outside the ring."""
+    numbers = [max(float(v), 0.0) if v is not None and not pd.isna(v) else 0.0 for v in values]
+    total = sum(numbers) or 1.0
+    return ["inside" if n / total >= SMALL_SLICE else "outside" for n in numbers]
+
+
+def threshold_line(figure: go.Figure, value: float, text: str, axis: str = "x", color: str = RED) -> go.Figure:
+    """A dashed reference line whose label sits at the plot's edge (top for x, right for y).
+
+    At the edge it cannot land on a bar's value label, as "20万" once did on "15.60".
+    """
+    line = {"color": color, "dash": "dash", "width": 1}
+    under = {"layer": "below", "line": line}  # under the bars, so a value label it crosses stays on top
+    label = {"text": text, "showarrow": False, "font": {"color": color, "size": 13}}
+    if axis == "x":
+        figure.add_shape(type="line", x0=value, x1=value, y0=0, y1=1, xref="x", yref="paper", **under)
+        figure.add_annotation(x=value, y=1, xref="x", yref="paper", xanchor="center", yanchor="bottom", **label)
+    else:
+        figure.add_shape(type="line", x0=0, x1=1, y0=value, y1=value, xref="paper", yref="y", **under)
+        figure.add_annotation(x=1, y=value, xref="paper", yref="y", xanchor="left", yanchor="middle", **label)
+    return figure
+
+
+def rule_breaks(figure: go.Figure | dict) -> list[str]:
+    """The chart rules a figure breaks, in words; checked on its JSON, as the browser receives it."""
+    if isinstance(figure, go.Figure):
+        figure = json.loads(figure.to_json())
+    layout = figure.get("layout", {})
+    traces = figure.get("data", [])
+    title = ((layout.get("title") or {}).get("text")) or "（无标题）"
+    breaks = [
+        *_small_fonts(figure),
+        *_crowded_columns(traces, layout),
+        *_money_in_wan(traces, layout),
+        *_bars_far_from_zero(traces, layout),
+        *_small_slices_inside(traces),
+        *_town_level_beside_villages(traces),
+        *_threshold_labels_inside(layout),
+        *_axis_title_on_legend(traces, layout),
+        *_labels_outside_frame(traces, layout),
+    ]
+    return [f"{title}: {b}" for b in breaks]
+
+
+def _small_fonts(node: object, path: str = "") -> list[str]:
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key.endswith("font") and isinstance(value, dict):
+                sizes = value.get("size")
+                for size in sizes if isinstance(sizes, list) else [sizes]:
+                    if isinstance(size, int | float) and size < MIN_FONT_PX:
+                        found.append(f"{path}{key}.size {size} < {MIN_FONT_PX}px")
+            found += _small_fonts(value, f"{path}{key}.")
+    elif isinstance(node, list):
+        for item in node:
+            found += _small_fonts(item, path)
+    return found
+
+
+def _bar_axes(trace: dict) -> tuple[str, str]:
+    """(category field, value field) of a bar trace."""
+    return ("y", "x") if trace.get("orientation") == "h" else ("x", "y")
+
+
+def _decoded(values: object) -> list:
+    """A trace field as a list, whether JSON or Plotly's typed array ({"dtype", "bdata"})."""
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return values if isinstance(values, list) else []
+
+
+def _numbers(values: object) -> list[float]:
+    return [float(v) for v in _decoded(values) if isinstance(v, int | float) and not isinstance(v, bool) and v == v]
+
+
+def _axis(layout: dict, trace: dict, field: str) -> dict:
+    ref = trace.get(f"{field}axis", field)
+    return layout.get(f"{field}axis{ref[1:]}", {}) or {}
+
+
+def _axis_title(axis: dict) -> str:
+    title = axis.get("title") or {}
+    return (title.get("text") if isinstance(title, dict) else str(title)) or ""
+
+
+def _crowded_columns(traces: list[dict], layout: dict) -> list[str]:
+    bars = [t for t in traces if t.get("type") == "bar"]
+    if not bars:
+        return []
+    category, value = _bar_axes(bars[0])
+    names = list(dict.fromkeys(n for t in bars for n in (t.get(category) or [])))
+    if len(names) <= MAX_COLUMNS:
+        return []
+    if category == "x":
+        return [f"{len(names)} categories drawn as columns; more than {MAX_COLUMNS} must be horizontal bars"]
+    found = []
+    if (layout.get("height") or 450) < ROW_PX * len(names) * 0.9:
+        found.append(f"{len(names)} horizontal bars in {layout.get('height')}px: the height must grow with the rows")
+    stacked = layout.get("barmode") in ("stack", "relative")
+    order = _category_order(layout, bars[0], category, names)
+    totals = dict.fromkeys(order, 0.0)
+    for trace in bars if stacked else bars[:1]:
+        for name, amount in zip(_decoded(trace.get(category)), _decoded(trace.get(value)), strict=False):
+            if isinstance(amount, int | float) and amount == amount and name in totals:
+                totals[name] += amount
+    sequence = list(totals.values())
+    if sequence != sorted(sequence) and sequence != sorted(sequence, reverse=True):
+        found.append(f"{len(names)} horizontal bars not sorted by value")
+    return found
+
+
+def _category_order(layout: dict, trace: dict, category: str, names: list) -> list:
+    axis = _axis(layout, trace, category)
+    if axis.get("categoryorder") == "array" and axis.get("categoryarray"):
+        return [n for n in axis["categoryarray"] if n in set(names)]
+    return names
+
+
+def _money_in_wan(traces: list[dict], layout: dict) -> list[str]:
+    found = []
+    for trace in traces:
+        for field in ("x", "y"):
+            if "万元" not in _axis_title(_axis(layout, trace, field)):
+                continue
+            largest = max((abs(v) for v in _numbers(trace.get(field))), default=0)
+            if largest >= YI / WAN:
+                found.append(f"{field} axis in 万元 reaches {largest:,.0f}: from 1亿 it must read 亿元")
+    return found
+
+
+def zero_matters(figure: go.Figure) -> go.Figure:
+    """Marks bars whose length from zero is the point however close the values: counts (工单 along a
+    funnel: shares of the first step) and amounts read against threshold lines (村财 and its 20/50/100万)."""
+    meta = figure.layout.meta if isinstance(figure.layout.meta, dict) else {}
+    return figure.update_layout(meta={**meta, "zero_matters": True})
+
+
+def _bars_far_from_zero(traces: list[dict], layout: dict) -> list[str]:
+    if layout.get("barmode") in ("stack", "relative") or (layout.get("meta") or {}).get("zero_matters"):
+        return []
+    found = []
+    for trace in traces:
+        if trace.get("type") != "bar":
+            continue
+        values = _numbers(trace.get(_bar_axes(trace)[1]))
+        if marks_for(values) == "dots":
+            found.append(f"bars from zero for values {min(values):g}–{max(values):g}: draw dots instead")
+    return found
+
+
+def _small_slices_inside(traces: list[dict]) -> list[str]:
+    found = []
+    for trace in traces:
+        if trace.get("type") != "pie" or trace.get("textinfo") == "none":
+            continue
+        values = _numbers(trace.get("values"))
+        positions = trace.get("textposition", "auto")
+        positions = positions if isinstance(positions, list) else [positions] * len(values)
+        total = sum(values) or 1
+        for label, value, position in zip(trace.get("labels") or [], values, positions, strict=False):
+            if value / total < SMALL_SLICE and position in ("inside", "auto"):
+                found.append(f"slice {label} ({value / total:.1%}) labelled inside: under 5% goes outside")
+        if {"outside", "auto"} & set(positions) and not trace.get("automargin"):
+            found.append("labels outside the ring without automargin: they are clipped at the frame")
+    return found
+
+
+def _town_level_beside_villages(traces: list[dict]) -> list[str]:
+    for trace in traces:
+        if trace.get("type") not in ("bar", "scatter"):
+            continue
+        names = [n for field in ("x", "y") for n in (trace.get(field) or []) if isinstance(n, str)]
+        if TOWN_LEVEL in names and len(set(names)) > 1:
+            return [f"{TOWN_LEVEL} shares an axis with villages: it gets its own card"]
+    return []
+
+
+def _threshold_labels_inside(layout: dict) -> list[str]:
+    """A label that belongs to a reference line must sit outside the plot area, where no value label is."""
+    if not layout.get("shapes"):
+        return []
+    found = []
+    for note in layout.get("annotations") or []:
+        xref, yref = note.get("xref", "x"), note.get("yref", "y")
+        above = yref in ("paper", "y domain") and note.get("y", 0) >= 1 and note.get("yanchor") == "bottom"
+        beside = xref in ("paper", "x domain") and note.get("x", 0) >= 1 and note.get("xanchor") == "left"
+        if not (above or beside):
+            found.append(f"threshold label {note.get('text')!r} inside the plot, where value labels are")
+    return found
+
+
+def _legend_shown(traces: list[dict], layout: dict) -> bool:
+    if layout.get("showlegend") is False:
+        return False
+    shown = [t for t in traces if t.get("showlegend") is not False and t.get("type") != "pie"]
+    return len(shown) > 1 or any(t.get("showlegend") is True for t in traces)
+
+
+def _axis_title_on_legend(traces: list[dict], layout: dict) -> list[str]:
+    if not _legend_shown(traces, layout):
+        return []
+    legend = layout.get("legend") or {}
+    if legend.get("y", 1) >= 0:
+        return []
+    if _axis_title(layout.get("xaxis") or {}):
+        return ["legend below the plot, on the x axis title"]
+    return []
+
+
+def _labels_outside_frame(traces: list[dict], layout: dict) -> list[str]:
+    """Labels above (or beyond) the largest bar need room inside the value axis, or they are cut off."""
+    if layout.get("barmode") in ("stack", "relative"):
+        return []
+    found = []
+    for trace in traces:
+        outside = trace.get("textposition") == "outside" or (
+            trace.get("type") == "scatter"
+            and "text" in str(trace.get("mode"))
+            and "top" in str(trace.get("textposition"))
+        )
+        if not outside or not trace.get("text"):
+            continue
+        field = _bar_axes(trace)[1] if trace.get("type") == "bar" else "y"
+        largest = max(_numbers(trace.get(field)), default=0)
+        axis_range = _axis(layout, trace, field).get("range")
+        if largest > 0 and not (axis_range and axis_range[1] is not None and axis_range[1] >= largest * 1.08):
+            found.append(f"value labels beyond the largest value {largest:g} with no room left on the {field} axis")
+    return found

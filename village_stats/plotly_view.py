@@ -41,6 +41,28 @@ function plotly() {{
   return window.__villagePlotly;
 }}
 
+// a projector's chart: every font grows with the screen's width (1366 px is the dashboard's own size)
+function scaleFonts(node, factor) {{
+  if (Array.isArray(node)) {{ node.forEach((item) => scaleFonts(item, factor)); return; }}
+  if (!node || typeof node !== 'object') return;
+  for (const [key, value] of Object.entries(node)) {{
+    if (key.endsWith('font') && value && typeof value.size === 'number') value.size = Math.round(value.size * factor);
+    scaleFonts(value, factor);
+  }}
+}}
+
+// The legend sits above the plot, under the title; on a narrow screen it wraps onto more lines than the
+// server could know, and Plotly grows the margin for the legend but not for the title: move the plot
+// down by what the two overlap.
+function clearTitle(Plotly, div) {{
+  const title = div.querySelector('.gtitle');
+  const legend = div.querySelector('.legend');
+  if (!title || !legend) return Promise.resolve();
+  const overlap = title.getBoundingClientRect().bottom + 6 - legend.getBoundingClientRect().top;
+  if (overlap <= 0) return Promise.resolve();
+  return Plotly.relayout(div, {{ 'margin.t': div._fullLayout._size.t + overlap }});
+}}
+
 export default function (component) {{
   const {{ data, parentElement }} = component;
   let div = parentElement.querySelector('.village-plot');
@@ -49,15 +71,33 @@ export default function (component) {{
     div.className = 'village-plot';
     parentElement.appendChild(div);
   }}
-  const {{ figure, config }} = JSON.parse(data);
-  div.style.height = (figure.layout.height || 450) + 'px';
+  const {{ figure, config, fit }} = JSON.parse(data);
+  // tests and the wall wait on this: "true" once this very figure is on screen, never a guess
+  div.dataset.drawn = 'false';
+  div.dataset.renders = String(Number(div.dataset.renders || 0) + 1);
+  if (fit && fit.height) {{
+    div.style.height = fit.height;  // CSS: the chart fills its share of the viewport
+    delete figure.layout.height;
+  }} else {{
+    div.style.height = (figure.layout.height || 450) + 'px';
+  }}
+  if (fit && fit.fontScale) scaleFonts(figure, Math.min(Math.max(window.innerWidth / 1366, 1), 1.6));
+  // on a touch screen the mode bar covers the chart's title and no one downloads a PNG from a phone
+  const touch = window.matchMedia('(hover: none) and (pointer: coarse)').matches;
+  const shown = touch || (fit && fit.modeBar === false) ? {{ ...config, displayModeBar: false }} : config;
   let live = true;
   plotly().then(
-    (Plotly) => {{ if (live) Plotly.react(div, figure.data, figure.layout, config); }},
-    () => {{ div.textContent = '图表未能加载（plotly-village.min.js），请刷新页面。'; }},
+    (Plotly) => {{
+      if (!live) return;
+      Plotly.react(div, figure.data, figure.layout, shown)
+        .then(() => clearTitle(Plotly, div))
+        .then(() => {{ if (live) div.dataset.drawn = 'true'; }});
+    }},
+    () => {{ div.textContent = '图表未能加载（plotly-village.min.js），请刷新页面。'; div.dataset.drawn = 'failed'; }},
   );
   return () => {{
     live = false;
+    div.dataset.drawn = 'false';
     if (window.Plotly) window.Plotly.purge(div);
   }};
 }}
@@ -66,13 +106,16 @@ export default function (component) {{
 _component = st.components.v2.component("village_plot", js=_JS, isolate_styles=False)
 
 
-def payload(figure: go.Figure, config: dict[str, object]) -> str:
-    """The JSON the browser receives: the figure as Plotly serialises it, and the plot's config."""
+def payload(figure: go.Figure, config: dict[str, object], fit: dict[str, object] | None = None) -> str:
+    """The JSON the browser receives: the figure as Plotly serialises it, the plot's config, and how
+    it fits the screen (`fit`: a CSS `height` instead of the figure's pixels, `fontScale` with the width)."""
     unknown = {trace.type for trace in figure.data} - TRACES
     if unknown:  # would draw nothing in the browser: the bundle lacks these
         raise ValueError(f"plotly-village.min.js has no {sorted(unknown)} traces; add them to scripts/plotly-bundle")
-    return f'{{"figure":{figure.to_json()},"config":{json.dumps({"locale": "zh-CN", **config})}}}'
+    config = {"locale": "zh-CN", "responsive": True, **config}  # responsive: a turned phone redraws to its width
+    sent = f'{{"figure":{figure.to_json()},"config":{json.dumps(config)}'
+    return sent + (f',"fit":{json.dumps(fit)}}}' if fit else "}")
 
 
-def show(figure: go.Figure, config: dict[str, object], key: str | None = None) -> None:
-    _component(data=payload(figure, config), key=key, width="stretch")
+def show(figure: go.Figure, config: dict[str, object], key: str | None = None, fit: dict | None = None) -> None:
+    _component(data=payload(figure, config, fit), key=key, width="stretch")

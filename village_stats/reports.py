@@ -999,6 +999,26 @@ def _label(value: float, number_format: str) -> str:
     return f"{value:.{places}f}"
 
 
+# units of things counted: their zero matters, so their bars stay bars however close the counts
+COUNT_UNITS = frozenset({"个", "单", "件", "件次", "人次", "名", "条", "条/起", "人"})
+
+
+def _dots(chart: Chart) -> bool:
+    """One series of a measure (not a count) far from zero: charts.marks_for says dots."""
+    return (
+        chart.kind in ("column", "bar")
+        and len(chart.series) == 1
+        and chart.unit not in COUNT_UNITS
+        and charts.marks_for(list(chart.series[0].values)) == "dots"
+    )
+
+
+def _horizontal(chart: Chart) -> bool:
+    """Bars, and columns of more than 12 categories: 25 village names never run together under columns."""
+    columns = chart.kind in ("column", "stacked_column")
+    return chart.kind == "bar" or (columns and charts.orientation_for(len(chart.categories)) == "h")
+
+
 def figure(chart: Chart, font_size: int = 14, height: int = 420, title: str | None = None) -> go.Figure:
     """The slide's chart as a Plotly figure in the dashboard's style (the same numbers as the PPTX).
 
@@ -1040,8 +1060,29 @@ def figure(chart: Chart, font_size: int = 14, height: int = 420, title: str | No
                     hovertemplate=f"%{{x}} {s.name}：%{{y}}{chart.unit}<extra></extra>",
                 )
             )
+    elif _dots(chart):
+        # 积分 77–79: bars from zero would all look alike; dots on an axis that spans the values
+        values = list(chart.series[0].values)
+        fig.add_trace(
+            go.Scatter(
+                x=values,
+                y=list(chart.categories),
+                mode="markers+text",
+                marker={"color": chart.series[0].color, "size": 14},
+                text=[f"{v:g}" for v in values],
+                textposition="middle right",
+                cliponaxis=False,
+                hovertemplate=f"%{{y}}：%{{x}}{chart.unit}<extra></extra>",
+            )
+        )
+        low, high = min(values), max(values)
+        pad = max(high - low, abs(high) * 0.01)
+        fig.update_xaxes(range=[low - pad * 0.3, high + pad * 0.5], title_text=chart.unit, showgrid=True)
+        fig.update_yaxes(autorange="reversed", showgrid=False)
     else:
-        horizontal = chart.kind == "bar"
+        horizontal = _horizontal(chart)
+        if horizontal:
+            height = max(height, charts.bars_height(len(chart.categories)))
         for s in chart.series:
             color = list(chart.point_colors) if chart.point_colors and len(chart.series) == 1 else s.color
             fig.add_trace(
@@ -1074,16 +1115,18 @@ def figure(chart: Chart, font_size: int = 14, height: int = 420, title: str | No
         stacked = chart.kind == "stacked_column"
         tops = [sum(values) for values in zip(*(s.values for s in chart.series), strict=True)] if stacked else []
         largest = max(tops or [v for s in chart.series for v in s.values] or [0]) or 1
-        value_axis = fig.update_xaxes if chart.kind == "bar" else fig.update_yaxes
-        value_axis(range=[0, largest * 1.15])
-        # every village's name, upright, and every bar's figure: smaller type when there are many
-        dense = len(chart.categories) > 12
-        fig.update_traces(textfont={"size": font_size - (6 if dense else 0)})
-        fig.update_xaxes(tickfont={"size": font_size - (6 if dense else 2)}, tickangle=0)
-        fig.update_yaxes(tickfont={"size": font_size - 2})
+        if not _dots(chart):
+            value_axis = fig.update_xaxes if _horizontal(chart) else fig.update_yaxes
+            value_axis(range=[0, largest * 1.15])
+        # every name upright and every figure at the screen's size (never under 12 px)
+        fig.update_traces(textfont={"size": font_size})
+        fig.update_xaxes(tickfont={"size": max(font_size - 2, charts.MIN_FONT_PX)}, tickangle=0)
+        fig.update_yaxes(tickfont={"size": max(font_size - 2, charts.MIN_FONT_PX)})
+    if chart.unit in COUNT_UNITS:
+        charts.zero_matters(fig)  # the funnel's 261 → 239 单: shares of the first step, bars from zero
     fig.update_layout(
         font={"size": font_size},
-        legend={"font": {"size": font_size}, "y": -0.15},
+        legend={"font": {"size": font_size}},  # above the plot (charts.themed), never on an axis title
         margin={"l": 10, "r": 30, "t": 50 if title else 20, "b": 10},
     )
     return fig

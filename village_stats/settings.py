@@ -25,6 +25,7 @@ ALERT_RULES = (
     "studio_pace",
 )
 VILLAGE_VIEW_CHOICES = ("town", "own")
+WALL_THEMES = ("light", "dark")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class Settings:
     round_change_warning_pct: Decimal = Decimal(50)  # 报送: a value moving more than this % from last year
     round_chase_days: int = 3  # 催报 after the due date: "请于 today + N 天前报送"
     village_accounts_see: str = "town"  # town | own: what a village account may view besides its own rounds
+    wall_theme: str = "dark"  # 大屏 (?screen=wall): light | dark
+    wall_refresh_seconds: int = 30  # how often the 大屏 looks for new data; an import shows within this
 
     @property
     def income_thresholds_yuan(self) -> tuple[Decimal, ...]:
@@ -100,6 +103,10 @@ def load_settings(path: Path | None = None) -> Settings:
     village_view = rounds.get("village_accounts_see", defaults.village_accounts_see)
     if village_view not in VILLAGE_VIEW_CHOICES:
         raise ValueError(f"设置文件 {path}：rounds.village_accounts_see 须为 {' | '.join(VILLAGE_VIEW_CHOICES)} 之一")
+    wall = raw.get("wall", {})
+    wall_theme = wall.get("theme", defaults.wall_theme)
+    if wall_theme not in WALL_THEMES:
+        raise ValueError(f"设置文件 {path}：wall.theme 须为 {' | '.join(WALL_THEMES)} 之一")
     deadline = studios.get("deadline", defaults.studio_deadline)
     if isinstance(deadline, str):
         deadline = date.fromisoformat(deadline)
@@ -144,4 +151,6 @@ def load_settings(path: Path | None = None) -> Settings:
         round_change_warning_pct=Decimal(str(rounds.get("change_warning_pct", defaults.round_change_warning_pct))),
         round_chase_days=int(rounds.get("chase_days", defaults.round_chase_days)),
         village_accounts_see=village_view,
+        wall_theme=wall_theme,
+        wall_refresh_seconds=max(5, int(wall.get("refresh_seconds", defaults.wall_refresh_seconds))),
     )

@@ -581,6 +581,34 @@ def today() -> date:
     return date.today()
 
 
+# Every screen a town uses (dashboard.py puts this on every page). On a phone (≤640 px) Streamlit
+# stacks columns one per row: a row of KPI cards becomes two per row instead, and the page keeps
+# its width (wide tables scroll inside themselves, never the page).
+SCREEN_CSS = """
+<style>
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] > [data-testid="stVerticalBlock"]
+      > [data-testid="stElementContainer"] > [data-testid="stMetric"]) {
+    flex-flow: row wrap !important; gap: 0.5rem !important;
+  }
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] > [data-testid="stVerticalBlock"]
+      > [data-testid="stElementContainer"] > [data-testid="stMetric"]) > [data-testid="stColumn"] {
+    flex: 1 1 calc(50% - 0.25rem) !important; min-width: calc(50% - 0.25rem) !important;
+    width: calc(50% - 0.25rem) !important;
+  }
+  [data-testid="stMetric"] { padding: 0.6rem 0.7rem !important; }
+  [data-testid="stMetricValue"] > div { font-size: 1.55rem; }
+  [data-testid="stMetricLabel"] p { font-size: 0.85rem; white-space: normal; }
+  [data-testid="stMainBlockContainer"] { padding-left: 0.75rem; padding-right: 0.75rem; }
+}
+</style>
+"""
+
+
+def screen_css() -> None:
+    st.html(SCREEN_CSS)
+
+
 def page_header(title: str, filters: Filters | None = None, money: bool = True) -> None:
     st.title(title)
     if filters and filters.year:
@@ -597,12 +625,13 @@ def empty_state(message: str) -> None:
     st.info(f"{message}  \n{where}", icon=":material/inbox:")
 
 
-def plot(figure: go.Figure, filename: str, key: str | None = None) -> None:
+def plot(figure: go.Figure, filename: str, key: str | None = None, fit: dict | None = None) -> None:
     """A chart whose PNG download is sharp enough for a slide and named in Chinese.
 
-    Prefer `chart`: a figure built here is built again on every rerun.
+    Prefer `chart`: a figure built here is built again on every rerun. `fit` (plotly_view.payload):
+    a CSS height and fonts grown with the screen, for 汇报模式 and the wall.
     """
-    _show(charts.as_text(figure), filename, key)
+    _show(charts.as_text(figure), filename, key, fit)
 
 
 def chart(
@@ -629,13 +658,13 @@ def _figure(_builder: Callable[..., go.Figure], name: str, args: tuple, kwargs: 
     return charts.as_text(_builder(*args, **kwargs))
 
 
-def _show(figure: go.Figure, filename: str, key: str | None = None) -> None:
+def _show(figure: go.Figure, filename: str, key: str | None = None, fit: dict | None = None) -> None:
     config = {
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 3},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
     }
-    plotly_view.show(figure, config, key=key)
+    plotly_view.show(figure, config, key=key, fit=fit)
 
 
 def table_with_downloads(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = None) -> None:
@@ -718,6 +747,15 @@ def _all_rows(db: Database, query: str, params: dict[str, object], columns: list
 
 def _show_table(shown: pd.DataFrame) -> None:
     formats = {h: st.column_config.NumberColumn(h, format=f) for h, f in exports.number_formats(shown).items()}
+    if len(shown.columns):
+        # the name column stays in view while a phone scrolls the other columns inside the table
+        first = shown.columns[0]
+        number = exports.number_formats(shown).get(first)
+        formats[first] = (
+            st.column_config.NumberColumn(first, format=number, pinned=True)
+            if number
+            else st.column_config.Column(first, pinned=True)
+        )
     st.dataframe(shown, hide_index=True, width="stretch", column_config=formats, placeholder=MISSING)
 
 
@@ -792,8 +830,9 @@ def town_ranking(
     frame = rollup[["town", column]].dropna().rename(columns={"town": "village"})
     if frame.empty:
         return
-    if money:
-        frame[column] = [round(float(v) / 10_000, 2) for v in frame[column]]
+    if money:  # 万元, or 亿元 once a town reaches 1亿 (a city's towns do)
+        unit, divisor = charts.money_axis_unit(frame[column].max())
+        frame[column] = [round(float(v) / divisor, 2) for v in frame[column]]
     st.subheader(f"各镇(街道)排名：{label}")
     rows, note = chart_rows(frame, column, key, "镇(街道)")
     chart(
@@ -807,6 +846,30 @@ def town_ranking(
     )
     if note:
         st.caption(note)
+
+
+def town_level_projects(town_level: pd.DataFrame, filters: Filters) -> None:
+    """镇级项目 on a card of their own (rows of projects_by_village with town_level): one town's sums, or per town."""
+    with st.container(border=True):
+        st.markdown("**镇级项目**")
+        if len(town_level) == 1:
+            row = town_level.iloc[0]
+            st.metric("镇级项目数", f"{int(row['projects'])}个")
+            st.metric("镇级计划投资", fmt.money(row["planned_investment"]))
+            st.metric("镇级已完成投资", fmt.money(row["completed_investment"]))
+            return
+        towns = town_level.drop(columns="village").rename(columns={"town": "village"})
+        rows, note = chart_rows(towns, "planned_investment", "projects_town_level", "镇(街道)")
+        chart(
+            charts.investment_bars,
+            rows.reset_index(drop=True),
+            "village",
+            "各镇(街道)镇级项目投资（万元）",
+            horizontal=True,
+            filename=f"{filters.year}年各镇(街道)镇级项目投资",
+        )
+        if note:
+            st.caption(note)
 
 
 def report_workbook(year: int, scope: Scope, today: date, spans_towns: bool = False) -> Callable[[], bytes]:

@@ -52,32 +52,43 @@ def app_url(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         yield url
 
 
-def wait_until_idle(page: object, timeout_ms: int = 30_000) -> None:
-    """Wait until the script run has finished and every chart on the page has been drawn.
-
-    Streamlit draws charts only once they scroll into view, so the viewport is
-    first grown to the height of the whole page.
-    """
-    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout_ms)
+def script_finished(page: object, timeout_ms: int = 30_000) -> None:
+    """The script run has finished and no element of a previous run is left on the page."""
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        # Streamlit's own mark of a finished script run, and its running-man widget gone
+        "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
+        " && !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " && !document.querySelector('[data-testid=\"stSkeleton\"]')"
         # elements of the previous run (the page before a sidebar click) stay, marked stale, until replaced
         " && !document.querySelector('[data-stale=\"true\"]')",
         timeout=timeout_ms,
     )
-    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
-    width = page.viewport_size["width"]
-    page.set_viewport_size({"width": width, "height": min(max(height, 768), 8000)})
-    page.wait_for_function(
-        """() => {
-            const wanted = document.querySelectorAll('[data-testid="stBidiComponentRegular"]').length;
-            const drawn = document.querySelectorAll('.js-plotly-plot .main-svg').length;
-            return wanted > 0 && drawn >= wanted || !!document.querySelector('[data-testid="stAlert"]');
-        }""",
-        timeout=timeout_ms,
-    )
-    page.wait_for_timeout(500)
+
+
+# Every chart component on the page has drawn its current figure: plotly_view sets data-drawn="true" on
+# its plot once Plotly.react has finished, and "false" whenever a new figure arrives or the plot is removed.
+# A page without charts (an empty state, 汇报模式's 核心指标) has nothing to wait for.
+CHARTS_DRAWN = """() => {
+    const wanted = document.querySelectorAll('[data-testid="stBidiComponentRegular"]').length;
+    const plots = [...document.querySelectorAll('.village-plot')];
+    return plots.length >= wanted && plots.every((plot) => plot.dataset.drawn === 'true');
+}"""
+
+
+def wait_until_idle(page: object, timeout_ms: int = 30_000, grow: bool = True) -> None:
+    """Wait until the script run has finished and every chart on the page reports itself drawn.
+
+    Streamlit draws charts only once they scroll into view, so the viewport is first grown to the
+    height of the whole page (`grow=False` keeps a screen's size: 汇报模式 and the wall fit one).
+    """
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout_ms)
+    script_finished(page, timeout_ms)
+    if grow:
+        height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+        width = page.viewport_size["width"]
+        page.set_viewport_size({"width": width, "height": min(max(height, page.viewport_size["height"]), 8000)})
+    page.wait_for_function(CHARTS_DRAWN, timeout=timeout_ms)
+    page.evaluate("document.fonts.ready")  # the CJK font is in before a screenshot is taken
 
 
 def save_screenshot(page: object, name: str) -> Path:
