@@ -982,6 +982,9 @@ def _labels_outside_frame(traces: list[dict], layout: dict) -> list[str]:
         field = _bar_axes(trace)[1] if trace.get("type") == "bar" else "y"
         largest = max(_numbers(trace.get(field)), default=0)
         axis_range = _axis(layout, trace, field).get("range")
-        if largest > 0 and not (axis_range and axis_range[1] is not None and axis_range[1] >= largest * 1.08):
+        # room of 8% of the axis' span above the largest value (an axis from zero: 1.08 × the largest)
+        low = axis_range[0] if axis_range and axis_range[0] is not None else 0
+        needed = largest + (largest - low) * 0.08
+        if largest > 0 and not (axis_range and axis_range[1] is not None and axis_range[1] >= needed):
             found.append(f"value labels beyond the largest value {largest:g} with no room left on the {field} axis")
     return found
