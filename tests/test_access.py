@@ -303,7 +303,7 @@ def test_the_sandbox_child_refuses_the_accounts_and_still_answers_other_queries(
     """Through a real child on a file holding accounts: the hashes never come back."""
     from village_stats import sandbox
 
-    with pytest.raises(sandbox.SandboxRefused, match="账号表"):
+    with pytest.raises(sandbox.SandboxRefused, match="不能查询 users"):
         sandbox.run_sql(users.path, "select password_hash from users")
     assert sandbox.run_sql(users.path, "select count(*) as n from villages").frame["n"].iloc[0] == 0
 

@@ -75,7 +75,7 @@ def test_json_output_of_a_statement_from_stdin(runs):
     ("name", "words"),
     [
         ("copy", "已拒绝：自助查询只能查询数据（SELECT），不能读写文件（COPY）"),
-        ("read_file", "错误：自助查询不能读写文件"),
+        ("read_file", "已拒绝：自助查询不能使用表函数 read_text"),
     ],
 )
 def test_a_refusal_exits_2_in_chinese_without_a_traceback(runs, name, words):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from village_stats import access, importing, queries
+from village_stats import access, importing, mechanisms, queries
 from village_stats.datasets import DATASETS
 from village_stats.db import DatabaseBusy, DatabaseMissing, default_db_path, open_database, storage_problem
 from village_stats.reading import UnreadableFile
@@ -255,8 +255,10 @@ def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
     statement = sys.stdin.read() if args.statement == "-" else args.statement
     database = open_database(_db_path(args), settings.lock_wait_seconds)
     limits = sandbox.Limits(lock_wait_seconds=settings.lock_wait_seconds)
+    # whoever runs the CLI can read the file itself: an administrator, under the same privacy setting
+    hidden = mechanisms.low_scorers_hidden_below(settings.low_scorer_names, access.ADMIN, settings.points_low_threshold)
     try:
-        result = sandbox.run_sql(database.path, statement, limits)
+        result = sandbox.run_sql(database.path, statement, limits, hidden)
     except sandbox.SandboxRefused as refused:
         print(f"已拒绝：{refused}", file=sys.stderr)
         return 2

@@ -40,6 +40,7 @@ import sys
 import threading
 import time
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow as pa
 
+from village_stats import sql_allowlist
 from village_stats.db import _is_lock_conflict
 from village_stats.settings import REPO_ROOT
 
@@ -129,41 +131,49 @@ _KINDS = {
 }
 
 
-# Accounts share the database file: password hashes and failed sign-ins. No ad-hoc query may
-# read them, so a statement that names them, or that uses a table function able to read a table
-# named by a string or to run SQL text (which could spell the name), is refused before it runs.
-PROTECTED_TABLES = frozenset({"users", "sign_in_failures"})
-_NAME_TAKING_FUNCTIONS = frozenset(
+# What ad-hoc SQL may name. Accounts are not in the file (account_store.py); what is left is
+# refused unless it is on these lists: the ledgers and the tables about them a user may read.
+# `import_rows` is not here: its `before` column keeps old rows whole, member names and points
+# included, around the privacy views. `schema_version` is bookkeeping.
+USER_TABLES = frozenset(
     {
-        "query",
-        "query_table",
-        "json_execute_serialized_sql",
-        "histogram",
-        "histogram_values",
-        "duckdb_table_sample",
-        "pragma_storage_info",
-        "pragma_table_info",
-        "pragma_show",
-        "seq_scan",
-        "read_duckdb",
+        "villages",
+        "village_income",
+        "projects",
+        "star_ratings",
+        "service_tickets",
+        "problems",
+        "member_points",
+        "secretary_studios",
+        "sage_activities",
+        "cadres",
+        "imports",
+        "saved_queries",
+        "ticket_counts",
     }
 )
+HIDDEN_NAME = "（姓名不公开）"
 
 
-def _references(node: object, found: set[tuple[str, str]]) -> None:
-    """Every (kind, name) of a table, SHOW target or table function in a serialized statement."""
-    if isinstance(node, dict):
-        kind = node.get("type")
-        if kind in ("BASE_TABLE", "SHOW_REF") and node.get("table_name"):
-            found.add(("table", str(node["table_name"]).strip('"').lower()))
-        elif kind == "TABLE_FUNCTION":
-            function = node.get("function") or {}
-            found.add(("function", str(function.get("function_name", "")).lower()))
-        for value in node.values():
-            _references(value, found)
-    elif isinstance(node, list):
-        for value in node:
-            _references(value, found)
+def member_points_masked(source: str, hide_below: Decimal) -> str:
+    """member_points as a user who may not see low scorers sees it: every row of a member who scored
+    below `hide_below` in any period carries HIDDEN_NAME instead of the name.
+
+    Any period, not only the latest the page shows: otherwise comparing two periods' names
+    would tell who is missing. `source` is a (quoted) table reference we write, never user text.
+    """
+    if not hide_below.is_finite():
+        raise ValueError(f"积分提醒线须为有限的数：{hide_below}")
+    limit = format(hide_below, "f")
+    return (
+        f"select p.* replace (case when exists (select 1 from {source} as l where l.town = p.town "
+        f"and l.village = p.village and l.member = p.member and l.total_points < cast('{limit}' as decimal(18, 4))) "
+        f"then '{HIDDEN_NAME}' else p.member end as member) from {source} as p"
+    )
+
+
+MAX_TREE_DEPTH = 600
+_TOO_DEEP = "查询的表达式嵌套过深（如上千项相加），未运行；请拆分或改用聚合函数。"  # nesting of the parsed statement; deeper than any query a person writes
 
 
 @lru_cache(maxsize=1)
@@ -172,21 +182,101 @@ def _parser() -> duckdb.DuckDBPyConnection:
     return duckdb.connect()
 
 
-def _refuse_protected(sql: str) -> None:
+def _tree(sql: str) -> dict[str, Any]:
     cur = _parser().cursor()  # a cursor per call: threads may check statements at once
     try:
-        tree = json.loads(cur.execute("select json_serialize_sql($sql)", {"sql": sql}).fetchone()[0])
+        text = cur.execute("select json_serialize_sql($sql)", {"sql": sql}).fetchone()[0]
     finally:
         cur.close()
+    try:
+        tree = json.loads(text)
+    except RecursionError as error:
+        raise SandboxRefused(_TOO_DEEP) from error
     if tree.get("error"):  # cannot be checked, so it is not run
-        raise SandboxRefused("无法核对这条查询用到的表，未运行；请改写为普通的 SELECT 查询。")
-    found: set[tuple[str, str]] = set()
-    _references(tree, found)
-    if any(kind == "table" and name in PROTECTED_TABLES for kind, name in found):
-        raise SandboxRefused("账号表（users、sign_in_failures）保存登录信息，不能在自助查询中查看。")
-    used = sorted(name for kind, name in found if kind == "function" and name in _NAME_TAKING_FUNCTIONS)
-    if used:
-        raise SandboxRefused(f"自助查询不能使用按名称读表或执行 SQL 文本的函数：{'、'.join(used)}。")
+        raise SandboxRefused("这条查询无法核对（如 PIVOT 等多步语句），未运行；请改写为普通的 SELECT 查询。")
+    return tree
+
+
+def _refuse_function(name: str, qualified: bool, table: bool) -> None:
+    allowed = sql_allowlist.ALLOWED_TABLE_FUNCTIONS if table else sql_allowlist.ALLOWED_FUNCTIONS
+    if qualified:
+        raise SandboxRefused(f"自助查询中的函数请直接写函数名，不要加库名或模式名：{name}。")
+    if name not in allowed and (table or name not in sql_allowlist.SPECIAL_FORMS):
+        what = "表函数" if table else "函数"
+        raise SandboxRefused(
+            f"自助查询不能使用{what} {name}：它不在统计查询允许的函数清单中"
+            "（读文件、执行 SQL 文本、查看服务器设置、休眠等函数一律不允许）。"
+        )
+
+
+def _refuse_table(name: str, schema: str, catalog: str, ctes: frozenset[str]) -> None:
+    if catalog or schema not in ("", "main"):
+        raise SandboxRefused(
+            f"自助查询请直接写表名，不要加库名或模式名：{'.'.join(filter(None, (catalog, schema, name)))}。"
+        )
+    if (not schema and name in ctes) or name in USER_TABLES:
+        return
+    tables = "、".join(sorted(USER_TABLES))
+    raise SandboxRefused(
+        f"自助查询不能查询 {name}：只能查询看板的数据表（{tables}）和本条查询中用 WITH 定义的临时结果。"
+    )
+
+
+def _check_tree(node: object, ctes: frozenset[str], depth: int = 0) -> None:
+    """Refuse what is not allowed anywhere in a serialized statement.
+
+    `ctes` are the WITH names visible at this point. A CTE sees only those defined before it
+    (and itself when recursive), as DuckDB resolves them: `with a as (from duckdb_settings),
+    duckdb_settings as (…)` reads the real one, so it must be checked as a table.
+    """
+    if depth > MAX_TREE_DEPTH:
+        raise SandboxRefused(_TOO_DEEP)
+    if isinstance(node, list):
+        for item in node:
+            _check_tree(item, ctes, depth + 1)
+        return
+    if not isinstance(node, dict):
+        return
+    rest = dict(node)
+    defined = (rest.pop("cte_map", None) or {}).get("map", [])
+    names: list[str] = []
+    for entry in defined:
+        name = str(entry["key"]).lower()
+        body = entry["value"]
+        recursive = {name} if (body.get("query_node") or {}).get("type") == "RECURSIVE_CTE_NODE" else set()
+        _check_tree(body, ctes | set(names) | recursive, depth + 1)
+        names.append(name)
+    ctes = ctes | set(names)
+    kind = rest.get("type")
+    if kind == "TABLE_FUNCTION":
+        function = rest.pop("function", None) or {}
+        name = str(function.get("function_name", "")).lower()
+        _refuse_function(name, bool(function.get("schema") or function.get("catalog")), table=True)
+        _check_tree({k: v for k, v in function.items() if k != "function_name"}, ctes, depth + 1)
+    elif kind == "BASE_TABLE":
+        name = str(rest.get("table_name", "")).strip('"').lower()
+        _refuse_table(name, str(rest.get("schema_name") or "").lower(), str(rest.get("catalog_name") or ""), ctes)
+    elif kind == "SHOW_REF" and rest.get("query") is None:  # SHOW t / DESCRIBE t, or SHOW TABLES, SHOW ALL TABLES …
+        if rest.get("show_type") != "SHOW":
+            raise SandboxRefused("自助查询不能列出数据库的表或设置；可查询的表见“数据表”。")
+        name = str(rest.get("table_name", "")).strip('"').lower()
+        _refuse_table(name, str(rest.get("schema_name") or "").lower(), str(rest.get("catalog_name") or ""), ctes)
+    elif "function_name" in rest:
+        name = str(rest["function_name"]).lower()
+        _refuse_function(name, bool(rest.get("schema") or rest.get("catalog")), table=False)
+    elif rest.get("table_name"):
+        raise SandboxRefused("这条查询引用表的方式无法核对，未运行；请直接写表名。")
+    for value in rest.values():
+        if isinstance(value, dict | list):
+            _check_tree(value, ctes, depth + 1)
+
+
+def _refuse_unlisted(sql: str) -> None:
+    tree = _tree(sql)
+    try:
+        _check_tree(tree, frozenset())
+    except RecursionError as error:
+        raise SandboxRefused(_TOO_DEEP) from error
 
 
 def check_statement(sql: str) -> str:
@@ -196,6 +286,8 @@ def check_statement(sql: str) -> str:
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.ParserException as error:
+        if "expression depth" in str(error):
+            raise SandboxRefused(_TOO_DEEP) from error
         raise SandboxError("SQL 语法错误，请检查拼写、引号和括号。", str(error)) from error
     except (duckdb.Error, ValueError) as error:  # a statement kind the Python enum does not know
         raise SandboxRefused("只允许查询（SELECT）语句。") from error
@@ -207,7 +299,7 @@ def check_statement(sql: str) -> str:
     if kind != "SELECT":
         what = _KINDS.get(kind, kind)
         raise SandboxRefused(f"自助查询只能查询数据（SELECT），不能{what}。")
-    _refuse_protected(sql)
+    _refuse_unlisted(sql)
     return sql.strip()
 
 
@@ -222,22 +314,26 @@ class Sandbox:
         self.limits = limits
         self._slots = threading.BoundedSemaphore(limits.concurrent)
 
-    def run(self, sql: str) -> Result:
+    def run(self, sql: str, hide_names_below: Decimal | None = None) -> Result:
         if not self._slots.acquire(timeout=self.limits.seconds):
             raise SandboxRefused(f"同时运行的自助查询已有 {self.limits.concurrent} 个，请稍后再试。")
         try:
-            return run_sql(self.path, sql, self.limits)
+            return run_sql(self.path, sql, self.limits, hide_names_below)
         finally:
             self._slots.release()
 
 
-def run_sql(path: Path | str, sql: str, limits: Limits = LIMITS) -> Result:
-    """Run one user statement in a fresh sandbox process; a Result or SandboxRefused/SandboxError."""
+def run_sql(path: Path | str, sql: str, limits: Limits = LIMITS, hide_names_below: Decimal | None = None) -> Result:
+    """Run one user statement in a fresh sandbox process; a Result or SandboxRefused/SandboxError.
+
+    `hide_names_below`: mechanisms.low_scorers_hidden_below for the user, None when names are shown.
+    """
     statement = check_statement(sql)
     path = Path(path)
     if not path.exists():
         raise SandboxError(f"数据库文件 {path} 不存在，请先导入数据或运行 python -m village_stats demo。")
-    request = json.dumps({"path": str(path.resolve()), "sql": statement, "limits": asdict(limits)})
+    hide = None if hide_names_below is None else str(hide_names_below)
+    request = json.dumps({"path": str(path.resolve()), "sql": statement, "limits": asdict(limits), "hide_below": hide})
     started = time.monotonic()
     try:
         done = subprocess.run(
@@ -357,7 +453,21 @@ def _expected(limits: Limits) -> dict[str, str]:
     return settings | {"temp_directory": "", "enable_external_access": "false", "lock_configuration": "true"}
 
 
-def _connect(path: Path, limits: Limits) -> duckdb.DuckDBPyConnection:
+def _privacy_views(con: duckdb.DuckDBPyConnection, hide_below: Decimal | None) -> None:
+    """Temporary views that stand in for the protected tables under their own names.
+
+    DuckDB looks names up in the temporary catalog first, `main.member_points` included, and
+    the statement check refuses a name qualified with the database's catalog: a user's
+    query can reach the table only through the view.
+    """
+    if hide_below is None:
+        return
+    catalog = con.execute("select current_database()").fetchone()[0]
+    source = f'"{catalog.replace(chr(34), chr(34) * 2)}".main.member_points'
+    con.execute(f"create temp view member_points as {member_points_masked(source, hide_below)}")
+
+
+def _connect(path: Path, limits: Limits, hide_below: Decimal | None = None) -> duckdb.DuckDBPyConnection:
     """The locked-down read-only connection, after waiting (like Database) for a writer to finish."""
     deadline = time.monotonic() + limits.lock_wait_seconds
     delay = 0.05
@@ -376,6 +486,7 @@ def _connect(path: Path, limits: Limits) -> duckdb.DuckDBPyConnection:
                 ) from error
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
+    _privacy_views(con, hide_below)
     for statement in _LOCKDOWN:
         con.execute(statement)
     wanted = _expected(limits)
@@ -468,7 +579,8 @@ def _serve() -> int:
     try:
         _confine(limits)
         statement = check_statement(request["sql"])
-        con = _connect(Path(request["path"]), limits)
+        hide = request.get("hide_below")
+        con = _connect(Path(request["path"]), limits, None if hide is None else Decimal(hide))
         try:
             table = _fetch(con, statement, limits)
         finally:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from village_stats import access, charts, exports, gallery, importing, plotly_view, queries, sandbox
+from village_stats import access, charts, exports, gallery, importing, mechanisms, plotly_view, queries, sandbox
 from village_stats import formatting as fmt
 from village_stats.datasets import DATASETS, IMPORT_ORDER
 from village_stats.db import Database, DatabaseBusy, default_db_path, storage_problem
@@ -831,7 +832,7 @@ def _sandbox(location: str, lock_wait_seconds: float) -> sandbox.Sandbox:
 def run_explore(sql: str, title: str = "") -> None:
     """Run user SQL in the sandbox and keep the outcome (a Result, or the refusal to show) for the page."""
     try:
-        outcome: object = _sandbox(str(database().path), settings().lock_wait_seconds).run(sql)
+        outcome: object = _sandbox(str(database().path), settings().lock_wait_seconds).run(sql, names_hidden_below())
     except (sandbox.SandboxRefused, sandbox.SandboxError) as error:
         outcome = error
     st.session_state["explore_outcome"] = outcome
@@ -896,16 +897,24 @@ def open_saved() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def _catalog(path: str, version: tuple[int, ...]) -> tuple[list[gallery.TableInfo], dict[str, pd.DataFrame]]:
+def _catalog(
+    path: str, version: tuple[int, ...], hidden: Decimal | None
+) -> tuple[list[gallery.TableInfo], dict[str, pd.DataFrame]]:
     with database().read() as cur:
         tables = gallery.catalog(cur)
-        return tables, {table.name: gallery.sample(cur, table) for table in tables}
+        return tables, {table.name: gallery.sample(cur, table, hide_names_below=hidden) for table in tables}
+
+
+def names_hidden_below() -> Decimal | None:
+    """The points below which members' names are hidden from this session (privacy.low_scorer_names)."""
+    current = settings()
+    return mechanisms.low_scorers_hidden_below(current.low_scorer_names, current_role(), current.points_low_threshold)
 
 
 def table_catalog() -> tuple[list[gallery.TableInfo], dict[str, pd.DataFrame]]:
-    """Every table with its columns described, row counts, and its first rows; cached until the file changes."""
+    """Every table ad-hoc SQL may query: columns described, row counts, first rows; cached until the file changes."""
     db = database()
-    return _catalog(str(db.path), db.version())
+    return _catalog(str(db.path), db.version(), names_hidden_below())
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
