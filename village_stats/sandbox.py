@@ -172,8 +172,8 @@ def member_points_masked(source: str, hide_below: Decimal) -> str:
     )
 
 
-MAX_TREE_DEPTH = 600
-_TOO_DEEP = "查询的表达式嵌套过深（如上千项相加），未运行；请拆分或改用聚合函数。"  # nesting of the parsed statement; deeper than any query a person writes
+MAX_TREE_DEPTH = 600  # nesting of the parsed statement; deeper than any query a person writes
+_TOO_DEEP = "查询的表达式嵌套过深（如上千项相加），未运行；请拆分或改用聚合函数。"
 
 
 @lru_cache(maxsize=1)
