@@ -1,8 +1,10 @@
 """Ad-hoc SQL for the 自助查询 page and `python -m village_stats sql`, safe by construction.
 
 A user's statement runs in a child process (`python -m village_stats.sandbox`)
-on its own read-only DuckDB connection to the database file, locked down
-before the statement arrives:
+on its own read-only DuckDB connection to a snapshot of the database file (so a
+running query never holds a lock an import needs), locked down before the
+statement arrives. What the statement may name is checked first, against
+allowlists of tables and functions (`sql_allowlist.py`):
 
 - one query only: `duckdb.extract_statements` must find exactly one statement,
   of type SELECT (which covers WITH, FROM-first, VALUES, TABLE, DESCRIBE, SHOW
@@ -12,7 +14,10 @@ before the statement arrives:
   secrets, no Python replacement scans, no temp directory (nothing spills to disk).
 - bounded: `memory_limit`, `threads`, `max_execution_time`, an address-space
   limit on the process, and a cap on the rows and bytes returned; results are
-  read as a stream, so `select * from range(1e12)` stops at the cap.
+  read as a stream, so `select * from range(1e12)` stops at the cap. DuckDB does
+  not stop every function at `max_execution_time` (sleeps, long string functions),
+  so the parent kills the child at the limit + 1 s from the statement's start,
+  and the child dies with its parent.
 - `lock_configuration=true` last, so SET / RESET / PRAGMA cannot undo any of it.
   The child reads the settings back and refuses to run if one did not take.
 
@@ -21,9 +26,10 @@ settings such as these are per database instance, so the dashboard's own
 connection cannot carry them, and a second instance on the same file in the
 same process shares the process's POSIX lock: closing it silently releases the
 lock the dashboard's connection still relies on (measured; docs/decisions.md).
-A child has its own lock, waits for a writer like any other process
-(`Database`'s lock-wait rules), can be killed outright if it overstays, and a
-crash in it cannot take the server down. The price is a Python start-up per
+A child opens its own snapshot (the parent copies the file under a plain
+read-only connection, which DuckDB shares with the dashboard's own read
+connection rather than opening a second instance), can be killed outright if it
+overstays, and a crash in it cannot take the server down. The price is a Python start-up per
 query. The parent talks to it over stdin (a JSON request) and stdout (Arrow IPC,
 which carries data only, or a JSON error).
 
@@ -33,8 +39,10 @@ child starts faster.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -42,6 +50,7 @@ import time
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from functools import lru_cache
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,7 +65,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 MAX_SQL_CHARS = 100_000
-_REFUSED, _FAILED = 3, 4  # the child's exit codes; its stdout then holds a JSON error
+_REFUSED, _FAILED, _ORPHANED = 3, 4, 5  # the child's exit codes; after the first two its stdout holds a JSON error
 _STARTUP_SECONDS = 20.0  # grace for the child's interpreter start-up on a busy machine
 
 
@@ -323,45 +332,191 @@ class Sandbox:
             self._slots.release()
 
 
-def run_sql(path: Path | str, sql: str, limits: Limits = LIMITS, hide_names_below: Decimal | None = None) -> Result:
+# ---- the snapshot children read ------------------------------------------------------------------
+
+SNAPSHOT_INFIX = ".sandbox-"
+_SNAPSHOT_LOCK = threading.Lock()
+
+
+def _file_version(path: Path) -> str:
+    """A name-safe token of the file's state, from the file system (as Database.version)."""
+    token = []
+    for part in (path, path.with_name(path.name + ".wal")):
+        try:
+            stat = part.stat()
+            token += [stat.st_mtime_ns, stat.st_size]
+        except FileNotFoundError:
+            token += [0, 0]
+    return hashlib.sha256(repr(token).encode()).hexdigest()[:16]
+
+
+def _hold_read_lock(path: Path, lock_wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    """A plain read-only connection to the file: while it is open no process writes it (waits like Database)."""
+    deadline = time.monotonic() + lock_wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=True)
+        except (duckdb.IOException, duckdb.ConnectionException) as error:
+            if not _is_lock_conflict(error):
+                raise SandboxError("无法打开数据库文件。", str(error)) from error
+            if time.monotonic() >= deadline:
+                raise SandboxError(
+                    f"数据库文件 {path.name} 正被另一个程序（如导入）写入，已等待 {lock_wait_seconds:.0f} 秒"
+                    "仍未释放，请稍后再试。",
+                    str(error),
+                ) from error
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
+def snapshot(path: Path, lock_wait_seconds: float) -> Path:
+    """The copy of the database file that sandbox children open, never the file itself.
+
+    A query then holds no lock an import needs, however long it runs until it is killed. One
+    copy per state of the file, named after it and made while a read lock keeps writers out
+    (so the file and its .wal are consistent); older copies are removed (a child still
+    reading one keeps it open on POSIX). The copy is written under a temporary name and
+    renamed, so a child never opens half a copy.
+    """
+    with _SNAPSHOT_LOCK:
+        target = path.with_name(f"{path.name}{SNAPSHOT_INFIX}{_file_version(path)}")
+        if target.exists():
+            return target
+        con = _hold_read_lock(path, lock_wait_seconds)
+        try:
+            target = path.with_name(f"{path.name}{SNAPSHOT_INFIX}{_file_version(path)}")  # final under the lock
+            if not target.exists():
+                partial = target.with_name(target.name + ".partial")
+                wal = path.with_name(path.name + ".wal")
+                if wal.exists():
+                    shutil.copyfile(wal, target.with_name(target.name + ".wal"))
+                shutil.copyfile(path, partial)
+                partial.replace(target)
+        finally:
+            con.close()
+        for old in path.parent.glob(f"{glob_escape(path.name)}{SNAPSHOT_INFIX}*"):
+            if old.name not in (target.name, target.name + ".wal"):
+                old.unlink(missing_ok=True)
+        return target
+
+
+# ---- the parent: start a child, time it, read its answer ---------------------------------------
+# The child says when the statement starts (one byte, STARTED, before its answer); the parent
+# kills it at limit + 1 s from then, whatever DuckDB is doing (max_execution_time does not stop
+# sleeps or some long functions). Its stdin stays open while it runs: when the parent dies the
+# pipe reaches end-of-file and the child exits (and on Linux the kernel kills it first).
+
+STARTED = b"S"
+GRACE_SECONDS = 1.0  # past the limit, before the kill
+
+
+def run_sql(
+    path: Path | str,
+    sql: str,
+    limits: Limits = LIMITS,
+    hide_names_below: Decimal | None = None,
+    _hold: bool = False,
+) -> Result:
     """Run one user statement in a fresh sandbox process; a Result or SandboxRefused/SandboxError.
 
     `hide_names_below`: mechanisms.low_scorers_hidden_below for the user, None when names are shown.
+    `_hold` is for tests only: the child then waits forever where the statement would run, so the
+    kill path is taken by construction.
     """
     statement = check_statement(sql)
     path = Path(path)
     if not path.exists():
         raise SandboxError(f"数据库文件 {path} 不存在，请先导入数据或运行 python -m village_stats demo。")
+    source = snapshot(path.resolve(), limits.lock_wait_seconds)
     hide = None if hide_names_below is None else str(hide_names_below)
-    request = json.dumps({"path": str(path.resolve()), "sql": statement, "limits": asdict(limits), "hide_below": hide})
+    request = {"path": str(source), "sql": statement, "limits": asdict(limits), "hide_below": hide}
+    request |= {"parent": os.getpid(), "hold": _hold}
+    started = time.monotonic()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "village_stats.sandbox"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO_ROOT,
+    )
+    try:
+        code, stdout, stderr = _converse(child, json.dumps(request).encode("utf-8") + b"\n", limits)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+        for pipe in (child.stdin, child.stdout, child.stderr):
+            if pipe is not None:
+                pipe.close()
+    return _answer(code, stdout, stderr, time.monotonic() - started)
+
+
+def _converse(child: subprocess.Popen[bytes], request: bytes, limits: Limits) -> tuple[int, bytes, bytes]:
+    """Send the request, then wait: for the start (up to the start-up grace), then for the end (up to
+    limit + 1 s after the start). Returns (exit code, stdout after the start byte, stderr)."""
+    assert child.stdin is not None and child.stdout is not None and child.stderr is not None
+    stdout, stderr = bytearray(), bytearray()
+    began = threading.Event()
+
+    def read_out() -> None:
+        first = child.stdout.read(1)
+        if first == STARTED:
+            began.set()
+        else:
+            stdout.extend(first)
+        stdout.extend(child.stdout.read())
+
+    readers = [threading.Thread(target=read_out, daemon=True)]
+    readers.append(threading.Thread(target=lambda: stderr.extend(child.stderr.read()), daemon=True))
+    for reader in readers:
+        reader.start()
+    try:
+        child.stdin.write(request)
+        child.stdin.flush()
+    except BrokenPipeError:
+        pass  # the child died at start-up; its exit code says how
+    if not _wait_for_start(child, began):
+        child.kill()
+        raise SandboxError("查询进程未能按时启动，已中止；请稍后再试。")
     started = time.monotonic()
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "village_stats.sandbox"],
-            input=request.encode("utf-8"),
-            capture_output=True,
-            timeout=limits.lock_wait_seconds + limits.seconds + _STARTUP_SECONDS,
-            cwd=REPO_ROOT,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as error:  # subprocess.run has killed the child
+        code = child.wait(timeout=max(0.0, started + limits.seconds + GRACE_SECONDS - time.monotonic()))
+    except subprocess.TimeoutExpired as error:
+        child.kill()
         raise SandboxError(f"查询超过 {limits.seconds:g} 秒仍未结束，已强制中止。") from error
-    wall = time.monotonic() - started
-    if done.returncode in (_REFUSED, _FAILED):
+    for reader in readers:
+        reader.join()
+    return code, bytes(stdout), bytes(stderr)
+
+
+def _wait_for_start(child: subprocess.Popen[bytes], began: threading.Event) -> bool:
+    """True once the child has started its statement or has ended (refused early, or crashed)."""
+    deadline = time.monotonic() + _STARTUP_SECONDS
+    while not began.wait(timeout=0.05):
+        if child.poll() is not None:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+    return True
+
+
+def _answer(code: int, stdout: bytes, stderr: bytes, wall: float) -> Result:
+    if code in (_REFUSED, _FAILED):
         try:
-            answer = json.loads(done.stdout.decode("utf-8"))
+            answer = json.loads(stdout.decode("utf-8"))
         except ValueError:
-            answer = {"message": "查询未能完成。", "detail": done.stderr.decode("utf-8", "replace")[-300:]}
-        if done.returncode == _REFUSED:
+            answer = {"message": "查询未能完成。", "detail": stderr.decode("utf-8", "replace")[-300:]}
+        if code == _REFUSED:
             raise SandboxRefused(answer["message"])
         raise SandboxError(answer["message"], answer["detail"])
-    if done.returncode != 0:
-        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+    if code != 0:
+        lines = stderr.decode("utf-8", "replace").strip().splitlines()
         raise SandboxError(
-            f"查询进程意外退出（退出码 {done.returncode}），看板不受影响；请缩小查询范围后再试。",
+            f"查询进程意外退出（退出码 {code}），看板不受影响；请缩小查询范围后再试。",
             lines[-1][:300] if lines else "",
         )
-    return _result(done.stdout, wall)
+    return _result(stdout, wall)
 
 
 def _result(payload: bytes, wall: float) -> Result:
@@ -571,9 +726,32 @@ def _confine(limits: Limits) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limits.address_space_bytes, limits.address_space_bytes))
 
 
+def _die_with_parent(parent: int) -> None:
+    """End this process when the parent does: the kernel's signal on Linux, and everywhere a thread that
+    exits when stdin (the parent's end of the pipe) reaches end-of-file."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(_ORPHANED)
+
+    def watch() -> None:
+        # the raw descriptor, not sys.stdin: a daemon thread holding the buffer's lock aborts shutdown
+        stdin = sys.stdin.fileno()
+        while os.read(stdin, 4096):
+            pass
+        os._exit(_ORPHANED)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _serve() -> int:
-    """The child's whole life: one request on stdin, one answer on stdout."""
-    request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    """The child's whole life: one request line on stdin, the start byte and one answer on stdout."""
+    request = json.loads(sys.stdin.buffer.readline().decode("utf-8"))
+    _die_with_parent(int(request["parent"]))
     limits = Limits(**request["limits"])
     out = sys.stdout.buffer
     try:
@@ -582,6 +760,10 @@ def _serve() -> int:
         hide = request.get("hide_below")
         con = _connect(Path(request["path"]), limits, None if hide is None else Decimal(hide))
         try:
+            out.write(STARTED)
+            out.flush()
+            if request.get("hold"):  # tests only: overstay by construction
+                threading.Event().wait()
             table = _fetch(con, statement, limits)
         finally:
             con.close()
