@@ -240,12 +240,19 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     with database.read() as cur:
         frame = queries.run_query(cur, query.name, **params)
     if args.format == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        sys.stdout.write(_csv_text(frame))
     elif args.format == "json":
         print(json.dumps(json.loads(frame.to_json(orient="records", date_format="iso")), ensure_ascii=False, indent=1))
     else:
         print(frame.to_string(index=False) if not frame.empty else "（无结果）")
     return 0
+
+
+def _csv_text(frame: object) -> str:
+    """CSV with formulas neutralised, as the page's downloads (exports needs pandas: imported here)."""
+    from village_stats import exports
+
+    return exports.to_csv_text(frame)
 
 
 def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
@@ -267,7 +274,7 @@ def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     frame = result.frame
     if args.format == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        sys.stdout.write(_csv_text(frame))
     elif args.format == "json":
         print(json.dumps(json.loads(frame.to_json(orient="records", date_format="iso")), ensure_ascii=False, indent=1))
     else:

@@ -540,7 +540,30 @@ def _table_result(table: pa.Table, wall: float = 0.0) -> Result:
 
 
 def _values(column: pa.ChunkedArray, pd: Any) -> object:
-    """One result column as pandas values that a grid, a chart and an XLSX writer all accept."""
+    """One result column as pandas values that a grid, a chart and an XLSX writer all accept.
+
+    Values Python cannot hold (date '10000-01-01', 'infinity'::date, time '24:00:00', the same
+    inside lists) come back as DuckDB's own text for them, never as an exception.
+    """
+    try:
+        return _converted(column, pd)
+    except (ValueError, OverflowError, TypeError, pa.ArrowException):
+        return pd.Series(_as_text(column), dtype="object")
+
+
+def _as_text(column: pa.ChunkedArray) -> list[str | None]:
+    """The column as DuckDB writes its values as text."""
+    cur = _parser().cursor()
+    try:
+        cur.register("result_column", pa.table({"value": column}))
+        return [row[0] for row in cur.execute("select cast(value as varchar) from result_column").fetchall()]
+    except (duckdb.Error, pa.ArrowException, ValueError):
+        return ["（无法显示的值）"] * len(column)
+    finally:
+        cur.close()
+
+
+def _converted(column: pa.ChunkedArray, pd: Any) -> object:
     kind = column.type
     if pa.types.is_decimal(kind):
         if kind.scale == 0:  # sum() of integers is a HUGEINT, which Arrow carries as decimal(38, 0)
