@@ -28,6 +28,7 @@ pages = {
         st.Page("views/explore.py", title="自助查询", icon=":material/query_stats:"),
     ],
 }
+ui.host_gate()  # DNS rebinding: a page on another name must not drive a loopback dashboard
 st.sidebar.markdown(f"### 村情看板 · {ui.settings().town}")
 may_view = ui.access_sidebar()
 # every page stays registered while signed out, so a link to one opens it after signing in

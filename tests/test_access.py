@@ -375,3 +375,36 @@ def test_a_success_among_simultaneous_failures_clears_them(users, monkeypatch):
     assert access.failure_count(users, "张书记") == 0
     monkeypatch.undo()
     assert access.sign_in(users, "张书记", "admin-password-1", THROTTLE, T0).account is not None
+
+
+# ---- the Host header (DNS rebinding) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [
+        ("127.0.0.1:8501", True),
+        ("localhost:8501", True),
+        ("[::1]:8501", True),
+        ("192.168.1.20:8501", True),  # an address typed into the browser: not a rebinding page
+        ("kanban.qingxi.gov.cn", True),  # configured
+        ("KANBAN.Qingxi.gov.cn.:443", True),
+        ("rebind.test:8501", False),
+        ("127.0.0.1.nip.io:8501", False),  # a name that resolves to loopback is still a name
+        ("localhost.evil.test", False),
+        ("", False),
+        (None, True),  # no request at all (AppTest): HTTP/1.1 and WebSockets always send a Host
+    ],
+)
+def test_only_loopback_addresses_and_configured_names_get_the_dashboard(host, allowed):
+    assert access.host_allowed(host, ["kanban.qingxi.gov.cn"]) is allowed
+
+
+@pytest.mark.parametrize(
+    ("host", "local"),
+    [("127.0.0.1:8501", True), ("localhost:8501", True), ("[::1]:8501", True), ("rebind.test:8501", False)],
+)
+def test_single_local_user_mode_needs_a_loopback_host(host, local):
+    assert access.serves_this_computer_only("127.0.0.1", ["Host"], host) is local
+    rights = access.decide([], None, access.serves_this_computer_only("127.0.0.1", ["Host"], host), False)
+    assert rights.local is local and (rights.role == ADMIN) is local

@@ -35,6 +35,7 @@ class Settings:
     studio_target: int = 25
     studio_deadline: date = date(2026, 12, 31)
     low_scorer_names: str = "admin"  # everyone | admin | nobody: who sees the names of low scorers
+    server_names: tuple[str, ...] = ()  # host names (besides IPs and localhost) the dashboard answers to
 
     @property
     def income_thresholds_yuan(self) -> tuple[Decimal, ...]:
@@ -104,4 +105,13 @@ def load_settings(path: Path | None = None) -> Settings:
         studio_target=int(studios.get("target", defaults.studio_target)),
         studio_deadline=deadline,
         low_scorer_names=names_to,
+        server_names=_server_names(access.get("server_names", defaults.server_names), path),
     )
+
+
+def _server_names(value: object, path: Path) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f'设置文件 {path}：access.server_names 须为域名列表，如 ["kanban.qingxi.gov.cn"]')
+    return tuple(v.strip() for v in value if v.strip())

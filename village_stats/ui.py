@@ -110,9 +110,22 @@ def accounts() -> tuple[access.Account, ...]:
     return _accounts(str(store.path), store.version())
 
 
+def _host() -> str | None:
+    """The Host header of this session's request; None outside a browser (AppTest)."""
+    return st.context.headers.get("host")
+
+
 def server_is_loopback() -> bool:
-    """Whether only this computer can reach the app: server.address, and no reverse proxy in front."""
-    return access.serves_this_computer_only(st.get_option("server.address"), st.context.headers)
+    """Whether only this computer can reach the app: server.address, no reverse proxy in front, a loopback Host."""
+    return access.serves_this_computer_only(st.get_option("server.address"), st.context.headers, _host())
+
+
+def host_gate() -> None:
+    """Stop the run before any page, sidebar or data when the request came in on a name we do not serve."""
+    host = _host()
+    if not access.host_allowed(host, settings().server_names):
+        st.error(access.host_refusal(host or ""), icon=":material/block:")
+        st.stop()
 
 
 def sign_out(message: str | None = None, warn: bool = False) -> None:
