@@ -24,7 +24,7 @@ if not report.sections:
     ui.empty_state(f"{filters.year}年{filters.scope_label}暂无可汇报的台账数据。")
     st.stop()
 
-st.markdown(f"**{report.title}**　共 {len(report.slide_titles())} 张幻灯片")
+st.markdown(f"**{ui.plain(report.title)}**　共 {len(report.slide_titles())} 张幻灯片")
 buttons = st.container(horizontal=True)
 # the files are made when a button is clicked, not on every rerun of the page
 buttons.download_button(

@@ -16,6 +16,7 @@ import duckdb
 from village_stats import access, importing, mechanisms, queries
 from village_stats.datasets import DATASETS
 from village_stats.db import DatabaseBusy, DatabaseMissing, default_db_path, open_database, storage_problem
+from village_stats.formatting import printable
 from village_stats.reading import UnreadableFile
 from village_stats.settings import Settings, load_settings
 
@@ -87,9 +88,31 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Visible:
+    """A text stream that shows control characters as `\\x1b`: text from a ledger never drives the terminal."""
+
+    def __init__(self, stream: object) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(printable(text))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = load_settings()
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Visible(sys.stdout), _Visible(sys.stderr)
+    try:
+        return _run(args, settings)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         return COMMANDS[args.command](args, settings)
     except (

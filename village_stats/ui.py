@@ -124,7 +124,7 @@ def host_gate() -> None:
     """Stop the run before any page, sidebar or data when the request came in on a name we do not serve."""
     host = _host()
     if not access.host_allowed(host, settings().server_names):
-        st.error(access.host_refusal(host or ""), icon=":material/block:")
+        st.error(plain(access.host_refusal(host or "")), icon=":material/block:")
         st.stop()
 
 
@@ -195,13 +195,13 @@ def _sign_in_form(key: str) -> None:
             try:
                 outcome = access.sign_in(database(), name, password, throttle, now())
             except DatabaseBusy as busy:
-                st.error(str(busy))
+                st.error(plain(busy))
                 return
             except (sqlite3.Error, OSError) as error:  # e.g. a read-only data folder: failures cannot be recorded
-                st.error(f"登录暂时无法完成：数据库无法写入（{error}）。请联系管理员检查数据目录。")
+                st.error(f"登录暂时无法完成：数据库无法写入（{plain(error)}）。请联系管理员检查数据目录。")
                 return
             if outcome.account is None:
-                st.error(outcome.message, icon=":material/block:")
+                st.error(plain(outcome.message), icon=":material/block:")
                 return
             sign_out()
             st.session_state["auth_user"] = outcome.account.name
@@ -217,14 +217,14 @@ def access_sidebar() -> bool:
     rights = current_access()
     with st.sidebar:
         if "auth_notice" in st.session_state:
-            st.toast(st.session_state.pop("auth_notice"))
+            st.toast(plain(st.session_state.pop("auth_notice")))
         if "auth_warning" in st.session_state:
             st.warning(st.session_state.pop("auth_warning"), icon=":material/logout:")
         if rights.banner:
             (st.info if rights.local else st.warning)(rights.banner, icon=":material/person:")
         if "auth_user" in st.session_state:
             role = access.ROLES[rights.role]
-            st.markdown(f"已登录：**{_escape(str(rights.user))}**（{role}）")
+            st.markdown(f"已登录：**{plain(str(rights.user))}**（{role}）")
             st.button(
                 "退出登录", key="auth_sign_out", icon=":material/logout:", on_click=sign_out, args=("已退出登录。",)
             )
@@ -377,17 +377,15 @@ def import_line(row: object) -> str:
     return f"{title} {row.last_imported_at:%Y-%m-%d %H:%M}"
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
-
-
-def plain(text: str) -> str:
-    """Text from ledgers or users, ready for st.markdown/st.caption: shown as written, never as markup."""
-    return _escape(text)
+def plain(text: object) -> str:
+    """Text from ledgers or users, ready for st.markdown, st.caption, st.success, st.error …: shown as
+    written, never as markup (formatting.markdown_text). The only escaping function of the UI."""
+    return fmt.markdown_text(str(text))
 
 
 def paragraphs(texts: list[str]) -> None:
     """Report text as plain paragraphs: names from ledgers never become links or formatting."""
-    st.markdown("\n\n".join(_escape(text) for text in texts))
+    st.markdown("\n\n".join(plain(text) for text in texts))
 
 
 def copy_text(texts: list[str], key: str) -> None:
@@ -406,12 +404,12 @@ def page_header(title: str, filters: Filters | None = None, money: bool = True) 
     st.title(title)
     if filters and filters.year:
         unit = " · 金额单位：万元" if money else ""
-        st.caption(f"{filters.year}年 · {filters.scope_label}{unit}")
+        st.caption(f"{filters.year}年 · {plain(filters.scope_label)}{unit}")
 
 
 def empty_state(message: str) -> None:
     st.info(
-        f"{message}  \n可在“数据导入”页面上传台账，或在命令行运行 `python -m village_stats import 文件`。",
+        f"{plain(message)}  \n可在“数据导入”页面上传台账，或在命令行运行 `python -m village_stats import 文件`。",
         icon=":material/inbox:",
     )
 
@@ -688,11 +686,11 @@ def show_import_outcome(outcome: importing.FileOutcome) -> None:
     warnings = [i for i in outcome.issues if i.severity == "warning"]
     icon = ":material/error:" if errors else (":material/check_circle:" if outcome.tables else ":material/info:")
     with st.container(border=True):
-        st.markdown(f"**{icon} {_escape(outcome.file_name)}**")
+        st.markdown(f"**{icon} {plain(outcome.file_name)}**")
         for table in outcome.tables:
             years = "、".join(str(y) for y in table.years) or "—"
             st.markdown(
-                f"工作表“{_escape(table.sheet)}” → **{table.dataset.title}**，表头在第{table.header_row}行；"
+                f"工作表“{plain(table.sheet)}” → **{table.dataset.title}**，表头在第{table.header_row}行；"
                 f"年度：{years}；金额单位：{table.money_unit or '—'}  \n"
                 f"将新增 **{table.inserted}** 行、更新 **{table.updated}** 行，未变 {table.unchanged} 行"
             )
@@ -760,12 +758,12 @@ def commit_imports(ready: list[tuple[object, importing.FileOutcome]], dataset: s
 
         outcome = _import_upload(upload, dataset=dataset, year=year, progress=step, user=user)
         if outcome.committed:
-            st.success(outcome.summary())
+            st.success(plain(outcome.summary()))
         elif outcome.ok:
-            st.info(outcome.summary())
+            st.info(plain(outcome.summary()))
         else:
-            reasons = "  \n".join(_escape(i.message) for i in errors_in(outcome.issues)[:5])
-            st.error(f"{_escape(outcome.summary())}  \n{reasons}")
+            reasons = "  \n".join(plain(i.message) for i in errors_in(outcome.issues)[:5])
+            st.error(f"{plain(outcome.summary())}  \n{reasons}")
     bar.empty()
 
 
@@ -809,12 +807,12 @@ def import_history() -> None:
                     raise importing.UndoRefused(refusal)
                 importing.undo_import(database(), choice, user=current_user() or access.LOCAL_USER)
             except (importing.UndoRefused, DatabaseBusy) as refused:
-                st.error(str(refused))
+                st.error(plain(refused))
             except (OSError, duckdb.Error) as error:
                 problem = storage_problem(error, database().path.parent)
                 if problem is None:
                     raise
-                st.error(problem)
+                st.error(plain(problem))
             else:
                 st.success(f"已撤销第 {choice} 次导入。")
                 st.rerun()
@@ -826,10 +824,6 @@ def _undo_state(undone_at: object, undone_by: object) -> str:
         return "有效"
     when = f"{pd.Timestamp(undone_at):%Y-%m-%d %H:%M}"
     return f"已撤销（{undone_by}，{when}）" if isinstance(undone_by, str) and undone_by else f"已撤销（{when}）"
-
-
-def _escape(text: str) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 # ---- the 自助查询 page ------------------------------------------------------------
@@ -856,7 +850,7 @@ def run_explore(sql: str, title: str = "") -> None:
 
 
 def sandbox_error(error: sandbox.SandboxRefused | sandbox.SandboxError) -> None:
-    st.error(error.message, icon=":material/block:")
+    st.error(plain(error.message), icon=":material/block:")
     if error.detail:
         st.caption("DuckDB 原始信息")
         st.code(error.detail, language=None, wrap_lines=True)
@@ -957,7 +951,7 @@ def build_query(table: str, filters: list, group_by: list, aggregate: str | None
     try:
         return gallery.build_query(table, filters, group_by, aggregate, measure)
     except gallery.BuildError as problem:
-        st.warning(str(problem), icon=":material/edit_note:")
+        st.warning(plain(problem), icon=":material/edit_note:")
         return ""
 
 

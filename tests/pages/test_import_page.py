@@ -77,3 +77,16 @@ def test_templates_are_offered_for_every_dataset(served):
     labels = [b.label for b in app.get("download_button")]
     for dataset in DATASETS.values():
         assert f"{dataset.title}模板" in labels
+
+
+def test_a_file_name_in_the_success_message_is_text_not_a_link(served):
+    """`[点我](http://…)` as a file name became a link in the import's success message."""
+    from village_stats.formatting import markdown_text
+
+    name = "[点我](http://evil.example) :red[红色] 2024年村财收入.csv"
+    app = upload(import_page(), name, GOOD)
+    app.button(key="import_confirm").click().run()
+    assert not app.exception
+    messages = [s.value for s in app.success]
+    assert messages and all("](http" not in m and ":red[" not in m for m in messages)
+    assert any(markdown_text(name) in m for m in messages)  # the name is there, escaped
