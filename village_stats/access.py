@@ -291,8 +291,11 @@ def _moment(text: str) -> datetime:
 
 
 def accounts(where: Database | AccountStore) -> list[Account]:
-    """Every account (without its hash), by name."""
-    with _store(where).read() as con:
+    """Every account (without its hash), by name; none while there is no store (nothing is created to look)."""
+    store = _store(where)
+    if not store.path.exists():
+        return []
+    with store.read() as con:
         rows = con.execute("select name, role, changed_at from users order by name").fetchall()
     return [Account(name, role, _moment(changed)) for name, role, changed in rows]
 
@@ -345,14 +348,20 @@ def remove_user(database: Database, name: str) -> str:
 
 def user_rows(database: Database) -> list[tuple[str, str, datetime, str, datetime]]:
     """(name, role, created_at, created_by, changed_at) of every account, for `user list`."""
-    with _store(database).read() as con:
+    store = _store(database)
+    if not store.path.exists():
+        return []
+    with store.read() as con:
         rows = con.execute("select name, role, created_at, created_by, changed_at from users order by name").fetchall()
     return [(name, role, _moment(created), by, _moment(changed)) for name, role, created, by, changed in rows]
 
 
 def failure_count(database: Database, name: str | None = None) -> int:
     """Failed sign-ins on record (for one name, or all): what the throttle counts."""
-    with _store(database).read() as con:
+    store = _store(database)
+    if not store.path.exists():
+        return 0
+    with store.read() as con:
         if name is None:
             return con.execute("select count(*) from sign_in_failures").fetchone()[0]
         return con.execute("select count(*) from sign_in_failures where user_name = :n", {"n": name}).fetchone()[0]

@@ -39,12 +39,14 @@ child starts faster.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -340,7 +342,7 @@ _SNAPSHOT_LOCK = threading.Lock()
 
 def _file_version(path: Path) -> str:
     """A name-safe token of the file's state, from the file system (as Database.version)."""
-    token = []
+    token: list[object] = [str(path)]
     for part in (path, path.with_name(path.name + ".wal")):
         try:
             stat = part.stat()
@@ -371,6 +373,22 @@ def _hold_read_lock(path: Path, lock_wait_seconds: float) -> duckdb.DuckDBPyConn
 
 
 def snapshot(path: Path, lock_wait_seconds: float) -> Path:
+    """The snapshot for `path`, beside it; in a private temporary folder when the data folder is read-only."""
+    try:
+        try:
+            return _snapshot(path, path.parent, lock_wait_seconds)
+        except OSError as error:
+            if error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise
+            owner = os.getuid() if hasattr(os, "getuid") else "user"
+            private = Path(tempfile.gettempdir()) / f"village_stats-{owner}"
+            private.mkdir(mode=0o700, exist_ok=True)
+            return _snapshot(path, private, lock_wait_seconds)
+    except OSError as error:
+        raise SandboxError(f"无法为查询准备数据快照：{error.strerror or error}。", str(error)) from error
+
+
+def _snapshot(path: Path, folder: Path, lock_wait_seconds: float) -> Path:
     """The copy of the database file that sandbox children open, never the file itself.
 
     A query then holds no lock an import needs, however long it runs until it is killed. One
@@ -380,12 +398,12 @@ def snapshot(path: Path, lock_wait_seconds: float) -> Path:
     renamed, so a child never opens half a copy.
     """
     with _SNAPSHOT_LOCK:
-        target = path.with_name(f"{path.name}{SNAPSHOT_INFIX}{_file_version(path)}")
+        target = folder / f"{path.name}{SNAPSHOT_INFIX}{_file_version(path)}"
         if target.exists():
             return target
         con = _hold_read_lock(path, lock_wait_seconds)
         try:
-            target = path.with_name(f"{path.name}{SNAPSHOT_INFIX}{_file_version(path)}")  # final under the lock
+            target = folder / f"{path.name}{SNAPSHOT_INFIX}{_file_version(path)}"  # final under the lock
             if not target.exists():
                 partial = target.with_name(target.name + ".partial")
                 wal = path.with_name(path.name + ".wal")
@@ -395,7 +413,7 @@ def snapshot(path: Path, lock_wait_seconds: float) -> Path:
                 partial.replace(target)
         finally:
             con.close()
-        for old in path.parent.glob(f"{glob_escape(path.name)}{SNAPSHOT_INFIX}*"):
+        for old in folder.glob(f"{glob_escape(path.name)}{SNAPSHOT_INFIX}*"):
             if old.name not in (target.name, target.name + ".wal"):
                 old.unlink(missing_ok=True)
         return target
