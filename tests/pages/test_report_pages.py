@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests import app_charts
+from village_stats.formatting import markdown_text
 
 DASHBOARD = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 
@@ -42,7 +43,7 @@ def test_report_page_previews_the_slides_and_offers_three_files(served_copy):
     assert title(app) == "汇报导出"
     shown = text(app)
     assert "青溪镇2023年度村情工作汇报" in shown
-    assert "2023年全镇21个村村财收入超过20万元，占比91\\.3%" in shown  # the narrative tab, escaped markdown
+    assert markdown_text("2023年全镇21个村村财收入超过20万元，占比91.3%") in shown  # the narrative tab, escaped
     assert {m.label: m.value for m in app.metric}["揭榜挂帅项目"] == "121个"
     slides = app.dataframe[0].value
     assert list(slides["幻灯片"])[:3] == ["青溪镇2023年度村情工作汇报", "核心指标", "村财收入分档（个）"]
