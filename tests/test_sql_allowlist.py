@@ -104,6 +104,9 @@ ESCAPES = {
     "in a join": "select * from villages join read_csv('x.csv') on true",
     "in a window": "select sum(sleep_ms(1)) over () from villages",
     "pivot (multi-statement)": "pivot villages on kind using count(*)",
+    "delete in a CTE": "with a as (delete from villages returning *) select * from a",
+    "insert in a CTE": "with a as (insert into villages (name) values ('x') returning *) select * from a",
+    "update in a CTE": "with a as (update villages set name = 'x' returning *) select * from a",
 }
 
 

@@ -259,6 +259,8 @@ def _check_tree(node: object, ctes: frozenset[str], depth: int = 0) -> None:
         names.append(name)
     ctes = ctes | set(names)
     kind = rest.get("type")
+    if isinstance(kind, str) and kind.endswith("_NODE") and kind not in _QUERY_NODES:  # DELETE_QUERY_NODE …
+        raise SandboxRefused("自助查询只能查询数据，不能在 WITH 等子句中插入、修改或删除数据。")
     if kind == "TABLE_FUNCTION":
         function = rest.pop("function", None) or {}
         name = str(function.get("function_name", "")).lower()
@@ -280,6 +282,10 @@ def _check_tree(node: object, ctes: frozenset[str], depth: int = 0) -> None:
     for value in rest.values():
         if isinstance(value, dict | list):
             _check_tree(value, ctes, depth + 1)
+
+
+# the query node kinds a SELECT is made of; a write inside a WITH parses as e.g. DELETE_QUERY_NODE
+_QUERY_NODES = frozenset({"SELECT_NODE", "SET_OPERATION_NODE", "RECURSIVE_CTE_NODE", "CTE_NODE"})
 
 
 def _refuse_unlisted(sql: str) -> None:
