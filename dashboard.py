@@ -7,6 +7,7 @@ from village_stats import ui
 # the tab icon is a file the app serves: a ":material/…" page_icon is fetched from fonts.gstatic.com
 st.set_page_config(page_title="村情看板", page_icon=str(ui.FAVICON), layout="wide")
 
+ui.host_gate()  # DNS rebinding: a page on another name must not drive a loopback dashboard
 if ui.first_run_needed():  # no database of the town's own yet: offer the demo or a clean start
     ui.first_run_page()
     st.stop()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
@@ -302,7 +304,7 @@ def test_the_sandbox_child_refuses_the_accounts_and_still_answers_other_queries(
     """Through a real child on a file holding accounts: the hashes never come back."""
     from village_stats import sandbox
 
-    with pytest.raises(sandbox.SandboxRefused, match="账号表"):
+    with pytest.raises(sandbox.SandboxRefused, match="不能查询 users"):
         sandbox.run_sql(users.path, "select password_hash from users")
     assert sandbox.run_sql(users.path, "select count(*) as n from villages").frame["n"].iloc[0] == 0
 
@@ -314,3 +316,96 @@ def test_the_table_browser_does_not_list_the_accounts(users):
         names = {t.name for t in gallery.catalog(cur)}
     assert "villages" in names and "imports" in names
     assert not names & {"users", "sign_in_failures"}
+
+
+# ---- simultaneous attempts ----------------------------------------------------------------------
+
+
+class Gate:
+    """Holds every password check until all `attempts` have either reached a check or been refused.
+
+    Without it the attempts might happen to run one after another; with it, an attempt that is
+    not serialised by the store reaches its check together with all the others, by construction.
+    """
+
+    def __init__(self, attempts: int, right_password: str) -> None:
+        self.attempts, self.right = attempts, right_password
+        self.checked, self.refused = [], 0
+        self.state = threading.Condition()
+
+    def verify(self, password: str, stored: str) -> bool:
+        with self.state:
+            self.checked.append(password)
+            self.state.notify_all()
+            assert self.state.wait_for(lambda: len(self.checked) + self.refused >= self.attempts, timeout=120)
+        return password == self.right
+
+    def attempt(self, database: Database, password: str) -> access.SignIn:
+        outcome = access.sign_in(database, "张书记", password, THROTTLE, T0)
+        if outcome.message.startswith("登录失败次数过多"):
+            with self.state:
+                self.refused += 1
+                self.state.notify_all()
+        return outcome
+
+    def wait_for_checks(self, count: int) -> None:
+        with self.state:
+            assert self.state.wait_for(lambda: len(self.checked) >= count, timeout=120)
+
+
+def test_ten_simultaneous_attempts_get_at_most_the_limit_of_password_checks(users, monkeypatch):
+    gate = Gate(10, "admin-password-1")
+    monkeypatch.setattr(access, "verify_password", gate.verify)
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = list(pool.map(lambda i: gate.attempt(users, f"guess-{i:04d}"), range(10)))
+    assert len(gate.checked) == THROTTLE.per_name
+    assert sum(o.message.startswith("登录失败次数过多") for o in outcomes) == 10 - THROTTLE.per_name
+    assert access.failure_count(users, "张书记") == THROTTLE.per_name
+
+
+def test_a_success_among_simultaneous_failures_clears_them(users, monkeypatch):
+    """The right password is checked first, nine wrong ones arrive while it is being checked."""
+    gate = Gate(10, "admin-password-1")
+    monkeypatch.setattr(access, "verify_password", gate.verify)
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        right = pool.submit(gate.attempt, users, "admin-password-1")
+        gate.wait_for_checks(1)
+        wrong = [pool.submit(gate.attempt, users, f"guess-{i:04d}") for i in range(9)]
+        assert right.result().account is not None
+        assert all(w.result().account is None for w in wrong)
+    assert access.failure_count(users, "张书记") == 0
+    monkeypatch.undo()
+    assert access.sign_in(users, "张书记", "admin-password-1", THROTTLE, T0).account is not None
+
+
+# ---- the Host header (DNS rebinding) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [
+        ("127.0.0.1:8501", True),
+        ("localhost:8501", True),
+        ("[::1]:8501", True),
+        ("192.168.1.20:8501", True),  # an address typed into the browser: not a rebinding page
+        ("kanban.qingxi.gov.cn", True),  # configured
+        ("KANBAN.Qingxi.gov.cn.:443", True),
+        ("rebind.test:8501", False),
+        ("127.0.0.1.nip.io:8501", False),  # a name that resolves to loopback is still a name
+        ("localhost.evil.test", False),
+        ("", False),
+        (None, True),  # no request at all (AppTest): HTTP/1.1 and WebSockets always send a Host
+    ],
+)
+def test_only_loopback_addresses_and_configured_names_get_the_dashboard(host, allowed):
+    assert access.host_allowed(host, ["kanban.qingxi.gov.cn"]) is allowed
+
+
+@pytest.mark.parametrize(
+    ("host", "local"),
+    [("127.0.0.1:8501", True), ("localhost:8501", True), ("[::1]:8501", True), ("rebind.test:8501", False)],
+)
+def test_single_local_user_mode_needs_a_loopback_host(host, local):
+    assert access.serves_this_computer_only("127.0.0.1", ["Host"], host) is local
+    rights = access.decide([], None, access.serves_this_computer_only("127.0.0.1", ["Host"], host), False)
+    assert rights.local is local and (rights.role == ADMIN) is local

@@ -63,7 +63,7 @@ if uploads:
     blocked = [o.file_name for o in previews if not o.ok]
     if blocked:
         rest = "其余文件可以先导入。" if len(blocked) < len(uploads) else ""
-        st.error(f"以下文件有错误，需修改后重新上传：{'、'.join(blocked)}。{rest}")
+        st.error(f"以下文件有错误，需修改后重新上传：{ui.plain('、'.join(blocked))}。{rest}")
     if ready and st.button(f"确认导入 {len(ready)} 个文件", type="primary", key="import_confirm"):
         ui.commit_imports(ready, dataset, year)
 

@@ -194,7 +194,7 @@ with work:
                     if isinstance(saved, int):
                         st.success(f"已保存为第 {saved} 号查询，链接：[?q={saved}](?q={saved})")
                     else:
-                        st.error(saved)
+                        st.error(ui.plain(saved))
 
     saved_list = ui.saved_queries()
     if saved_list:

@@ -25,7 +25,7 @@ if not report.sections:
     st.stop()
 
 slides = report.slides()
-st.markdown(f"**{report.title}**　共 {len(report.outline)} 个部分、{len(slides)} 张幻灯片")
+st.markdown(f"**{ui.plain(report.title)}**　共 {len(report.outline)} 个部分、{len(slides)} 张幻灯片")
 buttons = st.container(horizontal=True)
 # the files are made when a button is clicked, not on every rerun of the page
 buttons.download_button(

@@ -35,7 +35,7 @@ cards[3].metric("参评村(社区)", f"{int(row['rated_units'])}个", border=Tru
 if int(row["weak_units"]):
     weak = int(row["weak_units"])
     more = f"（共{weak}个，见下方明细）" if weak > narrative.NAMES_LISTED else ""
-    st.warning(f"软弱涣散党组织：{narrative.weak_names(row['weak_names'])}{more}")
+    st.warning(f"软弱涣散党组织：{ui.plain(narrative.weak_names(row['weak_names']))}{more}")
 
 left, right = st.columns(2)
 with left:

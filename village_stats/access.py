@@ -129,9 +129,57 @@ def is_loopback(address: str | None) -> bool:
 PROXY_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip", "x-forwarded-host")
 
 
-def serves_this_computer_only(address: str | None, headers: Iterable[str] = ()) -> bool:
-    """Loopback address and no sign of a reverse proxy in the request's header names."""
-    return is_loopback(address) and not {h.lower() for h in headers} & set(PROXY_HEADERS)
+def serves_this_computer_only(address: str | None, headers: Iterable[str] = (), host: str | None = None) -> bool:
+    """Loopback address, no sign of a reverse proxy in the request's header names, and a loopback Host.
+
+    The Host matters because of DNS rebinding: a web page on a name that its owner makes resolve
+    to 127.0.0.1 reaches a loopback server from the visitor's own browser, as if local.
+    """
+    loopback_host = host is None or is_loopback(host_name(host))
+    return is_loopback(address) and loopback_host and not {h.lower() for h in headers} & set(PROXY_HEADERS)
+
+
+def host_name(host: str) -> str:
+    """The name or address in a Host header, without its port: `[::1]:8501` → `::1`, `Town.lan.:80` → `town.lan`."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1 : host.index("]")] if "]" in host else host[1:]
+    if host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return host.rstrip(".")
+
+
+def _is_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def host_allowed(host: str | None, server_names: Iterable[str] = ()) -> bool:
+    """Whether a request with this Host header may see the dashboard at all.
+
+    Allowed: loopback (`localhost`, 127.x, ::1), any IP address written as such (a browser
+    sends one only when the address was typed: a rebinding page always has a name), and the
+    names in settings (`access.server_names`, for a server reached by name or behind a proxy).
+    No Host at all is not a browser (AppTest, bare mode): HTTP/1.1 and WebSockets require it.
+    """
+    if host is None:
+        return True
+    name = host_name(host)
+    if not name:
+        return False
+    return is_loopback(name) or _is_address(name) or name in {host_name(n) for n in server_names}
+
+
+def host_refusal(host: str) -> str:
+    """What a request on an unknown name is told instead of the dashboard (Chinese)."""
+    shown = "".join(ch for ch in host if ch.isprintable())[:80]
+    return (
+        f"本看板不通过“{shown}”这个地址提供服务。请用服务器的 IP 地址、localhost，"
+        "或在设置文件 [access] 的 server_names 中登记的域名访问。"
+    )
 
 
 @dataclass(frozen=True)
@@ -251,8 +299,11 @@ def _moment(text: str) -> datetime:
 
 
 def accounts(where: Database | AccountStore) -> list[Account]:
-    """Every account (without its hash), by name."""
-    with _store(where).read() as con:
+    """Every account (without its hash), by name; none while there is no store (nothing is created to look)."""
+    store = _store(where)
+    if not store.path.exists():
+        return []
+    with store.read() as con:
         rows = con.execute("select name, role, changed_at, unit from users order by name").fetchall()
     return [Account(name, role, _moment(changed), unit) for name, role, changed, unit in rows]
 
@@ -325,7 +376,10 @@ def remove_user(database: Database, name: str) -> str:
 
 def user_rows(database: Database) -> list[tuple[str, str, datetime, str, datetime, str | None]]:
     """(name, role, created_at, created_by, changed_at, unit) of every account, for `user list`."""
-    with _store(database).read() as con:
+    store = _store(database)
+    if not store.path.exists():
+        return []
+    with store.read() as con:
         rows = con.execute(
             "select name, role, created_at, created_by, changed_at, unit from users order by name"
         ).fetchall()
@@ -336,7 +390,10 @@ def user_rows(database: Database) -> list[tuple[str, str, datetime, str, datetim
 
 def failure_count(database: Database, name: str | None = None) -> int:
     """Failed sign-ins on record (for one name, or all): what the throttle counts."""
-    with _store(database).read() as con:
+    store = _store(database)
+    if not store.path.exists():
+        return 0
+    with store.read() as con:
         if name is None:
             return con.execute("select count(*) from sign_in_failures").fetchone()[0]
         return con.execute("select count(*) from sign_in_failures where user_name = :n", {"n": name}).fetchone()[0]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from village_stats import access, exports, importing, queries, rounds
+from village_stats import access, importing, mechanisms, queries, rounds
 from village_stats.datasets import DATASETS
 from village_stats.db import (
     Database,
@@ -25,6 +25,7 @@ from village_stats.db import (
     recorded_town,
     storage_problem,
 )
+from village_stats.formatting import printable
 from village_stats.reading import UnreadableFile
 from village_stats.settings import Settings, load_settings
 
@@ -151,9 +152,31 @@ def _round_parser(commands: argparse._SubParsersAction, common: argparse.Argumen
     status.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
 
+class _Visible:
+    """A text stream that shows control characters as `\\x1b`: text from a ledger never drives the terminal."""
+
+    def __init__(self, stream: object) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(printable(text))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = load_settings()
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Visible(sys.stdout), _Visible(sys.stderr)
+    try:
+        return _run(args, settings)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.command not in ("demo", "init", "serve"):
             settings = settings.for_town(_recorded_town(_db_path(args), settings))
@@ -350,7 +373,7 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     with database.read() as cur:
         frame = queries.run_query(cur, query.name, **params)
     if args.format == "csv":
-        _emit(args, frame.to_csv(index=False))
+        _emit(args, _csv_text(frame))
     elif args.format == "json":
         _emit(
             args,
@@ -371,6 +394,13 @@ def _emit(args: argparse.Namespace, text: str) -> None:
     args.output.write_text(text, encoding="utf-8-sig" if args.format == "csv" else "utf-8", newline="")
 
 
+def _csv_text(frame: object) -> str:
+    """CSV with formulas neutralised, as the page's downloads (exports needs pandas: imported here)."""
+    from village_stats import exports
+
+    return exports.to_csv_text(frame)
+
+
 def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
     """One user statement through the same sandbox and limits as the 自助查询 page."""
     from village_stats import sandbox  # Arrow and its child process: only this command needs them
@@ -378,8 +408,10 @@ def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
     statement = sys.stdin.read() if args.statement == "-" else args.statement
     database = open_database(_db_path(args), settings.lock_wait_seconds)
     limits = sandbox.Limits(lock_wait_seconds=settings.lock_wait_seconds)
+    # whoever runs the CLI can read the file itself: an administrator, under the same privacy setting
+    hidden = mechanisms.low_scorers_hidden_below(settings.low_scorer_names, access.ADMIN, settings.points_low_threshold)
     try:
-        result = sandbox.run_sql(database.path, statement, limits)
+        result = sandbox.run_sql(database.path, statement, limits, hidden)
     except sandbox.SandboxRefused as refused:
         print(f"已拒绝：{refused}", file=sys.stderr)
         return 2
@@ -388,7 +420,7 @@ def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     frame = result.frame
     if args.format == "csv":
-        _emit(args, frame.to_csv(index=False))
+        _emit(args, _csv_text(frame))
     elif args.format == "json":
         _emit(
             args,
@@ -622,7 +654,7 @@ def _round_status(database: Database, args: argparse.Namespace, settings: Settin
         return 0
     if args.format == "csv":
         # unit and account names go into a spreadsheet: none may start a formula
-        sys.stdout.write(rounds.status_table(units).map(exports.neutralise).to_csv(index=False))
+        sys.stdout.write(_csv_text(rounds.status_table(units)))
         return 0
     print(
         f"{round_.label()}：{progress['units']}个村(社区)中{progress['reported']}个已报送"

@@ -193,6 +193,11 @@ def _safe(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
+def to_csv_text(frame: pd.DataFrame) -> str:
+    """CSV text for a terminal or a pipe, formulas neutralised as in the page's downloads."""
+    return _safe(frame).to_csv(index=False)
+
+
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with BOM, so Excel on Windows opens the Chinese correctly."""
     return _safe(frame).to_csv(index=False).encode("utf-8-sig")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 WAN = Decimal(10_000)
@@ -116,3 +117,25 @@ def kpi_text(value: object, previous: object, unit: str) -> tuple[str, str | Non
 
 
 STEADY = "持平"
+
+
+# ---- text from ledgers and users -------------------------------------------------------------
+
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def printable(text: str) -> str:
+    """Control characters shown as `\\x1b`: a terminal does not run them, a DOCX/PPTX (XML) can hold them."""
+    return CONTROL_CHARACTERS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def markdown_text(text: str) -> str:
+    """User or ledger text for st.markdown, st.success, st.error …: shown exactly as written.
+
+    Every ASCII punctuation mark is backslash-escaped (CommonMark allows it for all of them), so
+    no link, emphasis, HTML, entity (`&lt;`), math, emoji or icon shortcode (`:smile:`,
+    `:material/…:`) and no Streamlit colour directive (`:red[…]`) survives; measured in Chromium.
+    """
+    return _ASCII_PUNCTUATION.sub(r"\\\1", printable(text))

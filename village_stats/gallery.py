@@ -26,7 +26,7 @@ import pandas as pd
 
 from village_stats.datasets import DATASETS, IMPORT_ORDER, Column, Dataset
 from village_stats.db import Database
-from village_stats.sandbox import PROTECTED_TABLES, check_statement
+from village_stats.sandbox import USER_TABLES, check_statement, member_points_masked
 
 # ---- example questions -----------------------------------------------------------------------
 
@@ -427,7 +427,7 @@ def catalog(cur: duckdb.DuckDBPyConnection) -> list[TableInfo]:
     ).fetchall()
     by_table: dict[str, list[tuple[str, str]]] = {}
     for table, column, kind in found:
-        if table not in PROTECTED_TABLES:  # accounts: never shown, and the sandbox refuses them
+        if table in USER_TABLES:  # what ad-hoc SQL may query, no more
             by_table.setdefault(table, []).append((column, kind))
     ledgers = {d.table: d for d in DATASETS.values()}
     tables = []
@@ -447,9 +447,14 @@ def catalog(cur: duckdb.DuckDBPyConnection) -> list[TableInfo]:
     return tables
 
 
-def sample(cur: duckdb.DuckDBPyConnection, table: TableInfo, rows: int = 5) -> pd.DataFrame:
-    """The first rows of a table from `catalog`."""
-    return cur.execute(f"select * from {quote_identifier(table.name)} limit {int(rows)}").df()
+def sample(
+    cur: duckdb.DuckDBPyConnection, table: TableInfo, rows: int = 5, hide_names_below: Decimal | None = None
+) -> pd.DataFrame:
+    """The first rows of a table from `catalog`, member names hidden as ad-hoc SQL hides them."""
+    source = quote_identifier(table.name)
+    if table.name == "member_points" and hide_names_below is not None:
+        source = f"({member_points_masked(source, hide_names_below)})"
+    return cur.execute(f"select * from {source} limit {int(rows)}").df()
 
 
 def _column(dataset: Dataset, name: str) -> Column | None:

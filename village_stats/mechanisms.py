@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 # privacy.low_scorer_names → the roles that see names
 _NAMES_SHOWN_TO = {"everyone": ("admin", "viewer"), "admin": ("admin",), "nobody": ()}
@@ -21,6 +22,15 @@ def may_name_low_scorers(setting: str, role: str) -> bool:
     An unknown setting or role names nobody: personal data is shown only when allowed.
     """
     return role in _NAMES_SHOWN_TO.get(setting, ())
+
+
+def low_scorers_hidden_below(setting: str, role: str, threshold: Decimal) -> Decimal | None:
+    """The points below which a member's name is hidden from `role`, or None when names are shown.
+
+    The 党员积分 page, its downloads, the table browser and ad-hoc SQL all ask this, so a
+    setting cannot hide a name on one and show it on another.
+    """
+    return None if may_name_low_scorers(setting, role) else threshold
 
 
 @dataclass(frozen=True)

@@ -290,13 +290,16 @@ def build(
     `tables=False` (as for `report_requests`): no workbook tables. The preview and presenter pages
     show none, and presenting a city's 3,000-row ranking for them cost ~0.3 s a run.
     """
+    # names already in a database from before control characters were refused at import: PPTX and
+    # DOCX are XML and cannot hold them, so they are shown as \x1b instead of failing the download
+    results = {role: _printable(frame) for role, frame in results.items()}
     r = _Results(results)
     if spans_towns:
         scope_label = scope.area or ALL_TOWNS_LABEL
         town = ALL_TOWNS_LABEL
     else:
-        scope_label = scope.label(settings.town)
-        town = scope.town or settings.town
+        scope_label = fmt.printable(scope.label(settings.town))
+        town = fmt.printable(scope.town or settings.town)
     paragraphs = narrative.year_sections(year, results, settings, scope_label)
     charts_by_domain: dict[str, list[Chart]] = {}
     for chart in _charts(year, r, settings):
@@ -372,6 +375,25 @@ def _findings(
             )
         )
     return found
+
+
+def _printable(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with control characters in its text made visible; the same frame when it has none."""
+    text_columns = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    if not text_columns:
+        return frame
+    cleaned = frame.copy()
+    for column in text_columns:
+        cleaned[column] = cleaned[column].map(_printable_value)
+    return cleaned
+
+
+def _printable_value(value: object) -> object:
+    if isinstance(value, str):
+        return fmt.printable(value)
+    if isinstance(value, list | tuple) or type(value).__name__ == "ndarray":  # lists of names (weak_names)
+        return [_printable_value(v) for v in value]
+    return value
 
 
 class _Results:

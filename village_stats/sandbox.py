@@ -1,8 +1,10 @@
 """Ad-hoc SQL for the 自助查询 page and `python -m village_stats sql`, safe by construction.
 
 A user's statement runs in a child process (`python -m village_stats.sandbox`)
-on its own read-only DuckDB connection to the database file, locked down
-before the statement arrives:
+on its own read-only DuckDB connection to a snapshot of the database file (so a
+running query never holds a lock an import needs), locked down before the
+statement arrives. What the statement may name is checked first, against
+allowlists of tables and functions (`sql_allowlist.py`):
 
 - one query only: `duckdb.extract_statements` must find exactly one statement,
   of type SELECT (which covers WITH, FROM-first, VALUES, TABLE, DESCRIBE, SHOW
@@ -12,7 +14,10 @@ before the statement arrives:
   secrets, no Python replacement scans, no temp directory (nothing spills to disk).
 - bounded: `memory_limit`, `threads`, `max_execution_time`, an address-space
   limit on the process, and a cap on the rows and bytes returned; results are
-  read as a stream, so `select * from range(1e12)` stops at the cap.
+  read as a stream, so `select * from range(1e12)` stops at the cap. DuckDB does
+  not stop every function at `max_execution_time` (sleeps, long string functions),
+  so the parent kills the child at the limit + 1 s from the statement's start,
+  and the child dies with its parent.
 - `lock_configuration=true` last, so SET / RESET / PRAGMA cannot undo any of it.
   The child reads the settings back and refuses to run if one did not take.
 
@@ -21,9 +26,10 @@ settings such as these are per database instance, so the dashboard's own
 connection cannot carry them, and a second instance on the same file in the
 same process shares the process's POSIX lock: closing it silently releases the
 lock the dashboard's connection still relies on (measured; docs/decisions.md).
-A child has its own lock, waits for a writer like any other process
-(`Database`'s lock-wait rules), can be killed outright if it overstays, and a
-crash in it cannot take the server down. The price is a Python start-up per
+A child opens its own snapshot (the parent copies the file under a plain
+read-only connection, which DuckDB shares with the dashboard's own read
+connection rather than opening a second instance), can be killed outright if it
+overstays, and a crash in it cannot take the server down. The price is a Python start-up per
 query. The parent talks to it over stdin (a JSON request) and stdout (Arrow IPC,
 which carries data only, or a JSON error).
 
@@ -33,20 +39,27 @@ child starts faster.
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from functools import lru_cache
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
 
+from village_stats import sql_allowlist
 from village_stats.db import _is_lock_conflict
 from village_stats.settings import REPO_ROOT
 
@@ -54,7 +67,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 MAX_SQL_CHARS = 100_000
-_REFUSED, _FAILED = 3, 4  # the child's exit codes; its stdout then holds a JSON error
+_REFUSED, _FAILED, _ORPHANED = 3, 4, 5  # the child's exit codes; after the first two its stdout holds a JSON error
 _STARTUP_SECONDS = 20.0  # grace for the child's interpreter start-up on a busy machine
 
 
@@ -129,41 +142,49 @@ _KINDS = {
 }
 
 
-# Accounts share the database file: password hashes and failed sign-ins. No ad-hoc query may
-# read them, so a statement that names them, or that uses a table function able to read a table
-# named by a string or to run SQL text (which could spell the name), is refused before it runs.
-PROTECTED_TABLES = frozenset({"users", "sign_in_failures"})
-_NAME_TAKING_FUNCTIONS = frozenset(
+# What ad-hoc SQL may name. Accounts are not in the file (account_store.py); what is left is
+# refused unless it is on these lists: the ledgers and the tables about them a user may read.
+# `import_rows` is not here: its `before` column keeps old rows whole, member names and points
+# included, around the privacy views. `schema_version` is bookkeeping.
+USER_TABLES = frozenset(
     {
-        "query",
-        "query_table",
-        "json_execute_serialized_sql",
-        "histogram",
-        "histogram_values",
-        "duckdb_table_sample",
-        "pragma_storage_info",
-        "pragma_table_info",
-        "pragma_show",
-        "seq_scan",
-        "read_duckdb",
+        "villages",
+        "village_income",
+        "projects",
+        "star_ratings",
+        "service_tickets",
+        "problems",
+        "member_points",
+        "secretary_studios",
+        "sage_activities",
+        "cadres",
+        "imports",
+        "saved_queries",
+        "ticket_counts",
     }
 )
+HIDDEN_NAME = "（姓名不公开）"
 
 
-def _references(node: object, found: set[tuple[str, str]]) -> None:
-    """Every (kind, name) of a table, SHOW target or table function in a serialized statement."""
-    if isinstance(node, dict):
-        kind = node.get("type")
-        if kind in ("BASE_TABLE", "SHOW_REF") and node.get("table_name"):
-            found.add(("table", str(node["table_name"]).strip('"').lower()))
-        elif kind == "TABLE_FUNCTION":
-            function = node.get("function") or {}
-            found.add(("function", str(function.get("function_name", "")).lower()))
-        for value in node.values():
-            _references(value, found)
-    elif isinstance(node, list):
-        for value in node:
-            _references(value, found)
+def member_points_masked(source: str, hide_below: Decimal) -> str:
+    """member_points as a user who may not see low scorers sees it: every row of a member who scored
+    below `hide_below` in any period carries HIDDEN_NAME instead of the name.
+
+    Any period, not only the latest the page shows: otherwise comparing two periods' names
+    would tell who is missing. `source` is a (quoted) table reference we write, never user text.
+    """
+    if not hide_below.is_finite():
+        raise ValueError(f"积分提醒线须为有限的数：{hide_below}")
+    limit = format(hide_below, "f")
+    return (
+        f"select p.* replace (case when exists (select 1 from {source} as l where l.town = p.town "
+        f"and l.village = p.village and l.member = p.member and l.total_points < cast('{limit}' as decimal(18, 4))) "
+        f"then '{HIDDEN_NAME}' else p.member end as member) from {source} as p"
+    )
+
+
+MAX_TREE_DEPTH = 600  # nesting of the parsed statement; deeper than any query a person writes
+_TOO_DEEP = "查询的表达式嵌套过深（如上千项相加），未运行；请拆分或改用聚合函数。"
 
 
 @lru_cache(maxsize=1)
@@ -172,21 +193,107 @@ def _parser() -> duckdb.DuckDBPyConnection:
     return duckdb.connect()
 
 
-def _refuse_protected(sql: str) -> None:
+def _tree(sql: str) -> dict[str, Any]:
     cur = _parser().cursor()  # a cursor per call: threads may check statements at once
     try:
-        tree = json.loads(cur.execute("select json_serialize_sql($sql)", {"sql": sql}).fetchone()[0])
+        text = cur.execute("select json_serialize_sql($sql)", {"sql": sql}).fetchone()[0]
     finally:
         cur.close()
+    try:
+        tree = json.loads(text)
+    except RecursionError as error:
+        raise SandboxRefused(_TOO_DEEP) from error
     if tree.get("error"):  # cannot be checked, so it is not run
-        raise SandboxRefused("无法核对这条查询用到的表，未运行；请改写为普通的 SELECT 查询。")
-    found: set[tuple[str, str]] = set()
-    _references(tree, found)
-    if any(kind == "table" and name in PROTECTED_TABLES for kind, name in found):
-        raise SandboxRefused("账号表（users、sign_in_failures）保存登录信息，不能在自助查询中查看。")
-    used = sorted(name for kind, name in found if kind == "function" and name in _NAME_TAKING_FUNCTIONS)
-    if used:
-        raise SandboxRefused(f"自助查询不能使用按名称读表或执行 SQL 文本的函数：{'、'.join(used)}。")
+        raise SandboxRefused("这条查询无法核对（如 PIVOT 等多步语句），未运行；请改写为普通的 SELECT 查询。")
+    return tree
+
+
+def _refuse_function(name: str, qualified: bool, table: bool) -> None:
+    allowed = sql_allowlist.ALLOWED_TABLE_FUNCTIONS if table else sql_allowlist.ALLOWED_FUNCTIONS
+    if qualified:
+        raise SandboxRefused(f"自助查询中的函数请直接写函数名，不要加库名或模式名：{name}。")
+    if name not in allowed and (table or name not in sql_allowlist.SPECIAL_FORMS):
+        what = "表函数" if table else "函数"
+        raise SandboxRefused(
+            f"自助查询不能使用{what} {name}：它不在统计查询允许的函数清单中"
+            "（读文件、执行 SQL 文本、查看服务器设置、休眠等函数一律不允许）。"
+        )
+
+
+def _refuse_table(name: str, schema: str, catalog: str, ctes: frozenset[str]) -> None:
+    if catalog or schema not in ("", "main"):
+        raise SandboxRefused(
+            f"自助查询请直接写表名，不要加库名或模式名：{'.'.join(filter(None, (catalog, schema, name)))}。"
+        )
+    if (not schema and name in ctes) or name in USER_TABLES:
+        return
+    tables = "、".join(sorted(USER_TABLES))
+    raise SandboxRefused(
+        f"自助查询不能查询 {name}：只能查询看板的数据表（{tables}）和本条查询中用 WITH 定义的临时结果。"
+    )
+
+
+def _check_tree(node: object, ctes: frozenset[str], depth: int = 0) -> None:
+    """Refuse what is not allowed anywhere in a serialized statement.
+
+    `ctes` are the WITH names visible at this point. A CTE sees only those defined before it
+    (and itself when recursive), as DuckDB resolves them: `with a as (from duckdb_settings),
+    duckdb_settings as (…)` reads the real one, so it must be checked as a table.
+    """
+    if depth > MAX_TREE_DEPTH:
+        raise SandboxRefused(_TOO_DEEP)
+    if isinstance(node, list):
+        for item in node:
+            _check_tree(item, ctes, depth + 1)
+        return
+    if not isinstance(node, dict):
+        return
+    rest = dict(node)
+    defined = (rest.pop("cte_map", None) or {}).get("map", [])
+    names: list[str] = []
+    for entry in defined:
+        name = str(entry["key"]).lower()
+        body = entry["value"]
+        recursive = {name} if (body.get("query_node") or {}).get("type") == "RECURSIVE_CTE_NODE" else set()
+        _check_tree(body, ctes | set(names) | recursive, depth + 1)
+        names.append(name)
+    ctes = ctes | set(names)
+    kind = rest.get("type")
+    if isinstance(kind, str) and kind.endswith("_NODE") and kind not in _QUERY_NODES:  # DELETE_QUERY_NODE …
+        raise SandboxRefused("自助查询只能查询数据，不能在 WITH 等子句中插入、修改或删除数据。")
+    if kind == "TABLE_FUNCTION":
+        function = rest.pop("function", None) or {}
+        name = str(function.get("function_name", "")).lower()
+        _refuse_function(name, bool(function.get("schema") or function.get("catalog")), table=True)
+        _check_tree({k: v for k, v in function.items() if k != "function_name"}, ctes, depth + 1)
+    elif kind == "BASE_TABLE":
+        name = str(rest.get("table_name", "")).strip('"').lower()
+        _refuse_table(name, str(rest.get("schema_name") or "").lower(), str(rest.get("catalog_name") or ""), ctes)
+    elif kind == "SHOW_REF" and rest.get("query") is None:  # SHOW t / DESCRIBE t, or SHOW TABLES, SHOW ALL TABLES …
+        if rest.get("show_type") != "SHOW":
+            raise SandboxRefused("自助查询不能列出数据库的表或设置；可查询的表见“数据表”。")
+        name = str(rest.get("table_name", "")).strip('"').lower()
+        _refuse_table(name, str(rest.get("schema_name") or "").lower(), str(rest.get("catalog_name") or ""), ctes)
+    elif "function_name" in rest:
+        name = str(rest["function_name"]).lower()
+        _refuse_function(name, bool(rest.get("schema") or rest.get("catalog")), table=False)
+    elif rest.get("table_name"):
+        raise SandboxRefused("这条查询引用表的方式无法核对，未运行；请直接写表名。")
+    for value in rest.values():
+        if isinstance(value, dict | list):
+            _check_tree(value, ctes, depth + 1)
+
+
+# the query node kinds a SELECT is made of; a write inside a WITH parses as e.g. DELETE_QUERY_NODE
+_QUERY_NODES = frozenset({"SELECT_NODE", "SET_OPERATION_NODE", "RECURSIVE_CTE_NODE", "CTE_NODE"})
+
+
+def _refuse_unlisted(sql: str) -> None:
+    tree = _tree(sql)
+    try:
+        _check_tree(tree, frozenset())
+    except RecursionError as error:
+        raise SandboxRefused(_TOO_DEEP) from error
 
 
 def check_statement(sql: str) -> str:
@@ -196,6 +303,8 @@ def check_statement(sql: str) -> str:
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.ParserException as error:
+        if "expression depth" in str(error):
+            raise SandboxRefused(_TOO_DEEP) from error
         raise SandboxError("SQL 语法错误，请检查拼写、引号和括号。", str(error)) from error
     except (duckdb.Error, ValueError) as error:  # a statement kind the Python enum does not know
         raise SandboxRefused("只允许查询（SELECT）语句。") from error
@@ -207,7 +316,7 @@ def check_statement(sql: str) -> str:
     if kind != "SELECT":
         what = _KINDS.get(kind, kind)
         raise SandboxRefused(f"自助查询只能查询数据（SELECT），不能{what}。")
-    _refuse_protected(sql)
+    _refuse_unlisted(sql)
     return sql.strip()
 
 
@@ -222,50 +331,216 @@ class Sandbox:
         self.limits = limits
         self._slots = threading.BoundedSemaphore(limits.concurrent)
 
-    def run(self, sql: str) -> Result:
+    def run(self, sql: str, hide_names_below: Decimal | None = None) -> Result:
         if not self._slots.acquire(timeout=self.limits.seconds):
             raise SandboxRefused(f"同时运行的自助查询已有 {self.limits.concurrent} 个，请稍后再试。")
         try:
-            return run_sql(self.path, sql, self.limits)
+            return run_sql(self.path, sql, self.limits, hide_names_below)
         finally:
             self._slots.release()
 
 
-def run_sql(path: Path | str, sql: str, limits: Limits = LIMITS) -> Result:
-    """Run one user statement in a fresh sandbox process; a Result or SandboxRefused/SandboxError."""
+# ---- the snapshot children read ------------------------------------------------------------------
+
+SNAPSHOT_INFIX = ".sandbox-"
+_SNAPSHOT_LOCK = threading.Lock()
+
+
+def _file_version(path: Path) -> str:
+    """A name-safe token of the file's state, from the file system (as Database.version)."""
+    token: list[object] = [str(path)]
+    for part in (path, path.with_name(path.name + ".wal")):
+        try:
+            stat = part.stat()
+            token += [stat.st_mtime_ns, stat.st_size]
+        except FileNotFoundError:
+            token += [0, 0]
+    return hashlib.sha256(repr(token).encode()).hexdigest()[:16]
+
+
+def _hold_read_lock(path: Path, lock_wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    """A plain read-only connection to the file: while it is open no process writes it (waits like Database)."""
+    deadline = time.monotonic() + lock_wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=True)
+        except (duckdb.IOException, duckdb.ConnectionException) as error:
+            if not _is_lock_conflict(error):
+                raise SandboxError("无法打开数据库文件。", str(error)) from error
+            if time.monotonic() >= deadline:
+                raise SandboxError(
+                    f"数据库文件 {path.name} 正被另一个程序（如导入）写入，已等待 {lock_wait_seconds:.0f} 秒"
+                    "仍未释放，请稍后再试。",
+                    str(error),
+                ) from error
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
+def snapshot(path: Path, lock_wait_seconds: float) -> Path:
+    """The snapshot for `path`, beside it; in a private temporary folder when the data folder is read-only."""
+    try:
+        try:
+            return _snapshot(path, path.parent, lock_wait_seconds)
+        except OSError as error:
+            if error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise
+            owner = os.getuid() if hasattr(os, "getuid") else "user"
+            private = Path(tempfile.gettempdir()) / f"village_stats-{owner}"
+            private.mkdir(mode=0o700, exist_ok=True)
+            return _snapshot(path, private, lock_wait_seconds)
+    except OSError as error:
+        raise SandboxError(f"无法为查询准备数据快照：{error.strerror or error}。", str(error)) from error
+
+
+def _snapshot(path: Path, folder: Path, lock_wait_seconds: float) -> Path:
+    """The copy of the database file that sandbox children open, never the file itself.
+
+    A query then holds no lock an import needs, however long it runs until it is killed. One
+    copy per state of the file, named after it and made while a read lock keeps writers out
+    (so the file and its .wal are consistent); older copies are removed (a child still
+    reading one keeps it open on POSIX). The copy is written under a temporary name and
+    renamed, so a child never opens half a copy.
+    """
+    with _SNAPSHOT_LOCK:
+        target = folder / f"{path.name}{SNAPSHOT_INFIX}{_file_version(path)}"
+        if target.exists():
+            return target
+        con = _hold_read_lock(path, lock_wait_seconds)
+        try:
+            target = folder / f"{path.name}{SNAPSHOT_INFIX}{_file_version(path)}"  # final under the lock
+            if not target.exists():
+                partial = target.with_name(target.name + ".partial")
+                wal = path.with_name(path.name + ".wal")
+                if wal.exists():
+                    shutil.copyfile(wal, target.with_name(target.name + ".wal"))
+                shutil.copyfile(path, partial)
+                partial.replace(target)
+        finally:
+            con.close()
+        for old in folder.glob(f"{glob_escape(path.name)}{SNAPSHOT_INFIX}*"):
+            if old.name not in (target.name, target.name + ".wal"):
+                old.unlink(missing_ok=True)
+        return target
+
+
+# ---- the parent: start a child, time it, read its answer ---------------------------------------
+# The child says when the statement starts (one byte, STARTED, before its answer); the parent
+# kills it at limit + 1 s from then, whatever DuckDB is doing (max_execution_time does not stop
+# sleeps or some long functions). Its stdin stays open while it runs: when the parent dies the
+# pipe reaches end-of-file and the child exits (and on Linux the kernel kills it first).
+
+STARTED = b"S"
+GRACE_SECONDS = 1.0  # past the limit, before the kill
+
+
+def run_sql(
+    path: Path | str,
+    sql: str,
+    limits: Limits = LIMITS,
+    hide_names_below: Decimal | None = None,
+    _hold: bool = False,
+) -> Result:
+    """Run one user statement in a fresh sandbox process; a Result or SandboxRefused/SandboxError.
+
+    `hide_names_below`: mechanisms.low_scorers_hidden_below for the user, None when names are shown.
+    `_hold` is for tests only: the child then waits forever where the statement would run, so the
+    kill path is taken by construction.
+    """
     statement = check_statement(sql)
     path = Path(path)
     if not path.exists():
         raise SandboxError(f"数据库文件 {path} 不存在，请先导入数据或运行 python -m village_stats demo。")
-    request = json.dumps({"path": str(path.resolve()), "sql": statement, "limits": asdict(limits)})
+    source = snapshot(path.resolve(), limits.lock_wait_seconds)
+    hide = None if hide_names_below is None else str(hide_names_below)
+    request = {"path": str(source), "sql": statement, "limits": asdict(limits), "hide_below": hide}
+    request |= {"parent": os.getpid(), "hold": _hold}
+    started = time.monotonic()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "village_stats.sandbox"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO_ROOT,
+    )
+    try:
+        code, stdout, stderr = _converse(child, json.dumps(request).encode("utf-8") + b"\n", limits)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+        for pipe in (child.stdin, child.stdout, child.stderr):
+            if pipe is not None:
+                pipe.close()
+    return _answer(code, stdout, stderr, time.monotonic() - started)
+
+
+def _converse(child: subprocess.Popen[bytes], request: bytes, limits: Limits) -> tuple[int, bytes, bytes]:
+    """Send the request, then wait: for the start (up to the start-up grace), then for the end (up to
+    limit + 1 s after the start). Returns (exit code, stdout after the start byte, stderr)."""
+    assert child.stdin is not None and child.stdout is not None and child.stderr is not None
+    stdout, stderr = bytearray(), bytearray()
+    began = threading.Event()
+
+    def read_out() -> None:
+        first = child.stdout.read(1)
+        if first == STARTED:
+            began.set()
+        else:
+            stdout.extend(first)
+        stdout.extend(child.stdout.read())
+
+    readers = [threading.Thread(target=read_out, daemon=True)]
+    readers.append(threading.Thread(target=lambda: stderr.extend(child.stderr.read()), daemon=True))
+    for reader in readers:
+        reader.start()
+    try:
+        child.stdin.write(request)
+        child.stdin.flush()
+    except BrokenPipeError:
+        pass  # the child died at start-up; its exit code says how
+    if not _wait_for_start(child, began):
+        child.kill()
+        raise SandboxError("查询进程未能按时启动，已中止；请稍后再试。")
     started = time.monotonic()
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "village_stats.sandbox"],
-            input=request.encode("utf-8"),
-            capture_output=True,
-            timeout=limits.lock_wait_seconds + limits.seconds + _STARTUP_SECONDS,
-            cwd=REPO_ROOT,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as error:  # subprocess.run has killed the child
+        code = child.wait(timeout=max(0.0, started + limits.seconds + GRACE_SECONDS - time.monotonic()))
+    except subprocess.TimeoutExpired as error:
+        child.kill()
         raise SandboxError(f"查询超过 {limits.seconds:g} 秒仍未结束，已强制中止。") from error
-    wall = time.monotonic() - started
-    if done.returncode in (_REFUSED, _FAILED):
+    for reader in readers:
+        reader.join()
+    return code, bytes(stdout), bytes(stderr)
+
+
+def _wait_for_start(child: subprocess.Popen[bytes], began: threading.Event) -> bool:
+    """True once the child has started its statement or has ended (refused early, or crashed)."""
+    deadline = time.monotonic() + _STARTUP_SECONDS
+    while not began.wait(timeout=0.05):
+        if child.poll() is not None:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+    return True
+
+
+def _answer(code: int, stdout: bytes, stderr: bytes, wall: float) -> Result:
+    if code in (_REFUSED, _FAILED):
         try:
-            answer = json.loads(done.stdout.decode("utf-8"))
+            answer = json.loads(stdout.decode("utf-8"))
         except ValueError:
-            answer = {"message": "查询未能完成。", "detail": done.stderr.decode("utf-8", "replace")[-300:]}
-        if done.returncode == _REFUSED:
+            answer = {"message": "查询未能完成。", "detail": stderr.decode("utf-8", "replace")[-300:]}
+        if code == _REFUSED:
             raise SandboxRefused(answer["message"])
         raise SandboxError(answer["message"], answer["detail"])
-    if done.returncode != 0:
-        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+    if code != 0:
+        lines = stderr.decode("utf-8", "replace").strip().splitlines()
         raise SandboxError(
-            f"查询进程意外退出（退出码 {done.returncode}），看板不受影响；请缩小查询范围后再试。",
+            f"查询进程意外退出（退出码 {code}），看板不受影响；请缩小查询范围后再试。",
             lines[-1][:300] if lines else "",
         )
-    return _result(done.stdout, wall)
+    return _result(stdout, wall)
 
 
 def _result(payload: bytes, wall: float) -> Result:
@@ -289,7 +564,30 @@ def _table_result(table: pa.Table, wall: float = 0.0) -> Result:
 
 
 def _values(column: pa.ChunkedArray, pd: Any) -> object:
-    """One result column as pandas values that a grid, a chart and an XLSX writer all accept."""
+    """One result column as pandas values that a grid, a chart and an XLSX writer all accept.
+
+    Values Python cannot hold (date '10000-01-01', 'infinity'::date, time '24:00:00', the same
+    inside lists) come back as DuckDB's own text for them, never as an exception.
+    """
+    try:
+        return _converted(column, pd)
+    except (ValueError, OverflowError, TypeError, pa.ArrowException):
+        return pd.Series(_as_text(column), dtype="object")
+
+
+def _as_text(column: pa.ChunkedArray) -> list[str | None]:
+    """The column as DuckDB writes its values as text."""
+    cur = _parser().cursor()
+    try:
+        cur.register("result_column", pa.table({"value": column}))
+        return [row[0] for row in cur.execute("select cast(value as varchar) from result_column").fetchall()]
+    except (duckdb.Error, pa.ArrowException, ValueError):
+        return ["（无法显示的值）"] * len(column)
+    finally:
+        cur.close()
+
+
+def _converted(column: pa.ChunkedArray, pd: Any) -> object:
     kind = column.type
     if pa.types.is_decimal(kind):
         if kind.scale == 0:  # sum() of integers is a HUGEINT, which Arrow carries as decimal(38, 0)
@@ -357,7 +655,21 @@ def _expected(limits: Limits) -> dict[str, str]:
     return settings | {"temp_directory": "", "enable_external_access": "false", "lock_configuration": "true"}
 
 
-def _connect(path: Path, limits: Limits) -> duckdb.DuckDBPyConnection:
+def _privacy_views(con: duckdb.DuckDBPyConnection, hide_below: Decimal | None) -> None:
+    """Temporary views that stand in for the protected tables under their own names.
+
+    DuckDB looks names up in the temporary catalog first, `main.member_points` included, and
+    the statement check refuses a name qualified with the database's catalog: a user's
+    query can reach the table only through the view.
+    """
+    if hide_below is None:
+        return
+    catalog = con.execute("select current_database()").fetchone()[0]
+    source = f'"{catalog.replace(chr(34), chr(34) * 2)}".main.member_points'
+    con.execute(f"create temp view member_points as {member_points_masked(source, hide_below)}")
+
+
+def _connect(path: Path, limits: Limits, hide_below: Decimal | None = None) -> duckdb.DuckDBPyConnection:
     """The locked-down read-only connection, after waiting (like Database) for a writer to finish."""
     deadline = time.monotonic() + limits.lock_wait_seconds
     delay = 0.05
@@ -376,6 +688,7 @@ def _connect(path: Path, limits: Limits) -> duckdb.DuckDBPyConnection:
                 ) from error
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
+    _privacy_views(con, hide_below)
     for statement in _LOCKDOWN:
         con.execute(statement)
     wanted = _expected(limits)
@@ -460,16 +773,44 @@ def _confine(limits: Limits) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limits.address_space_bytes, limits.address_space_bytes))
 
 
+def _die_with_parent(parent: int) -> None:
+    """End this process when the parent does: the kernel's signal on Linux, and everywhere a thread that
+    exits when stdin (the parent's end of the pipe) reaches end-of-file."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(_ORPHANED)
+
+    def watch() -> None:
+        # the raw descriptor, not sys.stdin: a daemon thread holding the buffer's lock aborts shutdown
+        stdin = sys.stdin.fileno()
+        while os.read(stdin, 4096):
+            pass
+        os._exit(_ORPHANED)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _serve() -> int:
-    """The child's whole life: one request on stdin, one answer on stdout."""
-    request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    """The child's whole life: one request line on stdin, the start byte and one answer on stdout."""
+    request = json.loads(sys.stdin.buffer.readline().decode("utf-8"))
+    _die_with_parent(int(request["parent"]))
     limits = Limits(**request["limits"])
     out = sys.stdout.buffer
     try:
         _confine(limits)
         statement = check_statement(request["sql"])
-        con = _connect(Path(request["path"]), limits)
+        hide = request.get("hide_below")
+        con = _connect(Path(request["path"]), limits, None if hide is None else Decimal(hide))
         try:
+            out.write(STARTED)
+            out.flush()
+            if request.get("hold"):  # tests only: overstay by construction
+                threading.Event().wait()
             table = _fetch(con, statement, limits)
         finally:
             con.close()

@@ -57,6 +57,7 @@ class Settings:
     village_accounts_see: str = "town"  # town | own: what a village account may view besides its own rounds
     wall_theme: str = "dark"  # 大屏 (?screen=wall): light | dark
     wall_refresh_seconds: int = 30  # how often the 大屏 looks for new data; an import shows within this
+    server_names: tuple[str, ...] = ()  # host names (besides IPs and localhost) the dashboard answers to
 
     @property
     def income_thresholds_yuan(self) -> tuple[Decimal, ...]:
@@ -153,4 +154,13 @@ def load_settings(path: Path | None = None) -> Settings:
         village_accounts_see=village_view,
         wall_theme=wall_theme,
         wall_refresh_seconds=max(5, int(wall.get("refresh_seconds", defaults.wall_refresh_seconds))),
+        server_names=_server_names(access.get("server_names", defaults.server_names), path),
     )
+
+
+def _server_names(value: object, path: Path) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f'设置文件 {path}：access.server_names 须为域名列表，如 ["kanban.qingxi.gov.cn"]')
+    return tuple(v.strip() for v in value if v.strip())

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from village_stats import (
     exports,
     gallery,
     importing,
+    mechanisms,
     plotly_view,
     queries,
     rounds,
@@ -302,9 +304,22 @@ def accounts() -> tuple[access.Account, ...]:
     return _accounts(str(store.path), store.version())
 
 
+def _host() -> str | None:
+    """The Host header of this session's request; None outside a browser (AppTest)."""
+    return st.context.headers.get("host")
+
+
 def server_is_loopback() -> bool:
-    """Whether only this computer can reach the app: server.address, and no reverse proxy in front."""
-    return access.serves_this_computer_only(st.get_option("server.address"), st.context.headers)
+    """Whether only this computer can reach the app: server.address, no reverse proxy in front, a loopback Host."""
+    return access.serves_this_computer_only(st.get_option("server.address"), st.context.headers, _host())
+
+
+def host_gate() -> None:
+    """Stop the run before any page, sidebar or data when the request came in on a name we do not serve."""
+    host = _host()
+    if not access.host_allowed(host, settings().server_names):
+        st.error(plain(access.host_refusal(host or "")), icon=":material/block:")
+        st.stop()
 
 
 def sign_out(message: str | None = None, warn: bool = False) -> None:
@@ -374,13 +389,13 @@ def _sign_in_form(key: str) -> None:
             try:
                 outcome = access.sign_in(database(), name, password, throttle, now())
             except DatabaseBusy as busy:
-                st.error(str(busy))
+                st.error(plain(busy))
                 return
             except (sqlite3.Error, OSError) as error:  # e.g. a read-only data folder: failures cannot be recorded
-                st.error(f"登录暂时无法完成：数据库无法写入（{error}）。请联系管理员检查数据目录。")
+                st.error(f"登录暂时无法完成：数据库无法写入（{plain(error)}）。请联系管理员检查数据目录。")
                 return
             if outcome.account is None:
-                st.error(outcome.message, icon=":material/block:")
+                st.error(plain(outcome.message), icon=":material/block:")
                 return
             sign_out()
             st.session_state["auth_user"] = outcome.account.name
@@ -396,14 +411,14 @@ def access_sidebar() -> bool:
     rights = current_access()
     with st.sidebar:
         if "auth_notice" in st.session_state:
-            st.toast(st.session_state.pop("auth_notice"))
+            st.toast(plain(st.session_state.pop("auth_notice")))
         if "auth_warning" in st.session_state:
             st.warning(st.session_state.pop("auth_warning"), icon=":material/logout:")
         if rights.banner:
             (st.info if rights.local else st.warning)(rights.banner, icon=":material/person:")
         if "auth_user" in st.session_state:
             role = access.ROLES[rights.role]
-            st.markdown(f"已登录：**{_escape(str(rights.user))}**（{role}）")
+            st.markdown(f"已登录：**{plain(str(rights.user))}**（{role}）")
             st.button(
                 "退出登录", key="auth_sign_out", icon=":material/logout:", on_click=sign_out, args=("已退出登录。",)
             )
@@ -556,17 +571,15 @@ def import_line(row: object) -> str:
     return f"{title} {row.last_imported_at:%Y-%m-%d %H:%M}"
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
-
-
-def plain(text: str) -> str:
-    """Text from ledgers or users, ready for st.markdown/st.caption: shown as written, never as markup."""
-    return _escape(text)
+def plain(text: object) -> str:
+    """Text from ledgers or users, ready for st.markdown, st.caption, st.success, st.error …: shown as
+    written, never as markup (formatting.markdown_text). The only escaping function of the UI."""
+    return fmt.markdown_text(str(text))
 
 
 def paragraphs(texts: list[str]) -> None:
     """Report text as plain paragraphs: names from ledgers never become links or formatting."""
-    st.markdown("\n\n".join(_escape(text) for text in texts))
+    st.markdown("\n\n".join(plain(text) for text in texts))
 
 
 def copy_text(texts: list[str], key: str, label: str = "复制汇报文字") -> None:
@@ -613,7 +626,7 @@ def page_header(title: str, filters: Filters | None = None, money: bool = True) 
     st.title(title)
     if filters and filters.year:
         unit = " · 金额单位：万元" if money else ""
-        st.caption(f"{filters.year}年 · {filters.scope_label}{unit}")
+        st.caption(f"{filters.year}年 · {plain(filters.scope_label)}{unit}")
 
 
 def empty_state(message: str) -> None:
@@ -622,7 +635,7 @@ def empty_state(message: str) -> None:
         where = "可在“数据导入”页面上传台账，或在命令行运行 `python -m village_stats import 文件`。"
     else:
         where = "可在“数据导入”页面上传台账。" if rights.refusal is None else "管理员可在“数据导入”页面上传台账。"
-    st.info(f"{message}  \n{where}", icon=":material/inbox:")
+    st.info(f"{plain(message)}  \n{where}", icon=":material/inbox:")
 
 
 def plot(figure: go.Figure, filename: str, key: str | None = None, fit: dict | None = None) -> None:
@@ -932,11 +945,11 @@ def show_import_outcome(outcome: importing.FileOutcome) -> None:
     warnings = [i for i in outcome.issues if i.severity == "warning"]
     icon = ":material/error:" if errors else (":material/check_circle:" if outcome.tables else ":material/info:")
     with st.container(border=True):
-        st.markdown(f"**{icon} {_escape(outcome.file_name)}**")
+        st.markdown(f"**{icon} {plain(outcome.file_name)}**")
         for table in outcome.tables:
             years = "、".join(str(y) for y in table.years) or "—"
             st.markdown(
-                f"工作表“{_escape(table.sheet)}” → **{table.dataset.title}**，表头在第{table.header_row}行；"
+                f"工作表“{plain(table.sheet)}” → **{table.dataset.title}**，表头在第{table.header_row}行；"
                 f"年度：{years}；金额单位：{table.money_unit or '—'}  \n"
                 f"将新增 **{table.inserted}** 行、更新 **{table.updated}** 行，未变 {table.unchanged} 行"
             )
@@ -1062,7 +1075,7 @@ def import_results() -> None:
         st.toast(f"已导入 {done} 个文件，结果见页面顶部" if done else "没有导入任何数据，原因见页面顶部")
     for outcome in outcomes:
         if outcome.committed:
-            lines = [f"**已导入 {_escape(outcome.file_name)}**"]
+            lines = [f"**已导入 {plain(outcome.file_name)}**"]
             for table in outcome.tables:
                 years = "、".join(str(y) for y in table.years)
                 scope = f"（{years}年）" if years else ""
@@ -1073,10 +1086,10 @@ def import_results() -> None:
             undo = "如需撤销，见页面下方“导入记录”：已选中本次导入。"
             st.success("\n".join(lines) + f"\n\n{undo}", icon=":material/check_circle:")
         elif outcome.ok:
-            st.info(f"{_escape(outcome.file_name)}：{UNCHANGED}", icon=":material/info:")
+            st.info(f"{plain(outcome.file_name)}：{UNCHANGED}", icon=":material/info:")
         else:
-            reasons = "  \n".join(_escape(i.message) for i in errors_in(outcome.issues)[:5])
-            st.error(f"{_escape(outcome.summary())}  \n{reasons}")
+            reasons = "  \n".join(plain(i.message) for i in errors_in(outcome.issues)[:5])
+            st.error(f"{plain(outcome.summary())}  \n{reasons}")
 
 
 def import_history() -> None:
@@ -1119,12 +1132,12 @@ def import_history() -> None:
                     raise importing.UndoRefused(refusal)
                 importing.undo_import(database(), choice, user=current_user() or access.LOCAL_USER)
             except (importing.UndoRefused, DatabaseBusy) as refused:
-                st.error(str(refused))
+                st.error(plain(refused))
             except (OSError, duckdb.Error) as error:
                 problem = storage_problem(error, database().path.parent)
                 if problem is None:
                     raise
-                st.error(problem)
+                st.error(plain(problem))
             else:
                 st.success(f"已撤销第 {choice} 次导入。")
                 st.rerun()
@@ -1136,10 +1149,6 @@ def _undo_state(undone_at: object, undone_by: object) -> str:
         return "有效"
     when = f"{pd.Timestamp(undone_at):%Y-%m-%d %H:%M}"
     return f"已撤销（{undone_by}，{when}）" if isinstance(undone_by, str) and undone_by else f"已撤销（{when}）"
-
-
-def _escape(text: str) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 # ---- the 自助查询 page ------------------------------------------------------------
@@ -1155,7 +1164,7 @@ def _sandbox(location: str, lock_wait_seconds: float) -> sandbox.Sandbox:
 def run_explore(sql: str, title: str = "") -> None:
     """Run user SQL in the sandbox and keep the outcome (a Result, or the refusal to show) for the page."""
     try:
-        outcome: object = _sandbox(str(database().path), settings().lock_wait_seconds).run(sql)
+        outcome: object = _sandbox(str(database().path), settings().lock_wait_seconds).run(sql, names_hidden_below())
     except (sandbox.SandboxRefused, sandbox.SandboxError) as error:
         outcome = error
     st.session_state["explore_outcome"] = outcome
@@ -1166,7 +1175,7 @@ def run_explore(sql: str, title: str = "") -> None:
 
 
 def sandbox_error(error: sandbox.SandboxRefused | sandbox.SandboxError) -> None:
-    st.error(error.message, icon=":material/block:")
+    st.error(plain(error.message), icon=":material/block:")
     if error.detail:
         st.caption("DuckDB 原始信息")
         st.code(error.detail, language=None, wrap_lines=True)
@@ -1220,16 +1229,24 @@ def open_saved() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def _catalog(path: str, version: tuple[int, ...]) -> tuple[list[gallery.TableInfo], dict[str, pd.DataFrame]]:
+def _catalog(
+    path: str, version: tuple[int, ...], hidden: Decimal | None
+) -> tuple[list[gallery.TableInfo], dict[str, pd.DataFrame]]:
     with database().read() as cur:
         tables = gallery.catalog(cur)
-        return tables, {table.name: gallery.sample(cur, table) for table in tables}
+        return tables, {table.name: gallery.sample(cur, table, hide_names_below=hidden) for table in tables}
+
+
+def names_hidden_below() -> Decimal | None:
+    """The points below which members' names are hidden from this session (privacy.low_scorer_names)."""
+    current = settings()
+    return mechanisms.low_scorers_hidden_below(current.low_scorer_names, current_role(), current.points_low_threshold)
 
 
 def table_catalog() -> tuple[list[gallery.TableInfo], dict[str, pd.DataFrame]]:
-    """Every table with its columns described, row counts, and its first rows; cached until the file changes."""
+    """Every table ad-hoc SQL may query: columns described, row counts, first rows; cached until the file changes."""
     db = database()
-    return _catalog(str(db.path), db.version())
+    return _catalog(str(db.path), db.version(), names_hidden_below())
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
@@ -1259,7 +1276,7 @@ def build_query(table: str, filters: list, group_by: list, aggregate: str | None
     try:
         return gallery.build_query(table, filters, group_by, aggregate, measure)
     except gallery.BuildError as problem:
-        st.warning(str(problem), icon=":material/edit_note:")
+        st.warning(plain(problem), icon=":material/edit_note:")
         return ""
 
 
@@ -1369,7 +1386,7 @@ def round_board(round_: rounds.Round, names_people: bool) -> pd.DataFrame:
         st.warning(f"未报送（{len(missing)}个）：{'、'.join(missing)}", icon=":material/pending_actions:")
     else:
         st.success("全部村(社区)已报送。", icon=":material/task_alt:")
-    st.markdown(f"**催报通知**  \n{_escape(text)}")
+    st.markdown(f"**催报通知**  \n{plain(text)}")
     copy_text([text], key="rounds_copy_reminder", label="复制催报通知")
     shown = rounds.status_table(units)
     if not names_people:
@@ -1472,8 +1489,8 @@ def submission_box(round_: rounds.Round, unit: str, key: str) -> None:
             st.session_state.pop(f"{key}_confirm", None)
             st.rerun()  # the board and the history above and below show the submission at once
         else:
-            reasons = "  \n".join(_escape(i.message) for i in errors_in(outcome.issues)[:5])
-            st.error(f"{_escape(outcome.summary())}  \n{reasons}")
+            reasons = "  \n".join(plain(i.message) for i in errors_in(outcome.issues)[:5])
+            st.error(f"{plain(outcome.summary())}  \n{reasons}")
 
 
 def _unit_template(round_id: int, unit: str) -> bytes:
@@ -1507,7 +1524,7 @@ def village_round(round_: rounds.Round, unit: str) -> None:
     status = mine.iloc[0] if not mine.empty else None
     words = rounds.STATUS_WORDS.get(status["status"], "—") if status is not None else "—"
     when = f"（{status['submitted_at']:%Y-%m-%d %H:%M}，{status['submitted_by']}）" if words != "未报送" else ""
-    st.markdown(f"**{_escape(round_.title)}** · 截止 {round_.due:%Y年%m月%d日} · 本村状态：**{words}**{when}")
+    st.markdown(f"**{plain(round_.title)}** · 截止 {round_.due:%Y年%m月%d日} · 本村状态：**{words}**{when}")
     submission_box(round_, unit, key=f"rounds_village_{round_.round_id}")
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 import duckdb
 
 from village_stats.datasets import Check, Column, Dataset
+from village_stats.formatting import printable
 from village_stats.reading import (
     FOOTER_PREFIXES,
     MAX_CSV_LINE_BYTES,
@@ -795,7 +796,24 @@ def _cell_rules(table: LocatedTable, settings: Settings, order: str | None = Non
             message = f"不在可选范围内，应为：{'、'.join(choices)}"
             typed_rules.append((f"{typed_cell} not in ({allowed})", "not-allowed", message))
         rules += [Rule(header, raw_cell, c, c, code, message) for c, code, message in typed_rules]
+        if column.kind not in PARSE_FAILURES:  # text; other kinds already fail to parse such a cell
+            rules.append(
+                Rule(
+                    header,
+                    raw_cell,
+                    f"regexp_matches({raw_cell}, {_CONTROL_PATTERN})",
+                    # a text cell keeps its control characters when typed; a village cell that had
+                    # one matched no registry name and is NULL
+                    f"(regexp_matches({typed_cell}::varchar, {_CONTROL_PATTERN}) or {typed_cell} is null)",
+                    "control-character",
+                    "含有控制字符（如 ESC、退格等不可见字符），不能作为文字导入；请在表格中删除后重新导入",
+                )
+            )
     return rules
+
+
+# formatting.CONTROL_CHARACTERS in RE2: text is text, a name with ESC would reach terminals and documents
+_CONTROL_PATTERN = "'[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]'"
 
 
 def _check_rules(table: LocatedTable, order: str | None = None) -> list[Rule]:
@@ -859,10 +877,15 @@ def _rule_issues(
     con.execute("drop table suspects")
     assert found is not None
     return [
-        Issue(table.file_name, table.sheet, int(row), rule.header, cell, rule.code, rule.message, rule.severity)
+        Issue(table.file_name, table.sheet, int(row), rule.header, _shown(cell), rule.code, rule.message, rule.severity)
         for rule, hits in zip(rules, found, strict=True)
         for row, cell in hits or []
     ]
+
+
+def _shown(cell: str | None) -> str | None:
+    """A cell as an issue quotes it: control characters made visible (the report goes to terminals too)."""
+    return None if cell is None else printable(cell)
 
 
 def _limit_sql(column: Column, limit: Decimal) -> str:

@@ -18,19 +18,26 @@ from streamlit.testing.v1 import AppTest
 from tests import app_charts
 from village_stats import exports, narrative, queries, reports
 from village_stats.db import Database
+from village_stats.formatting import markdown_text
 from village_stats.importing import import_file
 
 DASHBOARD = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 SCRIPT = "<script>alert(1)</script>村"
 LINK = "[点我](http://evil.example)村"
 FORMULA = '=HYPERLINK("http://evil.example")村'
+COLOURED = ":red[红色村]"  # a Streamlit directive: the old escaping dropped the text
+ENTITY = "&lt;b&gt;村"  # an HTML entity: the old escaping showed it as <b>
 QUOTED_FORMULA = '"' + FORMULA.replace('"', '""') + '"'  # as a CSV writes it
-REGISTRY = f"村(社区)名称,类型,片区\n{SCRIPT},村,北片\n{LINK},村,北片\n{QUOTED_FORMULA},村,北片\n"
+REGISTRY = (
+    f"村(社区)名称,类型,片区\n{SCRIPT},村,北片\n{LINK},村,北片\n{QUOTED_FORMULA},村,北片\n"
+    f"{COLOURED},村,北片\n{ENTITY},村,北片\n"
+)
 INCOME = (
     "村(社区)名称,年度,村集体经济总收入(万元),经营性收入(万元)\n"
     f"{SCRIPT},2024,900,300\n{LINK},2024,800,200\n{QUOTED_FORMULA},2024,5,1\n"
+    f"{COLOURED},2024,700,100\n{ENTITY},2024,650,100\n"
 )
-RAW = ("<script>", "](http")  # what must never reach a Markdown renderer unescaped
+RAW = ("<script>", "](http", ":red[", "&lt;")  # what must never reach a Markdown renderer unescaped
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +90,7 @@ def test_pages_show_hostile_names_as_text(served, page, names_on_first_screen):
             assert raw not in text, text
     # the names are on the page, escaped, not silently dropped (so this test can fail)
     joined = "\n".join(texts)
-    shown = joined.count(r"\<script\>alert\(1\)\</script\>") + joined.count(r"\[点我\]\(http://evil\.example\)")
+    shown = joined.count(markdown_text("<script>alert(1)</script>")) + joined.count(markdown_text("[点我](http://evil"))
     frames = [f.value for f in app.dataframe]
     in_tables = any(SCRIPT in set(frame.astype(str).to_numpy().ravel()) for frame in frames)
     specs = chart_specs(app)
@@ -105,7 +112,8 @@ def test_income_page_table_and_chart_carry_the_literal_names(served):
 def test_narrative_is_escaped_where_it_is_rendered(served, settings):
     app = open_page("views/overview.py")
     joined = "\n".join(rendered_markdown(app))
-    assert r"\<script\>alert\(1\)\</script\>" in joined
+    assert markdown_text("<script>alert(1)</script>") in joined
+    assert markdown_text(":red[红色") in joined and markdown_text("&lt;b&gt;") in joined  # whole, not lost
 
 
 @pytest.fixture(scope="module")

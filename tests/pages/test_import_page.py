@@ -123,3 +123,16 @@ def test_an_unchanged_file_says_there_is_nothing_to_import(served):
     assert any("与已导入内容相同，无需导入" in i.value for i in app.info)
     assert not [b for b in app.button if b.key == "import_confirm"]
     assert not any("已导入" in s.value for s in app.success)  # the last import's result gave way to the new file
+
+
+def test_a_file_name_in_the_success_message_is_text_not_a_link(served):
+    """`[点我](http://…)` as a file name became a link in the import's success message."""
+    from village_stats.formatting import markdown_text
+
+    name = "[点我](http://evil.example) :red[红色] 2024年村财收入.csv"
+    app = upload(import_page(), name, GOOD)
+    app.button(key="import_confirm").click().run()
+    assert not app.exception
+    messages = [s.value for s in app.success]
+    assert messages and all("](http" not in m and ":red[" not in m for m in messages)
+    assert any(markdown_text(name) in m for m in messages)  # the name is there, escaped

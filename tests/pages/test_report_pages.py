@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from tests import app_charts
 from village_stats import reports
 from village_stats.db import Database
+from village_stats.formatting import markdown_text
 from village_stats.queries import Scope, run_query
 
 DASHBOARD = str(Path(__file__).resolve().parents[2] / "dashboard.py")
@@ -50,7 +51,7 @@ def test_report_page_previews_the_slides_and_offers_three_files(served_copy):
     assert title(app) == "汇报导出"
     shown = text(app)
     assert "青溪镇2023年度村情工作汇报" in shown
-    assert "2023年全镇21个村村财收入超过20万元，占比91\\.3%" in shown  # the narrative tab, escaped markdown
+    assert markdown_text("2023年全镇21个村村财收入超过20万元，占比91.3%") in shown  # the narrative tab, escaped
     assert {m.label: m.value for m in app.metric}["揭榜挂帅项目"] == "121个"
     slides = app.dataframe[0].value
     assert list(slides["幻灯片"])[:4] == [
