@@ -329,8 +329,11 @@ def _profile(path: str, workdir: str) -> None:
         (importing, "validate_table", "validate (typed table, rules, duplicates)"),
         (importing, "_apply", "upsert with before-images"),
         (importing, "_record", "record the import"),
-        (importing, "_sha256", "sha256 (own thread)"),
-        (importing, "archive_original", "archive copy and fsync (own thread)"),
+        (importing, "stream_bulk_csv", "read the CSV once (sha256, archive copy, checks)"),
+        (importing._ArchiveCopy, "_flush_and_close", "archive fsync (own thread)"),
+        (importing._ArchiveCopy, "place", "archive: wait for its fsync, rename"),
+        (importing, "_sha256", "sha256 (own thread; files read whole)"),
+        (importing, "archive_original", "archive copy and fsync (own thread; files read whole)"),
     ]:
         timed(owner, name, label)
     database = str(Path(workdir) / "ours.duckdb")
