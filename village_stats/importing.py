@@ -248,7 +248,7 @@ def _import_streamed(
     limit = settings.max_file_mb * 1024 * 1024
     if size > limit:
         return _too_large(outcome, size, settings)
-    hasher = hashlib.sha256()  # hashlib lets go of the GIL on large chunks
+    hasher = hashlib.sha256()
     copy = None if dry_run else _ArchiveCopy(database.path.parent / "archive")
     sinks = [hasher.update] if copy is None else [hasher.update, copy.write]
     report(0.05, "正在读取文件")
