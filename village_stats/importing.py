@@ -20,11 +20,11 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 import duckdb
 
-from village_stats import rounds, ticket_counts
+from village_stats import reading, rounds, ticket_counts
 from village_stats.datasets import DATASETS, IMPORT_ORDER, Dataset
 from village_stats.db import Database, DatabaseBusy, demo_db_path, record_town, storage_problem
 from village_stats.reading import (
@@ -35,6 +35,7 @@ from village_stats.reading import (
     UnreadableFile,
     locate_table,
     read_sheets,
+    stream_bulk_csv,
 )
 from village_stats.settings import REPO_ROOT, Settings
 from village_stats.validation import Issue, errors_in, validate_table
@@ -168,6 +169,10 @@ def import_file(
     report = progress or (lambda fraction, words: None)
     file_name = file_name or path.name
     outcome = FileOutcome(file_name, submission=submission)
+    if data is None and Path(file_name).suffix.lower() == ".csv":
+        streamed = _import_streamed(database, path, outcome, settings, dataset, year, dry_run, user, report)
+        if streamed is not None:
+            return streamed
     on_disk = path if data is None else None  # a bulk CSV may then be read where it lies
     try:
         data = data if data is not None else path.read_bytes()
@@ -176,9 +181,7 @@ def import_file(
         return outcome
     limit = settings.max_file_mb * 1024 * 1024
     if len(data) > limit:
-        message = f"文件大小 {len(data) / 1048576:.1f} MB，超过上限 {settings.max_file_mb} MB（可在设置中调整）"
-        outcome.issues.append(Issue(file_name, None, None, None, None, "file-too-large", message))
-        return outcome
+        return _too_large(outcome, len(data), settings)
     if not data:
         outcome.issues.append(Issue(file_name, None, None, None, None, "empty-file", "文件为空"))
         return outcome
@@ -207,35 +210,110 @@ def _read_and_import(
     file_name = outcome.file_name
     report(0.05, "正在读取文件")
     with tempfile.TemporaryDirectory(prefix="village-import-") as workdir:
-        try:
+
+        def attempt() -> FileOutcome:
             if Path(file_name).suffix.lower() in SPREADSHEET_SUFFIXES:
                 sheets = _read_workbook_meanwhile(Path(file_name).name, data)
             else:
                 sheets = read_sheets(Path(file_name), data, workdir=Path(workdir), on_disk=on_disk)
+
+            def archive(locate: Callable[[], Path]) -> tuple[Path, bool]:
+                return _archive_early(locate, data)
+
             return _import_sheets(
-                database, sheets, outcome, data, digest, settings, dataset, year, dry_run, user, report
+                database, sheets, outcome, archive, digest, settings, dataset, year, dry_run, user, report
             )
-        except UnreadableFile as error:
-            outcome.issues.append(Issue(file_name, None, None, None, None, "unreadable-file", str(error)))
+
+        return _guarded(database, outcome, attempt)
+
+
+def _import_streamed(
+    database: Database,
+    path: Path,
+    outcome: FileOutcome,
+    settings: Settings,
+    dataset: str | None,
+    year: int | None,
+    dry_run: bool,
+    user: str,
+    report: Callable[[float, str], None],
+) -> FileOutcome | None:
+    """A large CSV on disk, its bytes read once: hashed, copied to the archive and checked in one pass.
+
+    Reading a 600 MB file whole (for the hash, the archive copy and the checks) while DuckDB
+    reads it again from disk took the import past a gigabyte. None when the file is not such
+    a CSV (small, not a regular file) or needs the Python path (blank lines, NUL bytes, an
+    encoding it cannot decode): the caller then reads it whole, as before.
+    """
+    file_name = outcome.file_name
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None  # reading it whole says why it cannot be opened
+    if not path.is_file() or size == 0 or size < reading.BULK_CSV_BYTES:
+        return None
+    limit = settings.max_file_mb * 1024 * 1024
+    if size > limit:
+        return _too_large(outcome, size, settings)
+    hasher = hashlib.sha256()
+    copy = None if dry_run else _ArchiveCopy(database.path.parent / "archive")
+    sinks = [hasher.update] if copy is None else [hasher.update, copy.write]
+    report(0.05, "正在读取文件")
+    try:
+        with tempfile.TemporaryDirectory(prefix="village-import-") as workdir:
+
+            def attempt() -> FileOutcome | None:
+                sheet = stream_bulk_csv(Path(file_name), path, Path(workdir), sinks)
+                if sheet is None:
+                    return None
+                outcome.sha256 = hasher.hexdigest()
+                digest: Future[str] = Future()
+                digest.set_result(outcome.sha256)
+                if copy is not None:
+                    copy.flush()  # on its own thread, while DuckDB reads and checks the file
+                archive = None if copy is None else copy.place
+                return _import_sheets(
+                    database, [sheet], outcome, archive, digest, settings, dataset, year, dry_run, user, report
+                )
+
+            return _guarded(database, outcome, attempt)
+    finally:
+        if copy is not None:
+            copy.discard()
+
+
+def _too_large(outcome: FileOutcome, size: int, settings: Settings) -> FileOutcome:
+    message = f"文件大小 {size / 1048576:.1f} MB，超过上限 {settings.max_file_mb} MB（可在设置中调整）"
+    outcome.issues.append(Issue(outcome.file_name, None, None, None, None, "file-too-large", message))
+    return outcome
+
+
+def _guarded(database: Database, outcome: FileOutcome, attempt: Callable[[], T]) -> T | FileOutcome:
+    """`attempt()`, what it raises turned into an issue naming the file (or raised, if the database is busy)."""
+    file_name = outcome.file_name
+    try:
+        return attempt()
+    except UnreadableFile as error:
+        outcome.issues.append(Issue(file_name, None, None, None, None, "unreadable-file", str(error)))
+        return outcome
+    except DatabaseBusy:
+        raise
+    except Exception as error:
+        if outcome.committed:  # the commit went through; closing the file afterwards failed
+            log.warning("closing the database after importing %s failed: %s", file_name, error)
             return outcome
-        except DatabaseBusy:
-            raise
-        except Exception as error:
-            if outcome.committed:  # the commit went through; closing the file afterwards failed
-                log.warning("closing the database after importing %s failed: %s", file_name, error)
-                return outcome
-            # the transaction was rolled back (or never committed): nothing of this file is in the database
-            outcome.tables = []
-            outcome.committed = False
-            problem = storage_problem(error, database.path.parent)
-            if problem is not None:
-                outcome.issues.append(Issue(file_name, None, None, None, None, "write-failed", problem))
-                return outcome
-            # a case the reader and validator do not know yet: a bug to fix, but the user gets a sentence
-            log.exception("import of %s failed", file_name)
-            words = f"导入时发生未预料的错误，未写入任何数据（{type(error).__name__}: {str(error)[:300]}）"
-            outcome.issues.append(Issue(file_name, None, None, None, None, "internal-error", words))
+        # the transaction was rolled back (or never committed): nothing of this file is in the database
+        outcome.tables = []
+        outcome.committed = False
+        problem = storage_problem(error, database.path.parent)
+        if problem is not None:
+            outcome.issues.append(Issue(file_name, None, None, None, None, "write-failed", problem))
             return outcome
+        # a case the reader and validator do not know yet: a bug to fix, but the user gets a sentence
+        log.exception("import of %s failed", file_name)
+        words = f"导入时发生未预料的错误，未写入任何数据（{type(error).__name__}: {str(error)[:300]}）"
+        outcome.issues.append(Issue(file_name, None, None, None, None, "internal-error", words))
+        return outcome
 
 
 def _read_workbook_meanwhile(file_name: str, data: bytes) -> list[RawSheet]:
@@ -260,7 +338,7 @@ def _import_sheets(
     database: Database,
     sheets: list[RawSheet],
     outcome: FileOutcome,
-    data: bytes,
+    archive: Callable[[Callable[[], Path]], tuple[Path, bool]] | None,
     digest: Future[str],
     settings: Settings,
     dataset: str | None,
@@ -269,7 +347,11 @@ def _import_sheets(
     user: str,
     report: Callable[[float, str], None],
 ) -> FileOutcome:
-    """Locate, validate and (unless told otherwise) commit the sheets of one file, in one transaction."""
+    """Locate, validate and (unless told otherwise) commit the sheets of one file, in one transaction.
+
+    `archive(locate)` keeps the original at `locate()` durably: (the archive, whether it created it);
+    a dry run archives nothing.
+    """
     file_name = outcome.file_name
     submission = outcome.submission
     if submission is not None:
@@ -310,7 +392,7 @@ def _import_sheets(
         def locate() -> Path:
             return archive_path(database, digest.result(), suffix)
 
-        archiving = None if dry_run else _background(_archive_early, locate, data)
+        archiving = None if dry_run or archive is None else _background(archive, locate)
         try:
             first_id = _next_import_id(con)
             round_ = None
@@ -503,6 +585,83 @@ def archive_original(archived: Path, data: bytes) -> None:
     finally:
         partial.unlink(missing_ok=True)
     _sync_directory(archived.parent)
+
+
+class _ArchiveCopy:
+    """The original copied into the archive folder as it is read, named by its sha256 once that is known.
+
+    As in `archive_original`: written to a temporary name, flushed to disk, then renamed, so
+    a kill leaves at most a `.partial` file that nothing refers to. A failed write (full
+    disk, read-only folder) does not stop the reading: it is raised by `place`, where the
+    import would commit, so a refused file still gets its errors listed, as before.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.partial: Path | None = None
+        self.handle: BinaryIO | None = None
+        self.error: OSError | None = None
+        self.size = 0
+        self.flushed: Future[None] | None = None
+
+    def write(self, chunk: bytes) -> None:
+        if self.error is not None:
+            return
+        try:
+            if self.handle is None:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                descriptor, name = tempfile.mkstemp(prefix=".incoming.", suffix=".partial", dir=self.folder)
+                self.partial, self.handle = Path(name), os.fdopen(descriptor, "wb")
+            self.handle.write(chunk)
+            self.size += len(chunk)
+        except OSError as error:
+            self.error = error
+            self._close()
+
+    def flush(self) -> None:
+        """Start flushing the copy to disk, on a thread of its own: the disk is waited on while DuckDB works."""
+        self.flushed = _background(self._flush_and_close)
+
+    def _flush_and_close(self) -> None:
+        if self.handle is not None:
+            try:
+                self.handle.flush()
+                os.fsync(self.handle.fileno())
+            finally:
+                self._close()
+
+    def place(self, locate: Callable[[], Path]) -> tuple[Path, bool]:
+        """Give the flushed copy its name `locate()`: (the archive, whether this import created it)."""
+        archived = locate()
+        if self.flushed is not None:
+            self.flushed.result()  # raises what the flush raised
+        if self.error is not None:
+            raise self.error
+        if self.partial is None:
+            raise RuntimeError("the archive copy was placed before the file was read")
+        existed = archived.exists()
+        if existed and archived.stat().st_size == self.size:
+            self.discard()
+            return archived, False
+        os.replace(self.partial, archived)
+        _sync_directory(archived.parent)
+        return archived, not existed
+
+    def discard(self) -> None:
+        """Remove the copy if it was not placed (a refused import, a dry run, a failure)."""
+        if self.flushed is not None:
+            with contextlib.suppress(BaseException):
+                self.flushed.result()
+        self._close()
+        if self.partial is not None:
+            with contextlib.suppress(OSError):
+                self.partial.unlink(missing_ok=True)
+
+    def _close(self) -> None:
+        if self.handle is not None:
+            with contextlib.suppress(OSError):
+                self.handle.close()
+            self.handle = None
 
 
 def _sync_directory(folder: Path) -> None:
