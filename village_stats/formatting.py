@@ -93,7 +93,7 @@ def kpi_text(value: object, previous: object, unit: str) -> tuple[str, str | Non
     change as 个百分点; anything else is a count.
     """
     if _missing(value):
-        return "—", None
+        return MISSING, None
     current = to_decimal(value)
     before = None if _missing(previous) else to_decimal(previous)
     if unit == "亿元":
@@ -116,3 +116,4 @@ def kpi_text(value: object, previous: object, unit: str) -> tuple[str, str | Non
 
 
 STEADY = "持平"
+MISSING = "—"  # a figure the year has no data for

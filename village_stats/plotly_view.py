@@ -66,13 +66,21 @@ export default function (component) {{
 _component = st.components.v2.component("village_plot", js=_JS, isolate_styles=False)
 
 
-def payload(figure: go.Figure, config: dict[str, object]) -> str:
-    """The JSON the browser receives: the figure as Plotly serialises it, and the plot's config."""
+def payload(figure: go.Figure, config: dict[str, object], height: int | None = None) -> str:
+    """The JSON the browser receives: the figure as Plotly serialises it, and the plot's config.
+
+    `height` draws the figure that many pixels high without changing it (figures are shared).
+    """
     unknown = {trace.type for trace in figure.data} - TRACES
     if unknown:  # would draw nothing in the browser: the bundle lacks these
         raise ValueError(f"plotly-village.min.js has no {sorted(unknown)} traces; add them to scripts/plotly-bundle")
-    return f'{{"figure":{figure.to_json()},"config":{json.dumps({"locale": "zh-CN", **config})}}}'
+    text = figure.to_json()
+    if height is not None:
+        drawn = json.loads(text)
+        drawn.setdefault("layout", {})["height"] = height
+        text = json.dumps(drawn, ensure_ascii=False)
+    return f'{{"figure":{text},"config":{json.dumps({"locale": "zh-CN", **config})}}}'
 
 
-def show(figure: go.Figure, config: dict[str, object], key: str | None = None) -> None:
-    _component(data=payload(figure, config), key=key, width="stretch")
+def show(figure: go.Figure, config: dict[str, object], key: str | None = None, height: int | None = None) -> None:
+    _component(data=payload(figure, config, height), key=key, width="stretch")
