@@ -425,7 +425,7 @@ def glance(
         title = shared.layout.title.text or domain
         _show(shared, f"{int(row['year'])}年{title}", height=height)
     elif year is not None:
-        st.caption(f"{year}年{domain}台账尚未导入。")
+        st.caption(f"{year}年尚未导入{domain}数据。")
         st.page_link("views/data_import.py", label="去数据导入 →")
         return
     else:

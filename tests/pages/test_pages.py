@@ -131,7 +131,7 @@ def test_overview_year_without_some_domains_draws_no_empty_charts(served_copy):
     assert not app.exception
     captions = [c.value for c in app.caption]
     for domain in ("揭榜挂帅项目", "达标创星评定", "五单闭环服务工单", "问题整改台账"):
-        assert f"2021年{domain}台账尚未导入。" in captions
+        assert f"2021年尚未导入{domain}数据。" in captions
     assert len(app_charts.charts(app)) == 1  # the income chart only
     # the cards of the missing ledgers say so and link to 数据导入, never a bare —
     cards = {m.label: m for m in app.metric}
