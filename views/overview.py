@@ -178,56 +178,62 @@ if found:
     st.subheader("全部要点与下一步")
     ui.alert_list(found)
 
-st.subheader("汇报摘要")
-requests = narrative.summary_requests(year, current, filters.scope, ui.today())
-results = {role: ui.run_query(name, **params) for role, (name, params) in requests.items()}
-sections = narrative.year_sections(year, results, current, filters.scope_label)
-paragraphs = list(sections.values())
-if paragraphs:
-    ui.paragraphs(paragraphs)
-    ui.copy_text(paragraphs, key="overview_copy_text")
-else:
-    ui.empty_state(f"{year}年{filters.scope_label}暂无可汇报的台账数据。")
-missing = narrative.missing_domains(sections)
-if paragraphs and missing:
-    st.caption(f"{year}年暂无{'、'.join(missing)}数据，摘要中不含这些部分。")
+# below the charts and filled only when opened: the speech-style summary reads twenty queries, and the
+# per-town comparison draws a ranking and a table of every town, none of which a glance needs
+summary = st.expander("汇报摘要（讲话稿口径，可复制）", key="overview_summary", on_change="rerun")
+if summary.open:
+    with summary:
+        requests = narrative.summary_requests(year, current, filters.scope, ui.today())
+        results = {role: ui.run_query(name, **params) for role, (name, params) in requests.items()}
+        sections = narrative.year_sections(year, results, current, filters.scope_label)
+        paragraphs = list(sections.values())
+        if paragraphs:
+            ui.paragraphs(paragraphs)
+            ui.copy_text(paragraphs, key="overview_copy_text")
+        else:
+            ui.empty_state(f"{year}年{filters.scope_label}暂无可汇报的台账数据。")
+        missing = narrative.missing_domains(sections)
+        if paragraphs and missing:
+            st.caption(f"{year}年暂无{'、'.join(missing)}数据，摘要中不含这些部分。")
 st.page_link("views/report.py", label="导出 PPT / Word / Excel 汇报材料 →", icon=":material/slideshow:")
 
 if filters.spans_towns:
-    st.subheader("各镇(街道)对比")
-    rollup = ui.town_rollup(filters)
-    metrics = {
-        "t1_pct": (f"村财≥{low}的村占比", "%", False),
-        "planned_investment": ("项目计划总投资", "万元", True),
-        "five_star": ("五星级村(社区)数", "个", False),
-        "satisfied_pct": ("工单群众满意率", "%", False),
-        "rectified_pct": ("问题整改率", "%", False),
-    }
-    metric = st.selectbox(
-        "排名指标", list(metrics), format_func=lambda m: metrics[m][0], key="overview_town_metric", width=260
-    )
-    label, unit, money = metrics[metric]
-    ui.town_ranking(filters, "town_rollup", metric, label, unit, "overview_towns", money=money)
-    ui.table_with_downloads(
-        rollup,
-        f"{year}年各镇(街道)对比",
-        "overview_towns_table",
-        [
-            "town",
-            "units",
-            "villages_t1",
-            "t1_pct",
-            "total_income",
-            "projects",
-            "planned_investment",
-            "five_star",
-            "weak_units",
-            "tickets",
-            "satisfied_pct",
-            "problems",
-            "rectified_pct",
-        ],
-    )
+    towns = st.expander("各镇(街道)对比：排名与明细表", key="overview_towns", on_change="rerun")
+    if towns.open:
+        with towns:
+            rollup = ui.town_rollup(filters)
+            metrics = {
+                "t1_pct": (f"村财≥{low}的村占比", "%", False),
+                "planned_investment": ("项目计划总投资", "万元", True),
+                "five_star": ("五星级村(社区)数", "个", False),
+                "satisfied_pct": ("工单群众满意率", "%", False),
+                "rectified_pct": ("问题整改率", "%", False),
+            }
+            metric = st.selectbox(
+                "排名指标", list(metrics), format_func=lambda m: metrics[m][0], key="overview_town_metric", width=260
+            )
+            label, unit, money = metrics[metric]
+            ui.town_ranking(filters, "town_rollup", metric, label, unit, "overview_towns", money=money)
+            ui.table_with_downloads(
+                rollup,
+                f"{year}年各镇(街道)对比",
+                "overview_towns_table",
+                [
+                    "town",
+                    "units",
+                    "villages_t1",
+                    "t1_pct",
+                    "total_income",
+                    "projects",
+                    "planned_investment",
+                    "five_star",
+                    "weak_units",
+                    "tickets",
+                    "satisfied_pct",
+                    "problems",
+                    "rectified_pct",
+                ],
+            )
 
 imports = ui.run_query("last_imports")
 if not imports.empty:

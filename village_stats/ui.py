@@ -436,11 +436,12 @@ def glance(
 
 def callouts(found: list, year: int, shown: int) -> None:
     """要点与预警: the `shown` most important alerts (alerts.Alert), each its title linking to its page
-    and its finding beneath; the next step in the link's tooltip."""
+    and its finding beneath (two lines at most, see compact_page: a city's lists of names are long; the
+    whole text is in `alert_list` below); the next step in the link's tooltip."""
     if not found:
         st.caption(f"{year}年各项预警规则均未触发。")
         return
-    with st.container(gap="xsmall"):
+    with st.container(gap="xsmall", key="callouts"):
         for alert in found[:shown]:
             icon = ":material/warning:" if alert.severity == "warning" else ":material/lightbulb:"
             with st.container(gap=None):
@@ -471,6 +472,10 @@ def compact_page() -> None:
         [data-testid="stMetric"] { padding: 0.5rem 0.75rem; }
         [data-testid="stMetric"] > div { padding: 0.25rem; }
         [data-testid="stMetricValue"] { font-size: 1.6rem; }
+        /* a callout is read at a glance: two lines of its finding, the whole text in the list below */
+        .st-key-callouts [data-testid="stCaptionContainer"] p {
+            display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden;
+        }
         </style>"""
     )
 

@@ -40,6 +40,8 @@ def metrics(app: AppTest) -> dict[str, str]:
 def test_overview_shows_the_seed_figures_for_2023(served_copy):
     app = open_app(2023)
     assert not app.exception
+    app.session_state["overview_summary"] = True  # a click on 汇报摘要: filled only when opened
+    app.run()
     shown = metrics(app)
     assert shown["村财≥20万元（占91.3%）"] == "21个"
     assert shown["村财≥50万元（占52.2%）"] == "12个"
