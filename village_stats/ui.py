@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from village_stats import access, charts, exports, gallery, importing, plotly_view, queries, sandbox
+from village_stats import access, alerts, charts, exports, gallery, importing, plotly_view, queries, sandbox
 from village_stats import formatting as fmt
 from village_stats import years as year_rules
 from village_stats.datasets import DATASETS, IMPORT_ORDER
@@ -432,6 +432,21 @@ def glance(
         shown = "" if row is None else f"{int(row['year'])}年"
         st.caption(f"{shown}暂无{domain}数据。")
     st.page_link(page, label=link)
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _alerts(
+    path: str, version: tuple[int, ...], year: int, scope: Scope, current: Settings, today: date
+) -> list[alerts.Alert]:
+    with database().read() as cur:
+        return alerts.alerts(cur, year, scope, current, today)
+
+
+def alerts_for(filters: Filters) -> list[alerts.Alert]:
+    """The alerts that fire for the filters' year and scope, most important first; cached until the data
+    changes (one cache entry, not eight queries' worth of lookups on every run)."""
+    db = database()
+    return _alerts(str(db.path), db.version(), filters.year, filters.scope, settings(), today())
 
 
 def callouts(found: list, year: int, shown: int) -> None:
