@@ -19,6 +19,7 @@ import streamlit as st
 from village_stats.settings import REPO_ROOT
 
 BUNDLE = "plotly-village.min.js"
+LATER_MS = 1500  # a chart off screen is drawn this long after it arrives (or when it comes near the screen)
 BUNDLE_PATH = REPO_ROOT / "static" / BUNDLE
 
 # The trace types the bundle holds (scripts/plotly-bundle/index.js; scatter comes with the core).
@@ -56,16 +57,26 @@ export default function (component) {{
     (Plotly) => {{ if (live) Plotly.react(div, figure.data, figure.layout, config); }},
     () => {{ div.textContent = '图表未能加载（plotly-village.min.js），请刷新页面。'; }},
   );
-  // drawn when it comes near the screen: the charts a visitor sees first do not queue behind the
-  // page's others for the two cores (on the overview, two charts on screen, five below)
+  // drawn first if it is near the screen: the charts a visitor sees do not queue behind the page's
+  // others for the two cores (the overview has two on screen, five below); the others follow after
+  // LATER_MS or as soon as they come near, so every chart is drawn without scrolling
+  let started = false;
+  const once = () => {{
+    if (started) return;
+    started = true;
+    if (near) near.disconnect();
+    clearTimeout(later);
+    draw();
+  }};
   const near = window.IntersectionObserver
-    ? new IntersectionObserver((entries) => {{
-        if (entries.some((e) => e.isIntersecting)) {{ near.disconnect(); draw(); }}
-      }}, {{ rootMargin: '200px' }})
+    ? new IntersectionObserver((entries) => {{ if (entries.some((e) => e.isIntersecting)) once(); }},
+        {{ rootMargin: '200px' }})
     : null;
-  if (near) near.observe(div); else draw();
+  const later = setTimeout(once, near ? {LATER_MS} : 0);
+  if (near) near.observe(div);
   return () => {{
     live = false;
+    clearTimeout(later);
     if (near) near.disconnect();
     if (window.Plotly) window.Plotly.purge(div);
   }};
