@@ -150,7 +150,9 @@ ALL_DRAWN = """() => {
     if (document.querySelector('[data-testid="stSkeleton"]')) return false;
     if (!document.querySelector('[data-testid="stMainBlockContainer"] h1')) return false;
     const wanted = document.querySelectorAll('[data-testid="stBidiComponentRegular"]').length;
-    return document.querySelectorAll('.js-plotly-plot .main-svg').length >= wanted;
+    const drawn = [...document.querySelectorAll('[data-testid="stBidiComponentRegular"]')]
+        .filter((e) => e.querySelector('.main-svg')).length;  // once per chart, not per svg layer
+    return drawn >= wanted;
 }"""
 
 

@@ -54,7 +54,11 @@ export default function (component) {{
   div.style.height = (figure.layout.height || 450) + 'px';
   let live = true;
   const draw = () => plotly().then(
-    (Plotly) => {{ if (live) Plotly.react(div, figure.data, figure.layout, config); }},
+    (Plotly) => {{
+      if (!live) return;
+      Plotly.react(div, figure.data, figure.layout, config);
+      div.dataset.drawn = '1';
+    }},
     () => {{ div.textContent = '图表未能加载（plotly-village.min.js），请刷新页面。'; }},
   );
   // drawn first if it is near the screen: the charts a visitor sees do not queue behind the page's
@@ -72,7 +76,8 @@ export default function (component) {{
     ? new IntersectionObserver((entries) => {{ if (entries.some((e) => e.isIntersecting)) once(); }},
         {{ rootMargin: '200px' }})
     : null;
-  const later = setTimeout(once, near ? {LATER_MS} : 0);
+  // a chart drawn before (a rerun, a filter change) is drawn again at once, as it always was
+  const later = setTimeout(once, near && !div.dataset.drawn ? {LATER_MS} : 0);
   if (near) near.observe(div);
   return () => {{
     live = false;

@@ -72,8 +72,11 @@ def wait_until_idle(page: object, timeout_ms: int = 30_000) -> None:
     page.wait_for_function(
         """() => {
             const wanted = document.querySelectorAll('[data-testid="stBidiComponentRegular"]').length;
-            const drawn = document.querySelectorAll('.js-plotly-plot .main-svg').length;
-            return wanted > 0 && drawn >= wanted || !!document.querySelector('[data-testid="stAlert"]');
+            // a chart counts once drawn (a plot has several main-svg layers; charts off screen draw later)
+            const drawn = [...document.querySelectorAll('[data-testid="stBidiComponentRegular"]')]
+                .filter((e) => e.querySelector('.main-svg')).length;
+            // a page without charts (an empty state) is done when its run is
+            return wanted > 0 ? drawn >= wanted : !!document.querySelector('[data-testid="stAlert"]');
         }""",
         timeout=timeout_ms,
     )

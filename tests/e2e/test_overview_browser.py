@@ -23,8 +23,8 @@ FIRST_SCREEN_DRAWN = """() => {
     if (document.querySelector('[data-testid="stSkeleton"]')) return false;
     if (document.querySelector('[data-stale="true"]')) return false;
     const inView = [...document.querySelectorAll('[data-testid="stBidiComponentRegular"]')]
-        .filter((e) => e.getBoundingClientRect().top < window.innerHeight).length;
-    return inView > 0 && document.querySelectorAll('.js-plotly-plot .main-svg').length >= inView;
+        .filter((e) => e.getBoundingClientRect().top < window.innerHeight);
+    return inView.length > 0 && inView.every((e) => e.querySelector('.main-svg'));
 }"""
 
 BOXES = """() => {
