@@ -91,7 +91,9 @@ DRAWN = """() => {
     if (document.querySelector('[data-testid="stSkeleton"]')) return false;
     if (!document.querySelector('[data-testid="stMainBlockContainer"] h1')) return false;
     const wanted = document.querySelectorAll('[data-testid="stBidiComponentRegular"]').length;
-    const drawn = document.querySelectorAll('.js-plotly-plot .main-svg').length;
+    // a chart counts once drawn (a plot has several main-svg layers; charts off screen draw later)
+    const drawn = [...document.querySelectorAll('[data-testid="stBidiComponentRegular"]')]
+        .filter((e) => e.querySelector('.main-svg')).length;
     return wanted > 0 ? drawn >= wanted : !!document.querySelector('[data-testid="stAlert"]');
 }"""
 

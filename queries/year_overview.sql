@@ -1,6 +1,7 @@
 -- 历年总览：每年各领域的核心指标（村财分档、项目、星级、工单、问题整改）
 -- params: $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部), $t1 (decimal, 元), $t2 (decimal, 元), $t3 (decimal, 元)
--- grain: one row per year that has data in any domain; a domain without data that year has NULLs, not zeros
+-- grain: one row per year that has data in any domain; a domain without data that year has NULLs, not zeros;
+--   scope_villages and scope_units count the 村 and all units in scope (to say when a ledger covers only some)
 with units as (
     select * from scoped_units($town::varchar, $area::varchar, $villages::varchar[])
 ),
@@ -91,7 +92,9 @@ final as (
         t.tickets,
         t.satisfied_pct,
         q.problems,
-        q.rectified_pct
+        q.rectified_pct,
+        (select count(*) from units where kind = '村') as scope_villages,
+        (select count(*) from units) as scope_units
     from years as y
     left join income as i on y.year = i.year
     left join project_totals as p on y.year = p.year

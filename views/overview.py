@@ -1,4 +1,4 @@
-"""总览: the year at a glance for the town's leadership."""
+"""总览 (驾驶舱): on one screen the year's eight figures, what to act on and two charts; the rest follows below."""
 
 import streamlit as st
 
@@ -7,48 +7,39 @@ from village_stats import formatting as fmt
 
 current = ui.settings()
 filters = ui.filters()
-ui.page_header("村情总览", filters)
+ui.compact_page()
+ui.page_header(f"村情总览 · {filters.scope.town or '全域'}", filters)
 if filters.year is None:
     ui.empty_state("数据库中还没有任何台账数据。")
     st.stop()
 
+year = filters.year
 overview = ui.run_query("year_overview", **filters.scope.params(), **current.tier_params())
-this_year = overview[overview["year"] == filters.year]
-last_year = overview[overview["year"] == filters.year - 1]
+this_year = overview[overview["year"] == year]
+last_year = overview[overview["year"] == year - 1]
 
-st.subheader("核心指标")
+# eight cards, two rows of four: a quarter of a 1366 px page holds a label of ~14 characters
 low, mid, high = (fmt.threshold(t) for t in current.income_thresholds_yuan)
 first, second = st.columns(4), st.columns(4)
+income = {"share_of": "villages_with_income", "reported": ("villages_with_income", "scope_villages", "村")}
 for column, (label, name) in zip(
     first,
     [(f"村财≥{low}", "villages_t1"), (f"村财≥{mid}", "villages_t2"), (f"村财≥{high}", "villages_t3")],
     strict=False,
 ):
-    ui.kpi(column, label, name, "个", this_year, last_year, share_of="villages_with_income")
-ui.kpi(first[3], "五星级村(社区)", "five_star", "个", this_year, last_year)
-ui.kpi(second[0], "揭榜挂帅项目", "projects", "个", this_year, last_year)
-ui.kpi(second[1], "计划总投资", "planned_investment", "亿元", this_year, last_year)
-ui.kpi(second[2], "五单服务工单", "tickets", "件", this_year, last_year, note=("满意率", "satisfied_pct", "%"))
-ui.kpi(second[3], "问题整改率", "rectified_pct", "%", this_year, last_year, note=("共", "problems", "条"))
+    ui.kpi(column, label, name, "个", this_year, last_year, year=year, **income)
+stars = ("rated_units", "scope_units", "村(社区)")
+ui.kpi(first[3], "五星级村(社区)", "five_star", "个", this_year, last_year, year=year, reported=stars)
+ui.kpi(second[0], "揭榜挂帅项目", "projects", "个", this_year, last_year, year=year)
+ui.kpi(second[1], "计划总投资", "planned_investment", "亿元", this_year, last_year, year=year)
+# more tickets is neither good nor bad: the delta stays grey
+ticket_note = ("满意率", "satisfied_pct", "%")
+ui.kpi(second[2], "五单工单", "tickets", "件", this_year, last_year, note=ticket_note, better=None, year=year)
+ui.kpi(second[3], "问题整改率", "rectified_pct", "%", this_year, last_year, note=("共", "problems", "条"), year=year)
 
-st.subheader("汇报摘要")
-requests = narrative.summary_requests(filters.year, current, filters.scope, ui.today())
-results = {role: ui.run_query(name, **params) for role, (name, params) in requests.items()}
-sections = narrative.year_sections(filters.year, results, current, filters.scope_label)
-paragraphs = list(sections.values())
-if paragraphs:
-    ui.paragraphs(paragraphs)
-    ui.copy_text(paragraphs, key="overview_copy_text")
-else:
-    ui.empty_state(f"{filters.year}年{filters.scope_label}暂无可汇报的台账数据。")
-missing = narrative.missing_domains(sections)
-if paragraphs and missing:
-    st.caption(f"{filters.year}年暂无{'、'.join(missing)}数据，摘要中不含这些部分。")
-st.page_link("views/report.py", label="导出 PPT / Word / Excel 汇报材料 →", icon=":material/slideshow:")
-
-st.subheader("分领域速览")
-left, right = st.columns(2)
-with left:
+# the charts are written first, the callouts beside them after: the charts' drawing starts sooner
+notes, first_chart, second_chart = st.columns([1.3, 1, 1])
+with first_chart:
     ui.glance(
         this_year,
         "villages_with_income",
@@ -61,17 +52,10 @@ with left:
             "tier_label",
             "村财收入分档（个）",
         ),
+        year=year,
+        height=ui.FIRST_SCREEN_CHART,
     )
-    ui.glance(
-        this_year,
-        "rated_units",
-        "达标创星评定",
-        "views/stars.py",
-        "查看达标创星 →",
-        lambda: ui.figure(
-            charts.star_distribution, ui.run_query("star_distribution", **filters.params()), "达标创星星级分布"
-        ),
-    )
+with second_chart:
     ui.glance(
         this_year,
         "problems",
@@ -81,8 +65,16 @@ with left:
         lambda: ui.figure(
             charts.problem_status, ui.run_query("problem_status_by_source", **filters.params()), "问题整改情况（条）"
         ),
+        year=year,
+        height=ui.FIRST_SCREEN_CHART,
     )
-with right:
+found = ui.alerts_for(filters)
+with notes:
+    st.markdown("**要点与预警**")
+    ui.callouts(found, year, current.alerts_shown)
+
+left, middle, right = st.columns(3)
+with left:
     ui.glance(
         this_year,
         "projects",
@@ -95,7 +87,23 @@ with right:
             "arena",
             "五大擂台投资（万元）",
         ),
+        year=year,
+        height=ui.FIRST_SCREEN_CHART,
     )
+with middle:
+    ui.glance(
+        this_year,
+        "rated_units",
+        "达标创星评定",
+        "views/stars.py",
+        "查看达标创星 →",
+        lambda: ui.figure(
+            charts.star_distribution, ui.run_query("star_distribution", **filters.params()), "达标创星星级分布"
+        ),
+        year=year,
+        height=ui.FIRST_SCREEN_CHART,
+    )
+with right:
     ui.glance(
         this_year,
         "tickets",
@@ -103,17 +111,19 @@ with right:
         "views/tickets.py",
         "查看五单服务 →",
         lambda: ui.figure(charts.funnel, ui.run_query("ticket_funnel", **filters.params()), "五单闭环"),
+        year=year,
+        height=ui.FIRST_SCREEN_CHART,
     )
 
 st.subheader("其他工作机制")
 mechanism_params = {**filters.scope.params(), "threshold": current.points_low_threshold}
-this_mechanisms = ui.run_query("mechanisms_overview", year=filters.year, **mechanism_params)
-last_mechanisms = ui.run_query("mechanisms_overview", year=filters.year - 1, **mechanism_params)
+this_mechanisms = ui.run_query("mechanisms_overview", year=year, **mechanism_params)
+last_mechanisms = ui.run_query("mechanisms_overview", year=year - 1, **mechanism_params)
 cards = st.columns(4)
 points_average = this_mechanisms["points_latest_average"].iloc[0]
 cards[0].metric(
     "党员积分本期平均",
-    f"{points_average}分" if ui.present(points_average) else "—",
+    f"{points_average}分" if ui.present(points_average) else "暂无数据",
     f"积分偏低{int(this_mechanisms['points_low_members'].iloc[0])}名" if ui.present(points_average) else None,
     delta_color="off",
     delta_arrow="off",
@@ -122,14 +132,6 @@ cards[0].metric(
 ui.kpi(cards[1], "书记工作室", "studios", "个", this_mechanisms, last_mechanisms, note=("共", "units", "个单位"))
 ui.kpi(cards[2], "乡贤收集民意", "sage_opinions", "条", this_mechanisms, last_mechanisms)
 ui.kpi(cards[3], "后备干部（当前花名册）", "reserves", "人", this_mechanisms, this_mechanisms.iloc[0:0])
-links = st.container(horizontal=True)
-for page, label in (
-    ("views/points.py", "党员积分 →"),
-    ("views/studios.py", "书记工作室 →"),
-    ("views/sages.py", "乡贤 →"),
-    ("views/cadres.py", "村干部 →"),
-):
-    links.page_link(page, label=label)
 left, right = st.columns(2)
 with left:
     ui.glance(
@@ -173,41 +175,66 @@ with right:
         ),
     )
 
+if found:
+    st.subheader("全部要点与下一步")
+    ui.alert_list(found)
+
+# below the charts and filled only when opened: the speech-style summary reads twenty queries, and the
+# per-town comparison draws a ranking and a table of every town, none of which a glance needs
+summary = st.expander("汇报摘要（讲话稿口径，可复制）", key="overview_summary", on_change="rerun")
+if summary.open:
+    with summary:
+        requests = narrative.summary_requests(year, current, filters.scope, ui.today())
+        results = {role: ui.run_query(name, **params) for role, (name, params) in requests.items()}
+        sections = narrative.year_sections(year, results, current, filters.scope_label)
+        paragraphs = list(sections.values())
+        if paragraphs:
+            ui.paragraphs(paragraphs)
+            ui.copy_text(paragraphs, key="overview_copy_text")
+        else:
+            ui.empty_state(f"{year}年{filters.scope_label}暂无可汇报的台账数据。")
+        missing = narrative.missing_domains(sections)
+        if paragraphs and missing:
+            st.caption(f"{year}年暂无{'、'.join(missing)}数据，摘要中不含这些部分。")
+st.page_link("views/report.py", label="导出 PPT / Word / Excel 汇报材料 →", icon=":material/slideshow:")
+
 if filters.spans_towns:
-    st.subheader("各镇(街道)对比")
-    rollup = ui.town_rollup(filters)
-    metrics = {
-        "t1_pct": (f"村财≥{low}的村占比", "%", False),
-        "planned_investment": ("项目计划总投资", "万元", True),
-        "five_star": ("五星级村(社区)数", "个", False),
-        "satisfied_pct": ("工单群众满意率", "%", False),
-        "rectified_pct": ("问题整改率", "%", False),
-    }
-    metric = st.selectbox(
-        "排名指标", list(metrics), format_func=lambda m: metrics[m][0], key="overview_town_metric", width=260
-    )
-    label, unit, money = metrics[metric]
-    ui.town_ranking(filters, "town_rollup", metric, label, unit, "overview_towns", money=money)
-    ui.table_with_downloads(
-        rollup,
-        f"{filters.year}年各镇(街道)对比",
-        "overview_towns_table",
-        [
-            "town",
-            "units",
-            "villages_t1",
-            "t1_pct",
-            "total_income",
-            "projects",
-            "planned_investment",
-            "five_star",
-            "weak_units",
-            "tickets",
-            "satisfied_pct",
-            "problems",
-            "rectified_pct",
-        ],
-    )
+    towns = st.expander("各镇(街道)对比：排名与明细表", key="overview_towns", on_change="rerun")
+    if towns.open:
+        with towns:
+            rollup = ui.town_rollup(filters)
+            metrics = {
+                "t1_pct": (f"村财≥{low}的村占比", "%", False),
+                "planned_investment": ("项目计划总投资", "万元", True),
+                "five_star": ("五星级村(社区)数", "个", False),
+                "satisfied_pct": ("工单群众满意率", "%", False),
+                "rectified_pct": ("问题整改率", "%", False),
+            }
+            metric = st.selectbox(
+                "排名指标", list(metrics), format_func=lambda m: metrics[m][0], key="overview_town_metric", width=260
+            )
+            label, unit, money = metrics[metric]
+            ui.town_ranking(filters, "town_rollup", metric, label, unit, "overview_towns", money=money)
+            ui.table_with_downloads(
+                rollup,
+                f"{year}年各镇(街道)对比",
+                "overview_towns_table",
+                [
+                    "town",
+                    "units",
+                    "villages_t1",
+                    "t1_pct",
+                    "total_income",
+                    "projects",
+                    "planned_investment",
+                    "five_star",
+                    "weak_units",
+                    "tickets",
+                    "satisfied_pct",
+                    "problems",
+                    "rectified_pct",
+                ],
+            )
 
 imports = ui.run_query("last_imports")
 if not imports.empty:

@@ -94,7 +94,7 @@ def kpi_text(value: object, previous: object, unit: str) -> tuple[str, str | Non
     change as 个百分点; anything else is a count.
     """
     if _missing(value):
-        return "—", None
+        return MISSING, None
     current = to_decimal(value)
     before = None if _missing(previous) else to_decimal(previous)
     if unit == "亿元":
@@ -139,3 +139,6 @@ def markdown_text(text: str) -> str:
     `:material/…:`) and no Streamlit colour directive (`:red[…]`) survives; measured in Chromium.
     """
     return _ASCII_PUNCTUATION.sub(r"\\\1", printable(text))
+
+
+MISSING = "—"  # a figure the year has no data for

@@ -19,6 +19,7 @@ import streamlit as st
 from village_stats.settings import REPO_ROOT
 
 BUNDLE = "plotly-village.min.js"
+LATER_MS = 1500  # a chart off screen is drawn this long after it arrives (or when it comes near the screen)
 BUNDLE_PATH = REPO_ROOT / "static" / BUNDLE
 
 # The trace types the bundle holds (scripts/plotly-bundle/index.js; scatter comes with the core).
@@ -86,7 +87,7 @@ export default function (component) {{
   const touch = window.matchMedia('(hover: none) and (pointer: coarse)').matches;
   const shown = touch || (fit && fit.modeBar === false) ? {{ ...config, displayModeBar: false }} : config;
   let live = true;
-  plotly().then(
+  const draw = () => plotly().then(
     (Plotly) => {{
       if (!live) return;
       Plotly.react(div, figure.data, figure.layout, shown)
@@ -95,9 +96,29 @@ export default function (component) {{
     }},
     () => {{ div.textContent = '图表未能加载（plotly-village.min.js），请刷新页面。'; div.dataset.drawn = 'failed'; }},
   );
+  // drawn first if it is near the screen: the charts a visitor sees do not queue behind the page's
+  // others for the two cores (the overview has two on screen, five below); the others follow after
+  // LATER_MS or as soon as they come near, so every chart is drawn without scrolling
+  let started = false;
+  const once = () => {{
+    if (started) return;
+    started = true;
+    if (near) near.disconnect();
+    clearTimeout(later);
+    draw();
+  }};
+  const near = window.IntersectionObserver
+    ? new IntersectionObserver((entries) => {{ if (entries.some((e) => e.isIntersecting)) once(); }},
+        {{ rootMargin: '200px' }})
+    : null;
+  // a chart drawn before (a rerun, a filter change) is drawn again at once, as it always was
+  const later = setTimeout(once, near && div.dataset.renders === '1' ? {LATER_MS} : 0);
+  if (near) near.observe(div);
   return () => {{
     live = false;
     div.dataset.drawn = 'false';
+    clearTimeout(later);
+    if (near) near.disconnect();
     if (window.Plotly) window.Plotly.purge(div);
   }};
 }}
@@ -106,16 +127,32 @@ export default function (component) {{
 _component = st.components.v2.component("village_plot", js=_JS, isolate_styles=False)
 
 
-def payload(figure: go.Figure, config: dict[str, object], fit: dict[str, object] | None = None) -> str:
+def payload(
+    figure: go.Figure, config: dict[str, object], fit: dict[str, object] | None = None, height: int | None = None
+) -> str:
     """The JSON the browser receives: the figure as Plotly serialises it, the plot's config, and how
-    it fits the screen (`fit`: a CSS `height` instead of the figure's pixels, `fontScale` with the width)."""
+    it fits the screen (`fit`: a CSS `height` instead of the figure's pixels, `fontScale` with the width).
+
+    `height` draws the figure that many pixels high without changing it (figures are shared).
+    """
     unknown = {trace.type for trace in figure.data} - TRACES
     if unknown:  # would draw nothing in the browser: the bundle lacks these
         raise ValueError(f"plotly-village.min.js has no {sorted(unknown)} traces; add them to scripts/plotly-bundle")
     config = {"locale": "zh-CN", "responsive": True, **config}  # responsive: a turned phone redraws to its width
-    sent = f'{{"figure":{figure.to_json()},"config":{json.dumps(config)}'
+    text = figure.to_json()
+    if height is not None:
+        drawn = json.loads(text)
+        drawn.setdefault("layout", {})["height"] = height
+        text = json.dumps(drawn, ensure_ascii=False)
+    sent = f'{{"figure":{text},"config":{json.dumps(config)}'
     return sent + (f',"fit":{json.dumps(fit)}}}' if fit else "}")
 
 
-def show(figure: go.Figure, config: dict[str, object], key: str | None = None, fit: dict | None = None) -> None:
-    _component(data=payload(figure, config, fit), key=key, width="stretch")
+def show(
+    figure: go.Figure,
+    config: dict[str, object],
+    key: str | None = None,
+    fit: dict | None = None,
+    height: int | None = None,
+) -> None:
+    _component(data=payload(figure, config, fit, height), key=key, width="stretch")

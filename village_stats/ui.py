@@ -10,7 +10,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -23,6 +23,7 @@ import streamlit as st
 
 from village_stats import (
     access,
+    alerts,
     charts,
     exports,
     gallery,
@@ -35,6 +36,7 @@ from village_stats import (
     templates,
 )
 from village_stats import formatting as fmt
+from village_stats import years as year_rules
 from village_stats.datasets import DATASETS, IMPORT_ORDER
 from village_stats.db import Database, DatabaseBusy, default_db_path, demo_db_path, storage_problem
 from village_stats.db import recorded_town as db_recorded_town
@@ -48,6 +50,7 @@ PAGE_ROWS = 200  # rows per page of a table; its downloads hold every row
 DOWNLOAD_ROWS = 100_000  # a paged table's download holds at most this many rows
 READ_LINGER_SECONDS = 5.0  # the read connection outlives a page run by this much (see db.Database)
 MISSING = "—"  # an empty cell in a table (Streamlit would write "None"): not done yet, not rated, not given
+FIRST_SCREEN_CHART = 280  # px: the overview's charts, two of them within a 1366×768 screen
 CHART_ROWS = 30  # a village chart with more rows than this shows the top/bottom N or a search instead
 
 
@@ -451,50 +454,76 @@ class Filters:
     scope_label: str
     spans_towns: bool = False  # the scope covers several towns: show per-town rollups, label villages with their town
     several_towns: bool = False  # the database holds several towns (a county or city), whatever the scope
+    later: tuple[str, ...] = ()  # what newer years hold so far: 2025年已导入：村财收入
+    missing: tuple[str, ...] = ()  # the core ledgers the year has no data for (page names: 项目投资 …)
+    # where page_header writes the title: the left of the filter row at the top of the page
+    header: object = field(default=None, compare=False, repr=False)
 
     def params(self, **extra: object) -> dict[str, object]:
         return {"year": self.year, **self.scope.params(), **extra}
 
 
 def sidebar_filters() -> Filters:
-    """Year, town, 片区 and villages in the sidebar, each bound to the URL so a link reopens the view."""
+    """Year and town at the top of the page, beside its title (where the eye is); 片区 and villages in the sidebar.
+
+    Each is bound to the URL so a link reopens the view. The widgets are the one source of the filter
+    state: the page reads it as `filters()`. The year opens on the latest year with all five core
+    ledgers (years.default_year), not on a new year that has one ledger so far.
+    """
     current = settings()
     years = run_query("data_years")
     units = run_query("units")
+    towns = sorted(units["town"].unique()) if not units.empty else []
+    several = len(towns) > 1
+    title, *slots = st.columns([5, 1.3, 1.6] if several else [6, 1.3], vertical_alignment="bottom")
+    year_options = sorted({int(y) for y in years["year"]}, reverse=True) if not years.empty else []
+    opening = year_rules.default_year(years) if not years.empty else None
+    # plain numbers, so that a link reads ?year=2023
+    year = slots[0].selectbox(
+        "年度",
+        year_options,
+        index=year_options.index(opening) if opening in year_options else 0,
+        key="year",
+        bind="query-params",
+        placeholder="暂无数据",
+    )
+    town: str | None = current.town if current.town in towns or not towns else towns[0]
+    if several:
+        # a county or city: all towns together first, the configured town preselected when present
+        options = [ALL_TOWNS, *towns]
+        picked = slots[1].selectbox(
+            "镇(街道)",
+            options,
+            index=options.index(current.town) if current.town in towns else 0,
+            key="town",
+            bind="query-params",
+        )
+        town = None if picked == ALL_TOWNS else picked
     with st.sidebar:
         st.markdown("#### 筛选")
-        year_options = sorted({int(y) for y in years["year"]}, reverse=True) if not years.empty else []
-        # plain numbers, so that a link reads ?year=2023
-        year = st.selectbox("年度", year_options, key="year", bind="query-params", placeholder="暂无数据")
-        towns = sorted(units["town"].unique()) if not units.empty else []
-        town: str | None = current.town if current.town in towns or not towns else towns[0]
-        if len(towns) > 1:
-            # a county or city: all towns together first, the configured town preselected when present
-            options = [ALL_TOWNS, *towns]
-            picked = st.selectbox(
-                "镇(街道)",
-                options,
-                index=options.index(current.town) if current.town in towns else 0,
-                key="town",
-                bind="query-params",
-            )
-            town = None if picked == ALL_TOWNS else picked
         in_town = units if town is None or units.empty else units[units["town"] == town]
         areas = sorted(a for a in in_town["area"].dropna().unique()) if not in_town.empty else []
         area = st.selectbox("片区", [ALL, *areas], key="area", bind="query-params")
         in_area = in_town if area == ALL else in_town[in_town["area"] == area]
         chosen: list[str] = []
-        if town is None and len(towns) > 1:
+        if town is None and several:
             # names repeat across towns, and thousands of them make no usable list
             st.caption("选定一个镇(街道)后可按村(社区)筛选。")
         else:
             names = list(in_area["name"]) if not in_area.empty else []
             chosen = st.multiselect("村(社区)", names, key="village", bind="query-params", placeholder="全部村(社区)")
     scope = Scope(town=town, area=None if area == ALL else area, villages=tuple(chosen) or None)
-    spans = town is None and len(towns) > 1
+    spans = town is None and several
     label = ("全域" if scope.area is None else scope.area) if spans else scope.label(current.town)
     st.session_state["filters"] = Filters(
-        year=year, scope=scope, scope_label=label, spans_towns=spans, several_towns=len(towns) > 1
+        year=year,
+        scope=scope,
+        scope_label=label,
+        spans_towns=spans,
+        several_towns=several,
+        later=tuple(year_rules.imported_later(years, year)) if not years.empty else (),
+        missing=tuple(year_rules.missing_core(years, year)) if not years.empty else (),
+        header=title,
     )
     return st.session_state["filters"]
 
@@ -513,52 +542,166 @@ def kpi(
     last_year: pd.DataFrame,
     share_of: str | None = None,
     note: tuple[str, str, str] | None = None,
+    better: str | None = "up",
+    year: int | None = None,
+    reported: tuple[str, str, str] | None = None,
 ) -> None:
     """A KPI card from one column of a per-year result, with the change on last year.
 
     `share_of` names the column of the whole (villages with income) and puts the
     share in the label; `note` = (words, column, unit) adds another figure to it
-    (“满意率93.7%”).
+    (“满意率93.7%”). `better` says which way is good ("up", "down", None for neither):
+    the delta's colour follows the meaning, and 持平 is grey without an arrow.
+    With `year`, a card whose figure the year lacks says “2025年尚未导入” and links to
+    数据导入. `reported` = (reporting column, whole column, noun): when a ledger covers
+    only some of the units, the card says “23个村中3个已报送” instead of a misleading change.
     """
     current = this_year.iloc[0] if not this_year.empty else None
     previous = last_year.iloc[0] if not last_year.empty else None
     value = None if current is None else current[column]
     before = None if previous is None else previous[column]
     text, delta = fmt.kpi_text(value, before, unit)
+    if text == fmt.MISSING and year is not None:
+        container.metric(
+            label,
+            "未导入",
+            f"[{year}年尚未导入 →](data_import)",
+            delta_color="off",
+            delta_arrow="off",
+            border=True,
+            help="本年度暂无该项台账，可在“数据导入”页面上传",
+        )
+        return
+    if text == fmt.MISSING:  # a year with no such records: say so in words, not with a bare dash
+        text, delta = "暂无", None
     remark = None
-    if current is not None and share_of is not None and text != "—":
+    if current is not None and share_of is not None and text != "暂无":
         remark = f"占{fmt.share(int(value), int(current[share_of]))}"
     elif current is not None and note is not None:
         words, column_name, note_unit = note
         figure = fmt.kpi_text(current[column_name], None, note_unit)[0]
-        remark = None if figure == "—" else f"{words}{figure}"
+        remark = None if figure == fmt.MISSING else f"{words}{figure}"
+    coverage = _coverage(current, reported) if text != "暂无" else None
+    if coverage:
+        delta, colour, arrow, description = coverage, "off", "off", None
+    elif delta == fmt.STEADY:
+        colour, arrow, description = "off", "off", None
+    else:
+        colour = {"up": "normal", "down": "inverse"}.get(better or "", "off")
+        arrow, description = "auto", "较上年" if delta else None
     container.metric(
         f"{label}（{remark}）" if remark else label,
         text,
         delta,
-        delta_description="较上年" if delta else None,
+        delta_color=colour,
+        delta_arrow=arrow,
+        delta_description=description,
         border=True,
         help=None if current is not None else "本年度暂无该项数据",
     )
 
 
+def _coverage(row: pd.Series | None, reported: tuple[str, str, str] | None) -> str | None:
+    """“23个村中3个已报送” when fewer units reported than are in scope; else None."""
+    if row is None or reported is None:
+        return None
+    part, whole, noun = reported
+    if not present(row[part]) or not present(row[whole]) or int(row[part]) >= int(row[whole]):
+        return None
+    return f"{int(row[whole])}个{noun}中{int(row[part])}个已报送"
+
+
 def glance(
-    this_year: pd.DataFrame, count_column: str, domain: str, page: str, link: str, figure: Callable[[], go.Figure]
+    this_year: pd.DataFrame,
+    count_column: str,
+    domain: str,
+    page: str,
+    link: str,
+    figure: Callable[[], go.Figure],
+    year: int | None = None,
+    height: int | None = None,
 ) -> None:
     """One small overview chart for a domain, or a line saying the year has none; then a link to its page.
 
     `count_column` is the year_overview column that counts the domain's records that year;
     `figure` runs only when the year has some, and returns a `ui.figure(...)` (escaped, shared).
+    With `year`, a year without the domain's ledger says so and links to 数据导入.
+    `height` draws the chart that many pixels high (the overview's first screen is short).
     """
     row = this_year.iloc[0] if not this_year.empty else None
     if row is not None and present(row[count_column]) and row[count_column] > 0:
         shared = figure()
         title = shared.layout.title.text or domain
-        _show(shared, f"{int(row['year'])}年{title}")
+        _show(shared, f"{int(row['year'])}年{title}", height=height)
+    elif year is not None:
+        st.caption(f"{year}年尚未导入{domain}数据。")
+        st.page_link("views/data_import.py", label="去数据导入 →")
+        return
     else:
-        year = "" if row is None else f"{int(row['year'])}年"
-        st.caption(f"{year}暂无{domain}数据。")
+        shown = "" if row is None else f"{int(row['year'])}年"
+        st.caption(f"{shown}暂无{domain}数据。")
     st.page_link(page, label=link)
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _alerts(
+    path: str, version: tuple[int, ...], year: int, scope: Scope, current: Settings, today: date
+) -> list[alerts.Alert]:
+    with database().read() as cur:
+        return alerts.alerts(cur, year, scope, current, today)
+
+
+def alerts_for(filters: Filters) -> list[alerts.Alert]:
+    """The alerts that fire for the filters' year and scope, most important first; cached until the data
+    changes (one cache entry, not eight queries' worth of lookups on every run)."""
+    db = database()
+    return _alerts(str(db.path), db.version(), filters.year, filters.scope, settings(), today())
+
+
+def callouts(found: list, year: int, shown: int) -> None:
+    """要点与预警: the `shown` most important alerts (alerts.Alert), each its title linking to its page
+    and its finding beneath (two lines at most, see compact_page: a city's lists of names are long; the
+    whole text is in `alert_list` below); the next step in the link's tooltip."""
+    if not found:
+        st.caption(f"{year}年各项预警规则均未触发。")
+        return
+    with st.container(gap="xsmall", key="callouts"):
+        for alert in found[:shown]:
+            icon = ":material/warning:" if alert.severity == "warning" else ":material/lightbulb:"
+            with st.container(gap=None):
+                st.page_link(alert.page, label=alert.title, icon=icon, help=f"下一步：{alert.next_step}")
+                # the year is in the page header: the finding starts with what it found
+                st.caption(plain(alert.sentence.removeprefix(f"{year}年")))
+        if len(found) > shown:
+            st.caption(f"另有{len(found) - shown}条提示，见下方“全部要点与下一步”。")
+
+
+def alert_list(found: list) -> None:
+    """Every alert that fired, with its next step: the 存在的问题 and 下一步 of the year, as text."""
+    st.markdown(
+        "\n".join(
+            f"{number}. **{plain(alert.title)}**：{plain(alert.sentence)}下一步：{plain(alert.next_step)}"
+            for number, alert in enumerate(found, start=1)
+        )
+    )
+
+
+def compact_page() -> None:
+    """Less air above and inside the page's head and cards, so that a 1366×768 screen holds the overview:
+    the title at the size of a heading, cards with the value a size smaller (labels never cut)."""
+    st.html(
+        """<style>
+        [data-testid="stMainBlockContainer"] { padding: 3.5rem 3rem 4rem 3rem; }
+        [data-testid="stMainBlockContainer"] h1 { font-size: 1.75rem; padding: 0.25rem 0 0 0; }
+        [data-testid="stMetric"] { padding: 0.5rem 0.75rem; }
+        [data-testid="stMetric"] > div { padding: 0.25rem; }
+        [data-testid="stMetricValue"] { font-size: 1.6rem; }
+        /* a callout is read at a glance: two lines of its finding, the whole text in the list below */
+        .st-key-callouts [data-testid="stCaptionContainer"] p {
+            display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden;
+        }
+        </style>"""
+    )
 
 
 def present(value: object) -> bool:
@@ -623,10 +766,15 @@ def screen_css() -> None:
 
 
 def page_header(title: str, filters: Filters | None = None, money: bool = True) -> None:
-    st.title(title)
-    if filters and filters.year:
-        unit = " · 金额单位：万元" if money else ""
-        st.caption(f"{filters.year}年 · {plain(filters.scope_label)}{unit}")
+    """The title at the left of the filter row, and under it the year, scope and what newer years hold so far."""
+    shown = filters or st.session_state.get("filters")
+    slot = shown.header if shown is not None and shown.header is not None else st.container()
+    with slot:
+        st.title(title, anchor=False)
+        if filters and filters.year:
+            unit = " · 金额单位：万元" if money else ""
+            later = "".join(f" · {note}" for note in filters.later)
+            st.caption(f"{filters.year}年 · {plain(filters.scope_label)}{unit}{plain(later)}")
 
 
 def empty_state(message: str) -> None:
@@ -671,13 +819,15 @@ def _figure(_builder: Callable[..., go.Figure], name: str, args: tuple, kwargs: 
     return charts.as_text(_builder(*args, **kwargs))
 
 
-def _show(figure: go.Figure, filename: str, key: str | None = None, fit: dict | None = None) -> None:
+def _show(
+    figure: go.Figure, filename: str, key: str | None = None, fit: dict | None = None, height: int | None = None
+) -> None:
     config = {
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 3},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
     }
-    plotly_view.show(figure, config, key=key, fit=fit)
+    plotly_view.show(figure, config, key=key, fit=fit, height=height)
 
 
 def table_with_downloads(frame: pd.DataFrame, name: str, key: str, columns: list[str] | None = None) -> None:

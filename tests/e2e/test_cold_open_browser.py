@@ -41,6 +41,9 @@ def test_report_text_is_sent_when_its_expander_opens(context, app_url, path, tab
     main = page.locator(MAIN)
     if tab:
         main.get_by_role("tab", name=tab).click()
+    else:  # the overview's copy box is inside its 汇报摘要, filled when opened
+        main.locator('[data-testid="stExpander"] summary', has_text="汇报摘要").first.click()
+        main.locator('[data-testid="stExpander"] summary', has_text="复制汇报文字").wait_for(timeout=30_000)
     assert main.locator('[data-testid="stCode"]').count() == 0
     assert requested(page, "StreamlitSyntaxHighlighter") == []
 

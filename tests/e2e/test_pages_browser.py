@@ -50,6 +50,12 @@ def test_filters_round_trip_through_the_url(page, app_url):
 def test_overview_states_the_seed_figures(page, app_url):
     page.goto(f"{app_url}/?year=2023")
     wait_until_idle(page)
+    # the 汇报摘要 is filled when its expander is opened
+    page.locator('[data-testid="stExpander"] summary', has_text="汇报摘要").first.click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stMainBlockContainer]').innerText.includes('占比91.3%')",
+        timeout=60_000,
+    )
     text = page.locator('[data-testid="stMainBlockContainer"]').inner_text()
     assert "2023年全镇21个村村财收入超过20万元，占比91.3%" in text
     assert "北垞、竹秀、岑下3个村超过100万元" in text

@@ -130,6 +130,8 @@ def test_cadres_page_flags_villages_without_reserves(served_copy):  # noqa: F811
 
 def test_overview_shows_the_mechanisms(served_copy):  # noqa: F811
     app = open_page("views/overview.py")
+    app.session_state["overview_summary"] = True  # the overview's 汇报摘要 is filled when opened
+    app.run()
     shown = metrics(app)
     assert shown["书记工作室（共25个单位）"] == "12个"
     text = " ".join(m.value for m in app.markdown)

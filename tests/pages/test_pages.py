@@ -41,11 +41,13 @@ def metrics(app: AppTest) -> dict[str, str]:
 def test_overview_shows_the_seed_figures_for_2023(served_copy):
     app = open_app(2023)
     assert not app.exception
+    app.session_state["overview_summary"] = True  # a click on 汇报摘要: filled only when opened
+    app.run()
     shown = metrics(app)
     assert shown["村财≥20万元（占91.3%）"] == "21个"
     assert shown["村财≥50万元（占52.2%）"] == "12个"
     assert shown["村财≥100万元（占13.0%）"] == "3个"
-    assert shown["五单服务工单（满意率98.9%）"] == str(6 + 15 + 178) + "件"
+    assert shown["五单工单（满意率98.9%）"] == str(6 + 15 + 178) + "件"
     text = " ".join(m.value for m in app.markdown)
     assert markdown_text("2023年全镇21个村村财收入超过20万元，占比91.3%") in text
     assert "其中北垞、竹秀、岑下3个村超过100万元" in text
@@ -135,8 +137,14 @@ def test_overview_year_without_some_domains_draws_no_empty_charts(served_copy):
     assert not app.exception
     captions = [c.value for c in app.caption]
     for domain in ("揭榜挂帅项目", "达标创星评定", "五单闭环服务工单", "问题整改台账"):
-        assert f"2021年暂无{domain}数据。" in captions
+        assert f"2021年尚未导入{domain}数据。" in captions
     assert len(app_charts.charts(app)) == 1  # the income chart only
+    # the cards of the missing ledgers say so and link to 数据导入, never a bare —
+    cards = {m.label: m for m in app.metric}
+    for label in ("五星级村(社区)", "揭榜挂帅项目", "计划总投资", "五单工单", "问题整改率"):
+        assert cards[label].value == "未导入"
+        assert "2021年尚未导入" in cards[label].delta and "data_import" in cards[label].delta
+    assert all(m.value != "—" for m in app.metric)
 
 
 def test_empty_cells_show_a_dash_not_none(served_copy):
