@@ -218,9 +218,9 @@ DENIED_TABLE_FUNCTIONS: frozenset[str] = frozenset({
     "read_json", "read_json_auto", "read_json_objects", "read_json_objects_auto", "read_ndjson", "read_ndjson_auto",
     "read_ndjson_objects", "read_parquet", "read_single_csv_file", "read_single_json_file",
     "read_single_parquet_file", "read_text", "register_external_resource", "register_external_resource_type",
-    "remove_grammar_extension", "repeat", "repeat_row", "scoped_points", "scoped_projects", "scoped_ticket_counts",
-    "scoped_tickets", "scoped_units", "seq_scan", "sniff_csv", "summary", "test_all_types", "test_vector_types",
-    "truncate_duckdb_logs", "which_secret",
+    "remove_grammar_extension", "repeat", "repeat_row", "round_unit_status", "scoped_points", "scoped_projects",
+    "scoped_ticket_counts", "scoped_tickets", "scoped_units", "seq_scan", "sniff_csv", "summary", "test_all_types",
+    "test_vector_types", "truncate_duckdb_logs", "which_secret",
 })
 
 # PRAGMA statements are refused as a statement kind; listed so the enumeration is complete.
