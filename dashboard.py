@@ -37,6 +37,7 @@ pages = {
     ],
 }
 presenter, data_pages = pages["汇报"][1], pages["数据"]
+WALL = "村情大屏"
 st.sidebar.markdown(f"### 村情看板 · {ui.settings().town}")
 may_view = ui.access_sidebar()
 own_unit_only = ui.sees_own_unit_only()
@@ -46,18 +47,18 @@ if own_unit_only:  # settings: a village account sees its 报送 page and nothin
 # expanded: with fourteen pages Streamlit would otherwise fold the 汇报 and 数据 sections away
 if may_view and st.query_params.get("screen") == "wall":
     # 大屏: the hall's screen is one page with no navigation (a link /?screen=wall opens it)
-    page = st.navigation([st.Page("views/wall.py", title="村情大屏", default=True)], position="hidden")
+    page = st.navigation([st.Page("views/wall.py", title=WALL, default=True)], position="hidden")
 else:
     page = st.navigation(pages, position="sidebar" if may_view else "hidden", expanded=True)
 if not may_view:  # settings: viewing needs a sign-in, and this session has none
     ui.sign_in_page()
     st.stop()
-ui.demo_banner(compact=page == presenter)  # every page while the demo is shown; 汇报模式 pins it small
+ui.demo_banner(compact=page == presenter or page.title == WALL)  # 汇报模式 and the wall pin it small
 # the pages that only read see one state of the data for the whole run; the 数据 pages write
 ui.screen_css()
 with ui.one_snapshot(active=page not in data_pages):
     if not own_unit_only:  # the other villages' names are not its to browse
-        ui.sidebar_filters()
+        ui.sidebar_filters(top=page != presenter and page.title != WALL)  # one screen each: no filter row
         ui.round_notices(page.title)
     if page not in data_pages and ui.database_is_empty():
         ui.empty_guide()  # a town's new database: what to import first, instead of empty pages

@@ -1127,6 +1127,9 @@ def figure(chart: Chart, font_size: int = 14, height: int = 420, title: str | No
         if horizontal:
             fig.update_xaxes(title_text=chart.unit)
             fig.update_yaxes(autorange="reversed")
+        elif any("（" in c for c in chart.categories):  # 民意收集（条）: the unit on a line of its own
+            names = list(chart.categories)
+            fig.update_xaxes(tickvals=names, ticktext=[c.replace("（", "<br>（", 1) for c in names])
         fig.update_layout(showlegend=len(chart.series) > 1)
     charts.themed(fig, title, height=height)
     if chart.kind == "dots":

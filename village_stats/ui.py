@@ -463,8 +463,10 @@ class Filters:
         return {"year": self.year, **self.scope.params(), **extra}
 
 
-def sidebar_filters() -> Filters:
+def sidebar_filters(top: bool = True) -> Filters:
     """Year and town at the top of the page, beside its title (where the eye is); 片区 and villages in the sidebar.
+
+    `top=False` (汇报模式, the wall: one screen each) keeps the year and town in the sidebar with the rest.
 
     Each is bound to the URL so a link reopens the view. The widgets are the one source of the filter
     state: the page reads it as `filters()`. The year opens on the latest year with all five core
@@ -475,7 +477,10 @@ def sidebar_filters() -> Filters:
     units = run_query("units")
     towns = sorted(units["town"].unique()) if not units.empty else []
     several = len(towns) > 1
-    title, *slots = st.columns([5, 1.3, 1.6] if several else [6, 1.3], vertical_alignment="bottom")
+    if top:
+        title, *slots = st.columns([5, 1.3, 1.6] if several else [6, 1.3], vertical_alignment="bottom")
+    else:
+        title, slots = None, [st.sidebar, st.sidebar]
     year_options = sorted({int(y) for y in years["year"]}, reverse=True) if not years.empty else []
     opening = year_rules.default_year(years) if not years.empty else None
     # plain numbers, so that a link reads ?year=2023
