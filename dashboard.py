@@ -58,7 +58,8 @@ ui.demo_banner(compact=page == presenter or page.title == WALL)  # 汇报模式 
 ui.screen_css()
 with ui.one_snapshot(active=page not in data_pages):
     if not own_unit_only:  # the other villages' names are not its to browse
-        ui.sidebar_filters(top=page != presenter and page.title != WALL)  # one screen each: no filter row
+        # 汇报模式 and the wall are one screen each, the 数据 pages need no year: no filter row at their top
+        ui.sidebar_filters(top=page not in data_pages and page != presenter and page.title != WALL)
         ui.round_notices(page.title)
     if page not in data_pages and ui.database_is_empty():
         ui.empty_guide()  # a town's new database: what to import first, instead of empty pages
