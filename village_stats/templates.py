@@ -241,6 +241,10 @@ def unit_template_bytes(dataset: Dataset, settings: Settings, sheet_info: UnitSh
     open_cell = workbook.add_format({"locked": False, "border": 1, "bg_color": "#fffbe6"})
     open_date = workbook.add_format({"locked": False, "border": 1, "bg_color": "#fffbe6", "num_format": "yyyy-mm-dd"})
     sheet = workbook.add_worksheet(dataset.title[:31])
+    # printed for signing before it is sent back: one page wide, landscape, as a 报表 is
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
     info = sheet_info
     columns = [c for c in dataset.columns if c.name != "town" or info.with_town]
     one_row = info.last_year_rows is None
