@@ -167,6 +167,7 @@ async def _session(
                     text = await page.locator('[data-testid="stException"]').first.inner_text()
                     seen.errors.append(f"session {number} {path or 'overview'}: exception {text[:200]}")
                 if path == "":
+                    await open_summary(page, timeout_ms)
                     body = await page.locator('[data-testid="stMainBlockContainer"]').inner_text()
                     income, stars = INCOME_RE.search(body), STARS_RE.search(body)
                     if income and stars:
@@ -175,6 +176,22 @@ async def _session(
                         seen.errors.append(f"session {number}: overview without the {YEAR} summary")
     finally:
         await context.close()
+
+
+# the overview's 汇报摘要 is filled when its expander is opened (one more run, on the same snapshot rule)
+SUMMARY = '[data-testid="stExpander"] summary'
+SUMMARY_SHOWN = (
+    "() => document.querySelector('[data-testid=stMainBlockContainer]').innerText.includes('村财收入超过20万元')"
+)
+
+
+async def open_summary(page: object, timeout_ms: int) -> None:
+    """Open the overview's 汇报摘要 and wait until its sentences are on the page."""
+    try:
+        await page.locator(SUMMARY, has_text="汇报摘要").first.click(timeout=timeout_ms)
+        await page.wait_for_function(SUMMARY_SHOWN, timeout=timeout_ms)
+    except Exception:
+        return  # the caller reports an overview without the summary
 
 
 async def _browse(url: str, sessions: int, cycles: int, seen: Observations, timeout_ms: int, verbose: bool) -> None:

@@ -25,6 +25,10 @@ SLOW_MS = 180_000  # a server, a CLI import and Chromium on a shared 2-core mach
 
 
 def figures(page) -> tuple[int, int]:
+    """The seed sentences' two figures, from the overview's 汇报摘要 (filled when it is opened)."""
+    if not page.evaluate(load_test.SUMMARY_SHOWN):  # closed, as a page opens: a click opens (and fills) it
+        page.locator(load_test.SUMMARY, has_text="汇报摘要").first.click()
+    page.wait_for_function(load_test.SUMMARY_SHOWN, timeout=SLOW_MS)
     text = page.locator(MAIN).inner_text()
     income, stars = load_test.INCOME_RE.search(text), load_test.STARS_RE.search(text)
     assert income and stars, text[:500]
