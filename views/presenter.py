@@ -48,17 +48,13 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 # the chart takes what the title row, the takeaway and the controls leave, and never under 55% of the screen
 CHART_FIT = {"height": "max(55vh, calc(100vh - 11.5rem - 2vw))", "fontScale": True}
 
-current = ui.settings()
 filters = ui.filters()
 if filters.year is None:
     ui.page_header("汇报模式")
     ui.empty_state("数据库中还没有任何台账数据。")
     st.stop()
 
-today = ui.today()
-requests = reports.report_requests(filters.year, current, filters.scope, today, tables=False)
-results = {role: ui.run_query(name, **params) for role, (name, params) in requests.items()}
-report = reports.build(filters.year, results, current, filters.scope, today, filters.spans_towns, tables=False)
+report = ui.year_report(filters)
 screens = report.screens() if report.outline else []
 if not screens:
     ui.page_header("汇报模式", filters)

@@ -8,7 +8,6 @@ PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentatio
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-current = ui.settings()
 filters = ui.filters()
 ui.page_header("汇报导出", filters)
 if filters.year is None:
@@ -16,10 +15,7 @@ if filters.year is None:
     st.stop()
 
 today = ui.today()
-# the preview leaves out the workbook's detail tables; the Excel button builds them when clicked
-requests = reports.report_requests(filters.year, current, filters.scope, today, tables=False)
-results = {role: ui.run_query(name, **params) for role, (name, params) in requests.items()}
-report = reports.build(filters.year, results, current, filters.scope, today, filters.spans_towns, tables=False)
+report = ui.year_report(filters)
 if not report.sections:
     ui.empty_state(f"{filters.year}年{filters.scope_label}暂无可汇报的台账数据。")
     st.stop()

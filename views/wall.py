@@ -60,10 +60,7 @@ if filters.year is None:
     ui.empty_state("数据库中还没有任何台账数据。")
     st.stop()
 
-today = ui.today()
-requests = reports.report_requests(filters.year, current, filters.scope, today, tables=False)
-results = {role: ui.run_query(name, **params) for role, (name, params) in requests.items()}
-report = reports.build(filters.year, results, current, filters.scope, today, filters.spans_towns, tables=False)
+report = ui.year_report(filters)
 by_key = {chart.key: chart for chart in report.charts}
 shown = [by_key[k] for k in PREFERRED if k in by_key]
 shown += [c for c in report.charts if c not in shown][: 6 - len(shown)]

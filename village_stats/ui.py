@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
@@ -43,6 +44,9 @@ from village_stats.db import recorded_town as db_recorded_town
 from village_stats.queries import Scope
 from village_stats.settings import REPO_ROOT, Settings, load_settings
 from village_stats.validation import Issue, errors_in
+
+if TYPE_CHECKING:  # reports loads python-pptx and python-docx: only the pages that report import it
+    from village_stats import reports
 
 ALL = "全部"
 ALL_TOWNS = "全部镇(街道)"
@@ -1038,6 +1042,17 @@ def town_level_projects(town_level: pd.DataFrame, filters: Filters) -> None:
         )
         if note:
             st.caption(note)
+
+
+def year_report(filters: Filters) -> reports.Report:
+    """The year's report for the chosen scope, as 汇报导出, 汇报模式 and the wall show it: without the
+    workbook's detail tables (the Excel button builds them when clicked)."""
+    from village_stats import reports
+
+    current, day = settings(), today()
+    requests = reports.report_requests(filters.year, current, filters.scope, day, tables=False)
+    results = {role: run_query(name, **params) for role, (name, params) in requests.items()}
+    return reports.build(filters.year, results, current, filters.scope, day, filters.spans_towns, tables=False)
 
 
 def report_workbook(year: int, scope: Scope, today: date, spans_towns: bool = False) -> Callable[[], bytes]:
