@@ -82,7 +82,13 @@ export default function (component) {{
   }} else {{
     div.style.height = (figure.layout.height || 450) + 'px';
   }}
-  if (fit && fit.fontScale) scaleFonts(figure, Math.min(Math.max(window.innerWidth / 1366, 1), 1.6));
+  if (fit && fit.fontScale) {{
+    const factor = Math.min(Math.max(window.innerWidth / 1366, 1), 1.6);
+    scaleFonts(figure, factor);
+    // the title sits in the top margin: a larger title needs a margin grown with it, or it leaves the frame
+    const margin = figure.layout.margin;
+    if (margin && typeof margin.t === 'number') margin.t = Math.round(margin.t * factor);
+  }}
   // on a touch screen the mode bar covers the chart's title and no one downloads a PNG from a phone
   const touch = window.matchMedia('(hover: none) and (pointer: coarse)').matches;
   const shown = touch || (fit && fit.modeBar === false) ? {{ ...config, displayModeBar: false }} : config;
