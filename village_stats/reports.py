@@ -525,10 +525,10 @@ def _points_branches(branches: pd.DataFrame, summary: pd.DataFrame, settings: Se
         f"低于{threshold:f}分的{int(row['low_members'])}名"
     )
     title = f"{latest}各支部平均积分（分）"
-    if len(branches) > MAX_COLUMNS:
+    if len(branches) > charts.MAX_COLUMNS:
         # a county or city: the best dozen (the query orders by average); the rest are in the workbook
-        branches, labels = branches.head(MAX_COLUMNS), labels[:MAX_COLUMNS]
-        title = f"{latest}平均积分最高的{MAX_COLUMNS}个支部（分）"
+        branches, labels = branches.head(charts.MAX_COLUMNS), labels[: charts.MAX_COLUMNS]
+        title = f"{latest}平均积分最高的{charts.MAX_COLUMNS}个支部（分）"
     values = tuple(float(v) for v in branches["average_points"])
     kind = "dots" if _far_from_zero(values) else "column"
     return Chart(
@@ -685,8 +685,6 @@ def _income_trend(year: int, trend: pd.DataFrame) -> Chart | None:
     )
 
 
-# the charts' rule: up to 12 names side by side as columns; beyond, horizontal bars sorted by value
-MAX_COLUMNS = 12
 # a slide's horizontal bars: every village of a town (23 + communities) still has a legible row;
 # beyond that (a county, a city) the top of the ranking, with the rest summarised in the takeaway
 RANKING_BARS = 25
@@ -715,7 +713,7 @@ def _income_ranking(ranking: pd.DataFrame, tiers: pd.DataFrame, settings: Settin
     return Chart(
         key="income_ranking",
         title=title,
-        kind="bar" if len(villages) > MAX_COLUMNS else "column",
+        kind="bar" if len(villages) > charts.MAX_COLUMNS else "column",
         categories=tuple(labels),
         series=(Series("村集体经济总收入", tuple(_wan(v) for v in villages["total_income"])),),
         unit="万元",
@@ -1454,7 +1452,7 @@ def _chart_slide(deck: object, report: Report, shown: Slide, total: int) -> obje
         # a ring fills a square: beside it, each slice's figure as a card, so the right half says something
         _native_chart(slide, chart, (0.55, 2.62, 6.4, 4.3))
         _slice_cards(slide, chart, (7.25, 2.75, 5.53, 4.0))
-    elif chart.kind == "bar" and len(chart.categories) > MAX_COLUMNS:
+    elif chart.kind == "bar" and len(chart.categories) > charts.MAX_COLUMNS:
         # a town's 23 villages: two columns of bars (1–12, 13–23) on one scale, so every name stays legible
         half = -(-len(chart.categories) // 2)
         top = _round_up(max(v for s in chart.series for v in s.values) * 1.15)
@@ -1507,7 +1505,7 @@ def _native_chart(
     native.has_title = False
     plot = native.plots[0]
     plot.has_data_labels = True
-    dense = len(chart.categories) > MAX_COLUMNS
+    dense = len(chart.categories) > charts.MAX_COLUMNS
     plot.data_labels.font.size = Pt(11 if dense else 15)
     if chart.kind in ("doughnut", "pie"):
         _style_round(plot, chart)
