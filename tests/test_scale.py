@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests import app_charts
-from village_stats import scale, ticket_counts
+from village_stats import charts, scale, ticket_counts
 from village_stats.datasets import DATASETS
 from village_stats.db import Database
 from village_stats.importing import DemoRefused
@@ -479,7 +479,7 @@ def test_report_slides_across_towns_show_the_top_units_named_with_their_town(cou
         results = {role: run_query(cur, name, **params) for role, (name, params) in requests.items()}
     report = reports.build(2024, results, settings, Scope(), date(2025, 6, 30), spans_towns=True)
     slides = {chart.key: chart for chart in report.charts}
-    for key, shown in (("income_ranking", reports.RANKING_BARS), ("points_branches", reports.MAX_COLUMNS)):
+    for key, shown in (("income_ranking", reports.RANKING_BARS), ("points_branches", charts.MAX_COLUMNS)):
         assert len(slides[key].categories) == shown
         assert all("·" in name for name in slides[key].categories)
         assert f"最高的{shown}个" in slides[key].title
