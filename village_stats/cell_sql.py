@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 from village_stats.datasets import Column
@@ -14,15 +15,23 @@ _DIGITS_TO = "0123456789.,-+ "
 _NUMBER_SUFFIX = "(亿元|万元|亿|万|元)$"
 
 
+def _half_width(cell: str) -> str:
+    """The trimmed cell with full-width digits, signs and spaces as their ASCII forms."""
+    return f"translate(trim({cell}), '{_DIGITS_FROM}', '{_DIGITS_TO}')"
+
+
 def _clean_number(cell: str) -> str:
-    return f"replace(replace(translate(trim({cell}), '{_DIGITS_FROM}', '{_DIGITS_TO}'), ',', ''), ' ', '')"
+    return f"replace(replace({_half_width(cell)}, ',', ''), ' ', '')"
+
+
+def _decimal(digits: str) -> str:
+    """Digits only (no unit); at most 15 integer digits so no later arithmetic can overflow."""
+    pattern = "'[-+]?\\d{1,15}(\\.\\d{1,8})?'"
+    return f"case when regexp_full_match({digits}, {pattern}) then cast({digits} as decimal(38, 8)) end"
 
 
 def _number(cell: str) -> str:
-    """Digits only (no unit); at most 15 integer digits so no later arithmetic can overflow."""
-    clean = _clean_number(cell)
-    pattern = "'[-+]?\\d{1,15}(\\.\\d{1,8})?'"
-    return f"case when regexp_full_match({clean}, {pattern}) then cast({clean} as decimal(38, 8)) end"
+    return _decimal(_clean_number(cell))
 
 
 def _money(cell: str, factor: Decimal) -> str:
@@ -33,11 +42,7 @@ def _money(cell: str, factor: Decimal) -> str:
         f"(case {unit} when '亿元' then 100000000 when '亿' then 100000000 when '万元' then 10000 "
         f"when '万' then 10000 when '元' then 1 else {factor} end)"
     )
-    value = (
-        f"case when regexp_full_match({digits}, '[-+]?\\d{{1,15}}(\\.\\d{{1,8}})?') "
-        f"then cast({digits} as decimal(38, 8)) end"
-    )
-    return f"try_cast(round({value} * {scale}, 2) as decimal(18, 2))"
+    return f"try_cast(round({_decimal(digits)} * {scale}, 2) as decimal(18, 2))"
 
 
 _DATE_FORMATS = "['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y-%m-%dT%H:%M:%S', '%Y%m%d']"
@@ -129,7 +134,7 @@ def _boolean(cell: str) -> str:
 
 
 def _year(cell: str) -> str:
-    text = f"translate(trim({cell}), '{_DIGITS_FROM}', '{_DIGITS_TO}')"
+    text = _half_width(cell)
     return f"case when regexp_full_match({text}, '\\d{{4}}(年度|年)?') then cast(left({text}, 4) as integer) end"
 
 
@@ -152,7 +157,7 @@ INNER_SPACES = ("'  '", "chr(9)", "chr(10)", "chr(13)", "chr(12)", "chr(11)")
 
 def _compact(cell: str) -> str:
     """Half-width digits, no spaces, upper case: the form period and birth-year cells are matched in."""
-    return f"upper(replace(replace(translate(trim({cell}), '{_DIGITS_FROM}', '{_DIGITS_TO}'), ' ', ''), '\t', ''))"
+    return f"upper(replace(replace({_half_width(cell)}, ' ', ''), '\t', ''))"
 
 
 def _period(cell: str) -> str:
@@ -185,36 +190,34 @@ def parse_sql(column: Column, cell: str, factor: Decimal, gate: str | None = Non
     `cell` holds text as the readers leave it: trimmed, and NULL for a blank cell.
     `gate`: see `_text`; `order`: how the sheet's 12/20/2023-style dates read (`slashed_date_order`).
     """
-    kind = column.kind
-    if kind == "money":
+    if column.kind == "money":
         return _money(cell, factor)
-    if kind == "integer":
-        number = _number(cell)
-        return f"case when {number} % 1 = 0 then try_cast({number} as integer) end"
-    if kind == "decimal":
-        return f"try_cast({_number(cell)} as decimal(5, 1))"
-    if kind == "points":
-        return f"try_cast({_number(cell)} as decimal(6, 1))"
-    if kind == "deduction":
-        # a deduction is stored positive; ledgers write it as 5 or as -5
-        return f"try_cast(abs({_number(cell)}) as decimal(6, 1))"
-    if kind == "period":
-        return _period(cell)
-    if kind == "birth_year":
-        return _birth_year(cell)
-    if kind == "year":
-        return _year(cell)
-    if kind == "timestamp":
-        return _timestamp(cell, order)
-    if kind == "date":
-        return f"cast({_timestamp(cell, order)} as date)"
-    if kind == "stars":
-        return _stars(cell)
-    if kind == "rating":
-        return _rating(cell)
-    if kind == "boolean":
-        return _boolean(cell)
-    return _text(cell, gate)
+    if column.kind in ("timestamp", "date"):
+        timestamp = _timestamp(cell, order)
+        return timestamp if column.kind == "timestamp" else f"cast({timestamp} as date)"
+    parser = _PARSERS.get(column.kind)
+    return parser(cell) if parser else _text(cell, gate)
+
+
+def _integer(cell: str) -> str:
+    number = _number(cell)
+    return f"case when {number} % 1 = 0 then try_cast({number} as integer) end"
+
+
+# the kinds read by the cell alone (money reads the sheet's unit, dates the sheet's order, text a row flag)
+_PARSERS: dict[str, Callable[[str], str]] = {
+    "integer": _integer,
+    "decimal": lambda cell: f"try_cast({_number(cell)} as decimal(5, 1))",
+    "points": lambda cell: f"try_cast({_number(cell)} as decimal(6, 1))",
+    # a deduction is stored positive; ledgers write it as 5 or as -5
+    "deduction": lambda cell: f"try_cast(abs({_number(cell)}) as decimal(6, 1))",
+    "period": _period,
+    "birth_year": _birth_year,
+    "year": _year,
+    "stars": _stars,
+    "rating": _rating,
+    "boolean": _boolean,
+}
 
 
 PARSE_FAILURES = {

@@ -31,8 +31,13 @@ def load_rows(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str
         f"unnest(cast(${p} as {kind}[])) as {quote_name(name)}"
         for p, kind, name in zip(parameters, types, columns, strict=True)
     ]
-    selected += [f"'{v.replace(chr(39), chr(39) * 2)}' as {quote_name(n)}" for n, v in constants.items()]
+    selected += _constant_columns(constants)
     con.execute(f"create or replace temp table {quote_name(raw_view)} as select {', '.join(selected)}", parameters)
+
+
+def _constant_columns(constants: dict[str, str]) -> list[str]:
+    """The values a sheet does not write (its town, its year) as columns of every row."""
+    return [f"'{v.replace(chr(39), chr(39) * 2)}' as {quote_name(n)}" for n, v in constants.items()]
 
 
 _FOOTER_SQL = "^(" + "|".join(p.rstrip("：") for p in FOOTER_PREFIXES) + ")"
@@ -82,7 +87,7 @@ def load_bulk(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str
     ]
     skipped = [str(row) for row, _, _ in marked]
     selected = [f"{_trimmed(f'c{c.index}')} as {quote_name(c.column.name)}" for c in table.columns]
-    selected += [f"'{v.replace(chr(39), chr(39) * 2)}' as {quote_name(n)}" for n, v in constants.items()]
+    selected += _constant_columns(constants)
     conditions = [f"{line} > {table.header_row}", f"coalesce({', '.join(trimmed)}) is not null"]
     if footer is not None:
         conditions.append(f"{line} < {footer}")
