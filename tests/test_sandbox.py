@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from village_stats import exports, gallery, sandbox
+from village_stats import exports, gallery, sandbox, snapshots
 from village_stats.db import Database
 from village_stats.sandbox import Limits, SandboxError, SandboxRefused, run_sql
 
@@ -477,14 +477,14 @@ def test_a_sandbox_runs_at_most_its_share_at_once(demo_db_path):
 def test_a_read_only_data_folder_puts_the_snapshot_in_a_private_temporary_folder(demo_copy, monkeypatch):
     import errno
 
-    real_copy = sandbox.shutil.copyfile
+    real_copy = snapshots.shutil.copyfile
 
     def copy(source, target):  # as a read-only folder answers, even for root on a read-only mount
         if Path(target).parent == demo_copy.path.parent:
             raise OSError(errno.EROFS, "Read-only file system", str(target))
         return real_copy(source, target)
 
-    monkeypatch.setattr(sandbox.shutil, "copyfile", copy)
+    monkeypatch.setattr(snapshots.shutil, "copyfile", copy)
     assert run_sql(demo_copy.path, "select count(*) as n from villages", FAST).frame["n"][0] == 25
     snapshot = sandbox.snapshot(demo_copy.path, 1.0)
     assert snapshot.parent != demo_copy.path.parent and (snapshot.parent.stat().st_mode & 0o077) == 0

@@ -33,57 +33,73 @@ overstays, and a crash in it cannot take the server down. The price is a Python 
 query. The parent talks to it over stdin (a JSON request) and stdout (Arrow IPC,
 which carries data only, or a JSON error).
 
+The rooms: `sandbox_tables` lists what a statement may name, `sandbox_limits` what bounds it,
+`snapshots` copies the file the child opens, `sandbox_results` carries the answer back; this
+module checks the statement, starts the child and is the child (`_serve`).
+
 Nothing here imports streamlit; pandas is imported only by the parent, so the
 child starts faster.
 """
 
 from __future__ import annotations
 
-import errno
-import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from decimal import Decimal
-from functools import lru_cache
-from glob import escape as glob_escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from village_stats import sql_allowlist
+from village_stats import snapshots, sql_allowlist
 from village_stats.db import _is_lock_conflict
+from village_stats.sandbox_limits import LIMITS, LOCKDOWN, Limits, confine, duckdb_config, expected_settings
+from village_stats.sandbox_results import Result, fetch, result_from_ipc, scratch_database, table_result
+from village_stats.sandbox_tables import (
+    HIDDEN_NAME,
+    MAX_SQL_CHARS,
+    MAX_TREE_DEPTH,
+    QUERY_NODES,
+    STATEMENT_KINDS,
+    TOO_DEEP,
+    USER_TABLES,
+    member_points_masked,
+    privacy_views,
+)
 from village_stats.settings import REPO_ROOT
+from village_stats.snapshots import SNAPSHOT_INFIX
 
-if TYPE_CHECKING:
-    import pandas as pd
+# what callers and tests reach through sandbox: the limits, the result, the tables a user may read
+__all__ = [
+    "GRACE_SECONDS",
+    "HIDDEN_NAME",
+    "LIMITS",
+    "MAX_SQL_CHARS",
+    "MAX_TREE_DEPTH",
+    "SNAPSHOT_INFIX",
+    "STARTED",
+    "USER_TABLES",
+    "Limits",
+    "Result",
+    "Sandbox",
+    "SandboxError",
+    "SandboxRefused",
+    "check_statement",
+    "member_points_masked",
+    "run_sql",
+    "snapshot",
+]
+# the child's pieces under the names the tests have always used for them
+_expected, _fetch, _table_result = expected_settings, fetch, table_result
 
-MAX_SQL_CHARS = 100_000
 _REFUSED, _FAILED, _ORPHANED = 3, 4, 5  # the child's exit codes; after the first two its stdout holds a JSON error
 _STARTUP_SECONDS = 20.0  # grace for the child's interpreter start-up on a busy machine
-
-
-@dataclass(frozen=True)
-class Limits:
-    seconds: float = 10.0  # max_execution_time; the parent kills the child a little after it
-    memory: str = "512MB"  # DuckDB's memory_limit
-    threads: int = 1  # leaves the other core to the dashboard
-    rows: int = 10_000  # rows returned; more are cut and the result says so
-    result_bytes: int = 64 * 2**20  # Arrow bytes returned
-    address_space_bytes: int = 2 * 2**30  # RLIMIT_AS of the child: what memory_limit does not track
-    lock_wait_seconds: float = 30.0  # as import.lock_wait_seconds: waiting for a writer to finish
-    concurrent: int = 2  # child processes a Sandbox runs at once
-
-
-LIMITS = Limits()
 
 
 class SandboxRefused(ValueError):
@@ -104,97 +120,11 @@ class SandboxError(RuntimeError):
         self.detail = detail
 
 
-@dataclass(frozen=True)
-class Result:
-    frame: pd.DataFrame
-    truncated: bool
-    elapsed: float  # seconds the query took inside the sandbox
-    rows: int  # rows in `frame`
-    wall: float = 0.0  # seconds including the sandbox process's start-up
-    note: str = ""  # why the result was cut, in Chinese
-
-
 # ---- the statement ---------------------------------------------------------------------------
-
-_KINDS = {
-    "INSERT": "插入数据",
-    "UPDATE": "修改数据",
-    "DELETE": "删除数据",
-    "MERGE_INTO": "合并数据",
-    "CREATE": "创建表、视图或其他对象",
-    "DROP": "删除表或其他对象",
-    "ALTER": "修改表结构",
-    "COPY": "读写文件（COPY）",
-    "EXPORT": "导出数据库",
-    "ATTACH": "挂载其他数据库",
-    "DETACH": "卸载数据库",
-    "LOAD": "安装或加载扩展",
-    "SET": "修改设置（SET、RESET、PRAGMA、USE）",
-    "VARIABLE_SET": "设置变量",
-    "PRAGMA": "修改设置（PRAGMA）",
-    "CALL": "调用过程（CALL、CHECKPOINT）",
-    "TRANSACTION": "事务控制",
-    "EXPLAIN": "查看执行计划（EXPLAIN）",
-    "PREPARE": "预备语句",
-    "EXECUTE": "执行预备语句",
-    "VACUUM": "整理数据库",
-    "MULTI": "多步语句（如未写明取值的 PIVOT）",
-}
-
-
-# What ad-hoc SQL may name. Accounts are not in the file (account_store.py); what is left is
-# refused unless it is on these lists: the ledgers and the tables about them a user may read.
-# `import_rows` is not here: its `before` column keeps old rows whole, member names and points
-# included, around the privacy views. `schema_version` is bookkeeping.
-USER_TABLES = frozenset(
-    {
-        "villages",
-        "village_income",
-        "projects",
-        "star_ratings",
-        "service_tickets",
-        "problems",
-        "member_points",
-        "secretary_studios",
-        "sage_activities",
-        "cadres",
-        "imports",
-        "saved_queries",
-        "ticket_counts",
-    }
-)
-HIDDEN_NAME = "（姓名不公开）"
-
-
-def member_points_masked(source: str, hide_below: Decimal) -> str:
-    """member_points as a user who may not see low scorers sees it: every row of a member who scored
-    below `hide_below` in any period carries HIDDEN_NAME instead of the name.
-
-    Any period, not only the latest the page shows: otherwise comparing two periods' names
-    would tell who is missing. `source` is a (quoted) table reference we write, never user text.
-    """
-    if not hide_below.is_finite():
-        raise ValueError(f"积分提醒线须为有限的数：{hide_below}")
-    limit = format(hide_below, "f")
-    return (
-        f"select p.* replace (case when exists (select 1 from {source} as l where l.town = p.town "
-        f"and l.village = p.village and l.member = p.member and l.total_points < cast('{limit}' as decimal(18, 4))) "
-        f"then '{HIDDEN_NAME}' else p.member end as member) from {source} as p"
-    )
-
-
-MAX_TREE_DEPTH = 600  # nesting of the parsed statement; deeper than any query a person writes
-_TOO_DEEP = "查询的表达式嵌套过深（如上千项相加），未运行；请拆分或改用聚合函数。"
-
-
-@lru_cache(maxsize=1)
-def _parser() -> duckdb.DuckDBPyConnection:
-    """An empty in-memory database, only for its parser: opening one costs ~85 ms, a cursor ~2 ms."""
-    return duckdb.connect()
 
 
 def _tree(sql: str) -> dict[str, Any]:
-    cur = _parser().cursor()  # a cursor per call: threads may check statements at once
+    cur = scratch_database().cursor()  # a cursor per call: threads may check statements at once
     try:
         text = cur.execute("select json_serialize_sql($sql)", {"sql": sql}).fetchone()[0]
     finally:
@@ -202,7 +132,7 @@ def _tree(sql: str) -> dict[str, Any]:
     try:
         tree = json.loads(text)
     except RecursionError as error:
-        raise SandboxRefused(_TOO_DEEP) from error
+        raise SandboxRefused(TOO_DEEP) from error
     if tree.get("error"):  # cannot be checked, so it is not run
         raise SandboxRefused("这条查询无法核对（如 PIVOT 等多步语句），未运行；请改写为普通的 SELECT 查询。")
     return tree
@@ -241,7 +171,7 @@ def _check_tree(node: object, ctes: frozenset[str], depth: int = 0) -> None:
     duckdb_settings as (…)` reads the real one, so it must be checked as a table.
     """
     if depth > MAX_TREE_DEPTH:
-        raise SandboxRefused(_TOO_DEEP)
+        raise SandboxRefused(TOO_DEEP)
     if isinstance(node, list):
         for item in node:
             _check_tree(item, ctes, depth + 1)
@@ -259,7 +189,7 @@ def _check_tree(node: object, ctes: frozenset[str], depth: int = 0) -> None:
         names.append(name)
     ctes = ctes | set(names)
     kind = rest.get("type")
-    if isinstance(kind, str) and kind.endswith("_NODE") and kind not in _QUERY_NODES:  # DELETE_QUERY_NODE …
+    if isinstance(kind, str) and kind.endswith("_NODE") and kind not in QUERY_NODES:  # DELETE_QUERY_NODE …
         raise SandboxRefused("自助查询只能查询数据，不能在 WITH 等子句中插入、修改或删除数据。")
     if kind == "TABLE_FUNCTION":
         function = rest.pop("function", None) or {}
@@ -284,16 +214,12 @@ def _check_tree(node: object, ctes: frozenset[str], depth: int = 0) -> None:
             _check_tree(value, ctes, depth + 1)
 
 
-# the query node kinds a SELECT is made of; a write inside a WITH parses as e.g. DELETE_QUERY_NODE
-_QUERY_NODES = frozenset({"SELECT_NODE", "SET_OPERATION_NODE", "RECURSIVE_CTE_NODE", "CTE_NODE"})
-
-
 def _refuse_unlisted(sql: str) -> None:
     tree = _tree(sql)
     try:
         _check_tree(tree, frozenset())
     except RecursionError as error:
-        raise SandboxRefused(_TOO_DEEP) from error
+        raise SandboxRefused(TOO_DEEP) from error
 
 
 def check_statement(sql: str) -> str:
@@ -304,7 +230,7 @@ def check_statement(sql: str) -> str:
         statements = duckdb.extract_statements(sql)
     except duckdb.ParserException as error:
         if "expression depth" in str(error):
-            raise SandboxRefused(_TOO_DEEP) from error
+            raise SandboxRefused(TOO_DEEP) from error
         raise SandboxError("SQL 语法错误，请检查拼写、引号和括号。", str(error)) from error
     except (duckdb.Error, ValueError) as error:  # a statement kind the Python enum does not know
         raise SandboxRefused("只允许查询（SELECT）语句。") from error
@@ -314,7 +240,7 @@ def check_statement(sql: str) -> str:
         raise SandboxRefused(f"一次只能运行一条语句，这里有 {len(statements)} 条（以分号分隔）；请只保留一条。")
     kind = statements[0].type.name
     if kind != "SELECT":
-        what = _KINDS.get(kind, kind)
+        what = STATEMENT_KINDS.get(kind, kind)
         raise SandboxRefused(f"自助查询只能查询数据（SELECT），不能{what}。")
     _refuse_unlisted(sql)
     return sql.strip()
@@ -342,30 +268,20 @@ class Sandbox:
 
 # ---- the snapshot children read ------------------------------------------------------------------
 
-SNAPSHOT_INFIX = ".sandbox-"
-_SNAPSHOT_LOCK = threading.Lock()
 
+def _open_when_free(
+    path: Path, lock_wait_seconds: float, waits_on: tuple[type[duckdb.Error], ...], **options: Any
+) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the file, after waiting (like Database) for a writer to finish.
 
-def _file_version(path: Path) -> str:
-    """A name-safe token of the file's state, from the file system (as Database.version)."""
-    token: list[object] = [str(path)]
-    for part in (path, path.with_name(path.name + ".wal")):
-        try:
-            stat = part.stat()
-            token += [stat.st_mtime_ns, stat.st_size]
-        except FileNotFoundError:
-            token += [0, 0]
-    return hashlib.sha256(repr(token).encode()).hexdigest()[:16]
-
-
-def _hold_read_lock(path: Path, lock_wait_seconds: float) -> duckdb.DuckDBPyConnection:
-    """A plain read-only connection to the file: while it is open no process writes it (waits like Database)."""
+    `waits_on`: the errors that may mean a writer holds the file; any other is not waited out.
+    """
     deadline = time.monotonic() + lock_wait_seconds
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=True)
-        except (duckdb.IOException, duckdb.ConnectionException) as error:
+            return duckdb.connect(str(path), read_only=True, **options)
+        except waits_on as error:
             if not _is_lock_conflict(error):
                 raise SandboxError("无法打开数据库文件。", str(error)) from error
             if time.monotonic() >= deadline:
@@ -379,50 +295,16 @@ def _hold_read_lock(path: Path, lock_wait_seconds: float) -> duckdb.DuckDBPyConn
 
 
 def snapshot(path: Path, lock_wait_seconds: float) -> Path:
-    """The snapshot for `path`, beside it; in a private temporary folder when the data folder is read-only."""
+    """The snapshot for `path` (snapshots.snapshot_of), made while a plain read-only connection keeps
+    writers out; DuckDB shares that connection with the dashboard's own read connection."""
+
+    def hold_read_lock() -> duckdb.DuckDBPyConnection:
+        return _open_when_free(path, lock_wait_seconds, (duckdb.IOException, duckdb.ConnectionException))
+
     try:
-        try:
-            return _snapshot(path, path.parent, lock_wait_seconds)
-        except OSError as error:
-            if error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
-                raise
-            owner = os.getuid() if hasattr(os, "getuid") else "user"
-            private = Path(tempfile.gettempdir()) / f"village_stats-{owner}"
-            private.mkdir(mode=0o700, exist_ok=True)
-            return _snapshot(path, private, lock_wait_seconds)
+        return snapshots.snapshot_of(path, hold_read_lock)
     except OSError as error:
         raise SandboxError(f"无法为查询准备数据快照：{error.strerror or error}。", str(error)) from error
-
-
-def _snapshot(path: Path, folder: Path, lock_wait_seconds: float) -> Path:
-    """The copy of the database file that sandbox children open, never the file itself.
-
-    A query then holds no lock an import needs, however long it runs until it is killed. One
-    copy per state of the file, named after it and made while a read lock keeps writers out
-    (so the file and its .wal are consistent); older copies are removed (a child still
-    reading one keeps it open on POSIX). The copy is written under a temporary name and
-    renamed, so a child never opens half a copy.
-    """
-    with _SNAPSHOT_LOCK:
-        target = folder / f"{path.name}{SNAPSHOT_INFIX}{_file_version(path)}"
-        if target.exists():
-            return target
-        con = _hold_read_lock(path, lock_wait_seconds)
-        try:
-            target = folder / f"{path.name}{SNAPSHOT_INFIX}{_file_version(path)}"  # final under the lock
-            if not target.exists():
-                partial = target.with_name(target.name + ".partial")
-                wal = path.with_name(path.name + ".wal")
-                if wal.exists():
-                    shutil.copyfile(wal, target.with_name(target.name + ".wal"))
-                shutil.copyfile(path, partial)
-                partial.replace(target)
-        finally:
-            con.close()
-        for old in folder.glob(f"{glob_escape(path.name)}{SNAPSHOT_INFIX}*"):
-            if old.name not in (target.name, target.name + ".wal"):
-                old.unlink(missing_ok=True)
-        return target
 
 
 # ---- the parent: start a child, time it, read its answer ---------------------------------------
@@ -540,158 +422,19 @@ def _answer(code: int, stdout: bytes, stderr: bytes, wall: float) -> Result:
             f"查询进程意外退出（退出码 {code}），看板不受影响；请缩小查询范围后再试。",
             lines[-1][:300] if lines else "",
         )
-    return _result(stdout, wall)
-
-
-def _result(payload: bytes, wall: float) -> Result:
-    return _table_result(pa.ipc.open_stream(payload).read_all(), wall)
-
-
-def _table_result(table: pa.Table, wall: float = 0.0) -> Result:
-    """What the child sent (an Arrow table with `elapsed` and `note` metadata) as a Result."""
-    import pandas as pd  # here, not at the top: the child imports this module and needs no pandas
-
-    meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
-    frame = pd.DataFrame({name: _values(table.column(i), pd) for i, name in enumerate(table.column_names)})
-    return Result(
-        frame=frame,
-        truncated=bool(meta.get("note")),
-        elapsed=float(meta.get("elapsed", "0")),
-        rows=table.num_rows,
-        wall=wall,
-        note=meta.get("note", ""),
-    )
-
-
-def _values(column: pa.ChunkedArray, pd: Any) -> object:
-    """One result column as pandas values that a grid, a chart and an XLSX writer all accept.
-
-    Values Python cannot hold (date '10000-01-01', 'infinity'::date, time '24:00:00', the same
-    inside lists) come back as DuckDB's own text for them, never as an exception.
-    """
-    try:
-        return _converted(column, pd)
-    except (ValueError, OverflowError, TypeError, pa.ArrowException):
-        return pd.Series(_as_text(column), dtype="object")
-
-
-def _as_text(column: pa.ChunkedArray) -> list[str | None]:
-    """The column as DuckDB writes its values as text."""
-    cur = _parser().cursor()
-    try:
-        cur.register("result_column", pa.table({"value": column}))
-        return [row[0] for row in cur.execute("select cast(value as varchar) from result_column").fetchall()]
-    except (duckdb.Error, pa.ArrowException, ValueError):
-        return ["（无法显示的值）"] * len(column)
-    finally:
-        cur.close()
-
-
-def _converted(column: pa.ChunkedArray, pd: Any) -> object:
-    kind = column.type
-    if pa.types.is_decimal(kind):
-        if kind.scale == 0:  # sum() of integers is a HUGEINT, which Arrow carries as decimal(38, 0)
-            try:
-                return column.cast(pa.int64()).to_pandas(types_mapper=_nullable_ints(pd))
-            except pa.ArrowInvalid:
-                pass
-        # via Python's Decimal: Arrow's own cast is not correctly rounded (1234567.89 → 1234567.8900000001)
-        return pd.Series([None if v is None else float(v) for v in column.to_pylist()], dtype="float64")
-    if pa.types.is_integer(kind):
-        return column.to_pandas(types_mapper=_nullable_ints(pd))
-    if pa.types.is_timestamp(kind):
-        values = column.to_pandas()
-        return values.dt.tz_localize(None) if kind.tz else values  # Excel has no time zones
-    if pa.types.is_dictionary(kind):
-        return column.cast(kind.value_type).to_pandas()
-    if (
-        pa.types.is_floating(kind)
-        or pa.types.is_boolean(kind)
-        or pa.types.is_string(kind)
-        or pa.types.is_large_string(kind)
-        or pa.types.is_date(kind)
-        or pa.types.is_time(kind)
-        or pa.types.is_null(kind)
-    ):
-        return column.to_pandas()
-    # lists, structs, maps, intervals, UUIDs, blobs …: shown and downloaded as text
-    return [None if value is None else str(value) for value in column.to_pylist()]
-
-
-def _nullable_ints(pd: Any) -> object:
-    mapping = {pa.int8(): pd.Int64Dtype(), pa.int16(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype()}
-    mapping |= {pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.Int64Dtype(), pa.uint16(): pd.Int64Dtype()}
-    mapping |= {pa.uint32(): pd.Int64Dtype(), pa.uint64(): pd.UInt64Dtype()}
-    return mapping.get
+    return result_from_ipc(stdout, wall)
 
 
 # ---- the child: open, lock down, run, stream back --------------------------------------------
 
 
-def _config(limits: Limits) -> dict[str, object]:
-    """Settings given to duckdb.connect; external access and the lock follow as SETs (see _connect)."""
-    return {
-        "threads": limits.threads,
-        "memory_limit": limits.memory,
-        "temp_directory": "",  # nothing spills to disk: a big query fails instead of filling it
-        "max_temp_directory_size": "0KiB",
-        "max_execution_time": int(limits.seconds * 1000),
-        "autoload_known_extensions": False,
-        "autoinstall_known_extensions": False,
-        "allow_community_extensions": False,
-        "allow_unsigned_extensions": False,
-        "allow_persistent_secrets": False,
-        "python_enable_replacements": False,  # no `select * from some_python_variable`
-    }
-
-
-# Applied in this order after connecting: connect() applies its config in no fixed order, and
-# once external access is off, temp_directory may no longer be set (measured).
-_LOCKDOWN = ("set enable_external_access = false", "set lock_configuration = true")
-
-
-def _expected(limits: Limits) -> dict[str, str]:
-    settings = {k: str(v).lower() for k, v in _config(limits).items() if isinstance(v, bool | int)}
-    return settings | {"temp_directory": "", "enable_external_access": "false", "lock_configuration": "true"}
-
-
-def _privacy_views(con: duckdb.DuckDBPyConnection, hide_below: Decimal | None) -> None:
-    """Temporary views that stand in for the protected tables under their own names.
-
-    DuckDB looks names up in the temporary catalog first, `main.member_points` included, and
-    the statement check refuses a name qualified with the database's catalog: a user's
-    query can reach the table only through the view.
-    """
-    if hide_below is None:
-        return
-    catalog = con.execute("select current_database()").fetchone()[0]
-    source = f'"{catalog.replace(chr(34), chr(34) * 2)}".main.member_points'
-    con.execute(f"create temp view member_points as {member_points_masked(source, hide_below)}")
-
-
 def _connect(path: Path, limits: Limits, hide_below: Decimal | None = None) -> duckdb.DuckDBPyConnection:
     """The locked-down read-only connection, after waiting (like Database) for a writer to finish."""
-    deadline = time.monotonic() + limits.lock_wait_seconds
-    delay = 0.05
-    while True:
-        try:
-            con = duckdb.connect(str(path), read_only=True, config=_config(limits))
-            break
-        except duckdb.IOException as error:
-            if not _is_lock_conflict(error):
-                raise SandboxError("无法打开数据库文件。", str(error)) from error
-            if time.monotonic() >= deadline:
-                raise SandboxError(
-                    f"数据库文件 {path.name} 正被另一个程序（如导入）写入，已等待 {limits.lock_wait_seconds:.0f} 秒"
-                    "仍未释放，请稍后再试。",
-                    str(error),
-                ) from error
-            time.sleep(delay)
-            delay = min(delay * 2, 0.5)
-    _privacy_views(con, hide_below)
-    for statement in _LOCKDOWN:
+    con = _open_when_free(path, limits.lock_wait_seconds, (duckdb.IOException,), config=duckdb_config(limits))
+    privacy_views(con, hide_below)
+    for statement in LOCKDOWN:
         con.execute(statement)
-    wanted = _expected(limits)
+    wanted = expected_settings(limits)
     found = dict(
         con.execute(
             "select name, value from duckdb_settings() where list_contains($names, name)", {"names": list(wanted)}
@@ -732,47 +475,6 @@ def _explain(error: duckdb.Error, limits: Limits) -> SandboxError:
     return SandboxError(message, text)
 
 
-def _unique(names: list[str]) -> list[str]:
-    """Column names made unique (a join's two `village`s become village, village_2)."""
-    seen: dict[str, int] = {}
-    unique = []
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        unique.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
-    return unique
-
-
-def _fetch(con: duckdb.DuckDBPyConnection, statement: str, limits: Limits) -> pa.Table:
-    started = time.perf_counter()
-    reader = con.sql(statement).to_arrow_reader(1024)
-    batches, rows, size, note = [], 0, 0, ""
-    for batch in reader:
-        batches.append(batch)
-        rows += batch.num_rows
-        size += batch.nbytes
-        if rows > limits.rows:
-            note = f"结果超过 {limits.rows:,} 行，只显示前 {limits.rows:,} 行；请加筛选条件或分组。"
-            break
-        if size > limits.result_bytes:
-            note = f"结果数据量超过 {limits.result_bytes // 2**20} MB，只显示前 {rows:,} 行。"
-            break
-    table = pa.Table.from_batches(batches, schema=reader.schema).slice(0, limits.rows)
-    table = table.rename_columns(_unique(table.column_names))
-    metadata = {"elapsed": f"{time.perf_counter() - started:.4f}", "note": note}
-    return table.replace_schema_metadata(metadata)
-
-
-def _confine(limits: Limits) -> None:
-    """This process: lower priority than the dashboard, and a ceiling on its address space (POSIX only;
-    on Windows DuckDB's memory_limit and the row and byte caps remain)."""
-    try:
-        import resource
-    except ImportError:
-        return
-    os.nice(5)
-    resource.setrlimit(resource.RLIMIT_AS, (limits.address_space_bytes, limits.address_space_bytes))
-
-
 def _die_with_parent(parent: int) -> None:
     """End this process when the parent does: the kernel's signal on Linux, and everywhere a thread that
     exits when stdin (the parent's end of the pipe) reaches end-of-file."""
@@ -802,7 +504,7 @@ def _serve() -> int:
     limits = Limits(**request["limits"])
     out = sys.stdout.buffer
     try:
-        _confine(limits)
+        confine(limits)
         statement = check_statement(request["sql"])
         hide = request.get("hide_below")
         con = _connect(Path(request["path"]), limits, None if hide is None else Decimal(hide))
@@ -811,7 +513,7 @@ def _serve() -> int:
             out.flush()
             if request.get("hold"):  # tests only: overstay by construction
                 threading.Event().wait()
-            table = _fetch(con, statement, limits)
+            table = fetch(con, statement, limits)
         finally:
             con.close()
     except SandboxRefused as refused:
