@@ -1,8 +1,8 @@
-"""总览 (驾驶舱): on one screen the year's eight figures, what to act on and two charts; the rest follows below."""
+"""总览 (驾驶舱): the year's headline figures (kpis.KPIS), what to act on and two charts; the rest follows below."""
 
 import streamlit as st
 
-from village_stats import charts, narrative, ui
+from village_stats import charts, kpis, narrative, ui
 from village_stats import formatting as fmt
 
 current = ui.settings()
@@ -18,24 +18,11 @@ overview = ui.run_query("year_overview", **filters.scope.params(), **current.tie
 this_year = overview[overview["year"] == year]
 last_year = overview[overview["year"] == year - 1]
 
-# eight cards, two rows of four: a quarter of a 1366 px page holds a label of ~14 characters
-low, mid, high = (fmt.threshold(t) for t in current.income_thresholds_yuan)
-first, second = st.columns(4), st.columns(4)
-income = {"share_of": "villages_with_income", "reported": ("villages_with_income", "scope_villages", "村")}
-for column, (label, name) in zip(
-    first,
-    [(f"村财≥{low}", "villages_t1"), (f"村财≥{mid}", "villages_t2"), (f"村财≥{high}", "villages_t3")],
-    strict=False,
-):
-    ui.kpi(column, label, name, "个", this_year, last_year, year=year, **income)
-stars = ("rated_units", "scope_units", "村(社区)")
-ui.kpi(first[3], "五星级村(社区)", "five_star", "个", this_year, last_year, year=year, reported=stars)
-ui.kpi(second[0], "揭榜挂帅项目", "projects", "个", this_year, last_year, year=year)
-ui.kpi(second[1], "计划总投资", "planned_investment", "亿元", this_year, last_year, year=year)
-# more tickets is neither good nor bad: the delta stays grey
-ticket_note = ("满意率", "satisfied_pct", "%")
-ui.kpi(second[2], "五单工单", "tickets", "件", this_year, last_year, note=ticket_note, better=None, year=year)
-ui.kpi(second[3], "问题整改率", "rectified_pct", "%", this_year, last_year, note=("共", "problems", "条"), year=year)
+# the headline figures (kpis.KPIS), rows of four: a quarter of a 1366 px page holds a label of ~14 characters
+cards = [column for _ in range(0, len(kpis.KPIS), 4) for column in st.columns(4)]
+for column, kpi in zip(cards, kpis.KPIS, strict=False):
+    shown = {"share_of": kpi.share_of, "note": kpi.note, "better": kpi.better, "reported": kpi.reported}
+    ui.kpi(column, kpi.title(current, card=True), kpi.column, kpi.unit, this_year, last_year, year=year, **shown)
 
 # the charts are written first, the callouts beside them after: the charts' drawing starts sooner
 notes, first_chart, second_chart = st.columns([1.3, 1, 1])
@@ -203,6 +190,7 @@ if filters.spans_towns:
     if towns.open:
         with towns:
             rollup = ui.town_rollup(filters)
+            low = fmt.threshold(current.income_thresholds_yuan[0])
             metrics = {
                 "t1_pct": (f"村财≥{low}的村占比", "%", False),
                 "planned_investment": ("项目计划总投资", "万元", True),

@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 import plotly.graph_objects as go
 
-from village_stats import alerts, charts, exports, narrative
+from village_stats import alerts, charts, exports, kpis, narrative
 from village_stats import formatting as fmt
 from village_stats.mechanisms import about, period_label, studio_goal
 from village_stats.queries import Scope
@@ -417,6 +417,7 @@ def _round2(value: Decimal) -> Decimal:
 
 
 def _kpis(year: int, overview: pd.DataFrame, settings: Settings) -> list[Kpi]:
+    """The 核心指标 cards (kpis.KPIS, in their order) of the year, each with its change on the year before."""
     if overview.empty:
         return []
     now = overview[overview["year"] == year]
@@ -425,31 +426,25 @@ def _kpis(year: int, overview: pd.DataFrame, settings: Settings) -> list[Kpi]:
         return []
     row = now.iloc[0]
     last = before.iloc[0] if not before.empty else None
-    low, mid, high = (fmt.threshold(t) for t in settings.income_thresholds_yuan)
     cards = []
-    for label, column, unit in (
-        (f"村财收入≥{low}", "villages_t1", "个"),
-        (f"村财收入≥{mid}", "villages_t2", "个"),
-        (f"村财收入≥{high}", "villages_t3", "个"),
-        ("五星级村(社区)", "five_star", "个"),
-        ("揭榜挂帅项目", "projects", "个"),
-        ("计划总投资", "planned_investment", "亿元"),
-        ("五单服务工单", "tickets", "件"),
-        ("问题整改率", "rectified_pct", "%"),
-    ):
+    for kpi in kpis.KPIS:
+        column, unit = kpi.column, kpi.unit
         value, change = fmt.kpi_text(row[column], None if last is None else last[column], unit)
         if value == "—":
             continue  # no data: no card, never a zero
-        note = None
-        if column.startswith("villages_t"):
-            note = f"占{fmt.share(int(row[column]), int(row['villages_with_income']))}"
-        elif column == "tickets" and not _missing(row["satisfied_pct"]):
-            note = f"满意率{fmt.pct(row['satisfied_pct'])}"
-        elif column == "rectified_pct":
-            note = f"共{int(row['problems'])}条"
-        before = None if last is None else _kpi_figure(last[column], unit)
-        cards.append(Kpi(label, value, change, note, unit, _kpi_figure(row[column], unit), before))
+        figures = _kpi_figure(row[column], unit), None if last is None else _kpi_figure(last[column], unit)
+        cards.append(Kpi(kpi.title(settings), value, change, _kpi_note(kpi, row), unit, *figures))
     return cards
+
+
+def _kpi_note(kpi: kpis.Kpi, row: pd.Series) -> str | None:
+    """占91.3% of the whole, or the second figure: 满意率93.7%, 共120条."""
+    if kpi.share_of is not None:
+        return f"占{fmt.share(int(row[kpi.column]), int(row[kpi.share_of]))}"
+    if kpi.note is None or _missing(row[kpi.note[1]]):
+        return None
+    words, column, unit = kpi.note
+    return f"{words}{fmt.pct(row[column])}" if unit == "%" else f"{words}{int(row[column])}{unit}"
 
 
 def _kpi_figure(value: object, unit: str) -> float | None:
