@@ -64,7 +64,7 @@ def _points_branches(branches: pd.DataFrame, summary: pd.DataFrame, settings: Se
         branches, labels = branches.head(charts.MAX_COLUMNS), labels[: charts.MAX_COLUMNS]
         title = f"{latest}平均积分最高的{charts.MAX_COLUMNS}个支部（分）"
     values = tuple(float(v) for v in branches["average_points"])
-    kind = "dots" if _far_from_zero(values) else "column"
+    kind = "dots" if charts.marks_for(values) == "dots" else "column"  # the 积分 page's own rule
     return Chart(
         key="points_branches",
         title=title,
@@ -75,14 +75,6 @@ def _points_branches(branches: pd.DataFrame, summary: pd.DataFrame, settings: Se
         takeaway=takeaway,
         number_format="0.0",
     )
-
-
-def _far_from_zero(values: tuple[float, ...]) -> bool:
-    """Dots rather than bars when the values sit far from zero: the smallest is more than twice the
-    spread, so bars from zero would differ only in their last few percent (the screens' chart rule)."""
-    if len(values) < 2 or min(values) <= 0:
-        return False
-    return min(values) > 2 * (max(values) - min(values))
 
 
 SAGE_UNITS = {"民意收集": "条", "矛盾调解": "起"}  # the rest are 项 (献言献策, 政策宣传, 回乡创业)
