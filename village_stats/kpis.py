@@ -14,7 +14,7 @@ from village_stats.settings import Settings
 
 
 @dataclass(frozen=True)
-class Kpi:
+class Definition:
     column: str  # the year_overview column; also the key
     label: str  # the report's words; {low} {mid} {high} are the income thresholds: 村财收入≥{low}
     unit: str  # 个, 亿元 (of 元 amounts), 件, % (of percentages): fmt.kpi_text formats by it
@@ -37,24 +37,25 @@ class Kpi:
         return ((self.card_label or self.label) if card else self.label).format(low=low, mid=mid, high=high)
 
 
-_INCOME = {"share_of": "villages_with_income", "reported": ("villages_with_income", "scope_villages", "村")}
+# the villages over an income line: a share of those with income, and how many have reported
+_TIER = {"share_of": "villages_with_income", "reported": ("villages_with_income", "scope_villages", "村")}
 
 # in card order: two rows of four on the overview, the report's 核心指标 in the same order
-KPIS: tuple[Kpi, ...] = (
-    Kpi("villages_t1", "村财收入≥{low}", "个", "村财≥{low}", header=("收入达最低档线的村数", "int"), **_INCOME),
-    Kpi("villages_t2", "村财收入≥{mid}", "个", "村财≥{mid}", **_INCOME),
-    Kpi("villages_t3", "村财收入≥{high}", "个", "村财≥{high}", header=("收入达最高档线的村数", "int"), **_INCOME),
-    Kpi(
+KPIS: tuple[Definition, ...] = (
+    Definition("villages_t1", "村财收入≥{low}", "个", "村财≥{low}", header=("收入达最低档线的村数", "int"), **_TIER),
+    Definition("villages_t2", "村财收入≥{mid}", "个", "村财≥{mid}", **_TIER),
+    Definition("villages_t3", "村财收入≥{high}", "个", "村财≥{high}", header=("收入达最高档线的村数", "int"), **_TIER),
+    Definition(
         "five_star",
         "五星级村(社区)",
         "个",
         reported=("rated_units", "scope_units", "村(社区)"),
         header=("五星级(个)", "int"),
     ),
-    Kpi("projects", "揭榜挂帅项目", "个"),
-    Kpi("planned_investment", "计划总投资", "亿元"),
+    Definition("projects", "揭榜挂帅项目", "个"),
+    Definition("planned_investment", "计划总投资", "亿元"),
     # more tickets is neither good nor bad: the delta stays grey
-    Kpi(
+    Definition(
         "tickets",
         "五单服务工单",
         "件",
@@ -62,7 +63,7 @@ KPIS: tuple[Kpi, ...] = (
         better=None,
         note=("满意率", "satisfied_pct", "%"),
     ),
-    Kpi("rectified_pct", "问题整改率", "%", note=("共", "problems", "条")),
+    Definition("rectified_pct", "问题整改率", "%", note=("共", "problems", "条")),
 )
 
 

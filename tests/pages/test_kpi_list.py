@@ -15,7 +15,7 @@ from village_stats.queries import Scope, run_query
 
 DASHBOARD = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 # a column year_overview already returns, shown as a figure of its own
-EXTRA = kpis.Kpi("villages_with_income", "有收入数据的村", "个", "报送收入的村")
+EXTRA = kpis.Definition("villages_with_income", "有收入数据的村", "个", "报送收入的村")
 
 
 @pytest.fixture

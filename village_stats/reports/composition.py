@@ -220,7 +220,7 @@ def _kpis(year: int, overview: pd.DataFrame, settings: Settings) -> list[Kpi]:
     return cards
 
 
-def _kpi_note(kpi: kpis.Kpi, row: pd.Series) -> str | None:
+def _kpi_note(kpi: kpis.Definition, row: pd.Series) -> str | None:
     """占91.3% of the whole, or the second figure: 满意率93.7%, 共120条."""
     if kpi.share_of is not None:
         return f"占{fmt.share(int(row[kpi.column]), int(row[kpi.share_of]))}"
