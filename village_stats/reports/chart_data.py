@@ -3,6 +3,7 @@ that goes with each: the same numbers on the slide, in the preview and in 汇报
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 import pandas as pd
@@ -35,6 +36,28 @@ def slide_charts(year: int, r: Results, settings: Settings) -> list[Chart]:
         ("cadres", _cadre_ages(r("cadre_ages"), r("cadres"))),
     ]
     return [replace(chart, domain=domain) for domain, chart in found if chart is not None]
+
+
+def _one_series(
+    key: str,
+    title: str,
+    kind: str,
+    categories: Iterable[object],
+    name: str,
+    values: Iterable[object],
+    unit: str,
+    takeaway: str,
+    colors: Iterable[str] | None = None,
+) -> Chart:
+    """A chart of one series: the categories as text, the values as numbers, a colour per point if given."""
+    labels, points = tuple(str(c) for c in categories), tuple(float(v) for v in values)
+    shown = None if colors is None else tuple(colors)
+    return Chart(key, title, kind, labels, (Series(name, points),), unit, takeaway, point_colors=shown)
+
+
+def _palette(count: int) -> list[str]:
+    """The palette's colours in turn, one per category: for categories with no colour of their own."""
+    return [charts.PALETTE[i % len(charts.PALETTE)] for i in range(count)]
 
 
 def _unit_labels(frame: pd.DataFrame) -> list[str]:
@@ -89,15 +112,10 @@ def _sage_kinds(kinds: pd.DataFrame, summary: pd.DataFrame) -> Chart | None:
         f"收集村情民意{about(int(row['opinions']), '条')}，化解矛盾纠纷{about(int(row['disputes']), '起')}，"
         f"参与乡贤{int(row['sages'])}名"
     )
-    return Chart(
-        key="sage_kinds",
-        title="乡贤参与事项（各按其单位）",
-        kind="column",
-        categories=tuple(f"{k}（{SAGE_UNITS.get(str(k), '项')}）" for k in kinds["kind"]),
-        series=(Series("数量", tuple(float(v) for v in kinds["quantity"])),),
-        unit="条/起/项",
-        takeaway=takeaway,
-        point_colors=tuple(charts.PALETTE[i % len(charts.PALETTE)] for i in range(len(kinds))),
+    names = [f"{k}（{SAGE_UNITS.get(str(k), '项')}）" for k in kinds["kind"]]
+    title = "乡贤参与事项（各按其单位）"
+    return _one_series(
+        "sage_kinds", title, "column", names, "数量", kinds["quantity"], "条/起/项", takeaway, _palette(len(kinds))
     )
 
 
@@ -170,15 +188,9 @@ def _income_bins(bins: pd.DataFrame, tiers: pd.DataFrame, previous: pd.DataFrame
     if int(high["villages"]):
         takeaway += f"；{narrative.names(high['short_names'].split('、'))}超过{fmt.threshold(high['lower_bound'])}"
     colors = [charts.TIER_COLORS.get(i, charts.BLUE) for i in range(len(bins))]
-    return Chart(
-        key="income_bins",
-        title="村财收入分档（个）",
-        kind="column",
-        categories=tuple(str(label) for label in bins["bin_label"]),
-        series=(Series("村数", tuple(float(v) for v in bins["villages"])),),
-        unit="个",
-        takeaway=takeaway,
-        point_colors=tuple(colors),
+    title = "村财收入分档（个）"
+    return _one_series(
+        "income_bins", title, "column", bins["bin_label"], "村数", bins["villages"], "个", takeaway, colors
     )
 
 
@@ -278,16 +290,9 @@ def _project_status(status: pd.DataFrame) -> Chart | None:
     if status.empty or int(status["projects"].sum()) == 0:
         return None
     listed = "、".join(f"{s.status}{int(s.projects)}个" for s in status.itertuples())
-    return Chart(
-        key="project_status",
-        title="项目进度（个）",
-        kind="doughnut",
-        categories=tuple(str(s) for s in status["status"]),
-        series=(Series("项目数", tuple(float(v) for v in status["projects"])),),
-        unit="个",
-        takeaway=f"{int(status['projects'].sum())}个项目中{listed}",
-        point_colors=tuple(charts.PALETTE[i % len(charts.PALETTE)] for i in range(len(status))),
-    )
+    takeaway = f"{int(status['projects'].sum())}个项目中{listed}"
+    counts = status["status"], "项目数", status["projects"]
+    return _one_series("project_status", "项目进度（个）", "doughnut", *counts, "个", takeaway, _palette(len(status)))
 
 
 def _star_distribution(distribution: pd.DataFrame, summary: pd.DataFrame) -> Chart | None:
@@ -303,16 +308,9 @@ def _star_distribution(distribution: pd.DataFrame, summary: pd.DataFrame) -> Cha
         ].replace("上年", f"{int(row['previous_year'])}年")
     weak = int(row["weak_units"])
     takeaway += f"，软弱涣散村{weak}个（{narrative.weak_names(row['weak_names'])}）" if weak else "，无软弱涣散村"
-    return Chart(
-        key="star_distribution",
-        title="达标创星星级分布（个）",
-        kind="column",
-        categories=tuple(str(s) for s in distribution["star_label"]),
-        series=(Series("村(社区)数", tuple(float(v) for v in distribution["units"])),),
-        unit="个",
-        takeaway=takeaway,
-        point_colors=tuple(charts.STAR_COLORS.get(int(s), charts.GRAY) for s in distribution["stars"]),
-    )
+    colors = [charts.STAR_COLORS.get(int(s), charts.GRAY) for s in distribution["stars"]]
+    counts = distribution["star_label"], "村(社区)数", distribution["units"]
+    return _one_series("star_distribution", "达标创星星级分布（个）", "column", *counts, "个", takeaway, colors)
 
 
 def _ticket_funnel(funnel: pd.DataFrame, resolution: pd.DataFrame) -> Chart | None:
@@ -325,16 +323,9 @@ def _ticket_funnel(funnel: pd.DataFrame, resolution: pd.DataFrame) -> Chart | No
         takeaway += f"；办结率{fmt.pct(row['done_pct'])}"
         if int(row["rated"]):
             takeaway += f"，群众满意率{fmt.pct(row['satisfied_pct'])}"
-    return Chart(
-        key="ticket_funnel",
-        title="五单闭环各环节工单数（单）",
-        kind="bar",
-        categories=tuple(str(s) for s in funnel["step_label"]),
-        series=(Series("工单数", tuple(float(v) for v in funnel["tickets"])),),
-        unit="单",
-        takeaway=takeaway,
-        point_colors=(charts.NAVY, charts.BLUE, charts.TEAL, charts.AMBER, "#c9a227")[: len(funnel)],
-    )
+    colors = (charts.NAVY, charts.BLUE, charts.TEAL, charts.AMBER, "#c9a227")[: len(funnel)]
+    counts = funnel["step_label"], "工单数", funnel["tickets"]
+    return _one_series("ticket_funnel", "五单闭环各环节工单数（单）", "bar", *counts, "单", takeaway, colors)
 
 
 def _ticket_kinds(kinds: pd.DataFrame, settings: Settings) -> Chart | None:
@@ -345,15 +336,10 @@ def _ticket_kinds(kinds: pd.DataFrame, settings: Settings) -> Chart | None:
     ordered = [k for k in settings.ticket_kinds if k in counts] + [k for k in counts if k not in settings.ticket_kinds]
     listed = "、".join(f"{k}{int(counts[k])}{settings.ticket_unit(k)}" for k in ordered)
     units = "/".join(dict.fromkeys(settings.ticket_unit(k) for k in ordered))
-    return Chart(
-        key="ticket_kinds",
-        title="五单服务工单类型（各按其单位）",
-        kind="column",
-        categories=tuple(f"{k}（{settings.ticket_unit(k)}）" for k in ordered),
-        series=(Series("数量", tuple(float(counts[k]) for k in ordered)),),
-        unit=units,
-        takeaway=f"共办理{listed}",
-        point_colors=tuple(charts.PALETTE[i % len(charts.PALETTE)] for i in range(len(ordered))),
+    names = [f"{k}（{settings.ticket_unit(k)}）" for k in ordered]
+    title, values = "五单服务工单类型（各按其单位）", [counts[k] for k in ordered]
+    return _one_series(
+        "ticket_kinds", title, "column", names, "数量", values, units, f"共办理{listed}", _palette(len(names))
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 def value_label(value: float, number_format: str) -> str:
+    """A bar's or dot's figure with the decimals of the chart's number format ("0.00" → 15.60)."""
     places = len(number_format.partition(".")[2])
     return f"{value:.{places}f}"
 
