@@ -8,14 +8,16 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import openpyxl
+import pandas as pd
 import pytest
 from docx import Document
 from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.oxml.ns import qn
 
-from village_stats import reports
+from village_stats import charts, reports
 from village_stats.queries import Scope, run_query
+from village_stats.reports import chart_data
 
 TODAY = date(2025, 6, 30)
 FONT = reports.SLIDE_FONT
@@ -550,3 +552,16 @@ def test_a_bullet_drops_a_long_list_of_names_but_keeps_its_count():
     names = ("南溪镇·前林", "银溪镇·中庄", "桃溪镇·老店", "梅溪镇·高埠", "西溪镇·中林")
     step = f"推动{'、'.join(names)}等88个村村财收入突破20万元（差距最大的尚差11.40万元）；帮助横山村发展经营性收入。"
     assert reports.bullet(step, names=names) == "推动88个村村财收入突破20万元；帮助横山村发展经营性收入"
+
+
+@pytest.mark.parametrize(
+    ("averages", "kind"),
+    [([77.0, 78.6, 79.1], "dots"), ([65.0, 75.0, 85.0], "column"), ([15.6, 94.2, 212.6], "column")],
+)
+def test_the_points_slide_draws_dots_exactly_when_the_points_page_does(settings, averages, kind):
+    """One rule for bars or dots (charts.marks_for): 65–85 are bars on the 积分 page, so on the slide too."""
+    branches = pd.DataFrame({"village": ["甲村", "乙村", "丙村"], "average_points": averages})
+    summary = pd.DataFrame({"members": [30], "latest_period": ["2024Q4"], "latest_average": [78.0], "low_members": [2]})
+    chart = chart_data._points_branches(branches, summary, settings)
+    assert chart.kind == kind
+    assert (chart.kind == "dots") == (charts.marks_for(averages) == "dots")

@@ -1,8 +1,11 @@
-"""总览 (驾驶舱): on one screen the year's eight figures, what to act on and two charts; the rest follows below."""
+"""总览 (驾驶舱): the year's headline figures (kpis.KPIS), what to act on and two charts; the rest follows below."""
+
+from collections.abc import Callable
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from village_stats import charts, narrative, ui
+from village_stats import charts, kpis, narrative, ui
 from village_stats import formatting as fmt
 
 current = ui.settings()
@@ -18,102 +21,78 @@ overview = ui.run_query("year_overview", **filters.scope.params(), **current.tie
 this_year = overview[overview["year"] == year]
 last_year = overview[overview["year"] == year - 1]
 
-# eight cards, two rows of four: a quarter of a 1366 px page holds a label of ~14 characters
-low, mid, high = (fmt.threshold(t) for t in current.income_thresholds_yuan)
-first, second = st.columns(4), st.columns(4)
-income = {"share_of": "villages_with_income", "reported": ("villages_with_income", "scope_villages", "村")}
-for column, (label, name) in zip(
-    first,
-    [(f"村财≥{low}", "villages_t1"), (f"村财≥{mid}", "villages_t2"), (f"村财≥{high}", "villages_t3")],
-    strict=False,
-):
-    ui.kpi(column, label, name, "个", this_year, last_year, year=year, **income)
-stars = ("rated_units", "scope_units", "村(社区)")
-ui.kpi(first[3], "五星级村(社区)", "five_star", "个", this_year, last_year, year=year, reported=stars)
-ui.kpi(second[0], "揭榜挂帅项目", "projects", "个", this_year, last_year, year=year)
-ui.kpi(second[1], "计划总投资", "planned_investment", "亿元", this_year, last_year, year=year)
-# more tickets is neither good nor bad: the delta stays grey
-ticket_note = ("满意率", "satisfied_pct", "%")
-ui.kpi(second[2], "五单工单", "tickets", "件", this_year, last_year, note=ticket_note, better=None, year=year)
-ui.kpi(second[3], "问题整改率", "rectified_pct", "%", this_year, last_year, note=("共", "problems", "条"), year=year)
+# the headline figures (kpis.KPIS), rows of four: a quarter of a 1366 px page holds a label of ~14 characters
+cards = [column for _ in range(0, len(kpis.KPIS), 4) for column in st.columns(4)]
+for column, kpi in zip(cards, kpis.KPIS, strict=False):
+    shown = {"share_of": kpi.share_of, "note": kpi.note, "better": kpi.better, "reported": kpi.reported}
+    ui.kpi(column, kpi.title(current, card=True), kpi.column, kpi.unit, this_year, last_year, year=year, **shown)
+
+
+def glance(where: DeltaGenerator, column: str, title: str, page: str, link: str, chart: Callable) -> None:
+    """A first-screen chart of the year's ledger with the link to its page; the year's gap if it has none."""
+    with where:
+        ui.glance(this_year, column, title, page, link, chart, year=year, height=ui.FIRST_SCREEN_CHART)
+
 
 # the charts are written first, the callouts beside them after: the charts' drawing starts sooner
 notes, first_chart, second_chart = st.columns([1.3, 1, 1])
-with first_chart:
-    ui.glance(
-        this_year,
-        "villages_with_income",
-        "村级集体经济收入",
-        "views/income.py",
-        "查看村财收入 →",
-        lambda: ui.figure(
-            charts.tier_bars,
-            ui.run_query("income_tiers_cumulative", **filters.params(), **current.tier_params()),
-            "tier_label",
-            "村财收入分档（个）",
-        ),
-        year=year,
-        height=ui.FIRST_SCREEN_CHART,
-    )
-with second_chart:
-    ui.glance(
-        this_year,
-        "problems",
-        "问题整改台账",
-        "views/problems.py",
-        "查看问题整改 →",
-        lambda: ui.figure(
-            charts.problem_status, ui.run_query("problem_status_by_source", **filters.params()), "问题整改情况（条）"
-        ),
-        year=year,
-        height=ui.FIRST_SCREEN_CHART,
-    )
+glance(
+    first_chart,
+    "villages_with_income",
+    "村级集体经济收入",
+    "views/income.py",
+    "查看村财收入 →",
+    lambda: ui.figure(
+        charts.tier_bars,
+        ui.run_query("income_tiers_cumulative", **filters.params(), **current.tier_params()),
+        "tier_label",
+        "村财收入分档（个）",
+    ),
+)
+glance(
+    second_chart,
+    "problems",
+    "问题整改台账",
+    "views/problems.py",
+    "查看问题整改 →",
+    lambda: ui.figure(
+        charts.problem_status, ui.run_query("problem_status_by_source", **filters.params()), "问题整改情况（条）"
+    ),
+)
 found = ui.alerts_for(filters)
 with notes:
     st.markdown("**要点与预警**")
     ui.callouts(found, year, current.alerts_shown)
 
 left, middle, right = st.columns(3)
-with left:
-    ui.glance(
-        this_year,
-        "projects",
-        "揭榜挂帅项目",
-        "views/projects.py",
-        "查看项目投资 →",
-        lambda: ui.figure(
-            charts.investment_bars,
-            ui.run_query("projects_by_arena", **filters.params()),
-            "arena",
-            "五大擂台投资（万元）",
-        ),
-        year=year,
-        height=ui.FIRST_SCREEN_CHART,
-    )
-with middle:
-    ui.glance(
-        this_year,
-        "rated_units",
-        "达标创星评定",
-        "views/stars.py",
-        "查看达标创星 →",
-        lambda: ui.figure(
-            charts.star_distribution, ui.run_query("star_distribution", **filters.params()), "达标创星星级分布"
-        ),
-        year=year,
-        height=ui.FIRST_SCREEN_CHART,
-    )
-with right:
-    ui.glance(
-        this_year,
-        "tickets",
-        "五单闭环服务工单",
-        "views/tickets.py",
-        "查看五单服务 →",
-        lambda: ui.figure(charts.funnel, ui.run_query("ticket_funnel", **filters.params()), "五单闭环"),
-        year=year,
-        height=ui.FIRST_SCREEN_CHART,
-    )
+glance(
+    left,
+    "projects",
+    "揭榜挂帅项目",
+    "views/projects.py",
+    "查看项目投资 →",
+    lambda: ui.figure(
+        charts.investment_bars, ui.run_query("projects_by_arena", **filters.params()), "arena", "五大擂台投资（万元）"
+    ),
+)
+glance(
+    middle,
+    "rated_units",
+    "达标创星评定",
+    "views/stars.py",
+    "查看达标创星 →",
+    lambda: ui.figure(
+        charts.star_distribution, ui.run_query("star_distribution", **filters.params()), "达标创星星级分布"
+    ),
+)
+glance(
+    right,
+    "tickets",
+    "五单闭环服务工单",
+    "views/tickets.py",
+    "查看五单服务 →",
+    lambda: ui.figure(charts.funnel, ui.run_query("ticket_funnel", **filters.params()), "五单闭环"),
+)
 
 st.subheader("其他工作机制")
 mechanism_params = {**filters.scope.params(), "threshold": current.points_low_threshold}
@@ -203,6 +182,7 @@ if filters.spans_towns:
     if towns.open:
         with towns:
             rollup = ui.town_rollup(filters)
+            low = fmt.threshold(current.income_thresholds_yuan[0])
             metrics = {
                 "t1_pct": (f"村财≥{low}的村占比", "%", False),
                 "planned_investment": ("项目计划总投资", "万元", True),

@@ -24,34 +24,28 @@ slides = report.slides()
 st.markdown(f"**{ui.plain(report.title)}**　共 {len(report.outline)} 个部分、{len(slides)} 张幻灯片")
 buttons = st.container(horizontal=True)
 # the files are made when a button is clicked, not on every rerun of the page
-buttons.download_button(
-    "下载 PPT",
-    lambda: reports.to_pptx_bytes(report),
-    f"{report.title}.pptx",
-    PPTX,
-    key="report_pptx",
-    on_click="ignore",
-    type="primary",
-    icon=":material/slideshow:",
+downloads = (
+    ("下载 PPT", lambda: reports.to_pptx_bytes(report), "pptx", PPTX, ":material/slideshow:"),
+    ("下载 Word 汇报稿", lambda: reports.to_docx_bytes(report), "docx", DOCX, ":material/description:"),
+    (
+        "下载 Excel 全部表格",
+        ui.report_workbook(filters.year, filters.scope, today, filters.spans_towns),
+        "xlsx",
+        XLSX,
+        ":material/table_view:",
+    ),
 )
-buttons.download_button(
-    "下载 Word 汇报稿",
-    lambda: reports.to_docx_bytes(report),
-    f"{report.title}.docx",
-    DOCX,
-    key="report_docx",
-    on_click="ignore",
-    icon=":material/description:",
-)
-buttons.download_button(
-    "下载 Excel 全部表格",
-    ui.report_workbook(filters.year, filters.scope, today, filters.spans_towns),
-    f"{report.title}.xlsx",
-    XLSX,
-    key="report_xlsx",
-    on_click="ignore",
-    icon=":material/table_view:",
-)
+for label, made, suffix, mime, icon in downloads:
+    buttons.download_button(
+        label,
+        made,
+        f"{report.title}.{suffix}",
+        mime,
+        key=f"report_{suffix}",
+        on_click="ignore",
+        type="primary" if suffix == "pptx" else "secondary",
+        icon=icon,
+    )
 missing = narrative.missing_domains(report.sections)
 if missing:
     st.caption(f"{filters.year}年暂无{'、'.join(missing)}数据，汇报材料中不含这些部分。")

@@ -229,25 +229,15 @@ def _rectification_fall(year: int, row: pd.Series, settings: Settings, today: da
     if fall is None:
         return None
     now, before = fmt.pct(row["rectified_pct"]), fmt.pct(row["previous_rectified_pct"])
-    return Alert(
-        key="rectification_fall",
-        importance=0,
-        severity=WARNING,
-        title=f"问题整改率下降{fall}个百分点",
-        sentence=(
-            f"{year}年问题整改率{now}（{int(row['rectified'])}/{int(row['problems'])}条），"
-            f"比上年的{before}下降{fall}个百分点。"
-        ),
-        figure=fall,
-        figures={
-            "rectified_pct": row["rectified_pct"],
-            "previous_rectified_pct": row["previous_rectified_pct"],
-            "rectified": int(row["rectified"]),
-            "problems": int(row["problems"]),
-        },
-        page="views/problems.py",
-        page_label="问题整改",
-        next_step=f"加快问题整改进度，推动整改率回升至上年的{before}以上。",
+    sentence = f"{year}年问题整改率{now}（{int(row['rectified'])}/{int(row['problems'])}条），"
+    return _rate_fall(
+        ("rectification_fall", "问题整改率", "rectified_pct"),
+        row,
+        fall,
+        f"{sentence}比上年的{before}下降{fall}个百分点。",
+        {"rectified": int(row["rectified"]), "problems": int(row["problems"])},
+        ("views/problems.py", "问题整改"),
+        f"加快问题整改进度，推动整改率回升至上年的{before}以上。",
     )
 
 
@@ -256,21 +246,40 @@ def _satisfaction_fall(year: int, row: pd.Series, settings: Settings, today: dat
     if fall is None:
         return None
     now, before = fmt.pct(row["satisfied_pct"]), fmt.pct(row["previous_satisfied_pct"])
+    return _rate_fall(
+        ("satisfaction_fall", "工单满意率", "satisfied_pct"),
+        row,
+        fall,
+        f"{year}年五单服务工单群众满意率{now}，比上年的{before}下降{fall}个百分点。",
+        {"rated": int(row["rated"])},
+        ("views/tickets.py", "五单服务"),
+        f"对不满意工单逐件回访整改，推动群众满意率回升至{before}以上。",
+    )
+
+
+def _rate_fall(
+    rule: tuple[str, str, str],
+    row: pd.Series,
+    fall: Decimal,
+    sentence: str,
+    counts: dict[str, int],
+    page: tuple[str, str],
+    next_step: str,
+) -> Alert:
+    """A rate that fell: rule = (key, the rate's name, its column); the figures are the rate this year
+    and last, then `counts`; page = (the page, its title)."""
+    key, name, rate = rule
     return Alert(
-        key="satisfaction_fall",
+        key=key,
         importance=0,
         severity=WARNING,
-        title=f"工单满意率下降{fall}个百分点",
-        sentence=f"{year}年五单服务工单群众满意率{now}，比上年的{before}下降{fall}个百分点。",
+        title=f"{name}下降{fall}个百分点",
+        sentence=sentence,
         figure=fall,
-        figures={
-            "satisfied_pct": row["satisfied_pct"],
-            "previous_satisfied_pct": row["previous_satisfied_pct"],
-            "rated": int(row["rated"]),
-        },
-        page="views/tickets.py",
-        page_label="五单服务",
-        next_step=f"对不满意工单逐件回访整改，推动群众满意率回升至{before}以上。",
+        figures={rate: row[rate], f"previous_{rate}": row[f"previous_{rate}"], **counts},
+        page=page[0],
+        page_label=page[1],
+        next_step=next_step,
     )
 
 

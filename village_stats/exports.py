@@ -17,6 +17,8 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from village_stats import kpis
+
 # English query columns → (Chinese header, kind); kind says how to show the values
 COLUMNS: dict[str, tuple[str, str]] = {
     "town": ("镇(街道)", "text"),
@@ -124,11 +126,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "upgrading": ("参加学历提升(人)", "int"),
     "trainings": ("参训(人次)", "int"),
     "no_reserve": ("无后备干部", "bool"),
-    "villages_t1": ("收入达最低档线的村数", "int"),
     "t1_pct": ("达最低档线占比(%)", "pct"),
-    "villages_t3": ("收入达最高档线的村数", "int"),
-    "five_star": ("五星级(个)", "int"),
     "weak_units": ("软弱涣散(个)", "int"),
+    **kpis.headers(),  # 收入达最低档线的村数, 五星级(个) …: declared with their figures
 }
 
 # the income detail table, as the page shows it and the report's workbook writes it

@@ -1,4 +1,5 @@
-"""The overview (驾驶舱) under AppTest: its callouts against the raw tables, the year it opens on, honest cards."""
+"""The overview (驾驶舱) under AppTest: its callouts against the raw tables, the year it opens on, honest cards,
+and the one list of headline figures its cards share with the report and 汇报模式."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from PIL import ImageFont
 from streamlit.testing.v1 import AppTest
 
 from tests import ledgers
-from village_stats import importing
+from village_stats import importing, kpis, reports
 from village_stats.db import Database
+from village_stats.queries import Scope, run_query
 
 DASHBOARD = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 NOTO = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -218,3 +220,52 @@ def test_the_default_year_rule_itself():
     # no year with all five: the newest of the years with the most of them
     assert years.default_year(frame[frame["dataset"] != "problems"]) == 2024
     assert years.default_year(frame.iloc[0:0]) is None
+
+
+# ---- the headline figures are one list (kpis.KPIS) ---------------------------------------------
+# a column year_overview already returns, shown as a figure of its own: adding it to the list is all
+# it takes for it to show on the overview's cards, in the report's 核心指标 and on 汇报模式's first screen
+EXTRA_KPI = kpis.Definition("villages_with_income", "有收入数据的村", "个", "报送收入的村")
+
+
+@pytest.fixture
+def one_more_kpi(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kpis, "KPIS", (*kpis.KPIS, EXTRA_KPI))
+
+
+def year_report(database, settings, year: int) -> reports.Report:
+    scope, today = Scope(town=settings.town), date(2025, 6, 30)
+    requests = reports.report_requests(year, settings, scope, today, tables=False)
+    with database.read() as cur:
+        results = {role: run_query(cur, name, **params) for role, (name, params) in requests.items()}
+    return reports.build(year, results, settings, scope, today, tables=False)
+
+
+def test_the_reports_cards_are_the_list_in_its_order(demo_db, settings):
+    report = year_report(demo_db, settings, 2024)
+    assert [k.label for k in report.kpis] == [kpi.title(settings) for kpi in kpis.KPIS]
+    assert [k.unit for k in report.kpis] == [kpi.unit for kpi in kpis.KPIS]
+
+
+def test_an_added_kpi_reaches_the_report_and_its_workbook(demo_db, settings, one_more_kpi):
+    report = year_report(demo_db, settings, 2024)
+    added = report.kpis[-1]
+    assert (added.label, added.unit) == ("有收入数据的村", "个")
+    assert added.value.endswith("个") and added.figure is not None
+    assert "有收入数据的村" in report.slides()[2].summary  # the 核心指标 slide
+    assert list(reports.kpi_sheet(report)["指标"])[-1] == "有收入数据的村"
+
+
+def test_an_added_kpi_reaches_the_overview_cards(served_copy, one_more_kpi):
+    app = open_app(2024)
+    assert not app.exception
+    labels = [m.label for m in app.metric]
+    assert labels[len(kpis.KPIS) - 1] == "报送收入的村"  # after the eight, before the mechanisms' cards
+    assert labels[0].startswith("村财≥")
+
+
+def test_an_added_kpi_reaches_the_presenters_first_screen(served_copy, one_more_kpi):
+    app = open_app(2024).switch_page("views/presenter.py").run()
+    assert not app.exception
+    assert app.title[0].value == "2024年核心指标"
+    assert any("有收入数据的村" in m.value for m in app.markdown)
