@@ -61,6 +61,7 @@ import pyarrow as pa
 
 from village_stats import sql_allowlist
 from village_stats.db import _is_lock_conflict
+from village_stats.errors import VillageStatsError
 from village_stats.settings import REPO_ROOT
 
 if TYPE_CHECKING:
@@ -86,8 +87,10 @@ class Limits:
 LIMITS = Limits()
 
 
-class SandboxRefused(ValueError):
+class SandboxRefused(VillageStatsError, ValueError):
     """The statement is not one we run: empty, several, too long, or not a query."""
+
+    code = "statement-refused"
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -95,8 +98,10 @@ class SandboxRefused(ValueError):
         self.detail = ""
 
 
-class SandboxError(RuntimeError):
+class SandboxError(VillageStatsError, RuntimeError):
     """DuckDB (or the sandbox) stopped the query: a Chinese message, and DuckDB's own in `detail`."""
+
+    code = "query-failed"
 
     def __init__(self, message: str, detail: str = "") -> None:
         super().__init__(f"{message}\nDuckDB 原始信息：{detail}" if detail else message)
