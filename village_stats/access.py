@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from village_stats.account_store import AccountStore, as_text
 from village_stats.db import Database
+from village_stats.errors import VillageStatsError
 
 ADMIN, VIEWER, VILLAGE = "admin", "viewer", "village"
 ROLES = {ADMIN: "管理员", VIEWER: "查看", VILLAGE: "村(社区)填报"}
@@ -36,8 +37,10 @@ MAX_NAME_LENGTH = 32
 _MAX_SCRYPT_MEMORY = 2**28
 
 
-class AccessError(ValueError):
+class AccessError(VillageStatsError, ValueError):
     """An account operation that cannot be done as asked; the message is Chinese."""
+
+    code = "access-refused"
 
 
 # ---- passwords --------------------------------------------------------------------------

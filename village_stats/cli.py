@@ -17,16 +17,14 @@ from village_stats import access, importing, mechanisms, queries, rounds
 from village_stats.datasets import DATASETS
 from village_stats.db import (
     Database,
-    DatabaseBusy,
-    DatabaseMissing,
     default_db_path,
     demo_db_path,
     open_database,
     recorded_town,
     storage_problem,
 )
+from village_stats.errors import VillageStatsError
 from village_stats.formatting import printable
-from village_stats.reading import UnreadableFile
 from village_stats.settings import Settings, load_settings
 
 
@@ -181,18 +179,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         if args.command not in ("demo", "init", "serve"):
             settings = settings.for_town(_recorded_town(_db_path(args), settings))
         return COMMANDS[args.command](args, settings)
-    except (
-        DatabaseBusy,
-        DatabaseMissing,
-        UnreadableFile,
-        queries.QueryError,
-        importing.UndoRefused,
-        importing.DemoRefused,
-        importing.TownRefused,
-        access.AccessError,
-        rounds.RoundError,
-    ) as error:
-        print(f"错误：{error}", file=sys.stderr)
+    except VillageStatsError as error:
+        print(f"错误：{error.message}", file=sys.stderr)
         return 2
     except (OSError, duckdb.Error) as error:
         # a full disk or a read-only data folder is one Chinese line, never a traceback

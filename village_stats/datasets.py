@@ -1,8 +1,14 @@
-"""The data model (shared/data-model.md) as data.
+"""The data model as data: every ledger (dataset), its table, columns, aliases, units and rules.
 
-Reading, validation, templates, the import page, the table browser and the docs
-all read these definitions; nothing else restates a header, an alias, a unit or
-a rule. Column `kind`s are the parsers in validation.py.
+This module is the data model's one written form; there is no separate contract
+file. Reading, validation, templates, the import page, the table browser and the
+docs all read these definitions; nothing else restates a header, an alias, a
+unit or a rule. Column `kind`s are the parsers in validation.py.
+
+Each dataset also declares where it is shown: its dashboard page and its section
+of the year's report, or an explicit `Without(...)` saying why it has none.
+docs/adding-a-ledger.md lists every place a new ledger touches, and
+tests/test_ledger_checklist.py fails while one of them is missing.
 """
 
 from __future__ import annotations
@@ -61,6 +67,13 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Without:
+    """An explicit "none" in a ledger's checklist (no page, no report section), with the reason."""
+
+    why: str
+
+
+@dataclass(frozen=True)
 class Dataset:
     name: str
     table: str
@@ -73,6 +86,10 @@ class Dataset:
     aliases: tuple[str, ...] = field(default=())
     # column → SQL over the typed row that fills it when the sheet leaves it empty (总积分 = 基础分 + 加分 − 扣分)
     computed: tuple[tuple[str, str], ...] = ()
+    # where the ledger is shown: its page ("views/sages.py") and its report section (a key of
+    # reports.SECTION_TITLES), or Without(why); left None, tests/test_ledger_checklist.py fails
+    page: str | Without | None = None
+    report_section: str | Without | None = None
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -106,6 +123,8 @@ VILLAGES = Dataset(
     name="villages",
     table="villages",
     title="村(社区)名录",
+    page=Without("名录不单独成页：各页按它计数、筛选村(社区)，在数据导入页导入"),
+    report_section=Without("名录是各节计数的底数，不单列一节"),
     key=("town", "name"),
     needs_year=False,
     columns=(
@@ -130,6 +149,8 @@ INCOME = Dataset(
     name="income",
     table="village_income",
     title="村级集体经济收入",
+    page="views/income.py",
+    report_section="income",
     key=("year", "town", "village"),
     columns=(
         YEAR,
@@ -172,6 +193,8 @@ PROJECTS = Dataset(
     name="projects",
     table="projects",
     title="揭榜挂帅项目",
+    page="views/projects.py",
+    report_section="projects",
     key=("project_key",),
     columns=(
         Column("project_id", "text", "项目编号", ("编号",), "项目编号（有则唯一）"),
@@ -194,6 +217,8 @@ STARS = Dataset(
     name="stars",
     table="star_ratings",
     title="达标创星",
+    page="views/stars.py",
+    report_section="stars",
     key=("year", "town", "village"),
     columns=(
         Column("year", "year", "年度", ("评定年度", "届次年度", "年份"), "评定年度", required=True),
@@ -219,6 +244,8 @@ TICKETS = Dataset(
     name="tickets",
     table="service_tickets",
     title="五单闭环服务工单",
+    page="views/tickets.py",
+    report_section="tickets",
     key=("ticket_id",),
     needs_year=False,
     columns=(
@@ -277,6 +304,8 @@ PROBLEMS = Dataset(
     name="problems",
     table="problems",
     title="问题整改台账",
+    page="views/problems.py",
+    report_section="problems",
     key=("problem_id",),
     columns=(
         Column("problem_id", "text", "问题编号", ("编号",), "问题编号", required=True),
@@ -317,6 +346,8 @@ MEMBER_POINTS = Dataset(
     name="member_points",
     table="member_points",
     title="党员量化积分",
+    page="views/points.py",
+    report_section="points",
     key=("period", "town", "village", "member"),
     needs_year=False,
     columns=(
@@ -374,6 +405,8 @@ STUDIOS = Dataset(
     name="studios",
     table="secretary_studios",
     title="书记工作室",
+    page="views/studios.py",
+    report_section="studios",
     key=("town", "village"),
     needs_year=False,
     columns=(
@@ -392,6 +425,8 @@ SAGES = Dataset(
     name="sages",
     table="sage_activities",
     title="乡贤参与",
+    page="views/sages.py",
+    report_section="sages",
     key=("activity_id",),
     needs_year=False,
     columns=(
@@ -422,6 +457,8 @@ CADRES = Dataset(
     name="cadres",
     table="cadres",
     title="村干部与后备力量",
+    page="views/cadres.py",
+    report_section="cadres",
     key=("town", "village", "name"),
     needs_year=False,
     columns=(

@@ -34,6 +34,7 @@ from pathlib import Path
 import duckdb
 
 from village_stats.account_store import adopt_accounts, store_path
+from village_stats.errors import VillageStatsError
 from village_stats.settings import REPO_ROOT
 
 DEFAULT_DB_PATH = REPO_ROOT / "data" / "village.duckdb"
@@ -43,12 +44,16 @@ SCHEMA_PATH = Path(__file__).with_name("schema.sql")
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
-class DatabaseBusy(RuntimeError):
+class DatabaseBusy(VillageStatsError, RuntimeError):
     """Another process held the file for longer than we were willing to wait."""
 
+    code = "database-busy"
 
-class DatabaseMissing(RuntimeError):
+
+class DatabaseMissing(VillageStatsError, RuntimeError):
     """Reading was asked of a database file that does not exist yet."""
+
+    code = "database-missing"
 
 
 def default_db_path() -> Path:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from village_stats.datasets import DATASETS, IMPORT_ORDER, Column, Dataset
 from village_stats.db import Database
+from village_stats.errors import VillageStatsError
 from village_stats.sandbox import USER_TABLES, check_statement, member_points_masked
 
 # ---- example questions -----------------------------------------------------------------------
@@ -239,8 +240,10 @@ order by 1
 # ---- saved queries ---------------------------------------------------------------------------
 
 
-class SaveRefused(ValueError):
+class SaveRefused(VillageStatsError, ValueError):
     """A query that cannot be saved as given (no name, too long, not a single SELECT)."""
+
+    code = "save-refused"
 
 
 @dataclass(frozen=True)
@@ -464,8 +467,10 @@ def _column(dataset: Dataset, name: str) -> Column | None:
 # ---- a query from menus ----------------------------------------------------------------------
 
 
-class BuildError(ValueError):
+class BuildError(VillageStatsError, ValueError):
     """A menu choice or typed value that does not make a query; the message says which, in Chinese."""
+
+    code = "bad-menu-choice"
 
 
 OPERATORS: dict[str, str] = {

@@ -27,6 +27,7 @@ import duckdb
 from village_stats import reading, rounds, ticket_counts
 from village_stats.datasets import DATASETS, IMPORT_ORDER, Dataset
 from village_stats.db import Database, DatabaseBusy, demo_db_path, record_town, storage_problem
+from village_stats.errors import VillageStatsError
 from village_stats.reading import (
     SPREADSHEET_SUFFIXES,
     LocatedTable,
@@ -856,8 +857,10 @@ def _record(con: duckdb.DuckDBPyConnection, table: TableOutcome, outcome: FileOu
     )
 
 
-class UndoRefused(RuntimeError):
+class UndoRefused(VillageStatsError, RuntimeError):
     """The import cannot be undone as asked; the message is Chinese."""
+
+    code = "undo-refused"
 
 
 def undo_import(database: Database, import_id: int | None = None, user: str = "本机用户") -> int:
@@ -991,8 +994,10 @@ DEMO_TOWN = "青溪镇"  # the fictional town of data/demo/; its database record
 TOWN_NAME_MAX = 30
 
 
-class TownRefused(RuntimeError):
+class TownRefused(VillageStatsError, RuntimeError):
     """A town database cannot be started here (bad name, or the file already holds the user's data)."""
+
+    code = "town-refused"
 
 
 def import_order(paths: list[Path]) -> list[Path]:
@@ -1011,8 +1016,10 @@ def import_order(paths: list[Path]) -> list[Path]:
     return sorted(paths, key=lambda p: (rank(p), p.name))
 
 
-class DemoRefused(RuntimeError):
+class DemoRefused(VillageStatsError, RuntimeError):
     """Rebuilding the demo would throw away data that did not come from the demo."""
+
+    code = "demo-refused"
 
 
 def refuse_if_user_data(path: Path, settings: Settings, force: bool) -> None:

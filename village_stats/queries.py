@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from village_stats.errors import VillageStatsError
 from village_stats.settings import REPO_ROOT
 
 if TYPE_CHECKING:  # `.df()` loads pandas when a query runs; a command that runs none need not
@@ -29,8 +30,10 @@ QUERIES_DIR = REPO_ROOT / "queries"
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
-class QueryError(ValueError):
+class QueryError(VillageStatsError, ValueError):
     """A named query was asked for wrongly: unknown name, or parameters that do not match."""
+
+    code = "bad-query"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from village_stats.datasets import DATASETS, UNIT_FACTORS, Column, Dataset
+from village_stats.errors import VillageStatsError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -53,8 +54,10 @@ YEAR_RANGE_RE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[-—–~至到]+\s*(?:19|2
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 
 
-class UnreadableFile(ValueError):
+class UnreadableFile(VillageStatsError, ValueError):
     """The file as a whole cannot be read; the message is Chinese and names the file."""
+
+    code = "unreadable-file"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import duckdb
 
 from village_stats.datasets import DATASETS, Dataset
 from village_stats.db import Database
+from village_stats.errors import VillageStatsError
 from village_stats.settings import Settings
 from village_stats.templates import UnitSheet, unit_template_bytes
 from village_stats.validation import Issue
@@ -40,8 +41,10 @@ YEAR_SQL = {
 }
 
 
-class RoundError(ValueError):
+class RoundError(VillageStatsError, ValueError):
     """A round asked for wrongly (unknown, closed, not a unit dataset); the message is Chinese."""
+
+    code = "round-refused"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from village_stats import ticket_counts
+from village_stats.datasets import DATASETS
 from village_stats.db import Database
 from village_stats.importing import refuse_if_user_data
 from village_stats.settings import Settings
@@ -62,18 +63,7 @@ class Built:
         return f"用时 {self.seconds:.1f} 秒：{counts}"
 
 
-TABLES = (
-    "villages",
-    "village_income",
-    "projects",
-    "star_ratings",
-    "service_tickets",
-    "problems",
-    "member_points",
-    "secretary_studios",
-    "sage_activities",
-    "cadres",
-)
+TABLES = tuple(dataset.table for dataset in DATASETS.values())  # every ledger, in import order
 
 
 def build(path: Path, scale: Scale, settings: Settings, force: bool = False) -> Built:

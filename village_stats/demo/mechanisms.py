@@ -1,10 +1,10 @@
 """Demo ledgers for the seed's other mechanisms: 党员积分存折, 书记工作室, 乡贤, 村干部.
 
-Same rules as demo.py: figures the speech states are written down by hand
+Same rules as the core ledgers: figures the speech states are written down by hand
 (民意 90+ and 纠纷 60+ in 2024, one 市级示范点 first, studios growing toward all
 25 units), the detail comes from a seeded generator per ledger, and the output
 is byte-identical from run to run. The town, its people and the ledger writer
-are demo.py's, so these sheets look like the other six.
+are the package's own (town.py, sheets.py), so these sheets look like the other six.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from village_stats.demo import GIVEN_NAMES, SURNAMES, Column, Ledger, Town, _rng, _strength_order
+from village_stats.demo.economy import strength_order
+from village_stats.demo.sheets import Column, Ledger
+from village_stats.demo.town import GIVEN_NAMES, SURNAMES, Town, rng_for
 
 # ---------------------------------------------------------------------------
 # 7. 党员量化积分：试点的凤岗社区和北片六个村，2024年每季度，全体党员
@@ -39,7 +41,7 @@ def points_branches(town: Town) -> list[str]:
 
 
 def _points_ledger(town: Town) -> Ledger:
-    rng = _rng("member_points")
+    rng = rng_for("member_points")
     rows = []
     for branch in points_branches(town):
         unit = town.unit(branch)
@@ -87,8 +89,8 @@ STUDIO_SKIPS = 3  # strong units passed over so far: the page's next candidates
 
 
 def _studio_ledger(town: Town) -> Ledger:
-    rng = _rng("studios")
-    order = _strength_order(town)
+    rng = rng_for("studios")
+    order = strength_order(town)
     # the strongest first, but a few strong ones are still waiting (the page names them as candidates)
     waiting = set(order[6 : 6 + STUDIO_SKIPS])
     chosen = [name for name in order if name not in waiting]
@@ -147,7 +149,7 @@ def _split(total: int, rng: random.Random) -> list[int]:
 
 
 def _sage_ledger(town: Town) -> Ledger:
-    rng = _rng("sages")
+    rng = rng_for("sages")
     sages = [(name, rng.choice(town.units).name) for name in _members(rng, SAGES_PER_TOWN)]
     weights = [rng.paretovariate(1.6) for _ in sages]  # a few sages do most of the work
     rows = []
@@ -197,7 +199,7 @@ def _birth_text(year: int, month: int, rng: random.Random) -> str:
 
 
 def _cadre_ledger(town: Town) -> Ledger:
-    rng = _rng("cadres")
+    rng = rng_for("cadres")
     secretaries = {unit.secretary for unit in town.units}
     people = iter(name for name in _members(rng, len(town.units) * 14) if name not in secretaries)
     education = list(EDUCATION_WEIGHTS)
