@@ -103,26 +103,7 @@ _REFUSED, _FAILED, _ORPHANED = 3, 4, 5  # the child's exit codes; after the firs
 _STARTUP_SECONDS = 20.0  # grace for the child's interpreter start-up on a busy machine
 
 
-<<<<<<< HEAD
-class SandboxRefused(ValueError):
-=======
-@dataclass(frozen=True)
-class Limits:
-    seconds: float = 10.0  # max_execution_time; the parent kills the child a little after it
-    memory: str = "512MB"  # DuckDB's memory_limit
-    threads: int = 1  # leaves the other core to the dashboard
-    rows: int = 10_000  # rows returned; more are cut and the result says so
-    result_bytes: int = 64 * 2**20  # Arrow bytes returned
-    address_space_bytes: int = 2 * 2**30  # RLIMIT_AS of the child: what memory_limit does not track
-    lock_wait_seconds: float = 30.0  # as import.lock_wait_seconds: waiting for a writer to finish
-    concurrent: int = 2  # child processes a Sandbox runs at once
-
-
-LIMITS = Limits()
-
-
 class SandboxRefused(VillageStatsError, ValueError):
->>>>>>> i25-demo
     """The statement is not one we run: empty, several, too long, or not a query."""
 
     code = "statement-refused"
