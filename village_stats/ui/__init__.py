@@ -6,7 +6,14 @@ Pages call `ui.X`: every name is re-exported here.
 
 # ruff: noqa: F401 (every import here is a re-export)
 
-from village_stats.ui.domain import empty_state, report_workbook, town_level_projects, town_ranking, year_report
+from village_stats.ui.domain import (
+    domain_page,
+    empty_state,
+    report_workbook,
+    town_level_projects,
+    town_ranking,
+    year_report,
+)
 from village_stats.ui.figures import (
     CHART_ROWS,
     FIRST_SCREEN_CHART,
@@ -15,6 +22,7 @@ from village_stats.ui.figures import (
     figure,
     glance,
     plot,
+    ranked_chart,
     with_town_labels,
 )
 from village_stats.ui.first_run import DEMO_LABEL, PAGE_LEDGERS, demo_banner, empty_guide, first_run_page
@@ -94,6 +102,8 @@ from village_stats.ui.widgets import (
     alert_list,
     alerts_for,
     callouts,
+    card,
+    cards,
     compact_page,
     copy_text,
     import_line,
@@ -109,12 +119,15 @@ from village_stats.ui.workbench import (
     insert_picked,
     insert_sql,
     load_example,
+    menu_query,
     names_hidden_below,
     open_linked_query,
     open_saved,
+    quick_chart,
     result_with_downloads,
     run_explore,
     sandbox_error,
+    save_form,
     save_query,
     saved_queries,
     table_catalog,

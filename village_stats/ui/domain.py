@@ -12,10 +12,11 @@ import streamlit as st
 from village_stats import charts, queries
 from village_stats import formatting as fmt
 from village_stats.queries import Scope
-from village_stats.ui.figures import chart, chart_rows
+from village_stats.ui.figures import chart, chart_rows, ranked_chart
 from village_stats.ui.signin import current_access
 from village_stats.ui.state import Filters, database, run_query, settings, today, town_rollup
-from village_stats.ui.widgets import plain
+from village_stats.ui.state import filters as chosen_filters
+from village_stats.ui.widgets import page_header, plain
 
 if TYPE_CHECKING:  # reports loads python-pptx and python-docx: only the pages that report import it
     from village_stats import reports
@@ -28,6 +29,25 @@ def empty_state(message: str) -> None:
     else:
         where = "可在“数据导入”页面上传台账。" if rights.refusal is None else "管理员可在“数据导入”页面上传台账。"
     st.info(f"{plain(message)}  \n{where}", icon=":material/inbox:")
+
+
+def domain_page(
+    title: str, query: str, empty: str, count: str | None = None, money: bool = True, **params: object
+) -> tuple[Filters, pd.DataFrame]:
+    """The opening every domain page shares: the title over the filters, the year's headline query, and
+    the empty state (which ends the run) when the year holds none of the domain's records.
+
+    Returns the filters and the headline result. `empty` is the empty state's words, `{year}` standing
+    for the year; `count` names the headline row's column that counts the records (without it, no rows
+    means none); `params` go to the query beside the filters' own.
+    """
+    shown = chosen_filters()
+    page_header(title, shown, money=money)
+    frame = run_query(query, **shown.params(**params)) if shown.year else None
+    if frame is None or (frame.empty if count is None else int(frame[count].iloc[0]) == 0):
+        empty_state(empty.format(year=shown.year or ""))
+        st.stop()
+    return shown, frame
 
 
 def town_ranking(
@@ -47,18 +67,10 @@ def town_ranking(
         unit, divisor = charts.money_axis_unit(frame[column].max())
         frame[column] = [round(float(v) / divisor, 2) for v in frame[column]]
     st.subheader(f"各镇(街道)排名：{label}")
-    rows, note = chart_rows(frame, column, key, "镇(街道)")
-    chart(
-        charts.village_bars,
-        rows,
-        column,
-        label,
-        unit,
-        f"各镇(街道){label}（{unit}）",
-        filename=f"{filters.year}年各镇(街道){label}",
+    title, filename = f"各镇(街道){label}（{unit}）", f"{filters.year}年各镇(街道){label}"
+    ranked_chart(
+        frame, column, key, charts.village_bars, column, label, unit, title, filename=filename, noun="镇(街道)"
     )
-    if note:
-        st.caption(note)
 
 
 def town_level_projects(town_level: pd.DataFrame, filters: Filters) -> None:

@@ -118,3 +118,21 @@ def chart_rows(frame: pd.DataFrame, value: str, key: str, noun: str = "村(社�
     else:
         note = f"共 {len(frame):,} 个{noun}，图中显示{end}的 {min(count, len(ranked))} 个；可改为最低或搜索"
     return ranked.head(count), note
+
+
+def ranked_chart(
+    frame: pd.DataFrame,
+    value: str,
+    key: str,
+    builder: Callable[..., go.Figure],
+    *args: object,
+    filename: str,
+    noun: str = "村(社区)",
+    **kwargs: object,
+) -> None:
+    """`chart(builder, rows, *args, …)` of the rows `chart_rows` picks by `value` (all of a few; of many,
+    the top or bottom N, or a search), with its note under the chart."""
+    rows, note = chart_rows(frame, value, key, noun)
+    chart(builder, rows, *args, filename=filename, **kwargs)
+    if note:
+        st.caption(note)

@@ -17,6 +17,24 @@ from village_stats.ui.state import Filters, database, settings, today
 MISSING = "—"  # an empty cell in a table (Streamlit would write "None"): not done yet, not rated, not given
 
 
+def card(
+    container: st.delta_generator.DeltaGenerator,
+    label: str,
+    value: str,
+    note: str | None = None,
+    help: str | None = None,
+) -> None:
+    """A figure on a bordered card, `note` under it in grey: a remark on the figure, not a change (no arrow)."""
+    quiet = {} if note is None else {"delta_color": "off", "delta_arrow": "off"}
+    container.metric(label, value, note, border=True, help=help, **quiet)
+
+
+def cards(*figures: tuple[str | None, ...]) -> None:
+    """A row of cards side by side, one per (label, value[, note[, help]]): see `card`."""
+    for column, figure in zip(st.columns(len(figures)), figures, strict=True):
+        card(column, *figure)
+
+
 def kpi(
     container: st.delta_generator.DeltaGenerator,
     label: str,
