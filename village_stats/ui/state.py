@@ -65,8 +65,7 @@ def _database(location: str) -> Database:
     return db
 
 
-# The first visit: until the town's own database exists, each visit starts on a page offering the demo or
-# a clean start (ui.first_run); the choice of the demo lasts for the session (st.session_state "use_demo").
+# whether this visit starts on the first-run page (ui.first_run), and what the shown database holds
 
 
 def first_run_needed() -> bool:
