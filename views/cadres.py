@@ -4,47 +4,24 @@ import streamlit as st
 
 from village_stats import charts, narrative, ui
 
-filters = ui.filters()
-ui.page_header("村干部与后备力量", filters, money=False)
-summary = ui.run_query("cadre_summary", **filters.params()) if filters.year else None
-if summary is None or int(summary["cadres"].iloc[0]) == 0:
-    ui.empty_state("暂无村干部与后备力量花名册数据。")
-    st.stop()
+empty = "暂无村干部与后备力量花名册数据。"
+filters, summary = ui.domain_page("村干部与后备力量", "cadre_summary", empty, count="cadres", money=False)
 
 row = summary.iloc[0]
 st.caption(f"花名册为当前名单；年龄按{filters.year}年计算。")
-cards = st.columns(4)
-cards[0].metric(
-    f"两委干部（平均{row['committee_average_age']}岁）",
-    f"{int(row['committee'])}人",
-    f"大专及以上{row['committee_college_pct']}%",
-    delta_color="off",
-    delta_arrow="off",
-    border=True,
-)
-cards[1].metric(
-    f"后备干部（平均{row['reserve_average_age']}岁）",
-    f"{int(row['reserves'])}人",
-    f"大专及以上{row['reserve_college_pct']}%",
-    delta_color="off",
-    delta_arrow="off",
-    border=True,
-)
-cards[2].metric(
-    "参加学历提升",
-    f"{int(row['upgrading'])}人",
-    f"大专以下{int(row['below_college'])}人",
-    delta_color="off",
-    delta_arrow="off",
-    border=True,
-)
-cards[3].metric(
-    "参训",
-    f"{int(row['trainings'])}人次",
-    f"人均{row['average_trainings']}次",
-    delta_color="off",
-    delta_arrow="off",
-    border=True,
+ui.cards(
+    (
+        f"两委干部（平均{row['committee_average_age']}岁）",
+        f"{int(row['committee'])}人",
+        f"大专及以上{row['committee_college_pct']}%",
+    ),
+    (
+        f"后备干部（平均{row['reserve_average_age']}岁）",
+        f"{int(row['reserves'])}人",
+        f"大专及以上{row['reserve_college_pct']}%",
+    ),
+    ("参加学历提升", f"{int(row['upgrading'])}人", f"大专以下{int(row['below_college'])}人"),
+    ("参训", f"{int(row['trainings'])}人次", f"人均{row['average_trainings']}次"),
 )
 if int(row["units_without_reserve"]):
     st.warning(
@@ -66,22 +43,6 @@ ui.town_ranking(filters, "town_cadres", "units_without_reserve", "尚无后备�
 
 st.subheader("各村(社区)干部队伍（无后备干部的在前）")
 by_village = ui.run_query("cadres_by_village", **filters.params())
-ui.table_with_downloads(
-    by_village,
-    "各村干部队伍",
-    "cadres_villages",
-    ui.with_town(
-        filters,
-        [
-            "village",
-            "committee",
-            "reserves",
-            "clerks",
-            "committee_average_age",
-            "committee_college",
-            "upgrading",
-            "trainings",
-            "no_reserve",
-        ],
-    ),
-)
+listed = ["village", "committee", "reserves", "clerks", "committee_average_age", "committee_college", "upgrading"]
+columns = ui.with_town(filters, [*listed, "trainings", "no_reserve"])
+ui.table_with_downloads(by_village, "各村干部队伍", "cadres_villages", columns)

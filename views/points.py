@@ -5,41 +5,19 @@ import streamlit as st
 from village_stats import charts, mechanisms, ui
 
 current = ui.settings()
-filters = ui.filters()
-ui.page_header("党员积分存折", filters, money=False)
 threshold = current.points_low_threshold
-summary = ui.run_query("points_summary", **filters.params(threshold=threshold)) if filters.year else None
-if summary is None or int(summary["members"].iloc[0]) == 0:
-    ui.empty_state(f"{filters.year or ''}年暂无党员量化积分数据。")
-    st.stop()
+empty = "{year}年暂无党员量化积分数据。"
+filters, summary = ui.domain_page(
+    "党员积分存折", "points_summary", empty, count="members", money=False, threshold=threshold
+)
 
 row = summary.iloc[0]
 latest = mechanisms.period_label(str(row["latest_period"]))
-cards = st.columns(4)
-cards[0].metric(
-    "参与积分的党员",
-    f"{int(row['members'])}名",
-    f"{int(row['branches'])}个支部",
-    delta_color="off",
-    delta_arrow="off",
-    border=True,
-)
-cards[1].metric(f"{latest}平均积分", f"{row['latest_average']}分", border=True)
-cards[2].metric(
-    "全年平均积分",
-    f"{row['average_points']}分",
-    f"{int(row['periods'])}个积分周期",
-    delta_color="off",
-    delta_arrow="off",
-    border=True,
-)
-cards[3].metric(
-    f"低于{threshold}分（出出汗）",
-    f"{int(row['low_members'])}名",
-    f"{latest}",
-    delta_color="off",
-    delta_arrow="off",
-    border=True,
+ui.cards(
+    ("参与积分的党员", f"{int(row['members'])}名", f"{int(row['branches'])}个支部"),
+    (f"{latest}平均积分", f"{row['latest_average']}分"),
+    ("全年平均积分", f"{row['average_points']}分", f"{int(row['periods'])}个积分周期"),
+    (f"低于{threshold}分（出出汗）", f"{int(row['low_members'])}名", f"{latest}"),
 )
 
 if filters.spans_towns:
@@ -51,25 +29,16 @@ else:
     left, right = st.columns(2)
     with left:
         distribution = ui.run_query("points_distribution", **filters.params())
-        ui.chart(
-            charts.points_distribution,
-            distribution,
-            threshold,
-            f"{latest}各支部积分分布（名）",
-            filename=f"{filters.year}年党员积分分布",
-        )
+        title, name = f"{latest}各支部积分分布（名）", f"{filters.year}年党员积分分布"
+        ui.chart(charts.points_distribution, distribution, threshold, title, filename=name)
     with right:
         trend = ui.run_query("points_trend", **filters.scope.params())
         ui.chart(charts.points_trend, trend, threshold, "各支部平均积分走势", filename="各支部平均积分走势")
 
 st.subheader(f"晒分榜 · 露露脸（{latest}前{current.points_top}名）")
 top = ui.run_query("points_top", **filters.params(limit=current.points_top))
-ui.table_with_downloads(
-    top,
-    f"{filters.year}年晒分榜",
-    "points_top",
-    ui.with_town(filters, ["points_rank", "village", "member", "total_points", "bonus_points"]),
-)
+columns = ui.with_town(filters, ["points_rank", "village", "member", "total_points", "bonus_points"])
+ui.table_with_downloads(top, f"{filters.year}年晒分榜", "points_top", columns)
 
 st.subheader(f"出出汗 · 低于{threshold}分的党员（{latest}）")
 branches = ui.run_query("points_by_branch", **filters.params(threshold=threshold))
@@ -77,12 +46,8 @@ if int(row["low_members"]) == 0:
     st.success(f"{latest}没有党员积分低于{threshold}分。")
 elif mechanisms.may_name_low_scorers(current.low_scorer_names, ui.current_role()):
     low = ui.run_query("points_low", **filters.params(threshold=threshold))
-    ui.table_with_downloads(
-        low,
-        f"{filters.year}年积分偏低党员",
-        "points_low",
-        ui.with_town(filters, ["village", "member", "total_points", "deducted_points"]),
-    )
+    columns = ui.with_town(filters, ["village", "member", "total_points", "deducted_points"])
+    ui.table_with_downloads(low, f"{filters.year}年积分偏低党员", "points_low", columns)
 else:
     st.info(
         f"{latest}共有{int(row['low_members'])}名党员积分低于{threshold}分。按隐私设置，姓名不对当前用户显示，"
@@ -91,11 +56,5 @@ else:
     )
 
 st.subheader("各支部积分情况")
-ui.table_with_downloads(
-    branches,
-    f"{filters.year}年各支部积分",
-    "points_branches",
-    ui.with_town(
-        filters, ["village", "members", "average_points", "median_points", "max_points", "min_points", "low_members"]
-    ),
-)
+listed = ["village", "members", "average_points", "median_points", "max_points", "min_points", "low_members"]
+ui.table_with_downloads(branches, f"{filters.year}年各支部积分", "points_branches", ui.with_town(filters, listed))

@@ -4,12 +4,8 @@ import streamlit as st
 
 from village_stats import charts, narrative, ui
 
-filters = ui.filters()
-ui.page_header("达标创星", filters, money=False)
-summary = ui.run_query("star_summary", **filters.params()) if filters.year else None
-if summary is None or int(summary["rated_units"].iloc[0]) == 0:
-    ui.empty_state(f"{filters.year or ''}年暂无达标创星评定数据。")
-    st.stop()
+empty = "{year}年暂无达标创星评定数据。"
+filters, summary = ui.domain_page("达标创星", "star_summary", empty, count="rated_units", money=False)
 
 row = summary.iloc[0]
 has_previous = row["previous_year"] is not None and str(row["previous_year"]) != "<NA>"
@@ -48,12 +44,8 @@ with right:
     if moved.empty:
         st.caption("星级没有变化。" if has_previous else "没有更早的评定数据，无法比较。")
     else:
-        ui.table_with_downloads(
-            moved,
-            f"{filters.year}年星级变化",
-            "stars_moved",
-            ui.with_town(filters, ["village", "previous_stars", "stars", "movement"]),
-        )
+        columns = ui.with_town(filters, ["village", "previous_stars", "stars", "movement"])
+        ui.table_with_downloads(moved, f"{filters.year}年星级变化", "stars_moved", columns)
 
 st.subheader("历年星级一览")
 grid = ui.with_town_labels(ui.run_query("star_grid", **filters.scope.params()), filters.spans_towns)
@@ -66,9 +58,5 @@ st.caption("▲ 表示当年被评为软弱涣散党组织。" + (f"{note}。" i
 ui.town_ranking(filters, "town_stars", "five_star", "五星级村(社区)数", "个", "stars_towns")
 
 st.subheader("明细")
-ui.table_with_downloads(
-    changes,
-    f"{filters.year}年达标创星",
-    "stars_detail",
-    ui.with_town(filters, ["village", "stars", "score", "weak", "previous_stars", "movement"]),
-)
+columns = ui.with_town(filters, ["village", "stars", "score", "weak", "previous_stars", "movement"])
+ui.table_with_downloads(changes, f"{filters.year}年达标创星", "stars_detail", columns)

@@ -6,13 +6,9 @@ from village_stats import charts, ui
 from village_stats import formatting as fmt
 
 current = ui.settings()
-filters = ui.filters()
-ui.page_header("五单闭环服务", filters, money=False)
 # the monthly counts carry each kind's total for the cards: one scan of the year's tickets, not two
-months = ui.run_query("tickets_by_month", **filters.params()) if filters.year else None
-if months is None or months.empty:
-    ui.empty_state(f"{filters.year or ''}年暂无五单闭环服务工单数据。")
-    st.stop()
+empty = "{year}年暂无五单闭环服务工单数据。"
+filters, months = ui.domain_page("五单闭环服务", "tickets_by_month", empty, money=False)
 
 resolution = ui.run_query("ticket_resolution", **filters.params()).iloc[0]
 counts = dict(zip(months["kind"], months["kind_tickets"], strict=True))
@@ -20,23 +16,12 @@ cards = st.columns(len(current.ticket_kinds) + 2)
 for column, kind in zip(cards, current.ticket_kinds, strict=False):
     number, unit = int(counts.get(kind, 0)), current.ticket_unit(kind)
     label, figure = fmt.count_card(kind, number, unit)
-    column.metric(label, figure, help=f"{number:,}{unit}" if label != kind else None, border=True)
-cards[-2].metric(
-    "办结用时中位数",
-    f"{resolution['median_hours']:.0f}小时" if resolution["done"] else "—",
-    f"P90 {resolution['p90_hours']:.0f}小时" if resolution["done"] else None,
-    delta_color="off",
-    delta_arrow="off",
-    border=True,
-)
-cards[-1].metric(
-    "群众满意率",
-    f"{resolution['satisfied_pct']}%" if resolution["rated"] else "—",
-    f"平均{resolution['average_rating']:.1f}分" if resolution["rated"] else None,
-    delta_color="off",
-    delta_arrow="off",
-    border=True,
-)
+    ui.card(column, label, figure, help=f"{number:,}{unit}" if label != kind else None)
+done, rated = resolution["done"], resolution["rated"]
+hours = f"{resolution['median_hours']:.0f}小时" if done else "—"
+ui.card(cards[-2], "办结用时中位数", hours, f"P90 {resolution['p90_hours']:.0f}小时" if done else None)
+rating = f"平均{resolution['average_rating']:.1f}分" if rated else None
+ui.card(cards[-1], "群众满意率", f"{resolution['satisfied_pct']}%" if rated else "—", rating)
 
 left, right = st.columns(2)
 with left:
@@ -56,25 +41,17 @@ labels = ["按诉求类别", "各村(社区)", *(["各镇(街道)"] if filters.s
 first = "各镇(街道)" if filters.spans_towns else None
 tabs = dict(zip(labels, st.tabs(labels, default=first, key="tickets_tab", bind="query-params"), strict=True))
 
+params = filters.params()
+measures = ["tickets", "done", "median_hours", "average_rating", "satisfied_pct"]
 with tabs["按诉求类别"]:
     if tabs["按诉求类别"].open:
-        ui.table_with_downloads(
-            ui.run_query("ticket_resolution_by_category", **filters.params()),
-            f"{filters.year}年各类诉求办理",
-            "tickets_categories",
-            ["category", "tickets", "done", "median_hours", "average_rating", "satisfied_pct"],
-        )
+        categories, name = ui.run_query("ticket_resolution_by_category", **params), f"{filters.year}年各类诉求办理"
+        ui.table_with_downloads(categories, name, "tickets_categories", ["category", *measures])
 
 with tabs["各村(社区)"]:
     if tabs["各村(社区)"].open:
-        ui.counted_table(
-            "ticket_resolution_by_village_page",
-            filters.params(),
-            "units",
-            f"{filters.year}年各村工单办理",
-            "tickets_villages",
-            ui.with_town(filters, ["village", "tickets", "done", "median_hours", "average_rating", "satisfied_pct"]),
-        )
+        name, columns = f"{filters.year}年各村工单办理", ui.with_town(filters, ["village", *measures])
+        ui.counted_table("ticket_resolution_by_village_page", params, "units", name, "tickets_villages", columns)
 
 if "各镇(街道)" in tabs:
     with tabs["各镇(街道)"]:
@@ -83,27 +60,8 @@ if "各镇(街道)" in tabs:
         elif tabs["各镇(街道)"].open:
             st.caption("在侧栏“镇(街道)”中选择“全部镇(街道)”，可比较各镇(街道)。")
 
+detail = ["ticket_id", "village", "kind", "category", "content", "stage", "ordered_at", "done_at", "hours", "rating"]
 with tabs["工单明细"]:
     if tabs["工单明细"].open:
-        ui.paged_table(
-            "tickets_detail",
-            filters.params(),
-            int(resolution["tickets"]),
-            f"{filters.year}年五单服务工单",
-            "tickets_detail",
-            ui.with_town(
-                filters,
-                [
-                    "ticket_id",
-                    "village",
-                    "kind",
-                    "category",
-                    "content",
-                    "stage",
-                    "ordered_at",
-                    "done_at",
-                    "hours",
-                    "rating",
-                ],
-            ),
-        )
+        name, total = f"{filters.year}年五单服务工单", int(resolution["tickets"])
+        ui.paged_table("tickets_detail", params, total, name, "tickets_detail", ui.with_town(filters, detail))

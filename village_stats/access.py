@@ -1,6 +1,6 @@
 """Accounts and sign-in: password hashes, throttling of failed sign-ins, session expiry, who may do what.
 
-No streamlit here: `ui.py` keeps the session and draws the forms, the CLI manages
+No streamlit here: `ui.signin` keeps the session and draws the forms, the CLI manages
 accounts, and everything that decides is a pure function of its inputs (clock
 included), so the tests need no sleeps. See docs/decisions.md, "Accounts and sign-in".
 """
