@@ -22,7 +22,7 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 # Raises whose message is made elsewhere and passed on; each names where it was made.
 PASSED_ON = {
     ("village_stats/sandbox.py", "answer['message']"),  # the child's own SandboxRefused/SandboxError message
-    ("village_stats/ui.py", "refusal"),  # ui.admin_refusal(), a Chinese sentence
+    ("village_stats/ui/import_page.py", "refusal"),  # ui.admin_refusal(), a Chinese sentence
 }
 
 
