@@ -194,3 +194,28 @@ def test_errors_module_depends_on_nothing_in_the_package():
         if isinstance(node, ast.ImportFrom) and node.module
     }
     assert not any(name.startswith("village_stats") for name in imported)
+
+
+def caught_names(handler: ast.ExceptHandler) -> set[str]:
+    kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type] if handler.type else []
+    return {ast.unparse(kind).rsplit(".", 1)[-1] for kind in kinds}
+
+
+def test_the_pages_catch_the_one_class_not_its_kinds():
+    """A page shows any refusal the same way (`ui.show_refusal`): it catches VillageStatsError, never a list
+    of its subclasses that the next new error would slip past."""
+    root = Path(village_stats.__file__).parent.parent
+    files = sorted((root / "village_stats" / "ui").glob("*.py")) + sorted((root / "views").glob("*.py"))
+    kinds = {cls.__name__ for cls in ERRORS}
+    listed, handled = [], 0
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ExceptHandler):
+                names = caught_names(node)
+                listed += [(path.name, node.lineno, name) for name in names & kinds]
+                handled += "VillageStatsError" in names
+            elif isinstance(node, ast.Call) and ast.unparse(node.func) == "isinstance":
+                listed += [(path.name, node.lineno, name) for name in kinds if name in ast.unparse(node.args[1])]
+    assert listed == []
+    assert handled >= 8  # sign-in, import, undo, 报送 (2), the workbench (3), the first run

@@ -7,6 +7,7 @@ memory and rows; see docs/decisions.md.
 import streamlit as st
 
 from village_stats import gallery, sandbox, ui
+from village_stats.errors import VillageStatsError
 
 ui.page_header("自助查询")
 st.caption(
@@ -71,7 +72,7 @@ with work:
         st.info(
             "选一个示例问题，或写一条 SELECT 后点“运行”；结果、图表和下载会出现在这里。", icon=":material/lightbulb:"
         )
-    elif isinstance(outcome, sandbox.SandboxRefused | sandbox.SandboxError):
+    elif isinstance(outcome, VillageStatsError):
         ui.sandbox_error(outcome)
     elif outcome is not None:
         title = st.session_state.get("explore_title", "")

@@ -113,6 +113,7 @@ from village_stats.ui.widgets import (
     plain,
     present,
     screen_css,
+    show_refusal,
 )
 from village_stats.ui.workbench import (
     build_query,

@@ -10,10 +10,11 @@ import streamlit as st
 from village_stats import access, importing, templates
 from village_stats.datasets import DATASETS, IMPORT_ORDER
 from village_stats.db import default_db_path
+from village_stats.errors import VillageStatsError
 from village_stats.settings import load_settings
 from village_stats.ui.signin import admin_refusal, server_is_loopback
 from village_stats.ui.state import _database, settings, showing_demo
-from village_stats.ui.widgets import plain
+from village_stats.ui.widgets import plain, show_refusal
 
 # Until the town's own database exists, each visit starts on a page offering the demo or a clean
 # start; the choice of the demo lasts for the session (st.session_state "use_demo").
@@ -92,8 +93,8 @@ def _create_town_database(town: str) -> None:
         _database(str(own)).close_idle()
     try:
         importing.start_town(own, town, load_settings())
-    except importing.TownRefused as error:
-        st.error(str(error), icon=":material/error:")
+    except VillageStatsError as error:
+        show_refusal(error, icon=":material/error:")
         return
     for key in ("start_town", "use_demo"):
         st.session_state.pop(key, None)

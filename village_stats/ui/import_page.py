@@ -10,10 +10,11 @@ import streamlit as st
 
 from village_stats import access, exports, importing
 from village_stats.datasets import IMPORT_ORDER
-from village_stats.db import DatabaseBusy, storage_problem
+from village_stats.db import storage_problem
+from village_stats.errors import VillageStatsError
 from village_stats.ui.signin import admin_refusal, current_user, may_change_data
 from village_stats.ui.state import database, settings
-from village_stats.ui.widgets import MISSING, plain
+from village_stats.ui.widgets import MISSING, plain, show_refusal
 from village_stats.validation import Issue, errors_in
 
 
@@ -33,9 +34,9 @@ def _import_upload(upload: object, **options: object) -> importing.FileOutcome:
         return importing.import_file(
             database(), Path(upload.name), settings(), data=upload.getvalue(), file_name=upload.name, **options
         )
-    except DatabaseBusy as busy:
+    except VillageStatsError as error:  # e.g. the database held too long by another process
         outcome = importing.FileOutcome(upload.name)
-        outcome.issues.append(Issue(upload.name, None, None, None, None, "database-busy", str(busy)))
+        outcome.issues.append(Issue(upload.name, None, None, None, None, error.code, error.message))
         return outcome
 
 
@@ -237,8 +238,8 @@ def import_history() -> None:
                 if refusal:
                     raise importing.UndoRefused(refusal)
                 importing.undo_import(database(), choice, user=current_user() or access.LOCAL_USER)
-            except (importing.UndoRefused, DatabaseBusy) as refused:
-                st.error(plain(refused))
+            except VillageStatsError as refused:
+                show_refusal(refused)
             except (OSError, duckdb.Error) as error:
                 problem = storage_problem(error, database().path.parent)
                 if problem is None:

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 import streamlit as st
 
 from village_stats import access
-from village_stats.db import DatabaseBusy
+from village_stats.errors import VillageStatsError
 from village_stats.ui.state import database, settings
-from village_stats.ui.widgets import plain
+from village_stats.ui.widgets import plain, show_refusal
 
 # A session's sign-in lives in st.session_state (server memory, one browser tab): auth_user,
 # auth_role, auth_changed_at (the account's changed_at when it signed in) and auth_last_seen.
@@ -119,8 +119,8 @@ def _sign_in_form(key: str) -> None:
             )
             try:
                 outcome = access.sign_in(database(), name, password, throttle, now())
-            except DatabaseBusy as busy:
-                st.error(plain(busy))
+            except VillageStatsError as busy:
+                show_refusal(busy)
                 return
             except (sqlite3.Error, OSError) as error:  # e.g. a read-only data folder: failures cannot be recorded
                 st.error(f"登录暂时无法完成：数据库无法写入（{plain(error)}）。请联系管理员检查数据目录。")

@@ -10,11 +10,11 @@ import streamlit as st
 
 from village_stats import access, exports, rounds
 from village_stats.datasets import DATASETS
-from village_stats.db import DatabaseBusy
+from village_stats.errors import VillageStatsError
 from village_stats.ui.import_page import _import_upload, _undo_state, show_import_outcome
 from village_stats.ui.signin import current_access, current_user
 from village_stats.ui.state import database, run_query, settings, today
-from village_stats.ui.widgets import MISSING, copy_text, plain, present
+from village_stats.ui.widgets import MISSING, copy_text, plain, present, show_refusal
 from village_stats.validation import errors_in
 
 SUBMISSION_TYPES = ["xlsx", "xlsm", "xls", "ods", "csv"]
@@ -63,8 +63,8 @@ def open_round_form() -> None:
             dataset = names[[DATASETS[n].title for n in names].index(title)]
             try:
                 opened = rounds.open_round(database(), dataset, int(year), due, settings().town, _actor(), name)
-            except (rounds.RoundError, DatabaseBusy) as error:
-                st.error(str(error))
+            except VillageStatsError as error:
+                show_refusal(error)
                 return
             st.success(f"已发起报送任务 #{opened.round_id}：{opened.title}。请下载各村(社区)模板发给各村。")
 
@@ -141,8 +141,8 @@ def round_admin_actions(round_: rounds.Round) -> None:
 def _set_closed(round_: rounds.Round, closed: bool) -> None:
     try:
         rounds.set_closed(database(), round_.round_id, closed, _actor())
-    except (rounds.RoundError, DatabaseBusy) as error:
-        st.error(str(error))
+    except VillageStatsError as error:
+        show_refusal(error)
         return
     st.rerun()
 

@@ -10,6 +10,7 @@ import streamlit as st
 from village_stats import alerts
 from village_stats import formatting as fmt
 from village_stats.datasets import DATASETS
+from village_stats.errors import VillageStatsError
 from village_stats.queries import Scope
 from village_stats.settings import Settings
 from village_stats.ui.state import Filters, database, settings, today
@@ -182,6 +183,11 @@ def present(value: object) -> bool:
 def import_line(row: object) -> str:
     title = DATASETS[row.dataset].title if row.dataset in DATASETS else row.dataset
     return f"{title} {row.last_imported_at:%Y-%m-%d %H:%M}"
+
+
+def show_refusal(error: VillageStatsError, icon: str = ":material/block:") -> None:
+    """What the pages show of any refusal or failure the package raises: its Chinese message, escaped."""
+    st.error(plain(error.message), icon=icon)
 
 
 def plain(text: object) -> str:

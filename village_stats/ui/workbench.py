@@ -11,10 +11,11 @@ import pandas as pd
 import streamlit as st
 
 from village_stats import access, charts, exports, gallery, mechanisms, sandbox
+from village_stats.errors import VillageStatsError
 from village_stats.ui.figures import plot
 from village_stats.ui.signin import admin_refusal, current_role, current_user, may_change_data
 from village_stats.ui.state import database, settings
-from village_stats.ui.widgets import plain
+from village_stats.ui.widgets import plain, show_refusal
 
 _CHART_KEYS = ("explore_chart_kind", "explore_chart_x", "explore_chart_y", "explore_chart_color")
 
@@ -28,7 +29,7 @@ def run_explore(sql: str, title: str = "") -> None:
     """Run user SQL in the sandbox and keep the outcome (a Result, or the refusal to show) for the page."""
     try:
         outcome: object = _sandbox(str(database().path), settings().lock_wait_seconds).run(sql, names_hidden_below())
-    except (sandbox.SandboxRefused, sandbox.SandboxError) as error:
+    except VillageStatsError as error:
         outcome = error
     st.session_state["explore_outcome"] = outcome
     st.session_state["explore_ran_sql"] = sql
@@ -37,11 +38,12 @@ def run_explore(sql: str, title: str = "") -> None:
         st.session_state.pop(key, None)
 
 
-def sandbox_error(error: sandbox.SandboxRefused | sandbox.SandboxError) -> None:
-    st.error(plain(error.message), icon=":material/block:")
-    if error.detail:
+def sandbox_error(error: VillageStatsError) -> None:
+    show_refusal(error, icon=":material/block:")
+    detail = getattr(error, "detail", None)  # the sandbox's errors carry DuckDB's own words
+    if detail:
         st.caption("DuckDB 原始信息")
-        st.code(error.detail, language=None, wrap_lines=True)
+        st.code(detail, language=None, wrap_lines=True)
 
 
 def load_example() -> None:
@@ -130,16 +132,16 @@ def save_query(name: str, description: str, sql: str) -> int | str:
         return refusal
     try:
         return gallery.save_query(database(), name, description, sql, current_user() or access.LOCAL_USER)
-    except (gallery.SaveRefused, sandbox.SandboxRefused, sandbox.SandboxError) as refused:
-        return str(refused)
+    except VillageStatsError as refused:
+        return refused.message
 
 
 def build_query(table: str, filters: list, group_by: list, aggregate: str | None, measure: str | None) -> str:
     """The menus' SQL, or the reason there is none yet shown as a warning (returns "")."""
     try:
         return gallery.build_query(table, filters, group_by, aggregate, measure)
-    except gallery.BuildError as problem:
-        st.warning(plain(problem), icon=":material/edit_note:")
+    except VillageStatsError as problem:
+        st.warning(plain(problem.message), icon=":material/edit_note:")
         return ""
 
 
