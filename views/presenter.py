@@ -48,13 +48,7 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 # the chart takes what the title row, the takeaway and the controls leave, and never under 55% of the screen
 CHART_FIT = {"height": "max(55vh, calc(100vh - 11.5rem - 2vw))", "fontScale": True}
 
-filters = ui.filters()
-if filters.year is None:
-    ui.page_header("汇报模式")
-    ui.empty_state("数据库中还没有任何台账数据。")
-    st.stop()
-
-report = ui.year_report(filters)
+filters, report = ui.report_page("汇报模式")
 screens = report.screens() if report.outline else []
 if not screens:
     ui.page_header("汇报模式", filters)

@@ -8,14 +8,8 @@ PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentatio
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-filters = ui.filters()
-ui.page_header("汇报导出", filters)
-if filters.year is None:
-    ui.empty_state("数据库中还没有任何台账数据。")
-    st.stop()
-
+filters, report = ui.report_page("汇报导出", header_first=True)
 today = ui.today()
-report = ui.year_report(filters)
 if not report.sections:
     ui.empty_state(f"{filters.year}年{filters.scope_label}暂无可汇报的台账数据。")
     st.stop()

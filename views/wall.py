@@ -54,13 +54,7 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 """
 )
 
-filters = ui.filters()
-if filters.year is None:
-    ui.page_header("村情大屏")
-    ui.empty_state("数据库中还没有任何台账数据。")
-    st.stop()
-
-report = ui.year_report(filters)
+filters, report = ui.report_page("村情大屏")
 by_key = {chart.key: chart for chart in report.charts}
 shown = [by_key[k] for k in PREFERRED if k in by_key]
 shown += [c for c in report.charts if c not in shown][: 6 - len(shown)]

@@ -9,6 +9,7 @@ Pages call `ui.X`: every name is re-exported here.
 from village_stats.ui.domain import (
     domain_page,
     empty_state,
+    report_page,
     report_workbook,
     town_level_projects,
     town_ranking,

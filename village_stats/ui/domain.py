@@ -97,6 +97,22 @@ def town_level_projects(town_level: pd.DataFrame, filters: Filters) -> None:
             st.caption(note)
 
 
+def report_page(title: str, header_first: bool = False) -> tuple[Filters, reports.Report]:
+    """The opening the 汇报 pages share: the filters and the year's report, or the empty state (which
+    ends the run) when the database holds no ledger at all. `header_first`: the title over the filters
+    whatever the data (汇报导出); 汇报模式 and the wall show their title only when there is nothing to show.
+    """
+    shown = chosen_filters()
+    if header_first:
+        page_header(title, shown)
+    if shown.year is None:
+        if not header_first:
+            page_header(title)
+        empty_state("数据库中还没有任何台账数据。")
+        st.stop()
+    return shown, year_report(shown)
+
+
 def year_report(filters: Filters) -> reports.Report:
     """The year's report for the chosen scope, as 汇报导出, 汇报模式 and the wall show it: without the
     workbook's detail tables (the Excel button builds them when clicked)."""
