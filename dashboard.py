@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from village_stats import plotly_view, ui
+from village_stats import ui
 
 # the tab icon is a file the app serves: a ":material/…" page_icon is fetched from fonts.gstatic.com
 st.set_page_config(page_title="村情看板", page_icon=str(ui.FAVICON), layout="wide")
@@ -53,7 +53,6 @@ else:
 if not may_view:  # settings: viewing needs a sign-in, and this session has none
     ui.sign_in_page()
     st.stop()
-plotly_view.preload()  # plotly.js loads and compiles while the page's queries run, not after them
 ui.demo_banner(compact=page == presenter or page.title == WALL)  # 汇报模式 and the wall pin it small
 # the pages that only read see one state of the data for the whole run; the 数据 pages write
 ui.screen_css()

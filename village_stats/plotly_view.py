@@ -27,7 +27,7 @@ TRACES = frozenset({"bar", "scatter", "pie", "funnel", "heatmap", "treemap"})
 
 # The page's URL ends in the page's own path (/, /income, /base/income behind a proxy): the app's
 # static folder is beside it. One script element per tab, however many charts.
-_LOADER = f"""
+_JS = f"""
 function plotly() {{
   if (!window.__villagePlotly) {{
     window.__villagePlotly = new Promise((resolve, reject) => {{
@@ -41,9 +41,7 @@ function plotly() {{
   }}
   return window.__villagePlotly;
 }}
-"""
 
-_CHART_JS = f"""
 // a projector's chart: every font grows with the screen's width (1366 px is the dashboard's own size)
 function scaleFonts(node, factor) {{
   if (Array.isArray(node)) {{ node.forEach((item) => scaleFonts(item, factor)); return; }}
@@ -132,7 +130,7 @@ export default function (component) {{
 }}
 """
 
-_component = st.components.v2.component("village_plot", js=_LOADER + _CHART_JS, isolate_styles=False)
+_component = st.components.v2.component("village_plot", js=_JS, isolate_styles=False)
 
 
 def payload(
@@ -164,23 +162,3 @@ def show(
     height: int | None = None,
 ) -> None:
     _component(data=payload(figure, config, fit, height), key=key, width="stretch")
-
-
-PRELOAD_KEY = "plotly_preload"
-# an element that shows nothing takes no room: its container is hidden, and no gap opens in the sidebar
-_PRELOAD_HTML = f"""<style>.st-key-{PRELOAD_KEY} {{ display: none; }}</style>
-<script>(() => {{
-{_LOADER}
-  plotly().catch(() => {{}});
-}})();</script>"""
-
-
-def preload() -> None:
-    """Start fetching and compiling plotly.js at the top of the run, before any chart is ready.
-
-    The first chart used to add the script when it arrived, near the end of the overview's run, so
-    the fetch and compile (about a second on the 2-core PCs) came after the server's work instead of
-    beside it. The same promise (`window.__villagePlotly`) then serves every chart of the tab.
-    """
-    with st.sidebar.container(key=PRELOAD_KEY):
-        st.html(_PRELOAD_HTML, unsafe_allow_javascript=True)

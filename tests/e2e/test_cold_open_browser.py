@@ -70,25 +70,3 @@ def test_charts_load_the_dashboards_plotly_build_not_streamlits(context, app_url
     # the mode bar speaks Chinese: the bundle's zh-CN locale is in use
     page.locator(f"{MAIN} .js-plotly-plot").first.hover()
     assert page.locator(f'{MAIN} .modebar-btn[data-title="下载图表为PNG格式"]').count() >= 1
-
-
-def test_plotly_js_starts_loading_before_any_chart_arrives(context, app_url):
-    """plotly.js is fetched and compiled while the page's queries run, not after the first chart arrives:
-    the 数据导入 page has no chart, yet the tab has the build once its run ends, and the preload takes
-    no room in the sidebar."""
-    page = context.new_page()
-    page.goto(f"{app_url}/data_import")
-    wait_until_idle(page)
-    assert page.locator(f"{MAIN} .village-plot").count() == 0  # no chart asked for it
-    page.wait_for_function("() => window.Plotly !== undefined", timeout=30_000)
-    bundles = page.evaluate(
-        "performance.getEntriesByType('resource').filter(e => e.name.includes('plotly-village')).length"
-    )
-    assert bundles == 1
-    box = page.locator(".st-key-plotly_preload").bounding_box()
-    assert box is None or box["height"] == 0
-
-    # the overview's charts take the promise the preload made: still one fetch for the tab
-    page.goto(f"{app_url}/?year=2023")
-    wait_until_idle(page)
-    assert page.locator(f"{MAIN} .js-plotly-plot .main-svg").count() >= 5
