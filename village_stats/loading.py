@@ -11,6 +11,7 @@ import logging
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -51,6 +52,18 @@ T = TypeVar("T")
 IMPORT_MEMORY_LIMIT = "600MB"
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """What the caller of `import_file` asked for, handed down whichever way the file is read."""
+
+    settings: Settings
+    dataset: str | None
+    year: int | None
+    dry_run: bool
+    user: str
+    report: Callable[[float, str], None]
+
+
 def import_file(
     database: Database,
     path: Path,
@@ -71,10 +84,11 @@ def import_file(
     unit's rows of the round's year are accepted, and they replace what the unit had.
     """
     report = progress or (lambda fraction, words: None)
+    asked = _Asked(settings, dataset, year, dry_run, user, report)
     file_name = file_name or path.name
     outcome = FileOutcome(file_name, submission=submission)
     if data is None and Path(file_name).suffix.lower() == ".csv":
-        streamed = _import_streamed(database, path, outcome, settings, dataset, year, dry_run, user, report)
+        streamed = _import_streamed(database, path, outcome, asked)
         if streamed is not None:
             return streamed
     on_disk = path if data is None else None  # a bulk CSV may then be read where it lies
@@ -91,9 +105,7 @@ def import_file(
         return outcome
     digest = background(sha256_of, data)  # hashing 200 MB takes a few tenths of a second
     try:
-        return _read_and_import(
-            database, on_disk, data, digest, outcome, settings, dataset, year, dry_run, user, report
-        )
+        return _read_and_import(database, on_disk, data, digest, outcome, asked)
     finally:
         outcome.sha256 = digest.result()
 
@@ -104,15 +116,10 @@ def _read_and_import(
     data: bytes,
     digest: Future[str],
     outcome: FileOutcome,
-    settings: Settings,
-    dataset: str | None,
-    year: int | None,
-    dry_run: bool,
-    user: str,
-    report: Callable[[float, str], None],
+    asked: _Asked,
 ) -> FileOutcome:
     file_name = outcome.file_name
-    report(0.05, "正在读取文件")
+    asked.report(0.05, "正在读取文件")
     with tempfile.TemporaryDirectory(prefix="village-import-") as workdir:
 
         def attempt() -> FileOutcome:
@@ -124,9 +131,7 @@ def _read_and_import(
             def archive(locate: Callable[[], Path]) -> tuple[Path, bool]:
                 return archive_early(locate, data)
 
-            return _import_sheets(
-                database, sheets, outcome, archive, digest, settings, dataset, year, dry_run, user, report
-            )
+            return _import_sheets(database, sheets, outcome, archive, digest, asked)
 
         return _guarded(database, outcome, attempt)
 
@@ -135,12 +140,7 @@ def _import_streamed(
     database: Database,
     path: Path,
     outcome: FileOutcome,
-    settings: Settings,
-    dataset: str | None,
-    year: int | None,
-    dry_run: bool,
-    user: str,
-    report: Callable[[float, str], None],
+    asked: _Asked,
 ) -> FileOutcome | None:
     """A large CSV on disk, its bytes read once: hashed, copied to the archive and checked in one pass.
 
@@ -156,13 +156,13 @@ def _import_streamed(
         return None  # reading it whole says why it cannot be opened
     if not path.is_file() or size == 0 or size < csv_files.BULK_CSV_BYTES:
         return None
-    limit = settings.max_file_mb * 1024 * 1024
+    limit = asked.settings.max_file_mb * 1024 * 1024
     if size > limit:
-        return _too_large(outcome, size, settings)
+        return _too_large(outcome, size, asked.settings)
     hasher = hashlib.sha256()
-    copy = None if dry_run else ArchiveCopy(database.path.parent / "archive")
+    copy = None if asked.dry_run else ArchiveCopy(database.path.parent / "archive")
     sinks = [hasher.update] if copy is None else [hasher.update, copy.write]
-    report(0.05, "正在读取文件")
+    asked.report(0.05, "正在读取文件")
     try:
         with tempfile.TemporaryDirectory(prefix="village-import-") as workdir:
 
@@ -176,9 +176,7 @@ def _import_streamed(
                 if copy is not None:
                     copy.flush()  # on its own thread, while DuckDB reads and checks the file
                 archive = None if copy is None else copy.place
-                return _import_sheets(
-                    database, [sheet], outcome, archive, digest, settings, dataset, year, dry_run, user, report
-                )
+                return _import_sheets(database, [sheet], outcome, archive, digest, asked)
 
             return _guarded(database, outcome, attempt)
     finally:
@@ -244,12 +242,7 @@ def _import_sheets(
     outcome: FileOutcome,
     archive: Callable[[Callable[[], Path]], tuple[Path, bool]] | None,
     digest: Future[str],
-    settings: Settings,
-    dataset: str | None,
-    year: int | None,
-    dry_run: bool,
-    user: str,
-    report: Callable[[float, str], None],
+    asked: _Asked,
 ) -> FileOutcome:
     """Locate, validate and (unless told otherwise) commit the sheets of one file, in one transaction.
 
@@ -258,13 +251,14 @@ def _import_sheets(
     """
     file_name = outcome.file_name
     submission = outcome.submission
+    settings, dataset, year, dry_run, report = asked.settings, asked.dataset, asked.year, asked.dry_run, asked.report
     if submission is not None:
         with database.read() as cur:
-            asked = rounds.submission_round(cur, submission, file_name)
-        if isinstance(asked, Issue):
-            outcome.issues.append(asked)
+            sent_for = rounds.submission_round(cur, submission, file_name)
+        if isinstance(sent_for, Issue):
+            outcome.issues.append(sent_for)
             return outcome
-        dataset, year = asked.dataset, asked.year
+        dataset, year = sent_for.dataset, sent_for.year
 
     chosen = DATASETS[dataset] if dataset else None
     located: list[LocatedTable] = []
@@ -341,11 +335,11 @@ def _import_sheets(
                 archiving.result()
             outcome.sha256 = digest.result()
             for table_outcome in outcome.tables:
-                record_import(con, table_outcome, outcome, user)
+                record_import(con, table_outcome, outcome, asked.user)
             if submission is not None:
                 first = outcome.tables[0]
                 rows = first.inserted + first.updated + first.unchanged
-                rounds.record_submission(con, submission, first.import_id, user, rows, confirmed)
+                rounds.record_submission(con, submission, first.import_id, asked.user, rows, confirmed)
             con.execute("commit")
             outcome.committed = True
             report(1.0, "导入完成")
