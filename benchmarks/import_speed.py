@@ -290,8 +290,7 @@ def _profile(path: str, workdir: str) -> None:
         setattr(owner, name, wrapper)
 
     import village_stats.cli as cli
-    import village_stats.importing as importing
-    from village_stats import db
+    from village_stats import archive, csv_files, db, loading
 
     spans.append(("start-up: Python and our modules", 0.0, time.perf_counter() - started))
 
@@ -322,18 +321,18 @@ def _profile(path: str, workdir: str) -> None:
 
     db.Database.write = timed_write
     for owner, name, label in [
-        (importing, "read_sheets", "read the CSV (bulk table, row flags)"),
-        (importing, "_read_workbook_meanwhile", "read the workbook in the child"),
-        (importing, "locate_table", "find the header"),
-        (importing, "registry", "load the registry"),
-        (importing, "validate_table", "validate (typed table, rules, duplicates)"),
-        (importing, "_apply", "upsert with before-images"),
-        (importing, "_record", "record the import"),
-        (importing, "stream_bulk_csv", "read the CSV once (sha256, archive copy, checks)"),
-        (importing._ArchiveCopy, "_flush_and_close", "archive fsync (own thread)"),
-        (importing._ArchiveCopy, "place", "archive: wait for its fsync, rename"),
-        (importing, "_sha256", "sha256 (own thread; files read whole)"),
-        (importing, "archive_original", "archive copy and fsync (own thread; files read whole)"),
+        (loading, "read_sheets", "read the CSV (bulk table, row flags)"),
+        (loading, "_read_workbook_meanwhile", "read the workbook in the child"),
+        (loading, "locate_table", "find the header"),
+        (loading, "registry", "load the registry"),
+        (loading, "validate_table", "validate (typed table, rules, duplicates)"),
+        (loading, "upsert", "upsert with before-images"),
+        (loading, "record_import", "record the import"),
+        (csv_files, "stream_bulk_csv", "read the CSV once (sha256, archive copy, checks)"),
+        (archive.ArchiveCopy, "_flush_and_close", "archive fsync (own thread)"),
+        (archive.ArchiveCopy, "place", "archive: wait for its fsync, rename"),
+        (loading, "sha256_of", "sha256 (own thread; files read whole)"),
+        (archive, "archive_original", "archive copy and fsync (own thread; files read whole)"),
     ]:
         timed(owner, name, label)
     database = str(Path(workdir) / "ours.duckdb")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import village_stats.csv_files as csv_files
 import village_stats.reading as reading
 from village_stats.db import Database
 from village_stats.importing import import_file
@@ -28,7 +29,7 @@ LEDGER = [
 
 
 def outcome(demo_db_path: Path, tmp_path: Path, text: str, bulk: bool, monkeypatch, encoding="gbk", dry_run=True):
-    monkeypatch.setattr(reading, "BULK_CSV_BYTES", 0 if bulk else 10**12)
+    monkeypatch.setattr(csv_files, "BULK_CSV_BYTES", 0 if bulk else 10**12)
     path = tmp_path / ("bulk" if bulk else "python") / "village.duckdb"
     path.parent.mkdir(exist_ok=True)
     if not path.exists():
@@ -76,8 +77,8 @@ def test_bulk_path_stores_what_the_python_path_stores(demo_db_path, tmp_path, mo
 
 def test_a_file_with_blank_lines_keeps_the_python_path(tmp_path):
     data = "\n".join(["村(社区)名称,类型", "北垞村,村", "", "竹秀村,村"]).encode()
-    assert reading._bulk_csv(Path("名录.csv"), data, tmp_path) is None
-    assert reading._bulk_csv(Path("名录.csv"), data.replace(b"\n\n", b"\n"), tmp_path) is not None
+    assert csv_files.bulk_csv(Path("名录.csv"), data, tmp_path) is None
+    assert csv_files.bulk_csv(Path("名录.csv"), data.replace(b"\n\n", b"\n"), tmp_path) is not None
 
 
 AWKWARD = [
@@ -116,7 +117,7 @@ def test_a_utf8_file_with_gbk_lines_names_the_first_such_row(demo_db_path, tmp_p
     rows = 20_000  # past the 256 KB head that decides the encoding
     good = "\n".join(LEDGER[:3] + ["1,北垞村,101,10"] * rows) + "\n"
     data = good.encode("utf-8") + "6,竹秀村,12,3\n".encode("gbk")
-    monkeypatch.setattr(reading, "BULK_CSV_BYTES", 0)
+    monkeypatch.setattr(csv_files, "BULK_CSV_BYTES", 0)
     database = Database(tmp_path / "village.duckdb")
     shutil.copy2(demo_db_path, database.path)
     before = database.version()
@@ -132,7 +133,7 @@ def test_a_csv_on_disk_is_read_where_it_lies_and_left_as_it_was(demo_db_path, tm
     source = tmp_path / "收入2023.csv"
     source.write_bytes(b"\xef\xbb\xbf" + ("\n".join(good) + "\n").encode("utf-8"))
     original = source.read_bytes()
-    monkeypatch.setattr(reading, "BULK_CSV_BYTES", 0)
+    monkeypatch.setattr(csv_files, "BULK_CSV_BYTES", 0)
     database = Database(tmp_path / "village.duckdb")
     shutil.copy2(demo_db_path, database.path)
     result = import_file(database, source, _settings())
@@ -234,7 +235,7 @@ def test_bulk_and_python_paths_agree_on_spaces_inside_and_around_text(demo_db_pa
     data = ("\n".join(TICKETS) + "\n").encode("utf-8")
     stored = {}
     for bulk in (False, True):
-        monkeypatch.setattr(reading, "BULK_CSV_BYTES", 0 if bulk else 10**12)
+        monkeypatch.setattr(csv_files, "BULK_CSV_BYTES", 0 if bulk else 10**12)
         database = Database(tmp_path / f"{bulk}.duckdb")
         shutil.copy2(demo_db_path, database.path)
         result = import_file(database, Path("工单2024.csv"), _settings(), data=data, dataset="tickets", dry_run=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import village_stats.reading as reading
+import village_stats.csv_files as csv_files
 from tests import ledgers
 from tests.ledgers import Ledger, write_csv, write_ods, write_xlsx
 from village_stats.db import Database
@@ -64,7 +64,7 @@ def write_ledger(path: Path, ledger: Ledger) -> Path:
     ids=["csv", "csv-read-by-duckdb", "xlsx-text-cells"],
 )
 def test_us_dates_read_month_first_when_a_day_over_12_shows_it(demo_copy, settings, tmp_path, monkeypatch, name, bulk):
-    monkeypatch.setattr(reading, "BULK_CSV_BYTES", 0 if bulk else 10**12)
+    monkeypatch.setattr(csv_files, "BULK_CSV_BYTES", 0 if bulk else 10**12)
     outcome = imported(demo_copy, settings, write_ledger(tmp_path / name, us_ledger(US_TICKETS)))
 
     assert outcome.committed, [i.describe() for i in outcome.issues]
@@ -85,7 +85,7 @@ def test_us_dates_read_month_first_when_a_day_over_12_shows_it(demo_copy, settin
     ids=["csv", "csv-read-by-duckdb", "xlsx-text-cells"],
 )
 def test_us_dates_that_read_either_way_are_one_file_level_error(demo_copy, settings, tmp_path, monkeypatch, name, bulk):
-    monkeypatch.setattr(reading, "BULK_CSV_BYTES", 0 if bulk else 10**12)
+    monkeypatch.setattr(csv_files, "BULK_CSV_BYTES", 0 if bulk else 10**12)
     path = write_ledger(tmp_path / name, us_ledger(AMBIGUOUS_TICKETS))
     outcome = imported(demo_copy, settings, path, dry_run=True)
 

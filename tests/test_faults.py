@@ -21,7 +21,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from scripts.crash_test import table_hashes
-from village_stats import importing
+from village_stats import archive, importing
 from village_stats.db import Database, storage_problem
 
 REPO = Path(__file__).resolve().parents[1]
@@ -86,7 +86,7 @@ def test_a_full_disk_while_archiving_is_a_file_error_and_changes_nothing(town, s
     def full(path, data):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(importing, "archive_original", full)
+    monkeypatch.setattr(archive, "archive_original", full)
     outcome = importing.import_file(Database(database), ledger, settings)
     assert not outcome.committed and not outcome.ok
     assert [i.code for i in outcome.issues] == ["write-failed"]
@@ -180,7 +180,7 @@ def test_the_import_page_says_why_a_write_failed(demo_copy, monkeypatch):
     def read_only(path, data):
         raise PermissionError(errno.EACCES, "Permission denied", str(path))
 
-    monkeypatch.setattr(importing, "archive_original", read_only)
+    monkeypatch.setattr(archive, "archive_original", read_only)
     app = AppTest.from_file(DASHBOARD, default_timeout=60).run()
     app = app.switch_page("views/data_import.py").run()
     app.file_uploader(key="import_files").set_value(("达标创星.csv", STARS.encode("utf-8"), "text/csv"))

@@ -24,7 +24,8 @@ from scripts.crash_test import table_hashes
 from village_stats.datasets import DATASETS
 from village_stats.db import Database
 from village_stats.importing import import_file
-from village_stats.reading import UnreadableFile, read_sheets
+from village_stats.reading import UnreadableFile
+from village_stats.sheets import read_sheets
 from village_stats.validation import errors_in
 
 REPO = Path(__file__).resolve().parents[1]

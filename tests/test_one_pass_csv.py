@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-import village_stats.importing as importing
+import village_stats.archive as archive
+import village_stats.csv_files as csv_files
 import village_stats.reading as reading
 from village_stats.db import Database
 from village_stats.importing import import_file
@@ -26,8 +27,8 @@ REFUSED = [*HEADER, "1,北垞村,101,10", "2,北坨村,12,3", "3,竹秀村,-3,"]
 @pytest.fixture
 def streamed(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every CSV on disk takes the one-pass path, in chunks of 7 bytes."""
-    monkeypatch.setattr(reading, "BULK_CSV_BYTES", 0)
-    monkeypatch.setattr(reading, "STREAM_CHUNK", 7)
+    monkeypatch.setattr(csv_files, "BULK_CSV_BYTES", 0)
+    monkeypatch.setattr(csv_files, "STREAM_CHUNK", 7)
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def _large_ledger(folder: Path) -> Path:
     """A file past the real BULK_CSV_BYTES (~3 MB), refused only once all of it is read: every row a duplicate."""
     rows = [f"{n},北垞村,{n},1" for n in range(1, 120_000)]
     source = _ledger(folder, [*HEADER, *rows], "utf-8")
-    assert source.stat().st_size > reading.BULK_CSV_BYTES
+    assert source.stat().st_size > csv_files.BULK_CSV_BYTES
     return source
 
 
@@ -99,19 +100,19 @@ def test_a_large_csv_on_disk_is_never_read_into_memory_whole(database, settings,
 
 def test_a_large_csv_on_disk_is_read_in_chunks_once(database, settings, tmp_path, monkeypatch):
     source = _large_ledger(tmp_path)
-    monkeypatch.setattr(reading, "STREAM_CHUNK", 1 << 20)
+    monkeypatch.setattr(csv_files, "STREAM_CHUNK", 1 << 20)
     reads: list[int] = []
-    read_chunk = reading._read_chunk
+    read_chunk = csv_files._read_chunk
 
     def counted(stream):
         chunk = read_chunk(stream)
         reads.append(len(chunk))
         return chunk
 
-    monkeypatch.setattr(reading, "_read_chunk", counted)
+    monkeypatch.setattr(csv_files, "_read_chunk", counted)
     outcome = import_file(database, source, settings)
     assert "duplicate-key" in {i.code for i in outcome.issues}
-    assert sum(reads) == source.stat().st_size and max(reads) == reading.STREAM_CHUNK
+    assert sum(reads) == source.stat().st_size and max(reads) == csv_files.STREAM_CHUNK
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
@@ -145,7 +146,7 @@ def test_a_full_disk_while_archiving_a_streamed_csv_changes_nothing(
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(importing.tempfile, "mkstemp", full)
+    monkeypatch.setattr(archive.tempfile, "mkstemp", full)
     good = import_file(database, _ledger(tmp_path, GOOD, "utf-8"), settings)
     assert [i.code for i in good.issues] == ["write-failed"] and "磁盘空间已满" in good.issues[0].message
     # a file with errors is still checked and its errors listed, as before
@@ -159,27 +160,27 @@ def _scan(tmp_path: Path, data: bytes, work: str = "work") -> reading.RawSheet |
     source.write_bytes(data)
     workdir = tmp_path / work
     workdir.mkdir(exist_ok=True)
-    return reading.stream_bulk_csv(source, source, workdir, [])
+    return csv_files.stream_bulk_csv(source, source, workdir, [])
 
 
 @pytest.mark.parametrize("spoiler", [b"\n", b"\r\n", b"\x00"], ids=["LF", "CRLF", "NUL"])
 def test_a_blank_line_or_nul_is_found_wherever_the_chunks_split_it(tmp_path, monkeypatch, spoiler):
-    monkeypatch.setattr(reading, "HEAD_BYTES", 8)  # the encoding decided early: the rest streams in chunks
+    monkeypatch.setattr(csv_files, "HEAD_BYTES", 8)  # the encoding decided early: the rest streams in chunks
     lines = [b"a,b,c\n", b"1,2,3\n", b"4,5,6\n", b"7,8,9\n", b"10,11,12\n"]
     clean = b"".join(lines)
     ends = [len(b"".join(lines[: n + 1])) for n in range(len(lines) - 1)]
     for size in range(1, 8):  # every chunk edge falls at every place of the spoiler
-        monkeypatch.setattr(reading, "STREAM_CHUNK", size)
+        monkeypatch.setattr(csv_files, "STREAM_CHUNK", size)
         assert _scan(tmp_path, clean) is not None
         for offset in ends if spoiler != b"\x00" else range(1, len(clean)):
             data = clean[:offset] + spoiler + clean[offset:]
-            assert reading._bulk_csv(Path("台账.csv"), data, tmp_path) is None  # as the whole-file check says
+            assert csv_files.bulk_csv(Path("台账.csv"), data, tmp_path) is None  # as the whole-file check says
             assert _scan(tmp_path, data) is None, (size, offset)
 
 
 def test_gbk_text_after_an_ascii_head_is_transcoded_as_before(tmp_path, monkeypatch):
-    monkeypatch.setattr(reading, "STREAM_CHUNK", 5)
-    monkeypatch.setattr(reading, "HEAD_BYTES", 16)
+    monkeypatch.setattr(csv_files, "STREAM_CHUNK", 5)
+    monkeypatch.setattr(csv_files, "HEAD_BYTES", 16)
     data = b"a,b,c\n1,2,3\n4,5,6\n7,8,9\n" + "北垞村,竹秀村,岑下村\n".encode("gbk")
     sheet = _scan(tmp_path, data)
     assert sheet is not None and sheet.csv_path is not None

@@ -10,7 +10,8 @@ import pytest
 import xlsxwriter
 
 from village_stats.importing import import_file
-from village_stats.reading import UnreadableFile, read_sheets
+from village_stats.reading import UnreadableFile
+from village_stats.sheets import read_sheets
 from village_stats.workbooks import choose_engine, read_workbook
 
 

@@ -1,0 +1,296 @@
+"""CSV files → a RawSheet: small ones parsed in Python, large ones handed to DuckDB as UTF-8.
+
+UTF-8 (with or without BOM) and GB18030/GBK are told apart by strict decoding, never
+guessed into mojibake. A large CSV is not parsed here: DuckDB reads it where it lies (or a
+UTF-8 copy of it) and only its first rows come back, for finding the header. A file
+DuckDB would misnumber (blank lines, NUL bytes) stays on the Python path.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import io
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+from village_stats.reading import HEADER_SCAN_ROWS, MAX_CSV_LINE_BYTES, RawSheet, UnreadableFile
+
+BULK_CSV_BYTES = 2 * 1024 * 1024  # below this Python's csv module is quick enough
+HEAD_BYTES = 256 * 1024
+_CHUNK = 8 * 1024 * 1024
+
+
+def _decoded(data: bytes, encoding: str) -> Iterator[str]:
+    """`data` decoded strictly, chunk by chunk, so no second copy of a large file is held."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    view = memoryview(data)
+    for start in range(0, len(data), _CHUNK):
+        yield decoder.decode(view[start : start + _CHUNK])
+    yield decoder.decode(b"", final=True)
+
+
+def _valid(data: bytes, encoding: str) -> bool:
+    """Whether `data` decodes strictly."""
+    try:
+        for _ in _decoded(data, encoding):
+            pass
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _chinese_utf8_head(body: bytes) -> bool:
+    """The first 256 KB are UTF-8 with Chinese (or other non-ASCII) text in them.
+
+    GBK text is practically never valid UTF-8 over that length, so such a file is
+    taken as UTF-8 without decoding all of it here: DuckDB's reader checks every line
+    and a line in another encoding is reported with its row number (validation.py).
+    An all-ASCII head says nothing, and the whole file is checked.
+    """
+    head = body[:HEAD_BYTES]
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return not head.isascii()
+
+
+def bulk_csv(path: Path, data: bytes, workdir: Path, on_disk: Path | None = None) -> RawSheet | None:
+    """A large CSV as a UTF-8 file for DuckDB, plus its first rows for finding the header.
+
+    DuckDB's reader skips blank lines, which would shift the row numbers errors
+    must name, so a file with blank lines returns None and is parsed in Python.
+    UTF-8 (DuckDB skips a BOM itself) is read where it is, `on_disk`, or from one
+    copy; GB18030/GBK is transcoded chunk by chunk (DuckDB reads UTF-8 only).
+    """
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if b"\x00" in body or b"\n\n" in body or b"\n\r\n" in body or body.startswith((b"\n", b"\r\n")):
+        return None
+    target = _utf8_target(path, workdir)
+    if _chinese_utf8_head(body) or _valid(body, "utf-8"):
+        if on_disk is not None:
+            target = on_disk
+        else:
+            target.write_bytes(data)
+    elif not _transcode(body, "gb18030", target):
+        return None  # the Python path refuses it with the usual message
+    return _bulk_sheet(path, target, quoted=b'"' in body)
+
+
+def _utf8_target(path: Path, workdir: Path) -> Path:
+    """Where a CSV in another encoding is written as UTF-8 for DuckDB."""
+    return workdir / f"{path.stem[:40]}.utf8.csv"
+
+
+def _bulk_sheet(path: Path, target: Path, quoted: bool) -> RawSheet:
+    """The bulk sheet of the UTF-8 file `target`: its first rows (for finding the header) and where it is."""
+    with target.open("r", encoding="utf-8-sig", errors="replace", newline="") as stream:
+        head = stream.read(HEAD_BYTES)
+    complete = head[: head.rfind("\n") + 1] if len(head) == HEAD_BYTES else head
+    rows = [[v.strip() or None for v in row] for row in csv.reader(io.StringIO(complete))]
+    return RawSheet(path.stem, rows[: HEADER_SCAN_ROWS + 1], csv_path=target, csv_quoted=quoted)
+
+
+def stream_bulk_csv(
+    path: Path, on_disk: Path, workdir: Path, sinks: Sequence[Callable[[bytes], None]]
+) -> RawSheet | None:
+    """`bulk_csv` of the file `on_disk`, reading its bytes once, a chunk at a time, never all at once.
+
+    Every byte read is handed to each of `sinks` in order (the importer hashes it and copies it
+    to the archive in the same pass). The checks are `bulk_csv`'s, made chunk by chunk: NUL
+    bytes and blank lines (also across a chunk's edge), the encoding decided on the first
+    HEAD_BYTES, UTF-8 validated as it streams past, GB18030 transcoded into the UTF-8 file
+    DuckDB reads. None when the file needs the Python path: the sinks then saw only part of it.
+    A failure to read `on_disk` is an UnreadableFile saying so, as when it is read whole.
+    """
+    scan = _StreamScan(_utf8_target(path, workdir))
+    try:
+        with _opened(on_disk) as source:
+            while chunk := _read_chunk(source):
+                for sink in sinks:
+                    sink(chunk)
+                if not scan.feed(chunk):
+                    return None
+        if not scan.finish(on_disk):
+            return None
+    finally:
+        scan.close()
+    return _bulk_sheet(path, scan.target or on_disk, scan.quoted)
+
+
+STREAM_CHUNK = 4 * 1024 * 1024  # bytes read at a time from a CSV on disk (tests make it small)
+
+
+@contextlib.contextmanager
+def _opened(path: Path) -> Iterator[BinaryIO]:
+    try:
+        source = path.open("rb")
+    except OSError as error:
+        raise UnreadableFile(f"无法打开文件：{error}") from error
+    with source:
+        yield source
+
+
+def _read_chunk(source: BinaryIO) -> bytes:
+    try:
+        return source.read(STREAM_CHUNK)
+    except OSError as error:
+        raise UnreadableFile(f"无法打开文件：{error}") from error
+
+
+class _StreamScan:
+    """What `bulk_csv` decides about a whole file, decided while its chunks stream past.
+
+    The first HEAD_BYTES of the body are held until the encoding is decided on them, as
+    `_chinese_utf8_head` does: then either nothing more is decoded (UTF-8 with Chinese in
+    its head), or UTF-8 is validated incrementally (an ASCII head), or the body is transcoded
+    from GB18030 (a head that is not UTF-8). An ASCII head followed by GBK text is
+    transcoded after the pass, from the file on disk.
+    """
+
+    def __init__(self, transcoded: Path) -> None:
+        self.transcoded = transcoded
+        self.head = b""  # the first bytes, until the encoding is decided
+        self.started = False
+        self.tail = b""  # the last two bytes of the body so far: a blank line may straddle chunks
+        self.quoted = False
+        self.bom = False
+        self.utf8: codecs.IncrementalDecoder | None = None  # validating UTF-8
+        self.utf8_failed = False
+        self.gb18030: codecs.IncrementalDecoder | None = None  # transcoding into `target`
+        self.out: io.TextIOWrapper | None = None
+        self.target: Path | None = None  # the UTF-8 file DuckDB reads, when it is not the original
+
+    def feed(self, chunk: bytes) -> bool:
+        """False once the file is known to need the Python path."""
+        if self.started:
+            return self._body(chunk)
+        self.head += chunk
+        if len(self.head) < 3 + HEAD_BYTES:
+            return True
+        return self._start()
+
+    def finish(self, on_disk: Path) -> bool:
+        if not self.started and not self._start():
+            return False
+        if self.utf8 is not None:
+            try:
+                self.utf8.decode(b"", final=True)
+            except UnicodeDecodeError:
+                self.utf8_failed = True
+        if self.gb18030 is not None and self.out is not None:
+            try:
+                self.out.write(self.gb18030.decode(b"", final=True))
+            except UnicodeDecodeError:
+                return False
+            self.out.close()
+        if self.utf8_failed:  # an ASCII head, then not UTF-8: GB18030 from the start, as `bulk_csv` would
+            return self._transcode_again(on_disk)
+        return True
+
+    def close(self) -> None:
+        """Let go of the transcoded file; it is removed unless the pass succeeded."""
+        if self.out is not None and not self.out.closed:
+            self.out.close()
+            self.transcoded.unlink(missing_ok=True)
+
+    def _start(self) -> bool:
+        self.started = True
+        data, self.head = self.head, b""
+        self.bom = data.startswith(b"\xef\xbb\xbf")
+        body = data[3:] if self.bom else data
+        if body.startswith((b"\n", b"\r\n")):
+            return False
+        if _chinese_utf8_head(body):
+            pass  # DuckDB's reader checks every line and names the row of one in another encoding
+        elif body[:HEAD_BYTES].isascii():
+            self.utf8 = codecs.getincrementaldecoder("utf-8")("strict")
+        else:
+            self._transcode_into_target()
+        return self._body(body)
+
+    def _transcode_into_target(self) -> tuple[codecs.IncrementalDecoder, io.TextIOWrapper]:
+        self.gb18030 = codecs.getincrementaldecoder("gb18030")("strict")
+        self.target = self.transcoded
+        self.out = self.transcoded.open("w", encoding="utf-8", newline="")
+        return self.gb18030, self.out
+
+    def _body(self, chunk: bytes) -> bool:
+        joined = self.tail + chunk
+        if b"\x00" in chunk or b"\n\n" in joined or b"\n\r\n" in joined:
+            return False
+        self.tail = joined[-2:]
+        self.quoted = self.quoted or b'"' in chunk
+        if self.utf8 is not None and not self.utf8_failed:
+            try:
+                self.utf8.decode(chunk)
+            except UnicodeDecodeError:
+                self.utf8_failed = True  # the checks go on: a blank line still sends it to the Python path
+        if self.gb18030 is not None and self.out is not None:
+            try:
+                self.out.write(self.gb18030.decode(chunk))
+            except UnicodeDecodeError:
+                return False
+        return True
+
+    def _transcode_again(self, on_disk: Path) -> bool:
+        """The rare file whose GBK text starts after an ASCII head: a second, streamed read of it."""
+        decoder, out = self._transcode_into_target()
+        try:
+            with _opened(on_disk) as source:
+                source.seek(3 if self.bom else 0)
+                while chunk := _read_chunk(source):
+                    out.write(decoder.decode(chunk))
+            out.write(decoder.decode(b"", final=True))
+        except UnicodeDecodeError:
+            return False
+        out.close()
+        return True
+
+
+def _transcode(body: bytes, encoding: str, target: Path) -> bool:
+    """Write `body` decoded strictly from `encoding` to `target` as UTF-8; False if it does not decode."""
+    try:
+        with target.open("w", encoding="utf-8", newline="") as out:
+            for text in _decoded(body, encoding):
+                out.write(text)
+    except UnicodeDecodeError:
+        target.unlink(missing_ok=True)
+        return False
+    return True
+
+
+def decode_text(name: str, data: bytes) -> str:
+    """UTF-8 (with or without BOM) or GB18030/GBK, decided by strict decoding; never mojibake.
+
+    GB18030 accepts almost any byte sequence, so text with NUL bytes (UTF-16,
+    binary files) is refused before it is tried.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    if b"\x00" in data:
+        raise UnreadableFile(
+            f"{name}：文件不是 UTF-8 或 GBK 编码的文本（可能是 UTF-16 或二进制文件），"
+            "请在 Excel 中另存为“CSV UTF-8”或 xlsx"
+        )
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile(f"{name}：无法识别文件编码（仅支持 UTF-8 与 GBK/GB18030），请在 Excel 中另存为 CSV 或 xlsx")
+
+
+def read_csv(path: Path, data: bytes) -> list[list[str | None]]:
+    text = decode_text(path.name, data)
+    # Python's csv module stops at 128 KiB cells; allow what DuckDB's reader allows on the bulk path
+    if csv.field_size_limit() < MAX_CSV_LINE_BYTES:
+        csv.field_size_limit(MAX_CSV_LINE_BYTES)
+    try:
+        # csv yields str only: strip, and an empty cell is None, as cell_text would say
+        return [[v.strip() or None for v in row] for row in csv.reader(io.StringIO(text))]
+    except csv.Error as error:
+        raise UnreadableFile(f"{path.name}：CSV 文件格式有误，无法读取（{error}）") from error
