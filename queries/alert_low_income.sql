@@ -7,17 +7,14 @@ with incomes as (
         i.village,
         i.total_income,
         i.operating_income
-    from village_income as i
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on i.town = u.town and i.village = u.village
-    where i.year = $year and u.kind = '村'
+    from scoped_income($year, $town::varchar, $area::varchar, $villages::varchar[]) as i
+    where i.kind = '村'
 ),
 
 flagged as (
     select
         *,
-        case when (select count(distinct town) from incomes) > 1 then town || '·' else '' end
-        || regexp_replace(village, '村$', '') as label,
+        unit_label(town, village, (select count(distinct town) from incomes) > 1) as label,
         total_income < $t1::decimal(18, 2) as below_line,
         total_income < $total_floor::decimal(18, 2) or operating_income < $operating_floor::decimal(18, 2) as weak
     from incomes

@@ -35,7 +35,7 @@ final as (
     select
         c.town,
         c.village,
-        regexp_replace(c.village, '村$', '') as short_name,
+        short_name(c.village) as short_name,
         u.kind,
         u.area,
         c.total_income,

@@ -3,10 +3,8 @@
 -- grain: one row per bin (4 bins), lowest first; each bin includes its lower bound
 with incomes as (
     select i.total_income
-    from village_income as i
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on i.town = u.town and i.village = u.village
-    where i.year = $year and u.kind = '村'
+    from scoped_income($year, $town::varchar, $area::varchar, $villages::varchar[]) as i
+    where i.kind = '村'
 ),
 
 bins as (

@@ -5,10 +5,8 @@ with incomes as (
     select
         i.year,
         i.total_income
-    from village_income as i
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on i.town = u.town and i.village = u.village
-    where u.kind = '村'
+    from scoped_income(null, $town::varchar, $area::varchar, $villages::varchar[]) as i
+    where i.kind = '村'
 ),
 
 thresholds as (

@@ -5,10 +5,8 @@ with incomes as (
     select
         i.village,
         i.total_income
-    from village_income as i
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on i.town = u.town and i.village = u.village
-    where i.year = $year and u.kind = '村'
+    from scoped_income($year, $town::varchar, $area::varchar, $villages::varchar[]) as i
+    where i.kind = '村'
 ),
 
 thresholds as (
@@ -28,7 +26,7 @@ final as (
         count(i.village) as villages,
         (select count(*) from incomes) as villages_with_income,
         share_pct(count(i.village), (select count(*) from incomes)) as share_pct,
-        string_agg(regexp_replace(i.village, '村$', ''), '、' order by i.total_income desc, i.village) as short_names
+        string_agg(short_name(i.village), '、' order by i.total_income desc, i.village) as short_names
     from thresholds as t
     left join incomes as i on i.total_income >= t.lower_bound
     group by t.tier, t.lower_bound

@@ -3,19 +3,16 @@
 -- grain: one row
 with problems_in_scope as (
     select p.*
-    from problems as p
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on p.town = u.town and p.village = u.village
-    where p.year = $year
+    from scoped_problems($year, $town::varchar, $area::varchar, $villages::varchar[]) as p
 ),
 
 final as (
     select
         count(*) as problems,
-        count(*) filter (where status = '已整改') as rectified,
-        count(*) filter (where status <> '已整改') as unrectified,
-        share_pct(count(*) filter (where status = '已整改'), count(*)) as rectified_pct,
-        count(*) filter (where status <> '已整改' and deadline < $today::date) as overdue,
+        count(*) filter (where is_rectified(status)) as rectified,
+        count(*) filter (where not is_rectified(status)) as unrectified,
+        rectified_pct(status) as rectified_pct,
+        count(*) filter (where is_overdue(status, deadline, $today::date)) as overdue,
         count(*) filter (where category = '共性') as common_problems,
         count(*) filter (where category = '个性') as individual_problems
     from problems_in_scope

@@ -3,10 +3,7 @@
 -- grain: one row (activities 0 when $year has none)
 with activities as (
     select a.*
-    from sage_activities as a
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on a.town = u.town and a.village = u.village
-    where year(a.date) = $year
+    from scoped_sages($year, $town::varchar, $area::varchar, $villages::varchar[]) as a
 ),
 
 final as (

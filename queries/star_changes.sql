@@ -9,9 +9,7 @@ with ratings as (
         s.stars,
         s.score,
         s.weak
-    from star_ratings as s
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on s.town = u.town and s.village = u.village
+    from scoped_stars(null, $town::varchar, $area::varchar, $villages::varchar[]) as s
 ),
 
 previous_year as (
@@ -22,7 +20,7 @@ final as (
     select
         c.town,
         c.village,
-        regexp_replace(c.village, '村$', '') as short_name,
+        short_name(c.village) as short_name,
         c.stars,
         c.score,
         c.weak,

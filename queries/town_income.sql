@@ -7,9 +7,7 @@ select
     count(*) filter (where i.total_income >= $t1::decimal(18, 2)) as villages_t1,
     share_pct(count(*) filter (where i.total_income >= $t1::decimal(18, 2)), count(*)) as t1_pct,
     sum(i.total_income) as total_income
-from village_income as i
-inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-    on i.town = u.town and i.village = u.village
-where i.year = $year and u.kind = '村'
+from scoped_income($year, $town::varchar, $area::varchar, $villages::varchar[]) as i
+where i.kind = '村'
 group by i.town
 order by i.town

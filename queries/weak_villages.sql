@@ -7,17 +7,15 @@ with incomes as (
         i.village,
         i.total_income,
         i.operating_income
-    from village_income as i
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on i.town = u.town and i.village = u.village
-    where i.year = $year and u.kind = '村'
+    from scoped_income($year, $town::varchar, $area::varchar, $villages::varchar[]) as i
+    where i.kind = '村'
 ),
 
 final as (
     select
         town,
         village,
-        regexp_replace(village, '村$', '') as short_name,
+        short_name(village) as short_name,
         total_income,
         operating_income,
         concat_ws(
