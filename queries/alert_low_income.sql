@@ -2,21 +2,18 @@
 -- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部), $t1 (decimal, 元), $total_floor (decimal, 元), $operating_floor (decimal, 元)
 -- grain: one row: counts, and the villages' names (跨镇时写作 镇·村) lowest total income first
 with incomes as (
-    select
-        i.town,
-        i.village,
-        i.total_income,
-        i.operating_income
-    from scoped_income($year, $town::varchar, $area::varchar, $villages::varchar[]) as i
-    where i.kind = '村'
+    select *
+    from scoped_income($year, $town::varchar, $area::varchar, $villages::varchar[])
+    where kind = '村'
 ),
 
 flagged as (
     select
         *,
         unit_label(town, village, (select count(distinct town) from incomes) > 1) as label,
-        total_income < $t1::decimal(18, 2) as below_line,
-        total_income < $total_floor::decimal(18, 2) or operating_income < $operating_floor::decimal(18, 2) as weak
+        not income_reaches(total_income, $t1::decimal(18, 2)) as below_line,
+        is_weak_village(total_income, operating_income, $total_floor::decimal(18, 2), $operating_floor::decimal(18, 2))
+            as weak
     from incomes
 ),
 

@@ -1,13 +1,7 @@
 -- 晒分榜（露露脸）：本期总积分最高的党员，并列同名次
 -- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部), $limit (integer)
 -- grain: one row per member ranked within the top $limit of the latest period of $year
--- not materialized: DuckDB would copy the year's points once for the latest period's lookup (~40% of the time)
-with points as not materialized (
-    select p.*
-    from scoped_points($year, $town::varchar, $area::varchar, $villages::varchar[]) as p
-),
-
-ranked as (
+with ranked as (
     select
         rank() over (order by total_points desc) as points_rank,
         period,
@@ -16,8 +10,7 @@ ranked as (
         member,
         total_points,
         bonus_points
-    from points
-    where period = (select max(period) from points)
+    from latest_points($year, $town::varchar, $area::varchar, $villages::varchar[])
 )
 
 select * from ranked
