@@ -2,13 +2,8 @@
 -- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部)
 -- grain: one row (all counts 0 and rated_units 0 when the year has no ratings)
 with ratings as (
-    select
-        s.year,
-        s.town,
-        s.village,
-        s.stars,
-        s.weak
-    from scoped_stars(null, $town::varchar, $area::varchar, $villages::varchar[]) as s
+    select *
+    from scoped_stars(null, $town::varchar, $area::varchar, $villages::varchar[])
 ),
 
 previous_year as (
