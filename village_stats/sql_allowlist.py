@@ -32,14 +32,13 @@ SPECIAL_FORMS: frozenset[str] = frozenset({"unnest", "unlist", "grouping", "grou
 # fmt: off
 OUR_SCALAR_MACROS: frozenset[str] = frozenset({
     "hours_of_micros", "income_reaches", "income_tier", "income_tier_label", "is_five_star", "is_overdue",
-    "is_rectified",
-    "is_satisfied", "is_weak_village", "rectified_pct", "satisfied_pct", "share_pct", "short_name", "star_level",
-    "unit_label",
+    "is_rectified", "is_satisfied", "is_weak_village", "rectified_pct", "satisfied_pct", "share_pct", "short_name",
+    "star_level", "unit_label",
 })
 OUR_TABLE_MACROS: frozenset[str] = frozenset({
-    "counted_tickets", "income_tiers", "latest_points", "round_unit_status", "scoped_cadres", "scoped_income", "scoped_points",
-    "scoped_problems", "scoped_projects", "scoped_rollup", "scoped_sages", "scoped_stars", "scoped_studios",
-    "scoped_ticket_counts", "scoped_tickets", "scoped_units",
+    "counted_tickets", "income_tiers", "latest_points", "round_unit_status", "scoped_cadres", "scoped_income",
+    "scoped_points", "scoped_problems", "scoped_projects", "scoped_rollup", "scoped_sages", "scoped_stars",
+    "scoped_studios", "scoped_ticket_counts", "scoped_tickets", "scoped_units",
 })
 
 # Functions used in expressions (scalar, aggregate, window, macro), ours included (OUR_SCALAR_MACROS).
