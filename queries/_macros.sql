@@ -224,15 +224,6 @@ create or replace macro scoped_points(p_year, p_town, p_area, p_villages) as tab
         and p.period < cast(p_year + 1 as varchar)
         and (p_area is not null or p_villages is not null);
 
--- 筛选范围内该年最新积分周期的党员积分（本期）。
--- Not materialized: DuckDB would copy the year's points once for the latest period's lookup (~40% of the time)
-create or replace macro latest_points(p_year, p_town, p_area, p_villages) as table
-    with points as not materialized (
-        select * from scoped_points(p_year, p_town, p_area, p_villages)
-    )
-    select * from points
-    where period = (select max(period) from points);
-
 -- 筛选范围内某年的项目：村级项目按所属村筛选；镇级项目（所属村为空）只在未按片区/村筛选时计入
 create or replace macro scoped_projects(p_year, p_town, p_area, p_villages) as table
     select p.*

@@ -36,7 +36,7 @@ OUR_SCALAR_MACROS: frozenset[str] = frozenset({
     "star_level", "unit_label",
 })
 OUR_TABLE_MACROS: frozenset[str] = frozenset({
-    "counted_tickets", "income_tiers", "latest_points", "round_unit_status", "scoped_cadres", "scoped_income",
+    "counted_tickets", "income_tiers", "round_unit_status", "scoped_cadres", "scoped_income",
     "scoped_points", "scoped_problems", "scoped_projects", "scoped_rollup", "scoped_sages", "scoped_stars",
     "scoped_studios", "scoped_ticket_counts", "scoped_tickets", "scoped_units",
 })
