@@ -2,24 +2,18 @@
 -- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部), $t1 (decimal, 元), $total_floor (decimal, 元), $operating_floor (decimal, 元)
 -- grain: one row: counts, and the villages' names (跨镇时写作 镇·村) lowest total income first
 with incomes as (
-    select
-        i.town,
-        i.village,
-        i.total_income,
-        i.operating_income
-    from village_income as i
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on i.town = u.town and i.village = u.village
-    where i.year = $year and u.kind = '村'
+    select *
+    from scoped_income($year, $town::varchar, $area::varchar, $villages::varchar[])
+    where kind = '村'
 ),
 
 flagged as (
     select
         *,
-        case when (select count(distinct town) from incomes) > 1 then town || '·' else '' end
-        || regexp_replace(village, '村$', '') as label,
-        total_income < $t1::decimal(18, 2) as below_line,
-        total_income < $total_floor::decimal(18, 2) or operating_income < $operating_floor::decimal(18, 2) as weak
+        unit_label(town, village, (select count(distinct town) from incomes) > 1) as label,
+        not income_reaches(total_income, $t1::decimal(18, 2)) as below_line,
+        is_weak_village(total_income, operating_income, $total_floor::decimal(18, 2), $operating_floor::decimal(18, 2))
+            as weak
     from incomes
 ),
 

@@ -6,9 +6,7 @@ with people as (
         c.town,
         c.village,
         c.role
-    from cadres as c
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on c.town = u.town and c.village = u.village
+    from scoped_cadres($town::varchar, $area::varchar, $villages::varchar[]) as c
 ),
 
 by_unit as (
@@ -27,8 +25,7 @@ final as (
         count(*) filter (where reserves = 0) as without_reserve,
         coalesce(
             list(
-                case when (select count(distinct town) from by_unit) > 1 then town || '·' else '' end
-                || regexp_replace(village, '村$', '')
+                unit_label(town, village, (select count(distinct town) from by_unit) > 1)
                 order by town, village
             ) filter (where reserves = 0),
             []

@@ -7,21 +7,17 @@ with problems_in_scope as (
         p.village,
         p.status,
         p.deadline
-    from problems as p
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on p.town = u.town and p.village = u.village
-    where p.year = $year
+    from scoped_problems($year, $town::varchar, $area::varchar, $villages::varchar[]) as p
 ),
 
 overdue as (
     select * from problems_in_scope
-    where status <> '已整改' and deadline < $today::date
+    where is_overdue(status, deadline, $today::date)
 ),
 
 by_village as (
     select
-        case when (select count(distinct town) from problems_in_scope) > 1 then town || '·' else '' end
-        || regexp_replace(village, '村$', '') as label,
+        unit_label(town, village, (select count(distinct town) from problems_in_scope) > 1) as label,
         count(*) as overdue
     from overdue
     group by all
@@ -30,7 +26,7 @@ by_village as (
 final as (
     select
         (select count(*) from problems_in_scope) as problems,
-        (select count(*) from problems_in_scope where status <> '已整改') as unrectified,
+        (select count(*) from problems_in_scope where not is_rectified(status)) as unrectified,
         (select count(*) from overdue) as overdue,
         (select coalesce(list(label order by overdue desc, label), []) from by_village) as overdue_villages,
         (select max($today::date - deadline) from overdue) as longest_overdue_days

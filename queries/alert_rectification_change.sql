@@ -5,21 +5,19 @@ with problems_in_scope as (
     select
         p.year,
         p.status
-    from problems as p
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on p.town = u.town and p.village = u.village
+    from scoped_problems(null, $town::varchar, $area::varchar, $villages::varchar[]) as p
     where p.year in ($year, $year - 1)
 ),
 
 final as (
     select
         count(*) filter (where year = $year) as problems,
-        count(*) filter (where year = $year and status = '已整改') as rectified,
-        share_pct(count(*) filter (where year = $year and status = '已整改'), count(*) filter (where year = $year))
+        count(*) filter (where year = $year and is_rectified(status)) as rectified,
+        share_pct(count(*) filter (where year = $year and is_rectified(status)), count(*) filter (where year = $year))
             as rectified_pct,
         count(*) filter (where year = $year - 1) as previous_problems,
         share_pct(
-            count(*) filter (where year = $year - 1 and status = '已整改'), count(*) filter (where year = $year - 1)
+            count(*) filter (where year = $year - 1 and is_rectified(status)), count(*) filter (where year = $year - 1)
         ) as previous_rectified_pct
     from problems_in_scope
 )

@@ -17,8 +17,7 @@ stale as (
 
 by_village as (
     select
-        case when (select count(distinct town) from stale) > 1 then town || '·' else '' end
-        || regexp_replace(village, '村$', '') as label,
+        unit_label(town, village, (select count(distinct town) from stale) > 1) as label,
         count(*) as stale
     from stale
     group by all

@@ -5,9 +5,7 @@ with people as (
     select
         c.role,
         $year - c.birth_year as age
-    from cadres as c
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on c.town = u.town and c.village = u.village
+    from scoped_cadres($town::varchar, $area::varchar, $villages::varchar[]) as c
 ),
 
 banded as (

@@ -7,9 +7,7 @@ with final as (
         coalesce(c.education, '未填') as education,
         count(*) as cadres,
         count(*) filter (where c.upgrading) as upgrading
-    from cadres as c
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on c.town = u.town and c.village = u.village
+    from scoped_cadres($town::varchar, $area::varchar, $villages::varchar[]) as c
     group by c.role, coalesce(c.education, '未填')
 )
 

@@ -46,8 +46,7 @@ final as (
         (
             select
                 string_agg(
-                    case when (select count(distinct town) from units) > 1 then town || '·' else '' end
-                    || regexp_replace(village, '村$', ''),
+                    unit_label(town, village, (select count(distinct town) from units) > 1),
                     '、' order by town, village
                 )
             from without_reserve

@@ -3,21 +3,10 @@
 -- grain: one row per year and threshold
 with incomes as (
     select
-        i.year,
-        i.total_income
-    from village_income as i
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on i.town = u.town and i.village = u.village
-    where u.kind = '村'
-),
-
-thresholds as (
-    select
-        tier,
-        lower_bound
-    from (
-        values (1, $t1::decimal(18, 2)), (2, $t2::decimal(18, 2)), (3, $t3::decimal(18, 2))
-    ) as t (tier, lower_bound)
+        year,
+        income_tier(total_income, $t1::decimal(18, 2), $t2::decimal(18, 2), $t3::decimal(18, 2)) as tier
+    from scoped_income(null, $town::varchar, $area::varchar, $villages::varchar[])
+    where kind = '村'
 ),
 
 years as (
@@ -32,13 +21,14 @@ final as (
     select
         y.year,
         t.tier,
-        printf('%g万元以上', t.lower_bound / 10000) as tier_label,
-        count(i.total_income) as villages,
+        income_tier_label(t.lower_bound, null) as tier_label,
+        count(i.tier) as villages,
         y.villages_with_income,
-        share_pct(count(i.total_income), y.villages_with_income) as share_pct
+        share_pct(count(i.tier), y.villages_with_income) as share_pct
     from years as y
-    cross join thresholds as t
-    left join incomes as i on i.year = y.year and i.total_income >= t.lower_bound
+    cross join income_tiers($t1::decimal(18, 2), $t2::decimal(18, 2), $t3::decimal(18, 2)) as t
+    left join incomes as i on i.year = y.year and i.tier >= t.tier
+    where t.tier >= 1
     group by y.year, y.villages_with_income, t.tier, t.lower_bound
 )
 

@@ -3,34 +3,25 @@
 -- grain: one row per threshold, lowest first; thresholds are inclusive lower bounds
 with incomes as (
     select
-        i.village,
-        i.total_income
-    from village_income as i
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on i.town = u.town and i.village = u.village
-    where i.year = $year and u.kind = '村'
-),
-
-thresholds as (
-    select
-        tier,
-        lower_bound
-    from (
-        values (1, $t1::decimal(18, 2)), (2, $t2::decimal(18, 2)), (3, $t3::decimal(18, 2))
-    ) as t (tier, lower_bound)
+        village,
+        total_income,
+        income_tier(total_income, $t1::decimal(18, 2), $t2::decimal(18, 2), $t3::decimal(18, 2)) as tier
+    from scoped_income($year, $town::varchar, $area::varchar, $villages::varchar[])
+    where kind = '村'
 ),
 
 final as (
     select
         t.tier,
-        printf('%g万元以上', t.lower_bound / 10000) as tier_label,
+        income_tier_label(t.lower_bound, null) as tier_label,
         t.lower_bound,
         count(i.village) as villages,
         (select count(*) from incomes) as villages_with_income,
         share_pct(count(i.village), (select count(*) from incomes)) as share_pct,
-        string_agg(regexp_replace(i.village, '村$', ''), '、' order by i.total_income desc, i.village) as short_names
-    from thresholds as t
-    left join incomes as i on i.total_income >= t.lower_bound
+        string_agg(short_name(i.village), '、' order by i.total_income desc, i.village) as short_names
+    from income_tiers($t1::decimal(18, 2), $t2::decimal(18, 2), $t3::decimal(18, 2)) as t
+    left join incomes as i on i.tier >= t.tier
+    where t.tier >= 1
     group by t.tier, t.lower_bound
 )
 

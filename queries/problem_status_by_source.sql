@@ -4,12 +4,9 @@
 select
     coalesce(p.source, '未填') as source,
     count(*) as problems,
-    count(*) filter (where p.status = '已整改') as rectified,
+    count(*) filter (where is_rectified(p.status)) as rectified,
     count(*) filter (where p.status = '整改中') as in_progress,
     count(*) filter (where p.status = '未整改') as not_started
-from problems as p
-inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-    on p.town = u.town and p.village = u.village
-where p.year = $year
+from scoped_problems($year, $town::varchar, $area::varchar, $villages::varchar[]) as p
 group by coalesce(p.source, '未填')
 order by problems desc, source

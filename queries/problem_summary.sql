@@ -1,24 +1,16 @@
 -- 问题整改概况：问题总数、已整改、整改率、逾期未整改（整改时限早于 $today 且未整改完成）
 -- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部), $today (date)
 -- grain: one row
-with problems_in_scope as (
-    select p.*
-    from problems as p
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on p.town = u.town and p.village = u.village
-    where p.year = $year
-),
-
-final as (
+with final as (
     select
         count(*) as problems,
-        count(*) filter (where status = '已整改') as rectified,
-        count(*) filter (where status <> '已整改') as unrectified,
-        share_pct(count(*) filter (where status = '已整改'), count(*)) as rectified_pct,
-        count(*) filter (where status <> '已整改' and deadline < $today::date) as overdue,
+        count(*) filter (where is_rectified(status)) as rectified,
+        count(*) filter (where not is_rectified(status)) as unrectified,
+        rectified_pct(status) as rectified_pct,
+        count(*) filter (where is_overdue(status, deadline, $today::date)) as overdue,
         count(*) filter (where category = '共性') as common_problems,
         count(*) filter (where category = '个性') as individual_problems
-    from problems_in_scope
+    from scoped_problems($year, $town::varchar, $area::varchar, $villages::varchar[])
 )
 
 select * from final

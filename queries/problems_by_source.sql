@@ -3,10 +3,7 @@
 -- grain: one row per source and category (共性/个性), most problems first
 with problems_in_scope as (
     select p.*
-    from problems as p
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on p.town = u.town and p.village = u.village
-    where p.year = $year
+    from scoped_problems($year, $town::varchar, $area::varchar, $villages::varchar[]) as p
 ),
 
 final as (
@@ -14,10 +11,10 @@ final as (
         coalesce(source, '未填') as source,
         coalesce(category, '未填') as category,
         count(*) as problems,
-        count(*) filter (where status = '已整改') as rectified,
+        count(*) filter (where is_rectified(status)) as rectified,
         count(*) filter (where status = '整改中') as in_progress,
         count(*) filter (where status = '未整改') as not_started,
-        share_pct(count(*) filter (where status = '已整改'), count(*)) as rectified_pct
+        rectified_pct(status) as rectified_pct
     from problems_in_scope
     group by coalesce(source, '未填'), coalesce(category, '未填')
 )

@@ -4,13 +4,10 @@
 select
     p.town,
     p.village,
-    regexp_replace(p.village, '村$', '') as short_name,
+    short_name(p.village) as short_name,
     count(*) as problems,
-    count(*) filter (where p.status = '已整改') as rectified,
-    share_pct(count(*) filter (where p.status = '已整改'), count(*)) as rectified_pct
-from problems as p
-inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-    on p.town = u.town and p.village = u.village
-where p.year = $year
+    count(*) filter (where is_rectified(p.status)) as rectified,
+    rectified_pct(p.status) as rectified_pct
+from scoped_problems($year, $town::varchar, $area::varchar, $villages::varchar[]) as p
 group by p.town, p.village
 order by problems desc, p.village

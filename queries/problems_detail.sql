@@ -12,11 +12,8 @@ select
     p.deadline,
     p.status,
     p.rectified_on,
-    p.status <> '已整改' and p.deadline < $today::date as overdue
-from problems as p
-inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-    on p.town = u.town and p.village = u.village
-where p.year = $year
-order by p.status = '已整改', p.deadline nulls last, p.problem_id
+    is_overdue(p.status, p.deadline, $today::date) as overdue
+from scoped_problems($year, $town::varchar, $area::varchar, $villages::varchar[]) as p
+order by is_rectified(p.status), p.deadline nulls last, p.problem_id
 limit $limit
 offset $offset

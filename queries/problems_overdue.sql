@@ -12,8 +12,6 @@ select
     p.deadline,
     p.status,
     $today::date - p.deadline as days_overdue
-from problems as p
-inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-    on p.town = u.town and p.village = u.village
-where p.year = $year and p.status <> '已整改' and p.deadline < $today::date
+from scoped_problems($year, $town::varchar, $area::varchar, $villages::varchar[]) as p
+where is_overdue(p.status, p.deadline, $today::date)
 order by p.deadline, p.problem_id

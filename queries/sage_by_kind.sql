@@ -5,9 +5,6 @@ select
     a.kind,
     cast(sum(a.quantity) as bigint) as quantity,
     count(*) as activities
-from sage_activities as a
-inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-    on a.town = u.town and a.village = u.village
-where year(a.date) = $year
+from scoped_sages($year, $town::varchar, $area::varchar, $villages::varchar[]) as a
 group by a.kind
 order by list_position(['民意收集', '矛盾调解', '献言献策', '政策宣传', '回乡创业'], a.kind), a.kind

@@ -6,9 +6,6 @@ select
     a.kind,
     cast(sum(a.quantity) as bigint) as quantity,
     count(*) as activities
-from sage_activities as a
-inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-    on a.town = u.town and a.village = u.village
-where year(a.date) = $year
+from scoped_sages($year, $town::varchar, $area::varchar, $villages::varchar[]) as a
 group by month(a.date), a.kind
 order by month, a.kind

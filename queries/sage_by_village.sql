@@ -8,9 +8,6 @@ select
     cast(coalesce(sum(a.quantity) filter (where a.kind = '矛盾调解'), 0) as bigint) as disputes,
     cast(coalesce(sum(a.quantity) filter (where a.kind not in ('民意收集', '矛盾调解')), 0) as bigint) as other_items,
     count(*) as activities
-from sage_activities as a
-inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-    on a.town = u.town and a.village = u.village
-where year(a.date) = $year
+from scoped_sages($year, $town::varchar, $area::varchar, $villages::varchar[]) as a
 group by a.town, a.village
 order by opinions + disputes desc, a.town, a.village

@@ -10,10 +10,8 @@ with by_sage as (
         cast(sum(a.quantity) as bigint) as quantity,
         cast(coalesce(sum(a.quantity) filter (where a.kind = '民意收集'), 0) as bigint) as opinions,
         cast(coalesce(sum(a.quantity) filter (where a.kind = '矛盾调解'), 0) as bigint) as disputes
-    from sage_activities as a
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on a.town = u.town and a.village = u.village
-    where year(a.date) = $year and a.sage is not null
+    from scoped_sages($year, $town::varchar, $area::varchar, $villages::varchar[]) as a
+    where a.sage is not null
     group by a.town, a.sage
 ),
 

@@ -8,25 +8,21 @@ with ratings as (
         s.village,
         s.stars,
         s.score,
-        s.weak
-    from star_ratings as s
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on s.town = u.town and s.village = u.village
-),
-
-previous_year as (
-    select max(year) as year from ratings where year < $year
+        s.weak,
+        -- the latest rating year before $year in scope, for every row
+        max(s.year) filter (where s.year < $year) over () as previous_year
+    from scoped_stars(null, $town::varchar, $area::varchar, $villages::varchar[]) as s
 ),
 
 final as (
     select
         c.town,
         c.village,
-        regexp_replace(c.village, '村$', '') as short_name,
+        short_name(c.village) as short_name,
         c.stars,
         c.score,
         c.weak,
-        (select year from previous_year) as previous_year,
+        c.previous_year,
         p.stars as previous_stars,
         c.stars - p.stars as change,
         case
@@ -37,7 +33,7 @@ final as (
         end as movement
     from ratings as c
     left join ratings as p
-        on c.town = p.town and c.village = p.village and p.year = (select year from previous_year)
+        on c.town = p.town and c.village = p.village and p.year = c.previous_year
     where c.year = $year
 )
 

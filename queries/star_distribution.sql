@@ -3,16 +3,13 @@
 -- grain: one row per star level, five stars first
 with ratings as (
     select s.stars
-    from star_ratings as s
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on s.town = u.town and s.village = u.village
-    where s.year = $year
+    from scoped_stars($year, $town::varchar, $area::varchar, $villages::varchar[]) as s
 ),
 
 levels as (
     select
         stars,
-        ['无星', '一星级', '二星级', '三星级', '四星级', '五星级'][stars + 1] as star_label
+        star_level(stars) as star_label
     from range(0, 6) as r (stars)
 ),
 

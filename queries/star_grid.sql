@@ -5,10 +5,8 @@ select
     s.year,
     s.town,
     s.village,
-    regexp_replace(s.village, '村$', '') as short_name,
+    short_name(s.village) as short_name,
     s.stars,
     s.weak
-from star_ratings as s
-inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-    on s.town = u.town and s.village = u.village
+from scoped_stars(null, $town::varchar, $area::varchar, $villages::varchar[]) as s
 order by s.village, s.year

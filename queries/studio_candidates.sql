@@ -13,5 +13,5 @@ inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as
     on r.town = u.town and r.village = u.village
 left join secretary_studios as s
     on r.town = s.town and r.village = s.village and year(s.established_on) <= $year
-where r.year = $year and r.stars = 5 and s.village is null
+where r.year = $year and is_five_star(r.stars) and s.village is null
 order by r.score desc nulls last, r.town, r.village

@@ -7,10 +7,7 @@ with units as (
 
 studios as (
     select s.*
-    from secretary_studios as s
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on s.town = u.town and s.village = u.village
-    where year(s.established_on) <= $year
+    from scoped_studios($year, $town::varchar, $area::varchar, $villages::varchar[]) as s
 ),
 
 final as (

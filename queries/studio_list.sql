@@ -9,9 +9,6 @@ select
     s.established_on,
     s.focus,
     r.stars
-from secretary_studios as s
-inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-    on s.town = u.town and s.village = u.village
+from scoped_studios($year, $town::varchar, $area::varchar, $villages::varchar[]) as s
 left join star_ratings as r on s.town = r.town and s.village = r.village and r.year = $year
-where year(s.established_on) <= $year
 order by s.established_on, s.town, s.village

@@ -18,11 +18,11 @@ final as (
         share_pct(count(done_at), count(*)) as done_pct,
         -- one aggregate for both (one sort of the year's tickets, not two; median = quantile_cont 0.5),
         -- in microseconds, then hours to one decimal rounded half up on the exact value (see tickets_detail)
-        floor(quantile_cont(micros, [0.5, 0.9])[1] / 360000000 + 0.5) / 10 as median_hours,
-        floor(quantile_cont(micros, [0.5, 0.9])[2] / 360000000 + 0.5) / 10 as p90_hours,
+        hours_of_micros(quantile_cont(micros, [0.5, 0.9])[1]) as median_hours,
+        hours_of_micros(quantile_cont(micros, [0.5, 0.9])[2]) as p90_hours,
         count(rating) as rated,
         round(avg(rating), 2) as average_rating,
-        share_pct(count(*) filter (where rating >= 3), count(rating)) as satisfied_pct
+        satisfied_pct(rating) as satisfied_pct
     from tickets
 )
 

@@ -15,9 +15,9 @@ final as (
         category,
         count(*) as tickets,
         count(done_at) as done,
-        floor(median(micros) / 360000000 + 0.5) / 10 as median_hours,
+        hours_of_micros(median(micros)) as median_hours,
         round(avg(rating), 2) as average_rating,
-        share_pct(count(*) filter (where rating >= 3), count(rating)) as satisfied_pct
+        satisfied_pct(rating) as satisfied_pct
     from tickets
     group by category
 )

@@ -35,12 +35,12 @@ final as (
     select
         p.town,
         p.village,
-        regexp_replace(p.village, '村$', '') as short_name,
+        short_name(p.village) as short_name,
         p.tickets,
         count(t.done_at) as done,
-        floor(median(epoch_us(t.done_at) - epoch_us(t.ordered_at)) / 360000000 + 0.5) / 10 as median_hours,
+        hours_of_micros(median(epoch_us(t.done_at) - epoch_us(t.ordered_at))) as median_hours,
         round(avg(t.rating), 2) as average_rating,
-        share_pct(count(*) filter (where t.rating >= 3), count(t.rating)) as satisfied_pct,
+        satisfied_pct(t.rating) as satisfied_pct,
         p.units
     from page as p
     inner join tickets as t

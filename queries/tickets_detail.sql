@@ -74,7 +74,7 @@ select
     end as stage,
     -- hours to one decimal, half up on the exact value: tenths of an hour are 360,000,000 µs, and a
     -- double of hours (epoch() / 3600) can sit just below a tie that the microseconds reach exactly
-    floor((epoch_us(done_at) - epoch_us(ordered_at)) / 360000000 + 0.5) / 10 as hours
+    hours_of_micros(epoch_us(done_at) - epoch_us(ordered_at)) as hours
 from candidates
 order by finished, ordered_at desc, ticket_id
 limit $limit

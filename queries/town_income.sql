@@ -2,14 +2,12 @@
 -- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部), $t1 (decimal, 元)
 -- grain: one row per town in scope that has income data in $year, by town name
 select
-    i.town,
+    town,
     count(*) as villages_with_income,
-    count(*) filter (where i.total_income >= $t1::decimal(18, 2)) as villages_t1,
-    share_pct(count(*) filter (where i.total_income >= $t1::decimal(18, 2)), count(*)) as t1_pct,
-    sum(i.total_income) as total_income
-from village_income as i
-inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-    on i.town = u.town and i.village = u.village
-where i.year = $year and u.kind = '村'
-group by i.town
-order by i.town
+    count(*) filter (where income_reaches(total_income, $t1::decimal(18, 2))) as villages_t1,
+    share_pct(count(*) filter (where income_reaches(total_income, $t1::decimal(18, 2))), count(*)) as t1_pct,
+    sum(total_income) as total_income
+from scoped_income($year, $town::varchar, $area::varchar, $villages::varchar[])
+where kind = '村'
+group by town
+order by town

@@ -9,9 +9,6 @@ select
         as opinions_and_disputes,
     count(*) as activities,
     count(distinct a.sage) as sages
-from sage_activities as a
-inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-    on a.town = u.town and a.village = u.village
-where year(a.date) = $year
+from scoped_sages($year, $town::varchar, $area::varchar, $villages::varchar[]) as a
 group by a.town
 order by a.town

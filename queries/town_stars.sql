@@ -4,11 +4,8 @@
 select
     s.town,
     count(*) as rated_units,
-    count(*) filter (where s.stars = 5) as five_star,
+    count(*) filter (where is_five_star(s.stars)) as five_star,
     count(*) filter (where s.weak) as weak_units
-from star_ratings as s
-inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-    on s.town = u.town and s.village = u.village
-where s.year = $year
+from scoped_stars($year, $town::varchar, $area::varchar, $villages::varchar[]) as s
 group by s.town
 order by s.town

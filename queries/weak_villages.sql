@@ -1,34 +1,21 @@
 -- 经济薄弱村：总收入或经营性收入低于设定标准的村（只计“村”）
 -- params: $year (integer), $town (varchar, NULL=全部), $area (varchar, NULL=全部), $villages (varchar[], NULL=全部), $total_floor (decimal, 元), $operating_floor (decimal, 元)
 -- grain: one row per weak village, lowest total income first
-with incomes as (
-    select
-        i.town,
-        i.village,
-        i.total_income,
-        i.operating_income
-    from village_income as i
-    inner join scoped_units($town::varchar, $area::varchar, $villages::varchar[]) as u
-        on i.town = u.town and i.village = u.village
-    where i.year = $year and u.kind = '村'
-),
-
-final as (
+with final as (
     select
         town,
         village,
-        regexp_replace(village, '村$', '') as short_name,
+        short_name(village) as short_name,
         total_income,
         operating_income,
+        -- which half of the rule (is_weak_village) each village falls under
         concat_ws(
             '；',
             case when total_income < $total_floor::decimal(18, 2) then '总收入低于标准' end,
             case when operating_income < $operating_floor::decimal(18, 2) then '经营性收入低于标准' end
         ) as reason
-    from incomes
-    where
-        total_income < $total_floor::decimal(18, 2)
-        or operating_income < $operating_floor::decimal(18, 2)
+    from scoped_income($year, $town::varchar, $area::varchar, $villages::varchar[])
+    where kind = '村' and is_weak_village(total_income, operating_income, $total_floor::decimal(18, 2), $operating_floor::decimal(18, 2))
 )
 
 select * from final

@@ -6,101 +6,29 @@ with units as (
     select * from scoped_units($town::varchar, $area::varchar, $villages::varchar[])
 ),
 
-income as (
-    select
-        i.year,
-        count(*) as villages_with_income,
-        count(*) filter (where i.total_income >= $t1::decimal(18, 2)) as villages_t1,
-        count(*) filter (where i.total_income >= $t2::decimal(18, 2)) as villages_t2,
-        count(*) filter (where i.total_income >= $t3::decimal(18, 2)) as villages_t3
-    from village_income as i
-    inner join units as u on i.town = u.town and i.village = u.village
-    where u.kind = '村'
-    group by i.year
-),
-
-project_years as (
-    select distinct year from projects
-),
-
-project_totals as (
-    select
-        y.year,
-        count(p.name) as projects,
-        sum(p.planned_investment) as planned_investment
-    from project_years as y
-    inner join scoped_projects(y.year, $town::varchar, $area::varchar, $villages::varchar[]) as p on true
-    group by y.year
-),
-
-stars as (
-    select
-        s.year,
-        count(*) as rated_units,
-        count(*) filter (where s.stars = 5) as five_star,
-        count(*) filter (where s.weak) as weak_units
-    from star_ratings as s
-    inner join units as u on s.town = u.town and s.village = u.village
-    group by s.year
-),
-
--- from ticket_counts (per village, kind and month): every year of a city's tickets is five million rows
-tickets as (
-    select
-        t.year::bigint as year,
-        sum(t.tickets)::bigint as tickets,
-        share_pct(sum(t.satisfied), sum(t.rated)) as satisfied_pct
-    from ticket_counts as t
-    inner join units as u on t.town = u.town and t.village = u.village
-    group by t.year
-),
-
-problem_totals as (
-    select
-        p.year,
-        count(*) as problems,
-        share_pct(count(*) filter (where p.status = '已整改'), count(*)) as rectified_pct
-    from problems as p
-    inner join units as u on p.town = u.town and p.village = u.village
-    group by p.year
-),
-
-years as (
-    select year from income
-    union
-    select year from project_totals
-    union
-    select year from stars
-    union
-    select year from tickets
-    union
-    select year from problem_totals
-),
-
 final as (
     select
-        y.year,
-        i.villages_with_income,
-        i.villages_t1,
-        i.villages_t2,
-        i.villages_t3,
-        p.projects,
-        p.planned_investment,
-        s.rated_units,
-        s.five_star,
-        s.weak_units,
-        t.tickets,
-        t.satisfied_pct,
-        q.problems,
-        q.rectified_pct,
+        r.year::bigint as year,
+        sum(r.villages_with_income)::bigint as villages_with_income,
+        sum(r.villages_t1)::bigint as villages_t1,
+        sum(r.villages_t2)::bigint as villages_t2,
+        sum(r.villages_t3)::bigint as villages_t3,
+        sum(r.projects)::bigint as projects,
+        sum(r.planned_investment) as planned_investment,
+        sum(r.rated_units)::bigint as rated_units,
+        sum(r.five_star)::bigint as five_star,
+        sum(r.weak_units)::bigint as weak_units,
+        sum(r.tickets)::bigint as tickets,
+        share_pct(sum(r.satisfied), sum(r.rated)) as satisfied_pct,
+        sum(r.problems)::bigint as problems,
+        share_pct(sum(r.rectified), sum(r.problems)) as rectified_pct,
         (select count(*) from units where kind = '村') as scope_villages,
         (select count(*) from units) as scope_units
-    from years as y
-    left join income as i on y.year = i.year
-    left join project_totals as p on y.year = p.year
-    left join stars as s on y.year = s.year
-    left join tickets as t on y.year = t.year
-    left join problem_totals as q on y.year = q.year
+    from scoped_rollup(
+        null, $town::varchar, $area::varchar, $villages::varchar[],
+        $t1::decimal(18, 2), $t2::decimal(18, 2), $t3::decimal(18, 2)
+    ) as r
+    group by r.year
 )
 
 select * from final

@@ -12,7 +12,7 @@ import pytest
 
 from village_stats.queries import QUERIES_DIR, QueryError, load_query, run_query
 
-SQL_FILES = sorted(QUERIES_DIR.glob("*.sql"))
+SQL_FILES = sorted(QUERIES_DIR.glob("[!_]*.sql"))  # _macros.sql is not a query
 TODAY = date(2025, 6, 30)
 KNOWN_TYPES = ("integer", "varchar", "varchar[]", "decimal", "date")
 UPPER_KEYWORDS = re.compile(

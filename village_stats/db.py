@@ -21,6 +21,7 @@ they did. A writer in this process closes the idle connection at once.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import shutil
@@ -35,6 +36,7 @@ import duckdb
 
 from village_stats.account_store import adopt_accounts, store_path
 from village_stats.errors import VillageStatsError
+from village_stats.queries import MACROS_PATH
 from village_stats.settings import REPO_ROOT
 
 DEFAULT_DB_PATH = REPO_ROOT / "data" / "village.duckdb"
@@ -102,6 +104,42 @@ def pending_migrations(applied: set[int]) -> list[tuple[int, Path]]:
         for version, path in migrations()
         if version not in applied and not (version <= LINEAR_UNTIL and version <= linear)
     ]
+
+
+# The macros (metric rules, scopes, rollups) live in queries/_macros.sql, every one `create or replace`.
+# A file records the SHA-256 of the text last applied to it; `migrate` applies the text again whenever
+# it differs, after any pending migration and in the same transaction, so editing a rule needs no
+# migration. DuckDB stores macros in the file, so read-only connections and the sandbox's snapshot
+# copies have them without doing anything.
+MACROS_TABLE = "applied_macros"
+
+
+def macros_text() -> str:
+    return MACROS_PATH.read_text(encoding="utf-8")
+
+
+def macros_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def apply_macros(con: duckdb.DuckDBPyConnection, text: str | None = None) -> None:
+    """Create or replace every macro of queries/_macros.sql, and record its digest; in the caller's transaction."""
+    text = macros_text() if text is None else text
+    con.execute(text)
+    con.execute(
+        f"create table if not exists {MACROS_TABLE} ("
+        "sha256 varchar not null, applied_at timestamp not null default current_timestamp)"
+    )
+    con.execute(f"delete from {MACROS_TABLE}")
+    con.execute(f"insert into {MACROS_TABLE} (sha256) values ($digest)", {"digest": macros_digest(text)})
+
+
+def applied_macros_digest(cur: duckdb.DuckDBPyConnection) -> str | None:
+    """The digest of the macros text last applied to the file; None when none was."""
+    if not _has_table(cur, MACROS_TABLE):
+        return None
+    row = cur.execute(f"select sha256 from {MACROS_TABLE}").fetchone()
+    return str(row[0]) if row else None
 
 
 # what a failed write says, as errno (OSError) or in DuckDB's message text, → the Chinese reason
@@ -307,15 +345,23 @@ class Database:
         """Create the schema in a new file, or upgrade an older file in place.
 
         Before an upgrade the file is copied to `backups/` beside it, so a failed
-        migration can be undone by hand. Returns the versions applied.
+        migration can be undone by hand. queries/_macros.sql is applied after the
+        migrations, and on its own whenever it changed since it was last applied
+        (no backup for that: every macro is replaced whole). Returns the versions applied.
         """
         target = current_schema_version()
-        recorded = self.recorded_versions()
+        recorded, digest = self._recorded_state()
         found = max(recorded, default=0)
         if found > target:
             raise RuntimeError(f"数据库文件版本 v{found} 比本程序 (v{target}) 新，请升级程序")
         pending = pending_migrations(recorded) if found else []
+        macros = macros_text()
         if found and not pending:
+            if digest != macros_digest(macros):
+                with self.write() as con:
+                    con.execute("begin transaction")
+                    apply_macros(con, macros)
+                    con.execute("commit")
             return []
         if found:
             saved = self.backup(label=f"before-v{target}")
@@ -337,6 +383,7 @@ class Database:
                     con.execute(path.read_text(encoding="utf-8"))
                     con.execute("insert into schema_version (version) values ($v)", {"v": version})
                     applied.append(version)
+            apply_macros(con, macros)
             con.execute("commit")
         if ACCOUNTS_MOVED_OUT in applied:
             self.rewrite()
@@ -344,12 +391,17 @@ class Database:
 
     def recorded_versions(self) -> set[int]:
         """The versions the file's schema_version table records; empty for a new or foreign file."""
+        return self._recorded_state()[0]
+
+    def _recorded_state(self) -> tuple[set[int], str | None]:
+        """The recorded versions and the digest of the macros applied, read under one lease."""
         if not self.exists():
-            return set()
+            return set(), None
         with self.read() as cur:
             if not _schema_version(cur):
-                return set()
-            return {int(row[0]) for row in cur.execute("select version from schema_version").fetchall()}
+                return set(), None
+            versions = {int(row[0]) for row in cur.execute("select version from schema_version").fetchall()}
+            return versions, applied_macros_digest(cur)
 
     def rewrite(self) -> None:
         """Copy every object and row into a fresh file and put it in place of this one.

@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # `.df()` loads pandas when a query runs; a command that runs
     import pandas as pd
 
 QUERIES_DIR = REPO_ROOT / "queries"
+# the metric rules and scope macros every query calls; not a query (db.py applies it to the file)
+MACROS_PATH = QUERIES_DIR / "_macros.sql"
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
@@ -74,13 +76,13 @@ def _parse(path: Path) -> NamedQuery:
 @cache
 def load_query(name: str) -> NamedQuery:
     path = QUERIES_DIR / f"{name}.sql"
-    if not re.fullmatch(r"[a-z0-9_]+", name) or not path.exists():
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_]*", name) or not path.exists():
         raise QueryError(f"没有名为“{name}”的查询")
     return _parse(path)
 
 
 def all_queries() -> list[NamedQuery]:
-    return [load_query(path.stem) for path in sorted(QUERIES_DIR.glob("*.sql"))]
+    return [load_query(path.stem) for path in sorted(QUERIES_DIR.glob("[!_]*.sql"))]
 
 
 def run_query(cur: duckdb.DuckDBPyConnection, name: str, **params: object) -> pd.DataFrame:

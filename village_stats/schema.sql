@@ -189,40 +189,7 @@ create table saved_queries (
 
 -- 账号与登录失败记录不在本文件：见 village_stats/account_store.py（v11 起存于 <数据库>.accounts）
 
--- 看板的统一筛选范围：镇、片区、村(社区)清单，参数为 NULL 表示不限。
--- Every named query joins its data to this, so the sidebar filters mean the same everywhere.
-create macro scoped_units(p_town, p_area, p_villages) as table
-    select
-        town,
-        name as village,
-        kind,
-        area
-    from villages
-    where
-        (p_town is null or town = p_town)
-        and (p_area is null or area = p_area)
-        and (p_villages is null or list_contains(p_villages, name));
-
--- 筛选范围内某年的工单（点单时间在该年）。未按片区/村筛选时不与名录连接：每张工单的村都在名录中（导入时已校验），
--- 省掉的连接是全市一年百万工单统计的大头（docs/decisions.md）。
-create macro scoped_tickets(p_year, p_town, p_area, p_villages) as table
-    select t.*
-    from service_tickets as t
-    where
-        t.ordered_at >= make_timestamp(p_year, 1, 1, 0, 0, 0)
-        and t.ordered_at < make_timestamp(p_year + 1, 1, 1, 0, 0, 0)
-        and p_area is null
-        and p_villages is null
-        and (p_town is null or t.town = p_town)
-    union all
-    select t.*
-    from service_tickets as t
-    inner join scoped_units(p_town, p_area, p_villages) as u
-        on t.town = u.town and t.village = u.village
-    where
-        t.ordered_at >= make_timestamp(p_year, 1, 1, 0, 0, 0)
-        and t.ordered_at < make_timestamp(p_year + 1, 1, 1, 0, 0, 0)
-        and (p_area is not null or p_villages is not null);
+-- 宏（指标规则、筛选范围 scoped_*、汇总）不在本文件：见 queries/_macros.sql，迁移程序在建库后和该文件改动时应用
 
 -- 五单服务工单的月度计数（v9）：每年、镇、村(社区)、类型、月份一行，由工单表算出，不单独导入。
 -- 导入、撤销和规模数据生成在改动工单的同一事务里重算受影响的年份（village_stats/ticket_counts.py）；
@@ -243,92 +210,13 @@ create table ticket_counts (
     rating_sum bigint not null   -- 评分之和：平均分 = rating_sum / rated
 );
 
--- 点单时间在 p_first_year 至 p_last_year 年的工单，按 ticket_counts 的粒度计数（重算 ticket_counts 用）
-create macro counted_tickets(p_first_year, p_last_year) as table
-    select
-        year(t.ordered_at)::integer as year,
-        t.town,
-        t.village,
-        t.kind,
-        month(t.ordered_at)::integer as month,
-        count(*) as tickets,
-        count(t.claimed_at) as claimed,
-        count(t.dispatched_at) as dispatched,
-        count(t.done_at) as done,
-        count(t.rating) as rated,
-        count(*) filter (where t.rating >= 3) as satisfied,
-        coalesce(sum(t.rating), 0)::bigint as rating_sum
-    from service_tickets as t
-    where
-        t.ordered_at >= make_timestamp(p_first_year, 1, 1, 0, 0, 0)
-        and t.ordered_at < make_timestamp(p_last_year + 1, 1, 1, 0, 0, 0)
-    group by all;
-
--- 筛选范围内某年的工单计数，范围规则与 scoped_tickets 相同
-create macro scoped_ticket_counts(p_year, p_town, p_area, p_villages) as table
-    select c.*
-    from ticket_counts as c
-    where
-        c.year = p_year
-        and p_area is null
-        and p_villages is null
-        and (p_town is null or c.town = p_town)
-    union all
-    select c.*
-    from ticket_counts as c
-    inner join scoped_units(p_town, p_area, p_villages) as u
-        on c.town = u.town and c.village = u.village
-    where
-        c.year = p_year
-        and (p_area is not null or p_villages is not null);
-
--- 筛选范围内某年的党员积分（period 以该年开头：2024、2024-03、2024Q1）。未按片区/村筛选时不与名录连接，
--- 理由同 scoped_tickets；年份写成 period 的范围，DuckDB 能跳过其他年份的数据块。
-create macro scoped_points(p_year, p_town, p_area, p_villages) as table
-    select p.*
-    from member_points as p
-    where
-        p.period >= cast(p_year as varchar)
-        and p.period < cast(p_year + 1 as varchar)
-        and p_area is null
-        and p_villages is null
-        and (p_town is null or p.town = p_town)
-    union all
-    select p.*
-    from member_points as p
-    inner join scoped_units(p_town, p_area, p_villages) as u
-        on p.town = u.town and p.village = u.village
-    where
-        p.period >= cast(p_year as varchar)
-        and p.period < cast(p_year + 1 as varchar)
-        and (p_area is not null or p_villages is not null);
-
--- 筛选范围内某年的项目：村级项目按所属村筛选；镇级项目（所属村为空）只在未按片区/村筛选时计入
-create macro scoped_projects(p_year, p_town, p_area, p_villages) as table
-    select p.*
-    from projects as p
-    left join scoped_units(p_town, p_area, p_villages) as u
-        on p.town = u.town and p.village = u.village
-    where
-        p.year = p_year
-        and (
-            u.village is not null
-            or (p.village is null and p_area is null and p_villages is null and (p_town is null or p.town = p_town))
-        );
-
--- 占比（%）：part/whole 四舍五入保留一位小数，用整数运算（浮点会把 0.15 算成 0.1）
-create macro share_pct(part, whole) as
-    case
-        when whole = 0 then null
-        else cast(cast((part::hugeint * 2000 + whole) // (2 * whole) as decimal(18, 0)) * 0.1 as decimal(18, 1))
-    end;
-
 -- 数据库自己的设置（如本镇名称 town），随数据库一起备份、恢复；一行一项
 create table app_settings (
     key varchar primary key,
     value varchar not null,
     changed_at timestamp not null default current_timestamp
 );
+
 -- 报送任务与各村(社区)的报送记录（v12）；一次报送即一次导入（imports），撤销导入即撤销报送
 create table rounds (
     round_id integer primary key,
@@ -353,46 +241,3 @@ create table round_submissions (
     changes_confirmed integer not null default 0,
     primary key (round_id, import_id)
 );
-
--- 每轮报送中每个村(社区)的状态：按最早一次未撤销的报送是否在截止日（含）之前，分为 submitted / late；
--- 没有未撤销报送的为 missing。时间、报送人、行数、已确认的异常波动取最近一次报送。
-create macro round_unit_status(p_round_id) as table
-    with this_round as (
-        select round_id, town, due from rounds where round_id = p_round_id
-    ),
-    live as (
-        select s.*
-        from round_submissions as s
-        inner join imports as i on s.import_id = i.import_id
-        where s.round_id = p_round_id and i.undone_at is null
-    ),
-    per_unit as (
-        select
-            unit,
-            min(submitted_at) as first_submitted_at,
-            max(submitted_at) as submitted_at,
-            arg_max(submitted_by, import_id) as submitted_by,
-            arg_max(row_count, import_id) as row_count,
-            arg_max(changes_confirmed, import_id) as changes_confirmed,
-            count(*) as submissions
-        from live
-        group by unit
-    )
-    select
-        r.round_id,
-        v.name as unit,
-        v.kind,
-        case
-            when p.unit is null then 'missing'
-            when cast(p.first_submitted_at as date) <= r.due then 'submitted'
-            else 'late'
-        end as status,
-        p.first_submitted_at,
-        p.submitted_at,
-        p.submitted_by,
-        p.row_count,
-        coalesce(p.changes_confirmed, 0) as changes_confirmed,
-        coalesce(p.submissions, 0) as submissions
-    from this_round as r
-    inner join villages as v on v.town = r.town
-    left join per_unit as p on v.name = p.unit;

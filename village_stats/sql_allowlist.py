@@ -15,7 +15,8 @@ function or table by name (`query`, `query_table`, `json_execute_serialized_sql`
 server or the session (settings, databases, paths, versions, connection ids, log and profiler
 functions), sleeps, writes logs, touches sequences or the random seed, raises errors with
 chosen text (`error`), DuckDB's internal functions, the PostgreSQL catalog shims, and our own
-table macros (`scoped_*`: they read the tables directly, around the privacy views). Slow or
+table macros (OUR_TABLE_MACROS: they read the tables directly, around the privacy views); our scalar
+macros, the metric rules (`is_rectified`, `satisfied_pct`, `income_tier` …), are allowed. Slow or
 memory-hungry functions that are still useful (`levenshtein`, `repeat`, `lpad`) stay allowed:
 the child's hard time limit and address-space limit bound them.
 """
@@ -25,9 +26,23 @@ from __future__ import annotations
 # Names the parser produces for special forms that are not in duckdb_functions().
 SPECIAL_FORMS: frozenset[str] = frozenset({"unnest", "unlist", "grouping", "grouping_id", "try"})
 
+# Our own macros (queries/_macros.sql). The scalar ones are the metric rules, pure functions of their
+# arguments (a test checks that none reads a table), so a statistician may use them and get the page's
+# numbers. The table macros read tables directly, around the privacy views and the table allowlist.
 # fmt: off
-# Functions used in expressions (scalar, aggregate, window, macro), ours included (`share_pct`).
-ALLOWED_FUNCTIONS: frozenset[str] = frozenset({
+OUR_SCALAR_MACROS: frozenset[str] = frozenset({
+    "hours_of_micros", "income_reaches", "income_tier", "income_tier_label", "is_five_star", "is_overdue",
+    "is_rectified", "is_satisfied", "is_weak_village", "rectified_pct", "satisfied_pct", "share_pct", "short_name",
+    "star_level", "unit_label",
+})
+OUR_TABLE_MACROS: frozenset[str] = frozenset({
+    "counted_tickets", "income_tiers", "round_unit_status", "scoped_cadres", "scoped_income",
+    "scoped_points", "scoped_problems", "scoped_projects", "scoped_rollup", "scoped_sages", "scoped_stars",
+    "scoped_studios", "scoped_ticket_counts", "scoped_tickets", "scoped_units",
+})
+
+# Functions used in expressions (scalar, aggregate, window, macro), ours included (OUR_SCALAR_MACROS).
+ALLOWED_FUNCTIONS: frozenset[str] = OUR_SCALAR_MACROS | frozenset({
     "!=", "!__postfix", "!~~", "!~~*", "%", "&", "&&", "*", "**", "+", "-", "->>", "/", "//", "<", "<->", "<<",
     "<=", "<=>", "<@", "=", ">", ">=", ">>", "@", "@>", "IS DISTINCT FROM", "IS NOT DISTINCT FROM", "^", "^@",
     "abs", "acos", "acosh", "add", "age", "ago", "alias", "any_value", "apply", "approx_count_distinct",
@@ -134,7 +149,7 @@ ALLOWED_FUNCTIONS: frozenset[str] = frozenset({
     "regexp_split_to_table", "regr_avgx", "regr_avgy", "regr_count", "regr_intercept", "regr_r2", "regr_slope",
     "regr_sxx", "regr_sxy", "regr_syy", "remap_struct", "repeat", "replace", "reservoir_quantile", "reverse",
     "right", "right_grapheme", "round", "round_even", "roundbankers", "row", "row_number", "row_to_json", "rpad",
-    "rtrim", "second", "sem", "set_bit", "sha1", "sha256", "share_pct", "sign", "signbit", "sin", "sinh",
+    "rtrim", "second", "sem", "set_bit", "sha1", "sha256", "sign", "signbit", "sin", "sinh",
     "skewness", "split", "split_part", "sqrt", "st_asbinary", "st_asgeojson", "st_astext", "st_aswkb", "st_aswkt",
     "st_crs", "st_geomfromgeojson", "st_geomfromwkb", "st_intersects_extent", "st_setcrs", "starts_with", "stddev",
     "stddev_pop", "stddev_samp", "str_split", "str_split_regex", "strftime", "string_agg", "string_split",
@@ -196,8 +211,8 @@ ALLOWED_TABLE_FUNCTIONS: frozenset[str] = frozenset({
     "generate_series", "json_each", "json_tree", "range", "unnest",
 })
 
-DENIED_TABLE_FUNCTIONS: frozenset[str] = frozenset({
-    "add_grammar_extension", "arrow_scan", "arrow_scan_dumb", "checkpoint", "counted_tickets",
+DENIED_TABLE_FUNCTIONS: frozenset[str] = OUR_TABLE_MACROS | frozenset({
+    "add_grammar_extension", "arrow_scan", "arrow_scan_dumb", "checkpoint",
     "create_external_resource", "deregister_external_resource", "destroy_external_resource", "disable_logging",
     "disable_profiling", "duckdb_approx_database_count", "duckdb_available_metrics", "duckdb_columns",
     "duckdb_connection_count", "duckdb_constraints", "duckdb_coordinate_systems", "duckdb_databases",
@@ -218,8 +233,7 @@ DENIED_TABLE_FUNCTIONS: frozenset[str] = frozenset({
     "read_json", "read_json_auto", "read_json_objects", "read_json_objects_auto", "read_ndjson", "read_ndjson_auto",
     "read_ndjson_objects", "read_parquet", "read_single_csv_file", "read_single_json_file",
     "read_single_parquet_file", "read_text", "register_external_resource", "register_external_resource_type",
-    "remove_grammar_extension", "repeat", "repeat_row", "round_unit_status", "scoped_points", "scoped_projects",
-    "scoped_ticket_counts", "scoped_tickets", "scoped_units", "seq_scan", "sniff_csv", "summary", "test_all_types",
+    "remove_grammar_extension", "repeat", "repeat_row", "seq_scan", "sniff_csv", "summary", "test_all_types",
     "test_vector_types", "truncate_duckdb_logs", "which_secret",
 })
 
