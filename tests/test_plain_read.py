@@ -110,7 +110,7 @@ def _csv(rows: list[list[str]]) -> str:
 def _corpus() -> list[tuple[str, bytes, str | None]]:
     files = []
     for name, (text, dataset) in _ledger_texts().items():
-        for encoding in ("utf-8", "utf-8-sig", "gb18030"):
+        for encoding in ("utf-8",) if "险恶" in name else ("utf-8", "utf-8-sig", "gb18030"):
             files.append((f"{name}_{encoding}.csv", text.encode(encoding), dataset))
     for name, text in _demo_csvs().items():
         for encoding in ("utf-8", "gb18030"):
@@ -167,7 +167,7 @@ def test_the_plain_read_and_the_all_text_read_say_and_store_the_same(demo_db_pat
     assert {"工单2024_干净_utf-8.csv", "工单2024_干净_gb18030.csv", "收入2023_干净_utf-8-sig.csv"} <= plainly
     demo = {d.stem for d in (REPO / "data" / "demo").glob("*.xlsx")}
     # every demo ledger's body, but the income ledger's, which has a 合计 row
-    assert {name.split("_")[0] for name in plainly} == demo - {"村级集体经济收入"}
+    assert {name.split("_")[0] for name in plainly} & demo == demo - {"村级集体经济收入"}
     all_text = {name for name, taken in ways.items() if ALL_TEXT_READ in taken}
     assert {"收入2023_台账_utf-8.csv", "收入2023_合计_utf-8.csv", "工单2024_空格_utf-8.csv"} <= all_text
     assert {f"{stem}_{stem}_utf-8.csv" for stem in demo} <= all_text  # their footers
