@@ -41,12 +41,6 @@ def _constant_columns(constants: dict[str, str]) -> list[str]:
 
 
 _FOOTER_SQL = "^(" + "|".join(p.rstrip("：") for p in FOOTER_PREFIXES) + ")"
-_FOOTER_STARTS = ", ".join(sorted({f"'{p[0]}'" for p in FOOTER_PREFIXES}))
-
-
-PLAIN_READ = "plain read"  # a CSV with nothing to set aside, typed straight from the file
-ALL_TEXT_READ = "all-text read"  # every row flagged (spaces, blank rows, 合计 rows, footer) and cut in SQL
-PLAIN_READ_FIRST = True  # the tests turn it off to compare both ways on the same files
 
 
 def load_bulk(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str, constants: dict[str, str]) -> None:
@@ -59,7 +53,8 @@ def load_bulk(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str
     table once; finding the footer and the 合计 rows is one more scan that returns only
     those few lines, and the view is read once, by the typed table.
     """
-    names = _names(table)
+    width = max(table.width, *(c.index + 1 for c in table.columns))
+    names = [f"c{i}" for i in range(width)]
     if table.cells is not None:
         import pyarrow as pa  # a long sheet's cells come as Arrow; a CSV import need not load it
 
@@ -71,13 +66,20 @@ def load_bulk(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str
         con.unregister("sheet_cells")
     else:
         _read_csv_lines(con, table, names)
-    line = _line_number(con)
+    # rowids follow the file's order (insertion order is kept) but a temp table's start high
+    first_rowid = con.execute("select min(rowid) from csv_lines").fetchone()
+    line = f"(rowid - {first_rowid[0] if first_rowid and first_rowid[0] is not None else 0} + 1)"
     trimmed = [_trimmed(n) for n in names]
-    first, footer_test, set_aside = _set_aside(trimmed)
+    # coalesce stops at the first non-blank cell, so this costs one trim for most rows
+    first = f"replace(replace(coalesce({', '.join(trimmed)}), ' ', ''), '　', '')"
+    footer_test = f"regexp_matches(_first, '{_FOOTER_SQL}')"
+    total_test = " or ".join(
+        f"regexp_full_match(replace({t}, ' ', ''), '{TOTAL_PATTERN}')" for t in ["_first", *trimmed[:3]]
+    )
     marked = con.execute(
         f"select _row, coalesce({footer_test}, false), [{', '.join(names)}] from (select {line} as _row, "
         f"{first} as _first, * from csv_lines where {line} > {table.header_row} and _ending) "
-        f"where {set_aside} order by _row"
+        f"where _first is not null and ({footer_test} or coalesce({total_test}, false)) order by _row"
     ).fetchall()
     footer = next((row for row, is_footer, _ in marked if is_footer), None)
     table.total_rows = [
@@ -97,119 +99,20 @@ def load_bulk(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str
     )
 
 
-def _line_number(con: duckdb.DuckDBPyConnection) -> str:
-    """SQL for a csv_lines row's record number in the file, which is the row Excel shows."""
-    # rowids follow the file's order (insertion order is kept) but a temp table's start high
-    first_rowid = con.execute("select min(rowid) from csv_lines").fetchone()
-    return f"(rowid - {first_rowid[0] if first_rowid and first_rowid[0] is not None else 0} + 1)"
-
-
-def _set_aside(trimmed: list[str]) -> tuple[str, str, str]:
-    """SQL over a row's cells (`trimmed`: each as the reader leaves it) for its first written
-    cell (to select as `_first`), whether `_first` starts a footer, and whether the row is a
-    footer or a 合计 row, which the body leaves out."""
-    # coalesce stops at the first non-blank cell, so this costs one trim for most rows
-    first = f"replace(replace(coalesce({', '.join(trimmed)}), ' ', ''), '　', '')"
-    # the patterns run only where they can match: a footer word's first character, a 计
-    footer_test = f"case when left(_first, 1) in ({_FOOTER_STARTS}) then regexp_matches(_first, '{_FOOTER_SQL}') end"
-    total_test = " or ".join(
-        f"case when contains({t}, '计') then regexp_full_match(replace({t}, ' ', ''), '{TOTAL_PATTERN}') end"
-        for t in ["_first", *trimmed[:3]]
-    )
-    return first, footer_test, f"_first is not null and ({footer_test} or coalesce({total_test}, false))"
-
-
-def load_plain_csv(
-    con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str, constants: dict[str, str]
-) -> bool:
-    """For a bulk CSV, the plain read: `raw_view` as `load_bulk` makes it, but a view over the
-    file itself, nothing stored, each row with a flag `_odd`; False for any other table.
-
-    The typed table is then made straight from the file, `_odd` riding along, and
-    `plain_read_held` decides whether the rows are the all-text read's rows: they are by
-    construction when the reader rejects no line and no row is `_odd`, that is none
-    below the header has a cell starting or ending with a space (so trimming leaves every
-    cell as it is), is blank, a 合计 row or a footer (each told by the all-text read's own
-    flags and tests on the same cells). Records are numbered in file order by
-    `row_number() over ()`, which DuckDB keeps in the original order as it keeps a
-    table's rowids. Every cell is read as text and typed by the one parser of its kind.
-    """
-    if not PLAIN_READ_FIRST or table.csv_path is None:
-        return False
-    _drop_rejects(con)
-    con.execute(f"create or replace temp view {quote_name(raw_view)} as {_plain_rows(table, constants, rejects=True)}")
-    return True
-
-
-def plain_read_held(
-    con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str, typed: str, constants: dict[str, str]
-) -> bool:
-    """Whether the typed table `typed`, made from `load_plain_csv`'s view with `_odd`, holds the
-    all-text read's rows (see `load_plain_csv`); if so, `_odd` is dropped and the view no longer
-    keeps rejects. If not, the caller reads the file the all-text way."""
-    odd = con.execute(f"select count(*) from {quote_name(typed)} where _odd").fetchall()
-    rejected = con.execute("select count(*) from csv_rejects").fetchall()
-    _drop_rejects(con)
-    if odd != [(0,)] or rejected != [(0,)]:
-        return False
-    con.execute(f"alter table {quote_name(typed)} drop column _odd")
-    con.execute(f"create or replace temp view {quote_name(raw_view)} as {_plain_rows(table, constants, rejects=False)}")
-    return True
-
-
-def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("drop table if exists csv_rejects")
-    con.execute("drop table if exists csv_reject_scans")
-
-
-def _plain_rows(table: LocatedTable, constants: dict[str, str], rejects: bool) -> str:
-    """The plain read's rows below the header: `_row`, `_inner`, the located cells, the constants and `_odd`."""
-    names = _names(table)
-    plain = [f"nullif({n}, '')" for n in names]
-    edges = " or ".join(f"{side}({n}, {s})" for n in names for s in _EDGE_SPACES for side in ("prefix", "suffix"))
-    first, _, set_aside = _set_aside(plain)
-    # the exact tests run only on the rows the all-text read's flags raise, as there
-    odd = (
-        f"case when _spaced then coalesce({edges}, false) else false end "
-        f"or case when _ending then _first is null or coalesce({set_aside}, false) else false end"
-    )
-    numbered = f"select row_number() over () as _row, * from ({_csv_source(table, names, rejects)})"
-    selected = [f"{plain[c.index]} as {quote_name(c.column.name)}" for c in table.columns]
-    selected += _constant_columns(constants)
-    return (
-        f"select _row, _inner, {', '.join(selected)}, {odd} as _odd from (select *, "
-        f"case when _ending then {first} end as _first from ({_line_flags(numbered, names)})) "
-        f"where _row > {table.header_row}"
-    )
-
-
-def _names(table: LocatedTable) -> list[str]:
-    """The text columns c0, c1 … a bulk table's rows are read into."""
-    return [f"c{i}" for i in range(max(table.width, *(c.index + 1 for c in table.columns)))]
-
-
 def _read_csv_lines(con: duckdb.DuckDBPyConnection, table: LocatedTable, names: list[str]) -> None:
     """Temp table csv_lines: every record of the CSV, text columns `names`, in file order."""
-    con.execute(f"create or replace temp table csv_lines as {_line_flags(_csv_source(table, names), names)}")
-
-
-def _csv_source(table: LocatedTable, names: list[str], rejects: bool = False) -> str:
-    """DuckDB's read of the CSV, every record a row of text columns `names`, in file order.
-
-    `rejects`: lines the reader cannot read go to temp table csv_rejects instead of stopping it.
-    """
     spec = "{" + ", ".join(f"'{n}': 'varchar'" for n in names) + "}"
     path = str(table.csv_path).replace("'", "''")
     # quoted cells may hold line breaks, which only the single-threaded reader can follow
     parallel = "false" if table.csv_quoted else "true"
-    kept = ", store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans'" if rejects else ""
-    return (
+    source = (
         f"select * from read_csv('{path}', header = false, "
         f"auto_detect = false, columns = {spec}, delim = ',', quote = '\"', escape = '\"', "
         f"null_padding = true, strict_mode = false, parallel = {parallel}, max_line_size = {MAX_CSV_LINE_BYTES}, "
         # DuckDB reads in parallel only with buffers larger than the longest line allowed
-        f"buffer_size = {2 * MAX_CSV_LINE_BYTES}{kept})"
+        f"buffer_size = {2 * MAX_CSV_LINE_BYTES})"
     )
+    con.execute(f"create or replace temp table csv_lines as {_line_flags(source, names)}")
 
 
 def _line_flags(source: str, names: list[str]) -> str:

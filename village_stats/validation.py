@@ -28,15 +28,7 @@ from village_stats.cell_sql import (
 )
 from village_stats.datasets import Dataset
 from village_stats.issues import Issue, errors_in
-from village_stats.raw_rows import (
-    ALL_TEXT_READ,
-    PLAIN_READ,
-    load_bulk,
-    load_plain_csv,
-    load_rows,
-    plain_read_held,
-    unreadable_line,
-)
+from village_stats.raw_rows import load_bulk, load_rows, unreadable_line
 from village_stats.reading import LocatedColumn, LocatedTable, normalize_text
 from village_stats.settings import Settings
 from village_stats.table_rules import (
@@ -119,7 +111,6 @@ class Validated:
     table: LocatedTable
     issues: list[Issue]
     typed_view: str | None  # name of a temp table holding `_row` + the dataset's columns
-    read: str | None = None  # a bulk table's way in: PLAIN_READ or ALL_TEXT_READ (see raw_rows)
 
     @property
     def ok(self) -> bool:
@@ -165,25 +156,19 @@ def validate_table(
             return Validated(table, [problem], None)
         constants["year"] = str(resolved)
     raw_view = f"{view}_raw"
-    columns = {"_row", *present, *constants}
-    read = None
-    try:
-        # inside the import's transaction a failed statement ends it: the plain read stops on no bad line
-        typed = _typed_plainly(con, table, settings, registry, view, constants)
-        if typed is None and table.bulk:
-            read = ALL_TEXT_READ
+    if table.bulk:
+        try:
             load_bulk(con, table, raw_view, constants)
-    except duckdb.InvalidInputException as error:
-        return Validated(table, [unreadable_line(table, error)], None, read)
-    if typed is None:
-        if not table.bulk:
-            load_rows(con, table, raw_view, constants)
-        village_sql, village_issues = _village_mapping(con, table, raw_view, registry, settings)
-        _create_typed(con, table, view, raw_view, columns, village_sql)
+        except duckdb.InvalidInputException as error:
+            return Validated(table, [unreadable_line(table, error)], None)
     else:
-        read, (village_sql, village_issues) = PLAIN_READ, typed
+        load_rows(con, table, raw_view, constants)
+    columns = {"_row", *present, *constants}
+
+    village_sql, village_issues = _village_mapping(con, table, raw_view, registry, settings)
     issues += village_issues
 
+    _create_typed(con, table, view, raw_view, columns, village_sql)
     rules = [*cell_rules(table, settings), *check_rules(table)]
     found = rule_issues(con, table, view, raw_view, rules)
     order = slashed_date_order([i.value for i in found if i.code == "bad-date" and i.value])
@@ -198,37 +183,13 @@ def validate_table(
     issues += found
     if table.bulk:
         con.execute(f"drop view {quote_name(raw_view)}")
-        con.execute("drop table if exists csv_lines")  # a plain read keeps no table
+        con.execute("drop table csv_lines")
     else:
         con.execute(f"drop table {quote_name(raw_view)}")
     issues += duplicate_issues(con, table, view)
     issues += total_issues(con, table, view)
     issues.sort(key=lambda i: (i.row or 0, i.severity != "error"))
-    return Validated(table, issues, view, read)
-
-
-def _typed_plainly(
-    con: duckdb.DuckDBPyConnection,
-    table: LocatedTable,
-    settings: Settings,
-    registry: dict[str, list[str]],
-    view: str,
-    constants: dict[str, str],
-) -> tuple[str, list[Issue]] | None:
-    """The typed table `view` made straight from a CSV by the plain read (see
-    `raw_rows.load_plain_csv`), and the village mapping; None, and nothing left behind,
-    when the file needs the all-text read (or is not a CSV)."""
-    raw_view = f"{view}_raw"
-    if not load_plain_csv(con, table, raw_view, constants):
-        return None
-    columns = {"_row", *(c.column.name for c in table.columns), *constants}
-    mapped = _village_mapping(con, table, raw_view, registry, settings)
-    _create_typed(con, table, view, raw_view, columns, mapped[0], plain_flag=True)
-    if plain_read_held(con, table, raw_view, view, constants):
-        return mapped
-    con.execute(f"drop view {quote_name(raw_view)}")
-    con.execute(f"drop table if exists {quote_name(view)}")
-    return None
+    return Validated(table, issues, view)
 
 
 def _clash_issue(table: LocatedTable, claimants: list[LocatedColumn]) -> Issue:
@@ -250,11 +211,9 @@ def _create_typed(
     columns: set[str],
     village_sql: str,
     order: str | None = None,
-    plain_flag: bool = False,
 ) -> None:
     """Temp table `view`: each row of `raw_view` parsed into the dataset's types (NULL where a cell
-    cannot be read), plus the cells some rules must see as written. `order`: see `slashed_date_order`;
-    `plain_flag`: the plain read's `_odd` rides along (see `raw_rows.plain_read_held`)."""
+    cannot be read), plus the cells some rules must see as written. `order`: see `slashed_date_order`."""
     dataset = table.dataset
     present = {c.column.name: c for c in table.columns}
     selects = ["_row"]
@@ -277,7 +236,6 @@ def _create_typed(
             expression = f"coalesce({expression}, case when r.name like '%社区' then '社区' else '村' end)"
         selects.append(f"{expression} as {quote_name(column.name)}")
     selects += [f"r.{quote_name(name)} as {quote_name(raw_name(name))}" for name in carried_columns(table)]
-    selects += ["r._odd"] if plain_flag else []
     joins = "left join village_map as vm on vm.written = r.village and vm.town = r.town" if dataset.has_village else ""
     derived = "".join(f", {d}" for d in _derived_columns(dataset))
     computed = ", ".join(f"coalesce({quote_name(c)}, {sql}) as {quote_name(c)}" for c, sql in dataset.computed)
