@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from village_stats import reading
-from village_stats.reading import HEADER_SCAN_ROWS, RawSheet, UnreadableFile, cell_text
+from village_stats.reading import HEADER_SCAN_ROWS, RawSheet, UnreadableFile, cell_text, column_letter
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -461,15 +461,6 @@ def _member_xml(data: bytes, member: str) -> bytes:
         return archive.read(member)
 
 
-def _column_letters(index: int) -> bytes:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters.encode()
-
-
 def _looked_up(xml: bytes, suspects: dict[int, list[int]], raw: list) -> dict[int, list[tuple[int, str]]] | None:
     """For each suspect cell (column position → row indexes) the text `cell_text` gives for
     python-calamine's value, found from the cell's type and value in the sheet XML."""
@@ -484,7 +475,7 @@ def _looked_up(xml: bytes, suspects: dict[int, list[int]], raw: list) -> dict[in
             if end < 0:
                 return None
             current = row
-        at = xml.find(b'r="%s%d"' % (_column_letters(position), row + 1), start, end)
+        at = xml.find(b'r="%s%d"' % (column_letter(position).encode(), row + 1), start, end)
         cell = _CELL.match(xml, xml.rfind(b"<c", start, at)) if at >= 0 else None
         if cell is None or cell.group(2) is None:
             return None
