@@ -109,6 +109,27 @@ def _choices(dataset: Dataset, settings: Settings, name: str) -> tuple[str, ...]
     return TEMPLATE_CHOICES.get(name, ())
 
 
+def _choice_list(
+    sheet: object, first_row: int, last_row: int, index: int, header: str, choices: tuple[str, ...]
+) -> None:
+    """A drop-down of the column's allowed values over its rows; a value typed outside it only warns."""
+    if not choices:
+        return
+    sheet.data_validation(
+        first_row,
+        index,
+        last_row,
+        index,
+        {
+            "validate": "list",
+            "source": list(choices),
+            "error_type": "warning",
+            "input_title": header[:32],
+            "input_message": ("可选：" + "、".join(choices))[:255],
+        },
+    )
+
+
 def _notes_sheet(
     workbook: xlsxwriter.Workbook,
     dataset: Dataset,
@@ -173,21 +194,7 @@ def template_bytes(dataset: Dataset, settings: Settings) -> bytes:
             sheet.write_datetime(1, index, datetime.combine(example, datetime.min.time()), date_format)
         elif example is not None:
             sheet.write(1, index, example)
-        choices = _choices(dataset, settings, column.name)
-        if choices:
-            sheet.data_validation(
-                1,
-                index,
-                5000,
-                index,
-                {
-                    "validate": "list",
-                    "source": list(choices),
-                    "error_type": "warning",
-                    "input_title": column.header[:32],
-                    "input_message": ("可选：" + "、".join(choices))[:255],
-                },
-            )
+        _choice_list(sheet, 1, 5000, index, column.header, _choices(dataset, settings, column.name))
     sheet.freeze_panes(1, 0)
 
     _notes_sheet(workbook, dataset, settings, columns, bold)
@@ -289,21 +296,7 @@ def unit_template_bytes(dataset: Dataset, settings: Settings, sheet_info: UnitSh
         cell_format = open_date if column.kind in ("date", "timestamp") else open_cell
         for row in range(first_row, last_row + 1):
             sheet.write_blank(row, index, None, cell_format)
-        choices = _choices(dataset, settings, column.name)
-        if choices:
-            sheet.data_validation(
-                first_row,
-                index,
-                last_row,
-                index,
-                {
-                    "validate": "list",
-                    "source": list(choices),
-                    "error_type": "warning",
-                    "input_title": column.header[:32],
-                    "input_message": ("可选：" + "、".join(choices))[:255],
-                },
-            )
+        _choice_list(sheet, first_row, last_row, index, column.header, _choices(dataset, settings, column.name))
     sheet.freeze_panes(first_row, 0)
     # locked cells (name, year, references, headers) cannot be typed over; no password: it guards slips, not people
     sheet.protect("", {"format_columns": True, "format_rows": True})
