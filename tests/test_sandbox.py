@@ -7,6 +7,7 @@ same statements on its own, so each escape is also run straight against it.
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import time
@@ -488,3 +489,21 @@ def test_a_read_only_data_folder_puts_the_snapshot_in_a_private_temporary_folder
     assert run_sql(demo_copy.path, "select count(*) as n from villages", FAST).frame["n"][0] == 25
     snapshot = sandbox.snapshot(demo_copy.path, 1.0)
     assert snapshot.parent != demo_copy.path.parent and (snapshot.parent.stat().st_mode & 0o077) == 0
+
+
+def test_a_copy_another_process_is_writing_is_not_removed_from_under_it(demo_copy):
+    """The dashboard and a command-line query may copy the file at the same moment: one finishing must
+    not remove the other's partial copy (its rename then failed: "无法为查询准备数据快照"). A partial copy
+    a killed process left behind is removed once it is an hour old."""
+    folder, name = demo_copy.path.parent, demo_copy.path.name
+    writing = folder / f"{name}{sandbox.SNAPSHOT_INFIX}0123456789abcdef.999-1{snapshots.PARTIAL}"
+    abandoned = folder / f"{name}{sandbox.SNAPSHOT_INFIX}fedcba9876543210.998-1{snapshots.PARTIAL}"
+    writing.write_bytes(b"half a copy")
+    abandoned.write_bytes(b"half a copy")
+    hours_ago = time.time() - 2 * snapshots.STALE_PARTIAL_SECONDS
+    os.utime(abandoned, (hours_ago, hours_ago))
+
+    snapshot = sandbox.snapshot(demo_copy.path, 1.0)
+
+    assert snapshot.exists() and writing.exists() and not abandoned.exists()
+    assert list(folder.glob(f"*{snapshots.PARTIAL}")) == [writing]  # this process left no partial of its own

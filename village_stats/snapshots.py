@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from glob import escape as glob_escape
 from pathlib import Path
@@ -18,6 +19,8 @@ from pathlib import Path
 import duckdb
 
 SNAPSHOT_INFIX = ".sandbox-"
+PARTIAL = ".partial"
+STALE_PARTIAL_SECONDS = 3600
 _SNAPSHOT_LOCK = threading.Lock()
 
 
@@ -66,15 +69,38 @@ def _snapshot(path: Path, folder: Path, hold_read_lock: Callable[[], duckdb.Duck
         try:
             target = folder / f"{path.name}{SNAPSHOT_INFIX}{_file_version(path)}"  # final under the lock
             if not target.exists():
-                partial = target.with_name(target.name + ".partial")
                 wal = path.with_name(path.name + ".wal")
                 if wal.exists():
-                    shutil.copyfile(wal, target.with_name(target.name + ".wal"))
-                shutil.copyfile(path, partial)
-                partial.replace(target)
+                    _copy_whole(wal, target.with_name(target.name + ".wal"))
+                _copy_whole(path, target)
         finally:
             con.close()
         for old in folder.glob(f"{glob_escape(path.name)}{SNAPSHOT_INFIX}*"):
-            if old.name not in (target.name, target.name + ".wal"):
+            if not old.name.startswith(target.name) and not _in_flight(old):
                 old.unlink(missing_ok=True)
         return target
+
+
+def _copy_whole(source: Path, target: Path) -> None:
+    """`source` copied to `target` under a name of this process's own, then renamed into place.
+
+    Another process (the dashboard and a command-line query, or two queries) may be copying the
+    same state at the same moment: each writes its own partial file, and the last rename wins
+    with the same bytes, so no one renames a file another removed or opens half a copy.
+    """
+    partial = target.with_name(f"{target.name}.{os.getpid()}-{threading.get_ident()}{PARTIAL}")
+    try:
+        shutil.copyfile(source, partial)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _in_flight(path: Path) -> bool:
+    """A partial copy another process may still be writing; one left by a killed process goes after an hour."""
+    if not path.name.endswith(PARTIAL):
+        return False
+    try:
+        return time.time() - path.stat().st_mtime < STALE_PARTIAL_SECONDS
+    except FileNotFoundError:
+        return True  # already renamed or removed by its writer
