@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -160,7 +161,7 @@ def _scan(tmp_path: Path, data: bytes, work: str = "work") -> reading.RawSheet |
     source.write_bytes(data)
     workdir = tmp_path / work
     workdir.mkdir(exist_ok=True)
-    return csv_files.stream_bulk_csv(source, source, workdir, [])
+    return csv_files.stream_bulk_csv(source, source, workdir)
 
 
 @pytest.mark.parametrize("spoiler", [b"\n", b"\r\n", b"\x00"], ids=["LF", "CRLF", "NUL"])
@@ -187,3 +188,64 @@ def test_gbk_text_after_an_ascii_head_is_transcoded_as_before(tmp_path, monkeypa
     assert sheet.csv_path.read_text(encoding="utf-8") == data.decode("gb18030")
     assert _scan(tmp_path, data + b"\xff\xff\n", "refused") is None  # not GB18030 either: the Python path
     assert not list((tmp_path / "refused").iterdir())  # and no half-written transcoded file is left
+
+
+CONTROLS = {  # a control character the text rule refuses, as each encoding writes it
+    "ESC": "\x1b",
+    "vertical tab": "\x0b",
+    "DEL": "\x7f",
+    "NEL (C1)": "\x85",
+}
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+@pytest.mark.parametrize("control", CONTROLS.values(), ids=CONTROLS.keys())
+def test_a_control_character_is_seen_wherever_the_chunks_split_it(tmp_path, monkeypatch, encoding, control):
+    monkeypatch.setattr(csv_files, "HEAD_BYTES", 8)
+    text = "".join(f"{n},北垞村,{n},1\n" for n in range(1, 6))
+    clean = text.encode(encoding)
+    spoiled = text.replace("3,北垞村", f"3,北{control}垞村").encode(encoding)
+    for size in range(1, 9):  # the character's bytes cut at every place
+        monkeypatch.setattr(csv_files, "STREAM_CHUNK", size)
+        sheet = _scan(tmp_path, clean, f"clean{size}")
+        assert sheet is not None and sheet.control_free, size
+        sheet = _scan(tmp_path, spoiled, f"spoiled{size}")
+        assert sheet is not None and not sheet.control_free, size
+    # the same answer from the whole file in memory (uploaded bytes)
+    assert csv_files.bulk_csv(Path("台账.csv"), clean, tmp_path).control_free
+    assert not csv_files.bulk_csv(Path("台账.csv"), spoiled, tmp_path).control_free
+
+
+def test_tabs_line_ends_and_chinese_text_are_not_control_characters():
+    text = '序号,诉求内容\r\n1,"两行\r\n内容"\t·×°©—…\u3000\r\n'.encode()
+    assert not csv_files.may_hold_control(text, "utf-8")
+    assert not csv_files.may_hold_control("路灯损坏，夜间出行不便·×°".encode("gb18030"), "gb18030")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_a_control_character_in_a_streamed_csv_is_still_refused_by_row(
+    database, settings, tmp_path, streamed, encoding
+):
+    """A clean file skips the control-character test (the reader saw none); a file with one still gets it."""
+    lines = [*GOOD[:3], "1,北垞村,101,10", "2,竹秀村,50,5"]
+    clean = import_file(database, _ledger(tmp_path, lines, encoding), settings, dry_run=True)
+    assert clean.ok, [i.describe() for i in clean.issues]
+    lines[4] = "2,竹秀\x1b村,50,5"
+    spoiled = import_file(database, _ledger(tmp_path, lines, encoding, "控制符.csv"), settings, dry_run=True)
+    found = [(i.row, i.code, i.value) for i in spoiled.issues if i.code == "control-character"]
+    assert found == [(5, "control-character", "竹秀\\x1b村")]
+
+
+def test_the_control_character_rule_is_left_out_only_for_a_file_seen_to_have_none(tmp_path, settings):
+    from village_stats.table_rules import cell_rules
+
+    source = _ledger(tmp_path, GOOD, "utf-8")
+    sheet = csv_files.stream_bulk_csv(source, source, tmp_path)
+    assert sheet is not None and sheet.control_free
+    codes = {}
+    for free in (True, False):
+        located = reading.locate_table(replace(sheet, control_free=free), source.name)
+        codes[free] = [rule.code for rule in cell_rules(located, settings)]
+    assert "control-character" not in codes[True]
+    assert codes[False].count("control-character") == 1  # the village name, the sheet's one text column
+    assert [c for c in codes[False] if c != "control-character"] == codes[True]

@@ -12,7 +12,8 @@ import codecs
 import contextlib
 import csv
 import io
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,6 +22,27 @@ from village_stats.reading import HEADER_SCAN_ROWS, MAX_CSV_LINE_BYTES, RawSheet
 BULK_CSV_BYTES = 2 * 1024 * 1024  # below this Python's csv module is quick enough
 HEAD_BYTES = 256 * 1024
 _CHUNK = 8 * 1024 * 1024
+# a line feed, then a line feed or CR LF: one search instead of two (each nearly as slow as this)
+_BLANK_LINE = re.compile(rb"\n\r?\n")
+
+# the control characters the text rule refuses (formatting.CONTROL_CHARACTERS) that are one byte
+# in UTF-8 and GB18030 alike, where no byte of a longer character is one of them; tab, line feed
+# and carriage return are CSV's own
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_OTHER_BYTES = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")  # U+0080–U+009F; 0xC2 only ever starts a character
+_C1_GB18030 = b"\x81\x30"  # how U+0080–U+009F start; other text may too, so it only says "maybe"
+
+
+def may_hold_control(data: bytes, encoding: str) -> bool:
+    """Whether `data` (UTF-8 or GB18030 bytes) may hold a control character, in half a second
+    per 600 MB: the typed table's test of every text cell cost three seconds of CPU. False is
+    certain; True may be wrong for GB18030, and then the rule simply runs."""
+    if data.translate(None, _OTHER_BYTES):
+        return True
+    if encoding == "utf-8":
+        return b"\xc2" in data and _C1_UTF8.search(data) is not None
+    return _C1_GB18030 in data
 
 
 def _decoded(data: bytes, encoding: str) -> Iterator[str]:
@@ -67,17 +89,20 @@ def bulk_csv(path: Path, data: bytes, workdir: Path, on_disk: Path | None = None
     copy; GB18030/GBK is transcoded chunk by chunk (DuckDB reads UTF-8 only).
     """
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    if b"\x00" in body or b"\n\n" in body or b"\n\r\n" in body or body.startswith((b"\n", b"\r\n")):
+    if b"\x00" in body or _BLANK_LINE.search(body) or body.startswith((b"\n", b"\r\n")):
         return None
     target = _utf8_target(path, workdir)
     if _chinese_utf8_head(body) or _valid(body, "utf-8"):
+        encoding = "utf-8"
         if on_disk is not None:
             target = on_disk
         else:
             target.write_bytes(data)
-    elif not _transcode(body, "gb18030", target):
+    elif _transcode(body, "gb18030", target):
+        encoding = "gb18030"
+    else:
         return None  # the Python path refuses it with the usual message
-    return _bulk_sheet(path, target, quoted=b'"' in body)
+    return _bulk_sheet(path, target, quoted=b'"' in body, control_free=not may_hold_control(body, encoding))
 
 
 def _utf8_target(path: Path, workdir: Path) -> Path:
@@ -85,40 +110,38 @@ def _utf8_target(path: Path, workdir: Path) -> Path:
     return workdir / f"{path.stem[:40]}.utf8.csv"
 
 
-def _bulk_sheet(path: Path, target: Path, quoted: bool) -> RawSheet:
+def _bulk_sheet(path: Path, target: Path, quoted: bool, control_free: bool) -> RawSheet:
     """The bulk sheet of the UTF-8 file `target`: its first rows (for finding the header) and where it is."""
     with target.open("r", encoding="utf-8-sig", errors="replace", newline="") as stream:
         head = stream.read(HEAD_BYTES)
     complete = head[: head.rfind("\n") + 1] if len(head) == HEAD_BYTES else head
     rows = [[v.strip() or None for v in row] for row in csv.reader(io.StringIO(complete))]
-    return RawSheet(path.stem, rows[: HEADER_SCAN_ROWS + 1], csv_path=target, csv_quoted=quoted)
+    return RawSheet(
+        path.stem, rows[: HEADER_SCAN_ROWS + 1], csv_path=target, csv_quoted=quoted, control_free=control_free
+    )
 
 
-def stream_bulk_csv(
-    path: Path, on_disk: Path, workdir: Path, sinks: Sequence[Callable[[bytes], None]]
-) -> RawSheet | None:
+def stream_bulk_csv(path: Path, on_disk: Path, workdir: Path) -> RawSheet | None:
     """`bulk_csv` of the file `on_disk`, reading its bytes once, a chunk at a time, never all at once.
 
-    Every byte read is handed to each of `sinks` in order (the importer hashes it and copies it
-    to the archive in the same pass). The checks are `bulk_csv`'s, made chunk by chunk: NUL
-    bytes and blank lines (also across a chunk's edge), the encoding decided on the first
-    HEAD_BYTES, UTF-8 validated as it streams past, GB18030 transcoded into the UTF-8 file
-    DuckDB reads. None when the file needs the Python path: the sinks then saw only part of it.
-    A failure to read `on_disk` is an UnreadableFile saying so, as when it is read whole.
+    The checks are `bulk_csv`'s, made chunk by chunk: NUL bytes and blank lines (also across a
+    chunk's edge), control characters, the encoding decided on the first HEAD_BYTES, UTF-8
+    validated as it streams past, GB18030 transcoded into the UTF-8 file DuckDB reads. None
+    when the file needs the Python path. A failure to read `on_disk` is an UnreadableFile
+    saying so, as when it is read whole. (The importer hashes and archives the file beside
+    this, on a thread of its own.)
     """
     scan = _StreamScan(_utf8_target(path, workdir))
     try:
         with _opened(on_disk) as source:
             while chunk := _read_chunk(source):
-                for sink in sinks:
-                    sink(chunk)
                 if not scan.feed(chunk):
                     return None
         if not scan.finish(on_disk):
             return None
     finally:
         scan.close()
-    return _bulk_sheet(path, scan.target or on_disk, scan.quoted)
+    return _bulk_sheet(path, scan.target or on_disk, scan.quoted, control_free=not scan.controls)
 
 
 STREAM_CHUNK = 4 * 1024 * 1024  # bytes read at a time from a CSV on disk (tests make it small)
@@ -157,6 +180,8 @@ class _StreamScan:
         self.started = False
         self.tail = b""  # the last two bytes of the body so far: a blank line may straddle chunks
         self.quoted = False
+        self.controls = False  # it may hold a control character (see `may_hold_control`)
+        self.encoding = "utf-8"
         self.bom = False
         self.utf8: codecs.IncrementalDecoder | None = None  # validating UTF-8
         self.utf8_failed = False
@@ -213,6 +238,7 @@ class _StreamScan:
         return self._body(body)
 
     def _transcode_into_target(self) -> tuple[codecs.IncrementalDecoder, io.TextIOWrapper]:
+        self.encoding = "gb18030"
         self.gb18030 = codecs.getincrementaldecoder("gb18030")("strict")
         self.target = self.transcoded
         self.out = self.transcoded.open("w", encoding="utf-8", newline="")
@@ -220,10 +246,11 @@ class _StreamScan:
 
     def _body(self, chunk: bytes) -> bool:
         joined = self.tail + chunk
-        if b"\x00" in chunk or b"\n\n" in joined or b"\n\r\n" in joined:
+        if b"\x00" in chunk or _BLANK_LINE.search(joined):
             return False
         self.tail = joined[-2:]
         self.quoted = self.quoted or b'"' in chunk
+        self.controls = self.controls or may_hold_control(joined, self.encoding)
         if self.utf8 is not None and not self.utf8_failed:
             try:
                 self.utf8.decode(chunk)
@@ -239,6 +266,7 @@ class _StreamScan:
     def _transcode_again(self, on_disk: Path) -> bool:
         """The rare file whose GBK text starts after an ASCII head: a second, streamed read of it."""
         decoder, out = self._transcode_into_target()
+        self.controls = True  # its bytes were looked at as UTF-8: say nothing sure of them
         try:
             with _opened(on_disk) as source:
                 source.seek(3 if self.bom else 0)

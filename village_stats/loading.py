@@ -1,12 +1,13 @@
 """One ledger file → the database in one transaction: read, located, validated, upserted, archived.
 
-Every sheet in the file validates, or nothing is written. A large CSV on disk is read once
-(hashed, copied to the archive and checked in the same pass); anything else is read whole.
+Every sheet in the file validates, or nothing is written. A large CSV on disk is never held
+in memory: the operating system copies it to the archive, where a thread hashes the copy,
+while this thread checks the original a chunk at a time; anything else is read whole.
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import logging
 import tempfile
 from collections.abc import Callable
@@ -18,7 +19,15 @@ from typing import TypeVar
 import duckdb
 
 from village_stats import csv_files, rounds, ticket_counts
-from village_stats.archive import ArchiveCopy, archive_early, archive_path, background, discard_archive, sha256_of
+from village_stats.archive import (
+    ArchiveCopy,
+    archive_early,
+    archive_path,
+    background,
+    discard_archive,
+    file_sha256,
+    sha256_of,
+)
 from village_stats.datasets import DATASETS, Dataset
 from village_stats.db import Database, DatabaseBusy, storage_problem
 from village_stats.reading import (
@@ -142,10 +151,12 @@ def _import_streamed(
     outcome: FileOutcome,
     asked: _Asked,
 ) -> FileOutcome | None:
-    """A large CSV on disk, its bytes read once: hashed, copied to the archive and checked in one pass.
+    """A large CSV on disk, never held in memory: copied to the archive and hashed on one thread,
+    checked a chunk at a time on this one.
 
     Reading a 600 MB file whole (for the hash, the archive copy and the checks) while DuckDB
-    reads it again from disk took the import past a gigabyte. None when the file is not such
+    reads it again from disk took the import past a gigabyte; copying it through Python took
+    three times the operating system's own copy. None when the file is not such
     a CSV (small, not a regular file) or needs the Python path (blank lines, NUL bytes, an
     encoding it cannot decode): the caller then reads it whole, as before.
     """
@@ -159,20 +170,24 @@ def _import_streamed(
     limit = asked.settings.max_file_mb * 1024 * 1024
     if size > limit:
         return _too_large(outcome, size, asked.settings)
-    hasher = hashlib.sha256()
     copy = None if asked.dry_run else ArchiveCopy(database.path.parent / "archive")
-    sinks = [hasher.update] if copy is None else [hasher.update, copy.write]
+
+    def copied_and_hashed() -> str:
+        # the archive holds exactly the bytes its name is the hash of; DuckDB reads the original
+        copied = None if copy is None else copy.copy_of(path)
+        return file_sha256(copied or path)
+
+    # on a thread of its own, while this one checks the file: both read it from the page cache
+    digest = background(copied_and_hashed)
     asked.report(0.05, "正在读取文件")
     try:
         with tempfile.TemporaryDirectory(prefix="village-import-") as workdir:
 
             def attempt() -> FileOutcome | None:
-                sheet = csv_files.stream_bulk_csv(Path(file_name), path, Path(workdir), sinks)
+                sheet = csv_files.stream_bulk_csv(Path(file_name), path, Path(workdir))
                 if sheet is None:
                     return None
-                outcome.sha256 = hasher.hexdigest()
-                digest: Future[str] = Future()
-                digest.set_result(outcome.sha256)
+                outcome.sha256 = digest.result()
                 if copy is not None:
                     copy.flush()  # on its own thread, while DuckDB reads and checks the file
                 archive = None if copy is None else copy.place
@@ -180,6 +195,8 @@ def _import_streamed(
 
             return _guarded(database, outcome, attempt)
     finally:
+        with contextlib.suppress(BaseException):
+            digest.result()  # the copy is finished before it is discarded
         if copy is not None:
             copy.discard()
 

@@ -64,6 +64,8 @@ class RawSheet:
     hidden: bool = False
     csv_path: Path | None = None  # a bulk CSV: the whole table, as UTF-8, for DuckDB's reader
     csv_quoted: bool = False  # it has quoted cells (which may hold line breaks)
+    # the reader saw every byte and found no control character (ESC, backspace …): that rule cannot fire
+    control_free: bool = False
     cells: pa.Table | None = None  # a long sheet: text columns c0, c1 …; row i is Excel row i + 1
     hidden_columns: frozenset[int] = frozenset()  # 0-based positions of columns hidden in the workbook
 
@@ -118,6 +120,7 @@ class LocatedTable:
     total_rows: list[tuple[int, list[str | None]]] = field(default_factory=list)
     csv_path: Path | None = None  # rows and total_rows are then read by validation, in SQL
     csv_quoted: bool = False
+    control_free: bool = False  # see RawSheet
     cells: pa.Table | None = None  # likewise, a long sheet's cells
     width: int = 0  # columns of a bulk CSV
     clashes: list[list[LocatedColumn]] = field(default_factory=list)  # see HeaderMatch: an error, nothing is read
@@ -293,6 +296,7 @@ def locate_table(sheet: RawSheet, file_name: str, dataset: Dataset | None = None
         year_hint=_year_hint(above, [sheet.name, Path(file_name).stem]),
         csv_path=sheet.csv_path,
         csv_quoted=sheet.csv_quoted,
+        control_free=sheet.control_free,
         cells=sheet.cells,
         width=sheet.cells.num_columns if sheet.cells is not None else max((len(r) for r in sheet.rows), default=0),
         clashes=match.clashes,

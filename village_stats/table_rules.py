@@ -117,7 +117,9 @@ def cell_rules(table: LocatedTable, settings: Settings, order: str | None = None
             message = f"不在可选范围内，应为：{'、'.join(choices)}"
             typed_rules.append((f"{typed_cell} not in ({allowed})", "not-allowed", message))
         rules += [Rule(header, raw_cell, c, c, code, message) for c, code, message in typed_rules]
-        if column.kind not in PARSE_FAILURES:  # text; other kinds already fail to parse such a cell
+        # text; other kinds already fail to parse such a cell. A file the reader saw whole without one
+        # needs no test: on long free text it cost more CPU than every other rule together
+        if column.kind not in PARSE_FAILURES and not table.control_free:
             rules.append(
                 Rule(
                     header,
