@@ -249,3 +249,35 @@ def test_the_control_character_rule_is_left_out_only_for_a_file_seen_to_have_non
     assert "control-character" not in codes[True]
     assert codes[False].count("control-character") == 1  # the village name, the sheet's one text column
     assert [c for c in codes[False] if c != "control-character"] == codes[True]
+
+
+def test_a_large_gb18030_file_is_transcoded_in_two_halves_as_one(tmp_path, monkeypatch):
+    monkeypatch.setattr(csv_files, "PARALLEL_TRANSCODE_BYTES", 64)  # a child process takes the second half
+    children = []
+    popen = csv_files.subprocess.Popen
+
+    def started(command, **kwargs):
+        children.append(command)
+        return popen(command, **kwargs)
+
+    monkeypatch.setattr(csv_files.subprocess, "Popen", started)
+    text = "".join(f"{n},北垞村{'，经网格员入户核实' * (n % 4)},{n}\r\n" for n in range(1, 200))
+    data = text.encode("gb18030")
+    sheet = _scan(tmp_path, data)
+    assert sheet is not None and sheet.csv_path is not None
+    assert sheet.csv_path.read_bytes() == text.encode("utf-8")
+    assert len(children) == 1
+    middle = len(data) // 2
+    for where in (10, middle + 10):  # a byte that is not GB18030 in either half: no half-written file is left
+        spoiled = data[:where] + b"\xff\xff" + data[where:]
+        workdir = tmp_path / f"spoiled{where}"
+        assert _scan(tmp_path, spoiled, workdir.name) is None
+        assert not list(workdir.iterdir())
+
+
+def test_a_gb18030_file_without_a_line_feed_after_its_middle_is_transcoded_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(csv_files, "PARALLEL_TRANSCODE_BYTES", 16)
+    source, target = tmp_path / "one.csv", tmp_path / "one.utf8.csv"
+    source.write_bytes(("1,2\n" + "北垞村" * 40).encode("gb18030"))
+    assert csv_files._transcode_file(source, 0, target)
+    assert target.read_text(encoding="utf-8") == "1,2\n" + "北垞村" * 40

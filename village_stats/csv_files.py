@@ -12,7 +12,11 @@ import codecs
 import contextlib
 import csv
 import io
+import os
 import re
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -126,21 +130,18 @@ def stream_bulk_csv(path: Path, on_disk: Path, workdir: Path) -> RawSheet | None
 
     The checks are `bulk_csv`'s, made chunk by chunk: NUL bytes and blank lines (also across a
     chunk's edge), control characters, the encoding decided on the first HEAD_BYTES, UTF-8
-    validated as it streams past, GB18030 transcoded into the UTF-8 file DuckDB reads. None
+    validated as it streams past, GB18030 transcoded after it into the UTF-8 file DuckDB reads. None
     when the file needs the Python path. A failure to read `on_disk` is an UnreadableFile
     saying so, as when it is read whole. (The importer hashes and archives the file beside
     this, on a thread of its own.)
     """
     scan = _StreamScan(_utf8_target(path, workdir))
-    try:
-        with _opened(on_disk) as source:
-            while chunk := _read_chunk(source):
-                if not scan.feed(chunk):
-                    return None
-        if not scan.finish(on_disk):
-            return None
-    finally:
-        scan.close()
+    with _opened(on_disk) as source:
+        while chunk := _read_chunk(source):
+            if not scan.feed(chunk):
+                return None
+    if not scan.finish(on_disk):
+        return None
     return _bulk_sheet(path, scan.target or on_disk, scan.quoted, control_free=not scan.controls)
 
 
@@ -169,9 +170,9 @@ class _StreamScan:
 
     The first HEAD_BYTES of the body are held until the encoding is decided on them, as
     `_chinese_utf8_head` does: then either nothing more is decoded (UTF-8 with Chinese in
-    its head), or UTF-8 is validated incrementally (an ASCII head), or the body is transcoded
-    from GB18030 (a head that is not UTF-8). An ASCII head followed by GBK text is
-    transcoded after the pass, from the file on disk.
+    its head), or UTF-8 is validated incrementally (an ASCII head), or the file is GB18030 (a
+    head that is not UTF-8), transcoded after the pass by `_transcode_file`, as is an ASCII
+    head followed by GBK text.
     """
 
     def __init__(self, transcoded: Path) -> None:
@@ -185,8 +186,6 @@ class _StreamScan:
         self.bom = False
         self.utf8: codecs.IncrementalDecoder | None = None  # validating UTF-8
         self.utf8_failed = False
-        self.gb18030: codecs.IncrementalDecoder | None = None  # transcoding into `target`
-        self.out: io.TextIOWrapper | None = None
         self.target: Path | None = None  # the UTF-8 file DuckDB reads, when it is not the original
 
     def feed(self, chunk: bytes) -> bool:
@@ -206,21 +205,13 @@ class _StreamScan:
                 self.utf8.decode(b"", final=True)
             except UnicodeDecodeError:
                 self.utf8_failed = True
-        if self.gb18030 is not None and self.out is not None:
-            try:
-                self.out.write(self.gb18030.decode(b"", final=True))
-            except UnicodeDecodeError:
-                return False
-            self.out.close()
         if self.utf8_failed:  # an ASCII head, then not UTF-8: GB18030 from the start, as `bulk_csv` would
-            return self._transcode_again(on_disk)
-        return True
-
-    def close(self) -> None:
-        """Let go of the transcoded file; it is removed unless the pass succeeded."""
-        if self.out is not None and not self.out.closed:
-            self.out.close()
-            self.transcoded.unlink(missing_ok=True)
+            self.controls = True  # its bytes were looked at as UTF-8: say nothing sure of them
+            self.encoding = "gb18030"
+        if self.encoding == "utf-8":
+            return True
+        self.target = self.transcoded
+        return _transcode_file(on_disk, 3 if self.bom else 0, self.transcoded)
 
     def _start(self) -> bool:
         self.started = True
@@ -234,15 +225,8 @@ class _StreamScan:
         elif body[:HEAD_BYTES].isascii():
             self.utf8 = codecs.getincrementaldecoder("utf-8")("strict")
         else:
-            self._transcode_into_target()
+            self.encoding = "gb18030"
         return self._body(body)
-
-    def _transcode_into_target(self) -> tuple[codecs.IncrementalDecoder, io.TextIOWrapper]:
-        self.encoding = "gb18030"
-        self.gb18030 = codecs.getincrementaldecoder("gb18030")("strict")
-        self.target = self.transcoded
-        self.out = self.transcoded.open("w", encoding="utf-8", newline="")
-        return self.gb18030, self.out
 
     def _body(self, chunk: bytes) -> bool:
         joined = self.tail + chunk
@@ -256,27 +240,87 @@ class _StreamScan:
                 self.utf8.decode(chunk)
             except UnicodeDecodeError:
                 self.utf8_failed = True  # the checks go on: a blank line still sends it to the Python path
-        if self.gb18030 is not None and self.out is not None:
-            try:
-                self.out.write(self.gb18030.decode(chunk))
-            except UnicodeDecodeError:
-                return False
         return True
 
-    def _transcode_again(self, on_disk: Path) -> bool:
-        """The rare file whose GBK text starts after an ASCII head: a second, streamed read of it."""
-        decoder, out = self._transcode_into_target()
-        self.controls = True  # its bytes were looked at as UTF-8: say nothing sure of them
+
+# below this one process transcodes a file: a second one costs a quarter second to start
+PARALLEL_TRANSCODE_BYTES = 32 * 1024 * 1024
+
+
+def _transcode_file(source: Path, start: int, target: Path) -> bool:
+    """Bytes `start`… of the GB18030 file `source` written to `target` as UTF-8, strictly; False
+    (and no `target`) if they do not decode.
+
+    Decoding holds the GIL and took six seconds for a 450 MB file before DuckDB could start, so
+    a large file is cut at a line feed near its middle (a line feed is never part of a GB18030
+    character) and its second half is transcoded by a child process at the same time.
+    """
+    size = source.stat().st_size
+    middle = _line_start_near(source, start + (size - start) // 2) if size - start >= PARALLEL_TRANSCODE_BYTES else size
+    part = target.with_name(target.name + ".part")
+    child = None
+    if middle < size:
+        command = [sys.executable, "-m", "village_stats.csv_files", str(source), str(middle), str(size), str(part)]
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = False
+    try:
+        done = _transcode_range(source, start, middle, target)
+        if child is not None:
+            if not done:
+                child.kill()
+            done = child.wait() == 0 and done
+            if done:
+                _append(part, target)
+    finally:
+        if child is not None and child.poll() is None:
+            child.kill()
+            child.wait()
+        part.unlink(missing_ok=True)
+        if not done:
+            target.unlink(missing_ok=True)
+    return done
+
+
+def _line_start_near(source: Path, position: int) -> int:
+    """The start of the first line after `position` (the file's size if none starts there)."""
+    with _opened(source) as stream:
+        stream.seek(position)
+        while chunk := stream.read(1 << 20):
+            found = chunk.find(b"\n")
+            if found >= 0:
+                return position + found + 1
+            position += len(chunk)
+    return position
+
+
+def _transcode_range(source: Path, start: int, end: int, target: Path) -> bool:
+    """Bytes `start` to `end` of the GB18030 file `source` written to `target` as UTF-8; False if they do not decode."""
+    decoder = codecs.getincrementaldecoder("gb18030")("strict")
+    try:
+        with _opened(source) as stream, target.open("wb") as out:
+            stream.seek(start)
+            left = end - start
+            while left > 0 and (chunk := stream.read(min(STREAM_CHUNK, left))):
+                left -= len(chunk)
+                out.write(decoder.decode(chunk).encode("utf-8"))
+            out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _append(part: Path, target: Path) -> None:
+    """`part` added to the end of `target`, by the kernel where it can copy between files."""
+    with part.open("rb") as source, target.open("r+b") as out:
+        out.seek(0, os.SEEK_END)
+        left = os.fstat(source.fileno()).st_size
         try:
-            with _opened(on_disk) as source:
-                source.seek(3 if self.bom else 0)
-                while chunk := _read_chunk(source):
-                    out.write(decoder.decode(chunk))
-            out.write(decoder.decode(b"", final=True))
-        except UnicodeDecodeError:
-            return False
-        out.close()
-        return True
+            while left > 0 and (copied := os.copy_file_range(source.fileno(), out.fileno(), left)):
+                left -= copied
+        except (AttributeError, OSError):
+            if source.tell() or left != os.fstat(source.fileno()).st_size:
+                raise  # it failed part way, not for want of the call
+        shutil.copyfileobj(source, out, STREAM_CHUNK)  # whatever the kernel did not copy
 
 
 def _transcode(body: bytes, encoding: str, target: Path) -> bool:
@@ -322,3 +366,8 @@ def read_csv(path: Path, data: bytes) -> list[list[str | None]]:
         return [[v.strip() or None for v in row] for row in csv.reader(io.StringIO(text))]
     except csv.Error as error:
         raise UnreadableFile(f"{path.name}：CSV 文件格式有误，无法读取（{error}）") from error
+
+
+if __name__ == "__main__":  # the second half of a large GB18030 file (see `_transcode_file`)
+    SOURCE, START, END, TARGET = sys.argv[1:5]
+    sys.exit(0 if _transcode_range(Path(SOURCE), int(START), int(END), Path(TARGET)) else 3)

@@ -184,10 +184,10 @@ def rule_issues(
     if not rules:
         return []
     screens = " or ".join(f"coalesce({r.screen}, false)" for r in rules)
-    con.execute(f"create or replace temp table suspects as select * from {quote_name(view)} where {screens}")
-    count = con.execute("select count(*) from suspects").fetchone()
-    if not count or not count[0]:
+    # asked first: the screens read a few columns, a copy of the suspects reads them all (the long text too)
+    if not con.execute(f"select exists (select 1 from {quote_name(view)} where {screens})").fetchone()[0]:
         return []
+    con.execute(f"create or replace temp table suspects as select * from {quote_name(view)} where {screens}")
     present = [c.column.name for c in table.columns]
     carried = set(carried_columns(table))
     raw_cells = [f"r.{quote_name(n)} as {quote_name(raw_name(n))}" for n in present if n not in carried]
