@@ -281,3 +281,78 @@ def test_a_gb18030_file_without_a_line_feed_after_its_middle_is_transcoded_whole
     source.write_bytes(("1,2\n" + "北垞村" * 40).encode("gb18030"))
     assert csv_files._transcode_file(source, 0, target)
     assert target.read_text(encoding="utf-8") == "1,2\n" + "北垞村" * 40
+
+
+@pytest.fixture
+def early(streamed, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The head that settles a file as UTF-8 is 200 bytes, so these ledgers' later rows are checked beside
+    DuckDB's read; the names of the files whose checks went on that way."""
+    monkeypatch.setattr(csv_files, "HEAD_BYTES", 200)
+    beside: list[str] = []
+    rest_of_scan = csv_files._rest_of_scan
+
+    def recorded(scan, source, on_disk, opened):
+        beside.append(on_disk.name)
+        return rest_of_scan(scan, source, on_disk, opened)
+
+    monkeypatch.setattr(csv_files, "_rest_of_scan", recorded)
+    return beside
+
+
+TICKET_HEADER = "工单编号,村(社区)名称,网格,类型,诉求类别,诉求内容,点单时间,领单时间,派单时间,晒单时间,评单,承办党员"
+
+
+def _ticket(number: int, village: str = "北垞村", content: str = "路灯损坏") -> str:
+    times = "2024-03-01 08:30,2024-03-01 09:30,2024-03-01 10:30,2024-03-02 10:00"
+    return f"WD{number:04d},{village},第1网格,服务代办,民生保障,{content},{times},满意,王芳"
+
+
+def _long_ledger(*late: str) -> list[str]:
+    """Eighty tickets (past the 200-byte head), then `late` lines."""
+    return [TICKET_HEADER, *(_ticket(n) for n in range(1, 81)), *late]
+
+
+def test_a_clean_file_is_checked_beside_the_read_and_imports(database, settings, tmp_path, early):
+    source = _ledger(tmp_path, _long_ledger(_ticket(90, "竹秀村")), "utf-8", "工单2024.csv")
+    outcome = import_file(database, source, settings)
+    assert outcome.committed, [i.describe() for i in outcome.issues]
+    assert early == ["工单2024.csv"]
+    assert outcome.sha256 == hashlib.sha256(source.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "late",
+    [[_ticket(90, content="路灯\x1b损坏")], [_ticket(90, "北坨村")], [_ticket(80)]],
+    ids=["control character", "unknown village", "repeated number"],
+)
+def test_what_the_checks_beside_the_read_find_is_what_the_whole_file_gives(database, settings, tmp_path, early, late):
+    """A control character past the head reaches the rule; an ordinary error is found as before; each
+    as the same bytes uploaded, and nothing is archived."""
+    source = _ledger(tmp_path, _long_ledger(*late), "utf-8", "工单2024.csv")
+    before = _archive(database)
+    on_disk = import_file(database, source, settings)
+    assert early == [source.name]
+    assert _archive(database) == before  # refused: no archive, no .partial
+    uploaded = import_file(database, Path(source.name), settings, data=source.read_bytes(), dry_run=True)
+    assert [i.describe() for i in on_disk.issues] == [i.describe() for i in uploaded.issues]
+    assert not on_disk.committed and on_disk.issues
+
+
+def test_a_blank_line_past_the_head_imports_the_python_way(database, settings, tmp_path, early, monkeypatch):
+    source = _ledger(tmp_path, _long_ledger("", _ticket(90)), "utf-8", "工单2024.csv")
+    read_whole: list[str] = []
+    read_bytes = Path.read_bytes
+
+    def recorded(self: Path) -> bytes:
+        read_whole.append(self.name)
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", recorded)
+    outcome = import_file(database, source, settings)
+    assert early == [source.name]
+    assert source.name in read_whole  # started again, reading the file whole (DuckDB would skip the blank line)
+    assert outcome.committed, [i.describe() for i in outcome.issues]
+    assert [t.inserted + t.updated + t.unchanged for t in outcome.tables] == [81]
+    sha256 = hashlib.sha256(source.read_bytes()).hexdigest()
+    assert outcome.sha256 == sha256 and f"{sha256}.csv" in _archive(database)
+    assert not [name for name in _archive(database) if name.endswith(".partial")]

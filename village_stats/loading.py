@@ -97,7 +97,8 @@ def import_file(
     file_name = file_name or path.name
     outcome = FileOutcome(file_name, submission=submission)
     if data is None and Path(file_name).suffix.lower() == ".csv":
-        streamed = _import_streamed(database, path, outcome, asked)
+        # an outcome of its own: a file found to need the Python reader half way starts again with this one
+        streamed = _import_streamed(database, path, FileOutcome(file_name, submission=submission), asked)
         if streamed is not None:
             return streamed
     on_disk = path if data is None else None  # a bulk CSV may then be read where it lies
@@ -175,7 +176,10 @@ def _import_streamed(
     def copied_and_hashed() -> str:
         # the archive holds exactly the bytes its name is the hash of; DuckDB reads the original
         copied = None if copy is None else copy.copy_of(path)
-        return file_sha256(copied or path)
+        sha256 = file_sha256(copied or path)
+        if copy is not None:
+            copy.flush()  # on a thread of its own: the disk is waited on while DuckDB reads and checks
+        return sha256
 
     # on a thread of its own, while this one checks the file: both read it from the page cache
     digest = background(copied_and_hashed)
@@ -184,14 +188,18 @@ def _import_streamed(
         with tempfile.TemporaryDirectory(prefix="village-import-") as workdir:
 
             def attempt() -> FileOutcome | None:
-                sheet = csv_files.stream_bulk_csv(Path(file_name), path, Path(workdir))
+                sheet = csv_files.stream_bulk_csv(Path(file_name), path, Path(workdir), early=True)
                 if sheet is None:
                     return None
-                outcome.sha256 = digest.result()
-                if copy is not None:
-                    copy.flush()  # on its own thread, while DuckDB reads and checks the file
                 archive = None if copy is None else copy.place
-                return _import_sheets(database, [sheet], outcome, archive, digest, asked)
+                try:
+                    imported = _import_sheets(database, [sheet], outcome, archive, digest, asked)
+                    if sheet.checking is not None:
+                        sheet.checking.result()  # a sheet never validated: its checks still decide the way
+                except csv_files.ReadWhole:
+                    return None  # nothing was committed: validation waits for the checks first
+                imported.sha256 = digest.result()
+                return imported
 
             return _guarded(database, outcome, attempt)
     finally:

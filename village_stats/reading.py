@@ -23,6 +23,8 @@ from village_stats.datasets import DATASETS, UNIT_FACTORS, Column, Dataset
 from village_stats.errors import VillageStatsError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     import pyarrow as pa
 
 HEADER_SCAN_ROWS = 30
@@ -66,6 +68,9 @@ class RawSheet:
     csv_quoted: bool = False  # it has quoted cells (which may hold line breaks)
     # the reader saw every byte and found no control character (ESC, backspace …): that rule cannot fire
     control_free: bool = False
+    # a streamed CSV's checks still running beside DuckDB's read (csv_files.stream_bulk_csv):
+    # its result is whether the file may hold a control character
+    checking: Future[bool] | None = None
     cells: pa.Table | None = None  # a long sheet: text columns c0, c1 …; row i is Excel row i + 1
     hidden_columns: frozenset[int] = frozenset()  # 0-based positions of columns hidden in the workbook
 
@@ -121,6 +126,7 @@ class LocatedTable:
     csv_path: Path | None = None  # rows and total_rows are then read by validation, in SQL
     csv_quoted: bool = False
     control_free: bool = False  # see RawSheet
+    checking: Future[bool] | None = None  # see RawSheet: validation waits for it
     cells: pa.Table | None = None  # likewise, a long sheet's cells
     width: int = 0  # columns of a bulk CSV
     clashes: list[list[LocatedColumn]] = field(default_factory=list)  # see HeaderMatch: an error, nothing is read
@@ -297,6 +303,7 @@ def locate_table(sheet: RawSheet, file_name: str, dataset: Dataset | None = None
         csv_path=sheet.csv_path,
         csv_quoted=sheet.csv_quoted,
         control_free=sheet.control_free,
+        checking=sheet.checking,
         cells=sheet.cells,
         width=sheet.cells.num_columns if sheet.cells is not None else max((len(r) for r in sheet.rows), default=0),
         clashes=match.clashes,

@@ -144,6 +144,7 @@ def validate_table(
     dataset = table.dataset
     present = {c.column.name: c for c in table.columns}
     if table.clashes:
+        _checks_done(table)
         return Validated(table, [_clash_issue(table, claimants) for claimants in table.clashes], None)
     issues: list[Issue] = []
 
@@ -153,6 +154,7 @@ def validate_table(
     if "year" not in present and any(c.name == "year" for c in dataset.columns):
         resolved, problem = resolve_year(table, year)
         if problem:
+            _checks_done(table)
             return Validated(table, [problem], None)
         constants["year"] = str(resolved)
     raw_view = f"{view}_raw"
@@ -160,7 +162,9 @@ def validate_table(
         try:
             load_bulk(con, table, raw_view, constants)
         except duckdb.InvalidInputException as error:
+            _checks_done(table)
             return Validated(table, [unreadable_line(table, error)], None)
+        _checks_done(table)
     else:
         load_rows(con, table, raw_view, constants)
     columns = {"_row", *present, *constants}
@@ -190,6 +194,15 @@ def validate_table(
     issues += total_issues(con, table, view)
     issues.sort(key=lambda i: (i.row or 0, i.severity != "error"))
     return Validated(table, issues, view)
+
+
+def _checks_done(table: LocatedTable) -> None:
+    """Wait for a streamed CSV's checks, which run beside DuckDB's read (csv_files.stream_bulk_csv):
+    they tell whether the control-character rule can fire, or raise ReadWhole for a file that needs
+    the Python reader after all (the import, still uncommitted, then starts again that way)."""
+    if table.checking is not None:
+        table.control_free = not table.checking.result()
+        table.checking = None
 
 
 def _clash_issue(table: LocatedTable, claimants: list[LocatedColumn]) -> Issue:
