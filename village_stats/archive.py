@@ -11,33 +11,19 @@ import hashlib
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 from village_stats.db import Database
+from village_stats.threads import background
 
 T = TypeVar("T")
 
 
 def archive_path(database: Database, sha256: str, suffix: str) -> Path:
     return database.path.parent / "archive" / f"{sha256}{suffix.lower()}"
-
-
-def background(function: Callable[..., T], *args: object) -> Future[T]:
-    """`function(*args)` on a thread of its own; `.result()` waits, then returns or raises what it did."""
-    future: Future[T] = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(function(*args))
-        except BaseException as error:  # handed to whoever asks for the result
-            future.set_exception(error)
-
-    threading.Thread(target=run, name=function.__name__, daemon=True).start()
-    return future
 
 
 def sha256_of(data: bytes) -> str:

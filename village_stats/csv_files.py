@@ -17,13 +17,13 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 from village_stats.reading import HEADER_SCAN_ROWS, MAX_CSV_LINE_BYTES, RawSheet, UnreadableFile
+from village_stats.threads import background
 
 T = TypeVar("T")
 
@@ -164,7 +164,7 @@ def stream_bulk_csv(path: Path, on_disk: Path, workdir: Path, early: bool = Fals
                 return None
             if early and scan.settled:
                 quoted = scan.quoted or _has_quote(on_disk)
-                checking = _beside(_rest_of_scan, scan, source, on_disk, opened.pop_all())
+                checking = background(_rest_of_scan, scan, source, on_disk, opened.pop_all())
                 return _bulk_sheet(path, on_disk, quoted, control_free=False, checking=checking)
     if not scan.finish(on_disk):
         return None
@@ -180,20 +180,6 @@ def _rest_of_scan(scan: _StreamScan, source: BinaryIO, on_disk: Path, opened: co
     if not scan.finish(on_disk):
         raise ReadWhole(on_disk.name)
     return scan.controls
-
-
-def _beside(function: Callable[..., T], *args: object) -> Future[T]:
-    """`function(*args)` on a thread of its own; `.result()` waits, then returns or raises what it did."""
-    future: Future[T] = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(function(*args))
-        except BaseException as error:  # handed to whoever asks for the result
-            future.set_exception(error)
-
-    threading.Thread(target=run, name=function.__name__, daemon=True).start()
-    return future
 
 
 def _has_quote(on_disk: Path) -> bool:

@@ -23,7 +23,6 @@ from village_stats.archive import (
     ArchiveCopy,
     archive_early,
     archive_path,
-    background,
     discard_archive,
     file_sha256,
     sha256_of,
@@ -40,6 +39,7 @@ from village_stats.reading import (
 )
 from village_stats.settings import Settings
 from village_stats.sheets import read_sheets
+from village_stats.threads import background
 from village_stats.upserting import (
     FileOutcome,
     TableOutcome,
