@@ -2,7 +2,8 @@
 
 Every sheet in the file validates, or nothing is written. A large CSV on disk is never held
 in memory: the operating system copies it to the archive, where a thread hashes the copy,
-while this thread checks the original a chunk at a time; anything else is read whole.
+while the original is checked a chunk at a time (a UTF-8 one beside DuckDB's read of it);
+anything else is read whole.
 """
 
 from __future__ import annotations
@@ -153,7 +154,8 @@ def _import_streamed(
     asked: _Asked,
 ) -> FileOutcome | None:
     """A large CSV on disk, never held in memory: copied to the archive and hashed on one thread,
-    checked a chunk at a time on this one.
+    checked a chunk at a time on another (`csv_files.stream_bulk_csv`: for UTF-8, beside DuckDB's
+    read, and validation waits for the verdict).
 
     Reading a 600 MB file whole (for the hash, the archive copy and the checks) while DuckDB
     reads it again from disk took the import past a gigabyte; copying it through Python took
