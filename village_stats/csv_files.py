@@ -22,6 +22,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
+from village_stats.errors import VillageStatsError
 from village_stats.reading import HEADER_SCAN_ROWS, MAX_CSV_LINE_BYTES, RawSheet, UnreadableFile
 from village_stats.threads import background
 
@@ -136,9 +137,12 @@ def _bulk_sheet(
     )
 
 
-class ReadWhole(Exception):
+class ReadWhole(VillageStatsError):
     """A streamed CSV whose checks, finished beside DuckDB's read, found that it needs the Python
-    reader after all (a blank line or NUL byte past its first 256 KB): the import starts again."""
+    reader after all (a blank line or NUL byte past its first 256 KB): the import starts again.
+    Caught by the importer; the message is for a log, should one ever see it."""
+
+    code = "read-whole"
 
 
 def stream_bulk_csv(path: Path, on_disk: Path, workdir: Path, early: bool = False) -> RawSheet | None:
@@ -176,9 +180,9 @@ def _rest_of_scan(scan: _StreamScan, source: BinaryIO, on_disk: Path, opened: co
     with opened:
         while chunk := _read_chunk(source):
             if not scan.feed(chunk):
-                raise ReadWhole(on_disk.name)
+                raise ReadWhole(f"{on_disk.name}：文件中有空行或空字符，改为整体读取")
     if not scan.finish(on_disk):
-        raise ReadWhole(on_disk.name)
+        raise ReadWhole(f"{on_disk.name}：文件中有空行或空字符，改为整体读取")
     return scan.controls
 
 
