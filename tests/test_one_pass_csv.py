@@ -356,3 +356,25 @@ def test_a_blank_line_past_the_head_imports_the_python_way(database, settings, t
     sha256 = hashlib.sha256(source.read_bytes()).hexdigest()
     assert outcome.sha256 == sha256 and f"{sha256}.csv" in _archive(database)
     assert not [name for name in _archive(database) if name.endswith(".partial")]
+
+
+def test_a_sheet_refused_before_its_rows_are_read_still_waits_for_the_checks(
+    database, settings, tmp_path, early, monkeypatch
+):
+    """Two columns for one field refuse the sheet before DuckDB reads it; a blank line past the head
+    still sends the file the Python way, and the refusal is the one the uploaded bytes get."""
+    lines = [TICKET_HEADER + ",工单编号", *(f"{_ticket(n)},WD{n:04d}" for n in range(1, 81)), "", _ticket(90) + ",X"]
+    source = _ledger(tmp_path, lines, "utf-8", "工单2024.csv")
+    read_whole: list[str] = []
+    read_bytes = Path.read_bytes
+
+    def recorded(self: Path) -> bytes:
+        read_whole.append(self.name)
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", recorded)
+    on_disk = import_file(database, source, settings)
+    assert early == [source.name] and source.name in read_whole
+    assert [i.code for i in on_disk.issues] == ["duplicate-column"]
+    uploaded = import_file(database, Path(source.name), settings, data=read_bytes(source), dry_run=True)
+    assert [i.describe() for i in on_disk.issues] == [i.describe() for i in uploaded.issues]

@@ -14,12 +14,10 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO
 
 from village_stats.db import Database
 from village_stats.threads import background
-
-T = TypeVar("T")
 
 
 def archive_path(database: Database, sha256: str, suffix: str) -> Path:
@@ -104,7 +102,7 @@ class ArchiveCopy:
     def copy_of(self, source: Path) -> Path | None:
         """`source` copied into the folder under a temporary name by the operating system's own copy
         (no byte passes through Python: a third of the time of writing them from here); the copy, or
-        None when copying failed, which `place` then raises, as it raises a failed `write`."""
+        None when copying failed, which `place` then raises."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             descriptor, name = tempfile.mkstemp(prefix=".incoming.", suffix=".partial", dir=self.folder)

@@ -20,13 +20,11 @@ import sys
 from collections.abc import Iterator
 from concurrent.futures import Future
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO
 
 from village_stats.errors import VillageStatsError
 from village_stats.reading import HEADER_SCAN_ROWS, MAX_CSV_LINE_BYTES, RawSheet, UnreadableFile
 from village_stats.threads import background
-
-T = TypeVar("T")
 
 BULK_CSV_BYTES = 2 * 1024 * 1024  # below this Python's csv module is quick enough
 HEAD_BYTES = 256 * 1024
@@ -178,10 +176,8 @@ def stream_bulk_csv(path: Path, on_disk: Path, workdir: Path, early: bool = Fals
 def _rest_of_scan(scan: _StreamScan, source: BinaryIO, on_disk: Path, opened: contextlib.ExitStack) -> bool:
     """The checks of the chunks after the head: whether the file may hold a control character, or ReadWhole."""
     with opened:
-        while chunk := _read_chunk(source):
-            if not scan.feed(chunk):
-                raise ReadWhole(f"{on_disk.name}：文件中有空行或空字符，改为整体读取")
-    if not scan.finish(on_disk):
+        fed = all(scan.feed(chunk) for chunk in iter(lambda: _read_chunk(source), b""))
+    if not (fed and scan.finish(on_disk)):
         raise ReadWhole(f"{on_disk.name}：文件中有空行或空字符，改为整体读取")
     return scan.controls
 

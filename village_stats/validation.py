@@ -144,7 +144,6 @@ def validate_table(
     dataset = table.dataset
     present = {c.column.name: c for c in table.columns}
     if table.clashes:
-        _checks_done(table)
         return Validated(table, [_clash_issue(table, claimants) for claimants in table.clashes], None)
     issues: list[Issue] = []
 
@@ -154,7 +153,6 @@ def validate_table(
     if "year" not in present and any(c.name == "year" for c in dataset.columns):
         resolved, problem = resolve_year(table, year)
         if problem:
-            _checks_done(table)
             return Validated(table, [problem], None)
         constants["year"] = str(resolved)
     raw_view = f"{view}_raw"
@@ -162,7 +160,6 @@ def validate_table(
         try:
             load_bulk(con, table, raw_view, constants)
         except duckdb.InvalidInputException as error:
-            _checks_done(table)
             return Validated(table, [unreadable_line(table, error)], None)
         _checks_done(table)
     else:
@@ -199,7 +196,9 @@ def validate_table(
 def _checks_done(table: LocatedTable) -> None:
     """Wait for a streamed CSV's checks, which run beside DuckDB's read (csv_files.stream_bulk_csv):
     they tell whether the control-character rule can fire, or raise ReadWhole for a file that needs
-    the Python reader after all (the import, still uncommitted, then starts again that way)."""
+    the Python reader after all (the import, still uncommitted, then starts again that way).
+    Waited for here, before any rule; a table refused before its rows are read is never committed,
+    and the importer waits for its checks afterwards (loading._import_streamed)."""
     if table.checking is not None:
         table.control_free = not table.checking.result()
         table.checking = None
