@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from village_stats import access, importing, mechanisms, queries, rounds
+from village_stats import access, importing, mechanisms, queries, read_ahead, rounds
 from village_stats.datasets import DATASETS
 from village_stats.db import (
     Database,
@@ -271,17 +271,24 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     failed = False
     user = _operator(args)
     for path in args.files:
-        outcome = importing.import_file(
-            database,
-            path,
-            settings,
-            dataset=args.dataset,
-            year=args.year,
-            dry_run=args.dry_run,
-            user=user,
-            progress=_progress_bar(path.name),
-            submission=submission,
-        )
+        ahead = read_ahead.take(path)
+        try:
+            outcome = importing.import_file(
+                database,
+                path,
+                settings,
+                dataset=args.dataset,
+                year=args.year,
+                dry_run=args.dry_run,
+                user=user,
+                data=ahead.data if ahead else None,
+                progress=_progress_bar(path.name),
+                submission=submission,
+                reading=ahead.reading if ahead else None,
+            )
+        finally:
+            if ahead:
+                ahead.reading.cancel()
         for note in outcome.notes:
             print(f"提示：{note}")
         for issue in outcome.issues:

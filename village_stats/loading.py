@@ -54,7 +54,7 @@ from village_stats.upserting import (
     upsert,
 )
 from village_stats.validation import Issue, errors_in, validate_table
-from village_stats.workbooks import start_reading
+from village_stats.workbooks import PendingWorkbook, start_reading
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -86,12 +86,15 @@ def import_file(
     file_name: str | None = None,
     progress: Callable[[float, str], None] | None = None,
     submission: rounds.Submission | None = None,
+    reading: PendingWorkbook | None = None,
 ) -> FileOutcome:
     """Read, validate and (unless `dry_run` or an error is found) commit one file.
 
     `progress(fraction, words)` is told how far the import has got, for a progress bar.
     With a `submission` the file is one unit's 报送 to a round (see rounds.py): only that
     unit's rows of the round's year are accepted, and they replace what the unit had.
+    `reading`: a reading child already parsing `data`, a workbook (read_ahead.py); the caller
+    cancels it should the import end before it is needed.
     """
     report = progress or (lambda fraction, words: None)
     asked = _Asked(settings, dataset, year, dry_run, user, report)
@@ -116,7 +119,7 @@ def import_file(
         return outcome
     digest = background(sha256_of, data)  # hashing 200 MB takes a few tenths of a second
     try:
-        return _read_and_import(database, on_disk, data, digest, outcome, asked)
+        return _read_and_import(database, on_disk, data, digest, outcome, asked, reading)
     finally:
         outcome.sha256 = digest.result()
 
@@ -128,6 +131,7 @@ def _read_and_import(
     digest: Future[str],
     outcome: FileOutcome,
     asked: _Asked,
+    reading: PendingWorkbook | None,
 ) -> FileOutcome:
     file_name = outcome.file_name
     asked.report(0.05, "正在读取文件")
@@ -135,7 +139,7 @@ def _read_and_import(
 
         def attempt() -> FileOutcome:
             if Path(file_name).suffix.lower() in SPREADSHEET_SUFFIXES:
-                sheets = _read_workbook_meanwhile(Path(file_name).name, data)
+                sheets = _read_workbook_meanwhile(reading or start_reading(Path(file_name).name, data), len(data))
             else:
                 sheets = read_sheets(Path(file_name), data, workdir=Path(workdir), on_disk=on_disk)
 
@@ -245,7 +249,7 @@ def _guarded(database: Database, outcome: FileOutcome, attempt: Callable[[], T])
         return outcome
 
 
-def _read_workbook_meanwhile(file_name: str, data: bytes) -> list[RawSheet]:
+def _read_workbook_meanwhile(pending: PendingWorkbook, size: int) -> list[RawSheet]:
     """The workbook's sheets, parsed in the reading child while this process gets ready.
 
     The child's parse is single-threaded; the parent would otherwise sit idle and then
@@ -253,8 +257,7 @@ def _read_workbook_meanwhile(file_name: str, data: bytes) -> list[RawSheet]:
     registered (half a second in a fresh CLI process). A workbook under a megabyte
     has no long sheet, and its rows go in without Arrow, so it skips the warm-up.
     """
-    pending = start_reading(file_name, data)
-    if len(data) > 1 << 20:
+    if size > 1 << 20:
         try:
             import pandas  # noqa: F401  (already loaded in the dashboard; only the CLI pays, in parallel)
         except BaseException:

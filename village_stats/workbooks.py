@@ -141,9 +141,10 @@ class PendingWorkbook:
         return pickle.loads(out)
 
     def cancel(self) -> None:
-        if self._process.poll() is None:
-            self._process.kill()
-        self._process.communicate()
+        """Stop the child and close its pipes; nothing once `result()` has waited for it."""
+        if self._process.returncode is None:
+            self._process.kill()  # a no-op for a child that has just ended by itself
+            self._process.communicate()
 
 
 def start_reading(name: str, data: bytes) -> PendingWorkbook:
