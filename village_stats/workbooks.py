@@ -25,6 +25,7 @@ the sheet back to python-calamine: stored values never depend on the reader.
 
 from __future__ import annotations
 
+import importlib
 import io
 import pickle
 import re
@@ -34,14 +35,17 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from village_stats import reading
 from village_stats.reading import HEADER_SCAN_ROWS, RawSheet, UnreadableFile, cell_text, column_letter
+from village_stats.threads import background
 
 if TYPE_CHECKING:
     import pyarrow as pa
+    import python_calamine
 
 MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
@@ -167,6 +171,22 @@ def _parse_calamine(data: bytes, bulk_rows: int) -> list[RawSheet]:
         raise
     except Exception:  # only a forecast: whatever confuses it, python-calamine reads as before
         textual = {}
+    # pyarrow (a quarter of a second to load) is needed once a long sheet is parsed, and
+    # fastexcel parses without holding the GIL: it loads on a thread meanwhile
+    arrow = background(importlib.import_module, "pyarrow.compute") if textual else None
+    try:
+        return _sheets(workbook, data, textual, bulk_rows)
+    finally:
+        if arrow is not None:
+            arrow.exception()  # never left half loaded when the child exits
+
+
+def _sheets(
+    workbook: python_calamine.CalamineWorkbook, data: bytes, textual: dict[str, str], bulk_rows: int
+) -> list[RawSheet]:
+    """Every worksheet: the `textual` ones through fastexcel where it can, the rest by python-calamine."""
+    import python_calamine
+
     fast = None
     sheets = []
     for meta in workbook.sheets_metadata:
@@ -415,40 +435,50 @@ def _fastexcel_sheet(reader: object, name: str, hidden: bool, data: bytes, membe
     dates at midnight …) is looked up in the sheet's XML and written as `cell_text` would
     write python-calamine's value; a cell that cannot be settled that way hands the sheet back.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     # skip_rows=0 keeps leading blank rows (row i is Excel row i + 1); leading blank columns
     # are dropped, but each column knows its absolute position
     sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")  # type: ignore[attr-defined]
+    import pyarrow as pa  # after the parse: _parse_calamine has it loading meanwhile
+    import pyarrow.compute as pc
+
     table = sheet.to_arrow()
     positions = [c.absolute_index for c in sheet.available_columns()]
     width = max(positions, default=-1) + 1
     raw: list[pa.Array | None] = [None] * width
-    suspects: dict[int, list[int]] = {}
     for position, values in zip(positions, table.columns, strict=True):
         values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
         raw[position] = values.cast(pa.string()) if values.type != pa.string() else values
-        marked = pc.match_substring_regex(values, _RENDERED)
-        if pc.any(marked).as_py():
-            suspects[position] = pc.indices_nonzero(marked).to_pylist()
-    if suspects:
-        if sum(len(rows) for rows in suspects.values()) > MAX_LOOKED_UP:
-            return None
-        resolved = _looked_up(_member_xml(data, member), suspects, raw)
-        if resolved is None:
-            return None
-        for position, texts in resolved.items():
-            raw[position] = _replaced(raw[position], texts)  # type: ignore[arg-type]
     rows = table.num_rows
     blank = pa.nulls(rows, pa.string())
-    columns = {}
-    for index, values in enumerate(raw):
-        columns[f"c{index}"] = blank if values is None else _blank_as_null(pc.utf8_trim_whitespace(values))
+
+    def cleaned(values: pa.Array | None) -> pa.Array:
+        return blank if values is None else _blank_as_null(pc.utf8_trim_whitespace(values))
+
+    # Arrow's kernels let go of the GIL: two columns at a time, on both cores
+    with ThreadPoolExecutor(2) as pool:
+        marked = pool.map(_rendered_rows, [raw[position] for position in positions])
+        suspects = {position: found for position, found in zip(positions, marked, strict=True) if found}
+        if suspects:
+            if sum(len(found) for found in suspects.values()) > MAX_LOOKED_UP:
+                return None
+            resolved = _looked_up(_member_xml(data, member), suspects, raw)
+            if resolved is None:
+                return None
+            for position, texts in resolved.items():
+                raw[position] = _replaced(raw[position], texts)  # type: ignore[arg-type]
+        columns = {f"c{index}": values for index, values in enumerate(pool.map(cleaned, raw))}
     head_rows = min(rows, HEADER_SCAN_ROWS + 1)
     head_columns = [v.slice(0, head_rows).to_pylist() if v is not None else [None] * head_rows for v in raw]
     head = [[cell_text(v) for v in row] for row in zip(*head_columns, strict=True)] if width else []
     return RawSheet(name, head, hidden=hidden, cells=pa.table(columns))
+
+
+def _rendered_rows(values: pa.Array) -> list[int]:
+    """The rows of a column whose text could be fastexcel's rendering of something else (`_RENDERED`)."""
+    import pyarrow.compute as pc
+
+    marked = pc.match_substring_regex(values, _RENDERED)
+    return pc.indices_nonzero(marked).to_pylist() if pc.any(marked).as_py() else []
 
 
 MAX_LOOKED_UP = 200_000  # cells looked up in the XML; beyond this python-calamine is quicker
