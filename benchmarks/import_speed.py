@@ -296,7 +296,7 @@ def _profile(path: str, workdir: str) -> None:
     read_ahead.start(argv)  # as __main__ does, before the rest loads
     spans.append(("read ahead: a workbook's reading child started", 0.0, time.perf_counter() - started))
     import village_stats.cli as cli
-    from village_stats import archive, csv_files, db, loading
+    from village_stats import archive, csv_files, db, loading, workbooks
 
     spans.append(("start-up: Python and our modules", 0.0, time.perf_counter() - started))
 
@@ -328,7 +328,7 @@ def _profile(path: str, workdir: str) -> None:
     db.Database.write = timed_write
     for owner, name, label in [
         (loading, "read_sheets", "read the CSV (bulk table, row flags)"),
-        (loading, "_read_workbook_meanwhile", "wait for the workbook's sheets from the child"),
+        (workbooks.PendingWorkbook, "result", "wait for the workbook's sheets from the child"),
         (loading, "locate_table", "find the header"),
         (loading, "registry", "load the registry"),
         (loading, "validate_table", "validate (typed table, rules, duplicates)"),

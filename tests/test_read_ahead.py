@@ -13,7 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from village_stats import read_ahead
+from tests.test_workbooks_fast import ticket_book
+from village_stats import read_ahead, reading
 from village_stats.db import Database
 
 REPO = Path(__file__).resolve().parent.parent
@@ -38,7 +39,7 @@ sys.argv = ["village_stats", *sys.argv[1:]]
 try:
     runpy.run_module("village_stats", run_name="__main__", alter_sys=True)
 except SystemExit as end:
-    print("READERS", seen, "EXIT", end.code)
+    print("READERS", seen, "EXIT", end.code, "PANDAS", "pandas" in sys.modules)
 """
 
 
@@ -63,12 +64,26 @@ def test_the_workbook_is_read_before_duckdb_loads_and_imported(demo_copy: Databa
 
     done = run_cli("import", book, "--db", demo_copy.path)
 
-    assert "READERS [False] EXIT 0" in done.stdout, done.stdout + done.stderr
+    assert "READERS [False] EXIT 0 " in done.stdout, done.stdout + done.stderr
     with duckdb.connect(str(demo_copy.path), read_only=True) as con:
         stored = con.execute("select count(*) from service_tickets").fetchone()[0]
         sha256 = con.execute("select sha256 from imports order by import_id desc limit 1").fetchone()[0]
     assert stored > 0
     assert sha256 == hashlib.sha256(book.read_bytes()).hexdigest()
+
+
+def test_a_long_workbook_is_imported_without_loading_pandas(demo_copy: Database, tmp_path: Path):
+    """pandas costs a fresh CLI half a second of CPU, taken from the child's parse on a 2-core PC."""
+    book = tmp_path / "五单工单2030.xlsx"
+    book.write_bytes(ticket_book(rows=reading.BULK_SHEET_ROWS + 5_000, bad=False))
+    assert book.stat().st_size > 1 << 20  # large enough that the CLI used to warm pandas up
+
+    done = run_cli("import", book, "--db", demo_copy.path)
+
+    assert "READERS [False] EXIT 0 PANDAS False" in done.stdout, done.stdout + done.stderr
+    with duckdb.connect(str(demo_copy.path), read_only=True) as con:
+        stored = con.execute("select count(*) from service_tickets where ticket_id like 'WD2030-%'").fetchone()[0]
+    assert stored == reading.BULK_SHEET_ROWS + 5_000
 
 
 def test_options_before_the_file_and_a_second_workbook_are_read_in_turn(
@@ -79,14 +94,14 @@ def test_options_before_the_file_and_a_second_workbook_are_read_in_turn(
     done = run_cli("import", "--db", demo_copy.path, "--by", "王会计", *books)
 
     # the first is read ahead, the second started when its turn comes (after DuckDB loaded)
-    assert "READERS [False, True] EXIT 0" in done.stdout, done.stdout + done.stderr
+    assert "READERS [False, True] EXIT 0 " in done.stdout, done.stdout + done.stderr
 
 
 def test_a_workbook_read_ahead_but_never_imported_is_stopped(demo_copy: Database, demo_dir: Path):
     # --unit without --round: the command fails before any file is imported
     done = run_cli("import", demo_dir / "五单服务工单.xlsx", "--unit", "北垞村", "--db", demo_copy.path)
 
-    assert "READERS [False] EXIT 2" in done.stdout, done.stdout + done.stderr
+    assert "READERS [False] EXIT 2 " in done.stdout, done.stdout + done.stderr
     assert "--round" in done.stderr
 
 

@@ -139,7 +139,7 @@ def _read_and_import(
 
         def attempt() -> FileOutcome:
             if Path(file_name).suffix.lower() in SPREADSHEET_SUFFIXES:
-                sheets = _read_workbook_meanwhile(reading or start_reading(Path(file_name).name, data), len(data))
+                sheets = (reading or start_reading(Path(file_name).name, data)).result()
             else:
                 sheets = read_sheets(Path(file_name), data, workdir=Path(workdir), on_disk=on_disk)
 
@@ -247,23 +247,6 @@ def _guarded(database: Database, outcome: FileOutcome, attempt: Callable[[], T])
         words = f"导入时发生未预料的错误，未写入任何数据（{type(error).__name__}: {str(error)[:300]}）"
         outcome.issues.append(Issue(file_name, None, None, None, None, "internal-error", words))
         return outcome
-
-
-def _read_workbook_meanwhile(pending: PendingWorkbook, size: int) -> list[RawSheet]:
-    """The workbook's sheets, parsed in the reading child while this process gets ready.
-
-    The child's parse is single-threaded; the parent would otherwise sit idle and then
-    pay for importing pandas, which DuckDB does when a long sheet's Arrow columns are
-    registered (half a second in a fresh CLI process). A workbook under a megabyte
-    has no long sheet, and its rows go in without Arrow, so it skips the warm-up.
-    """
-    if size > 1 << 20:
-        try:
-            import pandas  # noqa: F401  (already loaded in the dashboard; only the CLI pays, in parallel)
-        except BaseException:
-            pending.cancel()
-            raise
-    return pending.result()
 
 
 def _import_sheets(
