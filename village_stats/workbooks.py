@@ -25,6 +25,7 @@ the sheet back to python-calamine: stored values never depend on the reader.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import io
 import pickle
@@ -164,49 +165,64 @@ def read_workbook(name: str, data: bytes) -> list[RawSheet]:
 def _parse_calamine(data: bytes, bulk_rows: int) -> list[RawSheet]:
     import python_calamine
 
-    workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     try:
         textual = _long_textual_sheets(data, bulk_rows)
     except MemoryError:
         raise
     except Exception:  # only a forecast: whatever confuses it, python-calamine reads as before
         textual = {}
-    # pyarrow (a quarter of a second to load) is needed once a long sheet is parsed, and
-    # fastexcel parses without holding the GIL: it loads on a thread meanwhile
-    arrow = background(importlib.import_module, "pyarrow.compute") if textual else None
+    if not textual:
+        return _sheets(python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)), data, {}, bulk_rows)
+    # fastexcel parses without holding the GIL, so what else the child needs comes on threads
+    # meanwhile: pyarrow (a quarter of a second to load) and python-calamine's own opening of the
+    # workbook for the sheets' order and visibility (which reads the shared strings again)
+    arrow = background(importlib.import_module, "pyarrow.compute")
+    opened = background(python_calamine.CalamineWorkbook.from_filelike, io.BytesIO(data))
     try:
-        return _sheets(workbook, data, textual, bulk_rows)
+        fast = _fast_sheets(data, textual)
+        return _sheets(opened.result(), data, fast, bulk_rows)
     finally:
-        if arrow is not None:
-            arrow.exception()  # never left half loaded when the child exits
+        arrow.exception()  # nothing is left running when the child exits
+        opened.exception()
+
+
+def _fast_sheets(data: bytes, textual: dict[str, str]) -> dict[str, RawSheet | None]:
+    """The `textual` sheets (name → zip member) through fastexcel; None for one it cannot read
+    as python-calamine would (python-calamine then reads it)."""
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(data)
+    except MemoryError:
+        raise
+    except Exception:  # fastexcel refusing what python-calamine may read: let it try
+        return {}
+    found: dict[str, RawSheet | None] = {}
+    for name, member in textual.items():
+        try:
+            found[name] = _fastexcel_sheet(reader, name, data, member)
+        except MemoryError:
+            raise
+        except Exception:
+            found[name] = None
+    return found
 
 
 def _sheets(
-    workbook: python_calamine.CalamineWorkbook, data: bytes, textual: dict[str, str], bulk_rows: int
+    workbook: python_calamine.CalamineWorkbook, data: bytes, fast: dict[str, RawSheet | None], bulk_rows: int
 ) -> list[RawSheet]:
-    """Every worksheet: the `textual` ones through fastexcel where it can, the rest by python-calamine."""
+    """Every worksheet, in order: those fastexcel has read, the rest by python-calamine."""
     import python_calamine
 
-    fast = None
     sheets = []
     for meta in workbook.sheets_metadata:
         if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
             continue
         hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
-        if meta.name in textual:
-            try:
-                if fast is None:
-                    import fastexcel
-
-                    fast = fastexcel.read_excel(data)
-                sheet = _fastexcel_sheet(fast, meta.name, hidden, data, textual[meta.name])
-            except MemoryError:
-                raise
-            except Exception:  # fastexcel refusing what python-calamine may read: let it try
-                sheet = None
-            if sheet is not None:
-                sheets.append(sheet)
-                continue
+        read = fast.get(meta.name)
+        if read is not None:
+            sheets.append(dataclasses.replace(read, hidden=hidden))
+            continue
         grid = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
         if len(grid) > bulk_rows:
             head = [[cell_text(v) for v in row] for row in grid[: HEADER_SCAN_ROWS + 1]]
@@ -427,7 +443,7 @@ def _text_or_date_time(attributes: bytes, body: bytes, dates: set[int]) -> bool:
     return number >= 1 and not number.is_integer()  # a date alone or a time alone renders otherwise
 
 
-def _fastexcel_sheet(reader: object, name: str, hidden: bool, data: bytes, member: str) -> RawSheet | None:
+def _fastexcel_sheet(reader: object, name: str, data: bytes, member: str) -> RawSheet | None:
     """A long sheet through fastexcel, cells as `_columns` would give them; None to have
     python-calamine read it instead.
 
@@ -470,7 +486,7 @@ def _fastexcel_sheet(reader: object, name: str, hidden: bool, data: bytes, membe
     head_rows = min(rows, HEADER_SCAN_ROWS + 1)
     head_columns = [v.slice(0, head_rows).to_pylist() if v is not None else [None] * head_rows for v in raw]
     head = [[cell_text(v) for v in row] for row in zip(*head_columns, strict=True)] if width else []
-    return RawSheet(name, head, hidden=hidden, cells=pa.table(columns))
+    return RawSheet(name, head, cells=pa.table(columns))  # hidden or not: python-calamine says
 
 
 def _rendered_rows(values: pa.Array) -> list[int]:
