@@ -12,7 +12,7 @@ import xlsxwriter
 
 import village_stats.reading as reading
 from tests.ledgers import TICKET_COLUMNS
-from village_stats import workbooks
+from village_stats import raw_rows, workbooks
 from village_stats.db import Database
 from village_stats.importing import import_file
 from village_stats.settings import load_settings
@@ -245,8 +245,11 @@ def test_a_long_sheet_with_numbers_in_its_first_rows_goes_straight_to_calamine()
     assert workbooks._long_textual_sheets(ticket_book(), 10**6) == {}  # short: calamine, as before
 
 
-def test_a_long_ticket_ledger_imports_as_the_short_path_does(demo_db_path, tmp_path, monkeypatch):
-    """Through the reading child: the same issues, Excel rows and headers, and the same stored rows."""
+@pytest.mark.parametrize("batch_rows", [raw_rows.ARROW_BATCH_ROWS, 4])
+def test_a_long_ticket_ledger_imports_as_the_short_path_does(demo_db_path, tmp_path, monkeypatch, batch_rows):
+    """Through the reading child: the same issues, Excel rows and headers, and the same stored rows
+    (also when DuckDB reads the cells in many batches, on both cores)."""
+    monkeypatch.setattr(raw_rows, "ARROW_BATCH_ROWS", batch_rows)
     path = tmp_path / "五单工单2030.xlsx"
     path.write_bytes(ticket_book())
     found = {}

@@ -40,6 +40,7 @@ def _constant_columns(constants: dict[str, str]) -> list[str]:
     return [f"'{v.replace(chr(39), chr(39) * 2)}' as {quote_name(n)}" for n, v in constants.items()]
 
 
+ARROW_BATCH_ROWS = 16_384
 _FOOTER_SQL = "^(" + "|".join(p.rstrip("：") for p in FOOTER_PREFIXES) + ")"
 
 
@@ -61,7 +62,9 @@ def load_bulk(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str
         cells = table.cells
         for name in names[cells.num_columns :]:
             cells = cells.append_column(name, pa.nulls(cells.num_rows, pa.string()))
-        con.register("sheet_cells", cells)
+        # in batches, so DuckDB reads them on every core (a table is read a row group at a time, and
+        # a long sheet is often one: 122,880 rows) and keeps their order
+        con.register("sheet_cells", pa.Table.from_batches(cells.to_batches(max_chunksize=ARROW_BATCH_ROWS)))
         con.execute(f"create or replace temp table csv_lines as {_line_flags('select * from sheet_cells', names)}")
         con.unregister("sheet_cells")
     else:
