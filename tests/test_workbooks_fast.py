@@ -289,3 +289,38 @@ def test_fastexcel_failing_leaves_the_sheet_to_python_calamine(monkeypatch):
     assert_same(workbooks._parse_calamine(data, BULK), expected)
     monkeypatch.setattr(workbooks, "_long_textual_sheets", broken)
     assert_same(workbooks._parse_calamine(data, BULK), expected)
+
+
+@pytest.mark.parametrize("written", ["_x001B_", "&#27;", "&#x1b;", "\x1b", "\xc2\x85"])
+@pytest.mark.parametrize("where", [0, (1 << 20) - 4])  # anywhere, or cut in two by the reading (after <t>)
+def test_any_way_xml_can_write_a_control_character_is_noticed(written, where):
+    text = "代办医保缴费".encode()
+    part = b"<t>" + b"x" * where + written.encode("latin-1") + text + b"</t>"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", part)
+    assert workbooks._may_give_control(buffer.getvalue())
+
+
+def test_a_workbook_of_plain_text_gives_no_control_character():
+    assert not workbooks._may_give_control(ticket_book(bad=False))
+    assert [s.control_free for s in workbooks._parse_calamine(ticket_book(bad=False), BULK)] == [True]
+
+
+def test_a_control_character_in_a_long_sheet_is_still_found(demo_db_path, tmp_path, monkeypatch):
+    """The fast path may leave the control-character rule out only when no cell can hold one."""
+    escaped = ticket(5)
+    escaped[5] = "代办\x1b医保缴费"  # xlsxwriter writes it as Excel does: _x001B_
+    monkeypatch.setitem(BAD, 5, escaped)
+    data = ticket_book()
+    assert [s.control_free for s in workbooks._parse_calamine(data, BULK)] == [False]
+
+    monkeypatch.setattr(reading, "BULK_SHEET_ROWS", BULK)
+    path = tmp_path / "五单工单2030.xlsx"
+    path.write_bytes(data)
+    database = Database(tmp_path / "village.duckdb")
+    shutil.copy2(demo_db_path, database.path)
+    result = import_file(database, path, load_settings())
+
+    assert not result.committed
+    assert (11, "诉求内容", "control-character") in [(i.row, i.column, i.code) for i in result.issues]

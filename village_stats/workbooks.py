@@ -178,12 +178,43 @@ def _parse_calamine(data: bytes, bulk_rows: int) -> list[RawSheet]:
     # workbook for the sheets' order and visibility (which reads the shared strings again)
     arrow = background(importlib.import_module, "pyarrow.compute")
     opened = background(python_calamine.CalamineWorkbook.from_filelike, io.BytesIO(data))
+    controls = background(_may_give_control, data)
     try:
         fast = _fast_sheets(data, textual)
-        return _sheets(opened.result(), data, fast, bulk_rows)
+        control_free = not controls.result()
+        read = {name: sheet and dataclasses.replace(sheet, control_free=control_free) for name, sheet in fast.items()}
+        return _sheets(opened.result(), data, read, bulk_rows)
     finally:
-        arrow.exception()  # nothing is left running when the child exits
-        opened.exception()
+        for future in (arrow, opened, controls):
+            future.exception()  # nothing is left running when the child exits
+
+
+# every byte but those that can begin a control character's writing in XML: `_x…_`, `&#…;`,
+# a C0 control (tab, line feed and carriage return are XML's own), DEL, and 0xC2 (U+0080–U+009F)
+_NOT_SIGNS = bytes(b for b in range(256) if b not in b"_&\xc2\x7f" and (b >= 0x20 or b in b"\t\n\r"))
+
+
+def _may_give_control(data: bytes) -> bool:
+    """Whether a cell of this workbook may hold a control character (ESC, backspace …); False is
+    certain, and spares the rule that tests every text cell for one.
+
+    XML can write one only as Excel's escape `_x001B_`, a character reference `&#27;`, or the raw
+    bytes (invalid, but a careless writer may): every part is read through once, a megabyte at a
+    time. Parts in UTF-16 or binary (images, macros) simply answer "maybe".
+    """
+    from village_stats.csv_files import may_hold_control  # only the child needs it
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for member in archive.infolist():
+            with archive.open(member) as stream:
+                tail = b""
+                while chunk := stream.read(1 << 20):
+                    piece = tail + chunk  # a sign cut in two by the chunking is still seen
+                    signs = piece.translate(None, _NOT_SIGNS)  # most pieces have none: one quick pass
+                    if signs and (b"_x" in piece or b"&#" in piece or may_hold_control(piece, "utf-8")):
+                        return True
+                    tail = chunk[-1:]
+    return False
 
 
 def _fast_sheets(data: bytes, textual: dict[str, str]) -> dict[str, RawSheet | None]:
