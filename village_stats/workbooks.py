@@ -172,7 +172,7 @@ def _parse_calamine(data: bytes, bulk_rows: int) -> list[RawSheet]:
     except Exception:  # only a forecast: whatever confuses it, python-calamine reads as before
         textual = {}
     if not textual:
-        return _sheets(python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)), data, {}, bulk_rows)
+        return _sheets(python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)), {}, bulk_rows)
     # fastexcel parses without holding the GIL, so what else the child needs comes on threads
     # meanwhile: pyarrow (a quarter of a second to load) and python-calamine's own opening of the
     # workbook for the sheets' order and visibility (which reads the shared strings again)
@@ -181,17 +181,10 @@ def _parse_calamine(data: bytes, bulk_rows: int) -> list[RawSheet]:
     controls = background(_may_give_control, data)
     try:
         fast = _fast_sheets(data, textual)
-        control_free = not controls.result()
-        read = {name: sheet and dataclasses.replace(sheet, control_free=control_free) for name, sheet in fast.items()}
-        return _sheets(opened.result(), data, read, bulk_rows)
+        return _sheets(opened.result(), fast, bulk_rows, control_free=not controls.result())
     finally:
         for future in (arrow, opened, controls):
             future.exception()  # nothing is left running when the child exits
-
-
-# every byte but those that can begin a control character's writing in XML: `_x…_`, `&#…;`,
-# a C0 control (tab, line feed and carriage return are XML's own), DEL, and 0xC2 (U+0080–U+009F)
-_NOT_SIGNS = bytes(b for b in range(256) if b not in b"_&\xc2\x7f" and (b >= 0x20 or b in b"\t\n\r"))
 
 
 def _may_give_control(data: bytes) -> bool:
@@ -210,8 +203,9 @@ def _may_give_control(data: bytes) -> bool:
                 tail = b""
                 while chunk := stream.read(1 << 20):
                     piece = tail + chunk  # a sign cut in two by the chunking is still seen
-                    signs = piece.translate(None, _NOT_SIGNS)  # most pieces have none: one quick pass
-                    if signs and (b"_x" in piece or b"&#" in piece or may_hold_control(piece, "utf-8")):
+                    # a one-byte search first: looking for two bytes costs several times more
+                    escaped = (b"_" in piece and b"_x" in piece) or (b"&" in piece and b"&#" in piece)
+                    if escaped or may_hold_control(piece, "utf-8"):
                         return True
                     tail = chunk[-1:]
     return False
@@ -240,9 +234,13 @@ def _fast_sheets(data: bytes, textual: dict[str, str]) -> dict[str, RawSheet | N
 
 
 def _sheets(
-    workbook: python_calamine.CalamineWorkbook, data: bytes, fast: dict[str, RawSheet | None], bulk_rows: int
+    workbook: python_calamine.CalamineWorkbook,
+    fast: dict[str, RawSheet | None],
+    bulk_rows: int,
+    control_free: bool = False,
 ) -> list[RawSheet]:
-    """Every worksheet, in order: those fastexcel has read, the rest by python-calamine."""
+    """Every worksheet, in order: those fastexcel has read (`control_free` when the workbook can
+    hold no control character), the rest by python-calamine."""
     import python_calamine
 
     sheets = []
@@ -252,7 +250,7 @@ def _sheets(
         hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
         read = fast.get(meta.name)
         if read is not None:
-            sheets.append(dataclasses.replace(read, hidden=hidden))
+            sheets.append(dataclasses.replace(read, hidden=hidden, control_free=control_free))
             continue
         grid = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
         if len(grid) > bulk_rows:
