@@ -299,6 +299,20 @@ def early(streamed, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return beside
 
 
+@pytest.fixture
+def read_whole(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files read whole into memory (`Path.read_bytes`): the Python way."""
+    names: list[str] = []
+    read_bytes = Path.read_bytes
+
+    def recorded(self: Path) -> bytes:
+        names.append(self.name)
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", recorded)
+    return names
+
+
 TICKET_HEADER = "工单编号,村(社区)名称,网格,类型,诉求类别,诉求内容,点单时间,领单时间,派单时间,晒单时间,评单,承办党员"
 
 
@@ -338,16 +352,8 @@ def test_what_the_checks_beside_the_read_find_is_what_the_whole_file_gives(datab
     assert not on_disk.committed and on_disk.issues
 
 
-def test_a_blank_line_past_the_head_imports_the_python_way(database, settings, tmp_path, early, monkeypatch):
+def test_a_blank_line_past_the_head_imports_the_python_way(database, settings, tmp_path, early, read_whole):
     source = _ledger(tmp_path, _long_ledger("", _ticket(90)), "utf-8", "工单2024.csv")
-    read_whole: list[str] = []
-    read_bytes = Path.read_bytes
-
-    def recorded(self: Path) -> bytes:
-        read_whole.append(self.name)
-        return read_bytes(self)
-
-    monkeypatch.setattr(Path, "read_bytes", recorded)
     outcome = import_file(database, source, settings)
     assert early == [source.name]
     assert source.name in read_whole  # started again, reading the file whole (DuckDB would skip the blank line)
@@ -359,22 +365,14 @@ def test_a_blank_line_past_the_head_imports_the_python_way(database, settings, t
 
 
 def test_a_sheet_refused_before_its_rows_are_read_still_waits_for_the_checks(
-    database, settings, tmp_path, early, monkeypatch
+    database, settings, tmp_path, early, read_whole
 ):
     """Two columns for one field refuse the sheet before DuckDB reads it; a blank line past the head
     still sends the file the Python way, and the refusal is the one the uploaded bytes get."""
     lines = [TICKET_HEADER + ",工单编号", *(f"{_ticket(n)},WD{n:04d}" for n in range(1, 81)), "", _ticket(90) + ",X"]
     source = _ledger(tmp_path, lines, "utf-8", "工单2024.csv")
-    read_whole: list[str] = []
-    read_bytes = Path.read_bytes
-
-    def recorded(self: Path) -> bytes:
-        read_whole.append(self.name)
-        return read_bytes(self)
-
-    monkeypatch.setattr(Path, "read_bytes", recorded)
     on_disk = import_file(database, source, settings)
     assert early == [source.name] and source.name in read_whole
     assert [i.code for i in on_disk.issues] == ["duplicate-column"]
-    uploaded = import_file(database, Path(source.name), settings, data=read_bytes(source), dry_run=True)
+    uploaded = import_file(database, Path(source.name), settings, data=source.read_bytes(), dry_run=True)
     assert [i.describe() for i in on_disk.issues] == [i.describe() for i in uploaded.issues]
