@@ -307,7 +307,7 @@ def _profile(path: str, workdir: str) -> None:
     read_ahead.start(argv)  # as __main__ does, before the rest loads
     spans.append(("read ahead: a workbook's reading child started", 0.0, time.perf_counter() - started))
     import village_stats.cli as cli
-    from village_stats import archive, csv_files, db, loading, workbooks
+    from village_stats import archive, csv_files, db, loading, raw_rows, workbooks
 
     spans.append(("start-up: Python and our modules", 0.0, time.perf_counter() - started))
 
@@ -343,6 +343,7 @@ def _profile(path: str, workdir: str) -> None:
         (loading, "locate_table", "find the header"),
         (loading, "registry", "load the registry"),
         (loading, "validate_table", "validate (typed table, rules, duplicates)"),
+        (raw_rows, "_flag_sheet_cells", "a long sheet's row flags, kept as Arrow"),
         (loading, "upsert", "upsert with before-images"),
         (loading, "record_import", "record the import"),
         (csv_files, "stream_bulk_csv", "check the CSV, a chunk at a time"),

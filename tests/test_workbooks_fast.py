@@ -278,6 +278,33 @@ def test_a_long_ticket_ledger_imports_as_the_short_path_does(demo_db_path, tmp_p
     assert len(rows) == 40
 
 
+def test_a_long_sheet_is_stored_in_the_order_of_its_rows(demo_db_path, tmp_path, monkeypatch):
+    """The rows of a long sheet are read on both cores, a batch at a time; they are stored as the sheet
+    lists them (a join to match the villages put the batches out of order), and each matched."""
+    monkeypatch.setattr(raw_rows, "ARROW_BATCH_ROWS", 4)
+    monkeypatch.setattr(reading, "BULK_SHEET_ROWS", BULK)
+    villages = ["北垞村", "竹秀村", "岑下村"]
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("五单服务工单")
+    sheet.write_row(0, 0, TICKET_COLUMNS)
+    numbers = [(index * 7919) % 2000 for index in range(2000)]  # not sorted, so no order can pass by chance
+    for line, number in enumerate(numbers, start=1):
+        sheet.write_row(line, 0, ticket(number, village=villages[number % 3]))
+    book.close()
+    path = tmp_path / "五单工单2030.xlsx"
+    path.write_bytes(buffer.getvalue())
+    database = Database(tmp_path / "order.duckdb")
+    shutil.copy2(demo_db_path, database.path)
+    result = import_file(database, path, load_settings())
+    assert result.committed, [i.describe() for i in result.issues]
+    with database.read() as cur:
+        stored = cur.execute(
+            "select ticket_id, village from service_tickets where ticket_id like 'WD2030-%' order by rowid"
+        ).fetchall()
+    assert stored == [(f"WD2030-{n:04d}", villages[n % 3]) for n in numbers]
+
+
 def test_fastexcel_failing_leaves_the_sheet_to_python_calamine(monkeypatch):
     data = ticket_book()
     expected = workbooks._parse_calamine(data, BULK)

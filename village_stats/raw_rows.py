@@ -50,28 +50,22 @@ def load_bulk(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str
     rows set aside (into table.total_rows), the footer and all after it cut.
 
     Records are numbered as Excel numbers the rows (reading.py keeps CSV files with
-    blank lines, which DuckDB would skip, on the Python path). The cells are put in a
-    table once; finding the footer and the 合计 rows is one more scan that returns only
-    those few lines, and the view is read once, by the typed table.
+    blank lines, which DuckDB would skip, on the Python path). The cells are stored once
+    with their row flags (a CSV's in a temp table, a sheet's as Arrow: `_flag_sheet_cells`);
+    finding the footer and the 合计 rows is one more scan that returns only those few
+    lines, and the view is read by the village names and the typed table.
     """
     width = max(table.width, *(c.index + 1 for c in table.columns))
     names = [f"c{i}" for i in range(width)]
     if table.cells is not None:
-        import pyarrow as pa  # a long sheet's cells come as Arrow; a CSV import need not load it
-
-        cells = table.cells
-        for name in names[cells.num_columns :]:
-            cells = cells.append_column(name, pa.nulls(cells.num_rows, pa.string()))
-        # in batches, so DuckDB reads them on every core (a table is read a row group at a time, and
-        # a long sheet is often one: 122,880 rows) and keeps their order
-        con.register("sheet_cells", pa.Table.from_batches(cells.to_batches(max_chunksize=ARROW_BATCH_ROWS)))
-        con.execute(f"create or replace temp table csv_lines as {_line_flags('select * from sheet_cells', names)}")
-        con.unregister("sheet_cells")
+        lines, line = "sheet_lines", "_n"
+        _flag_sheet_cells(con, table, names)
     else:
+        lines = "csv_lines"
         _read_csv_lines(con, table, names)
-    # rowids follow the file's order (insertion order is kept) but a temp table's start high
-    first_rowid = con.execute("select min(rowid) from csv_lines").fetchone()
-    line = f"(rowid - {first_rowid[0] if first_rowid and first_rowid[0] is not None else 0} + 1)"
+        # rowids follow the file's order (insertion order is kept) but a temp table's start high
+        first_rowid = con.execute("select min(rowid) from csv_lines").fetchone()
+        line = f"(rowid - {first_rowid[0] if first_rowid and first_rowid[0] is not None else 0} + 1)"
     trimmed = [_trimmed(n) for n in names]
     # coalesce stops at the first non-blank cell, so this costs one trim for most rows
     first = f"replace(replace(coalesce({', '.join(trimmed)}), ' ', ''), '　', '')"
@@ -81,7 +75,7 @@ def load_bulk(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str
     )
     marked = con.execute(
         f"select _row, coalesce({footer_test}, false), [{', '.join(names)}] from (select {line} as _row, "
-        f"{first} as _first, * from csv_lines where {line} > {table.header_row} and _ending) "
+        f"{first} as _first, * from {lines} where {line} > {table.header_row} and _ending) "
         f"where _first is not null and ({footer_test} or coalesce({total_test}, false)) order by _row"
     ).fetchall()
     footer = next((row for row, is_footer, _ in marked if is_footer), None)
@@ -98,8 +92,41 @@ def load_bulk(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str
         conditions.append(f"{line} not in ({', '.join(skipped)})")
     con.execute(
         f"create or replace temp view {quote_name(raw_view)} as select {line} as _row, _inner, {', '.join(selected)} "
-        f"from csv_lines where {' and '.join(conditions)}"
+        f"from {lines} where {' and '.join(conditions)}"
     )
+
+
+def unload_bulk(con: duckdb.DuckDBPyConnection, table: LocatedTable, raw_view: str) -> None:
+    """Drop what load_bulk made, once the typed table holds the rows."""
+    con.execute(f"drop view {quote_name(raw_view)}")
+    if table.cells is not None:
+        con.unregister("sheet_lines")
+    else:
+        con.execute("drop table csv_lines")
+
+
+def _flag_sheet_cells(con: duckdb.DuckDBPyConnection, table: LocatedTable, names: list[str]) -> None:
+    """Arrow table `sheet_lines`, registered: a long sheet's cells as columns `names`, the row
+    flags of `_line_flags` and `_n`, the row's number in the sheet, in 16,384-row batches.
+
+    Kept as Arrow, not put in a temp table: DuckDB reads a table a row group (122,880 rows)
+    per thread, so every statement over a long sheet's table ran on one core; Arrow batches
+    are read on every core, in order. The rows are numbered here, since an Arrow scan has no rowid.
+    """
+    import array
+
+    import pyarrow as pa  # a long sheet's cells come as Arrow; a CSV import need not load it
+
+    cells = table.cells
+    for name in names[cells.num_columns :]:
+        cells = cells.append_column(name, pa.nulls(cells.num_rows, pa.string()))
+    # from a buffer: building an Arrow array from a Python sequence makes pyarrow import pandas
+    numbers = array.array("q", range(1, cells.num_rows + 1))
+    cells = cells.append_column("_n", pa.Array.from_buffers(pa.int64(), len(numbers), [None, pa.py_buffer(numbers)]))
+    con.register("sheet_cells", pa.Table.from_batches(cells.to_batches(max_chunksize=ARROW_BATCH_ROWS)))
+    flagged = con.sql(_line_flags("select * from sheet_cells", names)).to_arrow_reader(batch_size=ARROW_BATCH_ROWS)
+    con.register("sheet_lines", flagged.read_all())
+    con.unregister("sheet_cells")
 
 
 def _read_csv_lines(con: duckdb.DuckDBPyConnection, table: LocatedTable, names: list[str]) -> None:

@@ -28,7 +28,7 @@ from village_stats.cell_sql import (
 )
 from village_stats.datasets import Dataset
 from village_stats.issues import Issue, errors_in
-from village_stats.raw_rows import load_bulk, load_rows, unreadable_line
+from village_stats.raw_rows import load_bulk, load_rows, unload_bulk, unreadable_line
 from village_stats.reading import LocatedColumn, LocatedTable, normalize_text
 from village_stats.settings import Settings
 from village_stats.table_rules import (
@@ -41,6 +41,9 @@ from village_stats.table_rules import (
     rule_issues,
     total_issues,
 )
+
+# the town and village as the sheet writes them, kept in the typed table until the village is matched
+WRITTEN_TOWN, WRITTEN_VILLAGE = "_written_town", "_written_village"
 
 # names other modules and tests reach through validation
 __all__ = [
@@ -166,16 +169,15 @@ def validate_table(
         load_rows(con, table, raw_view, constants)
     columns = {"_row", *present, *constants}
 
-    village_sql, village_issues = _village_mapping(con, table, raw_view, registry, settings)
-    issues += village_issues
+    issues += _village_mapping(con, table, raw_view, registry, settings)
 
-    _create_typed(con, table, view, raw_view, columns, village_sql)
+    _create_typed(con, table, view, raw_view, columns)
     rules = [*cell_rules(table, settings), *check_rules(table)]
     found = rule_issues(con, table, view, raw_view, rules)
     order = slashed_date_order([i.value for i in found if i.code == "bad-date" and i.value])
     if order in SLASHED_FORMATS:
         # an English-locale office suite's dates (12/20/2023): read again, the way the sheet shows they read
-        _create_typed(con, table, view, raw_view, columns, village_sql, order)
+        _create_typed(con, table, view, raw_view, columns, order)
         rules = [*cell_rules(table, settings, order), *check_rules(table, order)]
         found = rule_issues(con, table, view, raw_view, rules)
     elif order == AMBIGUOUS:
@@ -183,8 +185,7 @@ def validate_table(
         found.append(_ambiguous_dates(table))
     issues += found
     if table.bulk:
-        con.execute(f"drop view {quote_name(raw_view)}")
-        con.execute("drop table csv_lines")
+        unload_bulk(con, table, raw_view)
     else:
         con.execute(f"drop table {quote_name(raw_view)}")
     issues += duplicate_issues(con, table, view)
@@ -221,7 +222,6 @@ def _create_typed(
     view: str,
     raw_view: str,
     columns: set[str],
-    village_sql: str,
     order: str | None = None,
 ) -> None:
     """Temp table `view`: each row of `raw_view` parsed into the dataset's types (NULL where a cell
@@ -235,7 +235,10 @@ def _create_typed(
             located = present.get(column.name)
             factor = table.money_factor(located) if located and column.kind == "money" else Decimal(1)
             gate = "r._inner" if table.bulk else None
-            expression = village_sql if column.kind == "village" else parse_sql(column, cell, factor, gate, order)
+            if column.kind == "village":
+                expression = "cast(null as varchar)"  # matched after the rows are typed (village_map)
+            else:
+                expression = parse_sql(column, cell, factor, gate, order)
             if column.default is not None:
                 expression = f"coalesce({expression}, {parse_sql(column, repr(column.default), factor)})"
         elif column.default is not None:
@@ -248,14 +251,23 @@ def _create_typed(
             expression = f"coalesce({expression}, case when r.name like '%社区' then '社区' else '村' end)"
         selects.append(f"{expression} as {quote_name(column.name)}")
     selects += [f"r.{quote_name(name)} as {quote_name(raw_name(name))}" for name in carried_columns(table)]
-    joins = "left join village_map as vm on vm.written = r.village and vm.town = r.town" if dataset.has_village else ""
+    matched = dataset.has_village and "village" in columns
+    if matched:
+        selects += [f"r.town as {WRITTEN_TOWN}", f"r.village as {WRITTEN_VILLAGE}"]
     derived = "".join(f", {d}" for d in _derived_columns(dataset))
     computed = ", ".join(f"coalesce({quote_name(c)}, {sql}) as {quote_name(c)}" for c, sql in dataset.computed)
     star = f"* replace ({computed})" if computed else "*"
     con.execute(
         f"create or replace temp table {quote_name(view)} as select {star}{derived} from "
-        f"(select {', '.join(selects)} from {quote_name(raw_view)} as r {joins})"
+        f"(select {', '.join(selects)} from {quote_name(raw_view)} as r)"
     )
+    if matched:
+        # matched here, not by a join in the statement above: a join on more than one thread
+        # keeps no row order, and the rows are stored in the order the file has them
+        con.execute(
+            f"update {quote_name(view)} as t set village = vm.village from village_map as vm "
+            f"where vm.town = t.{WRITTEN_TOWN} and vm.written = t.{WRITTEN_VILLAGE}"
+        )
 
 
 def _ambiguous_dates(table: LocatedTable) -> Issue:
@@ -282,11 +294,11 @@ def _village_mapping(
     raw_view: str,
     registry: dict[str, list[str]],
     settings: Settings,
-) -> tuple[str, list[Issue]]:
+) -> list[Issue]:
     """Fill temp table village_map(town, written, village); unmatched names become issues."""
     con.execute("create or replace temp table village_map (town varchar, written varchar, village varchar)")
     if not table.dataset.has_village:
-        return "null", []
+        return []
     written_pairs = con.execute(
         f"select distinct town, village from {quote_name(raw_view)} where village is not null"
     ).fetchall()
@@ -315,4 +327,4 @@ def _village_mapping(
             "insert into village_map select unnest($towns), unnest($written), unnest($names)",
             {"towns": towns, "written": written_names, "names": names},
         )
-    return "vm.village", issues
+    return issues
