@@ -45,6 +45,8 @@ from village_stats.reading import HEADER_SCAN_ROWS, RawSheet, UnreadableFile, ce
 from village_stats.threads import background
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import pyarrow as pa
     import python_calamine
 
@@ -178,37 +180,12 @@ def _parse_calamine(data: bytes, bulk_rows: int) -> list[RawSheet]:
     # workbook for the sheets' order and visibility (which reads the shared strings again)
     arrow = background(importlib.import_module, "pyarrow.compute")
     opened = background(python_calamine.CalamineWorkbook.from_filelike, io.BytesIO(data))
-    controls = background(_may_give_control, data)
     try:
         fast = _fast_sheets(data, textual)
-        return _sheets(opened.result(), fast, bulk_rows, control_free=not controls.result())
+        return _sheets(opened.result(), fast, bulk_rows)
     finally:
-        for future in (arrow, opened, controls):
+        for future in (arrow, opened):
             future.exception()  # nothing is left running when the child exits
-
-
-def _may_give_control(data: bytes) -> bool:
-    """Whether a cell of this workbook may hold a control character (ESC, backspace …); False is
-    certain, and spares the rule that tests every text cell for one.
-
-    XML can write one only as Excel's escape `_x001B_`, a character reference `&#27;`, or the raw
-    bytes (invalid, but a careless writer may): every part is read through once, a megabyte at a
-    time. Parts in UTF-16 or binary (images, macros) simply answer "maybe".
-    """
-    from village_stats.csv_files import may_hold_control  # only the child needs it
-
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for member in archive.infolist():
-            with archive.open(member) as stream:
-                tail = b""
-                while chunk := stream.read(1 << 20):
-                    piece = tail + chunk  # a sign cut in two by the chunking is still seen
-                    # a one-byte search first: looking for two bytes costs several times more
-                    escaped = (b"_" in piece and b"_x" in piece) or (b"&" in piece and b"&#" in piece)
-                    if escaped or may_hold_control(piece, "utf-8"):
-                        return True
-                    tail = chunk[-1:]
-    return False
 
 
 def _fast_sheets(data: bytes, textual: dict[str, str]) -> dict[str, RawSheet | None]:
@@ -234,13 +211,9 @@ def _fast_sheets(data: bytes, textual: dict[str, str]) -> dict[str, RawSheet | N
 
 
 def _sheets(
-    workbook: python_calamine.CalamineWorkbook,
-    fast: dict[str, RawSheet | None],
-    bulk_rows: int,
-    control_free: bool = False,
+    workbook: python_calamine.CalamineWorkbook, fast: dict[str, RawSheet | None], bulk_rows: int
 ) -> list[RawSheet]:
-    """Every worksheet, in order: those fastexcel has read (`control_free` when the workbook can
-    hold no control character), the rest by python-calamine."""
+    """Every worksheet, in order: those fastexcel has read, the rest by python-calamine."""
     import python_calamine
 
     sheets = []
@@ -250,7 +223,7 @@ def _sheets(
         hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
         read = fast.get(meta.name)
         if read is not None:
-            sheets.append(dataclasses.replace(read, hidden=hidden, control_free=control_free))
+            sheets.append(dataclasses.replace(read, hidden=hidden))
             continue
         grid = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
         if len(grid) > bulk_rows:
@@ -515,7 +488,31 @@ def _fastexcel_sheet(reader: object, name: str, data: bytes, member: str) -> Raw
     head_rows = min(rows, HEADER_SCAN_ROWS + 1)
     head_columns = [v.slice(0, head_rows).to_pylist() if v is not None else [None] * head_rows for v in raw]
     head = [[cell_text(v) for v in row] for row in zip(*head_columns, strict=True)] if width else []
-    return RawSheet(name, head, cells=pa.table(columns))  # hidden or not: python-calamine says
+    # hidden or not: python-calamine says
+    return RawSheet(name, head, cells=pa.table(columns), control_free=not _may_hold_control(columns.values()))
+
+
+def _may_hold_control(columns: Iterable[pa.Array]) -> bool:
+    """Whether a cell of these text columns may hold a control character (ESC, backspace …);
+    False is certain, and spares the parent the rule that tests every text cell for one.
+
+    The bytes of each column's values lie in one buffer: it is tested whole, as a CSV's bytes are
+    (a few milliseconds for 100,000 rows), whatever way the XML wrote the character.
+    """
+    from village_stats.csv_files import may_hold_control  # only the child needs it
+
+    return any(may_hold_control(_value_bytes(values), "utf-8") for values in columns)
+
+
+def _value_bytes(values: pa.Array) -> bytes:
+    """The bytes of a text column's values, and no more (its buffer may hold other bytes past them)."""
+    import pyarrow as pa
+
+    if values.null_count == len(values):
+        return b""
+    _, offsets, data = values.buffers()
+    bounds = memoryview(offsets).cast("q" if pa.types.is_large_string(values.type) else "i")
+    return bytes(memoryview(data)[bounds[values.offset] : bounds[values.offset + len(values)]])
 
 
 def _rendered_rows(values: pa.Array) -> list[int]:
