@@ -163,7 +163,8 @@ def upsert(
     pair = (
         f"{incoming_side} semi join {stored_side}" if stored < arriving else f"{stored_side} semi join {incoming_side}"
     )
-    if con.execute(f"select exists (select 1 from {pair} on {on})").fetchone()[0]:
+    joined = con.execute(f"select exists (select 1 from {pair} on {on})").fetchone()[0]
+    if joined:
         con.execute(
             f"create or replace temp table incoming_rows as select i._row, {merged}, {change} as _change, "
             f"{before} as _before from {quote(view)} as i left join {target} as t on {on}"
@@ -211,8 +212,12 @@ def upsert(
     keys = " and ".join(f"{target}.{quote(k)} = i.{quote(k)}" for k in dataset.key)
     con.execute(f"delete from {target} using incoming as i where {keys} and i._change = 'changed'")
     column_list = ", ".join(quote(c) for c in columns)
+    # the rows go in in the file's order; a join on more than one thread keeps none, so rows joined
+    # with the stored ones are put back in it (the typed rows themselves are in it)
+    order = " order by _row" if joined else ""
     con.execute(
-        f"insert into {target} ({column_list}) select {column_list} from incoming where _change in ('new', 'changed')"
+        f"insert into {target} ({column_list}) select {column_list} from incoming "
+        f"where _change in ('new', 'changed'){order}"
     )
     if target == "service_tickets" and import_id is not None:  # a dry run is rolled back: nothing to count
         # a changed ticket may have moved to another year: its old year is counted again too
