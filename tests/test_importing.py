@@ -510,3 +510,16 @@ def test_the_changed_values_sample_is_the_first_changes_by_key_when_many_rows_ch
     first_keys = sorted({key for key, *_ in expected})[:CHANGE_SAMPLE]
     assert {key for key, *_ in table.changes} <= set(first_keys)
     assert [key for key, *_ in table.changes] == sorted(key for key, *_ in table.changes)
+
+
+def test_a_project_list_without_a_village_column_is_the_towns_own_projects(demo_copy, settings, tmp_path):
+    """所属村(社区) may be left out of a project list: every project is then the town's own (no village),
+    as a blank cell in that column says; it used to fail with an unexpected error."""
+    columns = [c for c in ledgers.PROJECT_COLUMNS if c != "所属村(社区)"]
+    rows = [["XM-T1", 2031, "镇区路灯改造", "城镇建设", 120, 30, "在建", "王丽", "2031-03-01"]]
+    path = write_xlsx(tmp_path / "镇级项目2031.xlsx", ledgers.Ledger(columns, rows, sheet="揭榜挂帅项目"))
+    outcome = import_file(demo_copy, path, settings)
+    assert outcome.committed, [i.describe() for i in outcome.issues]
+    with demo_copy.read() as cur:
+        stored = cur.execute("select name, village from projects where project_id = 'XM-T1'").fetchall()
+    assert stored == [("镇区路灯改造", None)]

@@ -251,7 +251,7 @@ def _create_typed(
             expression = f"coalesce({expression}, case when r.name like '%社区' then '社区' else '村' end)"
         selects.append(f"{expression} as {quote_name(column.name)}")
     selects += [f"r.{quote_name(name)} as {quote_name(raw_name(name))}" for name in carried_columns(table)]
-    matched = dataset.has_village and "village" in columns
+    matched = _writes_villages(table)
     if matched:
         selects += [f"r.town as {WRITTEN_TOWN}", f"r.village as {WRITTEN_VILLAGE}"]
     derived = "".join(f", {d}" for d in _derived_columns(dataset))
@@ -288,6 +288,12 @@ def _derived_columns(dataset: Dataset) -> list[str]:
     return []
 
 
+def _writes_villages(table: LocatedTable) -> bool:
+    """Whether the sheet has village names to match: a project list may leave the column out
+    (every project the town's own, as a blank cell says)."""
+    return any(c.column.kind == "village" for c in table.columns)
+
+
 def _village_mapping(
     con: duckdb.DuckDBPyConnection,
     table: LocatedTable,
@@ -297,7 +303,7 @@ def _village_mapping(
 ) -> list[Issue]:
     """Fill temp table village_map(town, written, village); unmatched names become issues."""
     con.execute("create or replace temp table village_map (town varchar, written varchar, village varchar)")
-    if not table.dataset.has_village:
+    if not _writes_villages(table):
         return []
     written_pairs = con.execute(
         f"select distinct town, village from {quote_name(raw_view)} where village is not null"
